@@ -1,0 +1,3 @@
+using Grump.Hyper.Cli;
+
+return CliApp.Run(args, Console.Out, Console.Error);

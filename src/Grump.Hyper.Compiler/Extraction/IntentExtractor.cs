@@ -1,0 +1,641 @@
+using System.Collections.Immutable;
+using Grump.Hyper.Compiler.Diagnostics;
+using Grump.Hyper.Compiler.Modules;
+using Grump.Hyper.Compiler.Text;
+
+namespace Grump.Hyper.Compiler.Extraction;
+
+/// <summary>
+/// Reads the English body of one intent: actors, features with their verbs, technologies, data flows,
+/// negation, and the module's kind. Deterministic and rule-based: every result points at a line.
+/// </summary>
+internal sealed class IntentExtractor
+{
+    private const int MaxNegationScope = 14;
+    private const int MaxSentenceText = 400;
+
+    private static readonly ImmutableHashSet<string> Copulas = ImmutableHashSet.Create(StringComparer.Ordinal,
+        "is", "are", "was", "were", "will", "would", "should", "can", "could", "must", "may", "might", "does", "do", "did", "has", "had");
+
+    private static readonly ImmutableHashSet<string> Pronouns = ImmutableHashSet.Create(StringComparer.Ordinal,
+        "we", "i", "you", "they", "he", "she", "it", "users", "everyone", "customers");
+
+    private static readonly ImmutableHashSet<string> ActorStops = ImmutableHashSet.Create(StringComparer.Ordinal,
+        "i", "we", "who", "want", "wants", "need", "needs", "should", "can", "would", "like", "my", "to", "will", "must", "that", "and", "or", "with", "in", "on", "of");
+
+    private static readonly ImmutableHashSet<string> TechCueWords = ImmutableHashSet.Create(StringComparer.Ordinal,
+        "using", "use", "with", "in", "via", "written", "framework", "language", "stack");
+
+    private readonly IntentLexicon _lexicon;
+
+    public IntentExtractor(IntentLexicon lexicon) => _lexicon = lexicon;
+
+    public IntentExtraction Extract(SourceText source, TextSpan body, ImmutableArray<string> headerActors, DiagnosticBag diagnostics)
+    {
+        var (tokens, sentences) = Tokenizer.Tokenize(source.Text, body, _lexicon);
+        if (tokens.Length == 0)
+        {
+            diagnostics.Report(DiagnosticCatalog.EmptyBody, source, body.Start);
+        }
+
+        var span = tokens.AsSpan();
+        var tech = FilterAmbiguous(span, _lexicon.Tech.MatchAll(span, allowSingular: false));
+        var features = _lexicon.Features.MatchAll(span, allowSingular: true);
+        var covered = Coverage(tokens.Length, tech, features);
+        var negated = NegationScopes(span, covered);
+        var verbs = VerbActions(span, covered);
+
+        var featureInfos = Features(source, span, features, negated, verbs);
+        var techInfos = Tech(source, span, tech, negated, diagnostics);
+        var wantedFeatures = featureInfos.Where(f => !f.Negated).Select(f => f.Name).ToImmutableArray();
+        var wantedTech = techInfos.Where(t => !t.Negated).ToImmutableArray();
+        ReportExclusive(source, wantedTech, diagnostics);
+
+        var dependencies = Dependencies(wantedFeatures);
+        featureInfos = Prioritise(featureInfos, dependencies);
+        var actors = Actors(span, headerActors, covered);
+        var flows = DataFlows(source, span, negated);
+        var signals = Signals(span, negated);
+        var projectType = ProjectType(signals, wantedTech, wantedFeatures);
+        var architecture = Architecture(signals, wantedTech, wantedFeatures);
+        var complexity = Math.Min(1.0, (wantedFeatures.Length + wantedTech.Length > 0 ? 0.1 : 0) +
+            Math.Min(0.4, 0.08 * wantedFeatures.Length) + Math.Min(0.3, 0.05 * wantedTech.Length) + Math.Min(0.2, 0.04 * dependencies.Length));
+        var confidence = Confidence(actors, headerActors, featureInfos, techInfos, sentences.Length);
+
+        return new IntentExtraction(actors, featureInfos, techInfos, flows, projectType, architecture,
+            Round(complexity), Round(confidence), dependencies, Sentences(source, sentences, features, tech));
+    }
+
+    internal static double Round(double value) => Math.Round(value, 3, MidpointRounding.AwayFromZero);
+
+    /// <summary>Ambiguous aliases ("Go", "Next", "Spring") count only when written as names or beside other tech.</summary>
+    private static List<TermMatch<TechTerm>> FilterAmbiguous(ReadOnlySpan<Token> tokens, List<TermMatch<TechTerm>> matches)
+    {
+        var kept = new List<TermMatch<TechTerm>>(matches.Count);
+        for (var m = 0; m < matches.Count; m++)
+        {
+            var match = matches[m];
+            if (!match.Value.Ambiguous || tokens[match.Token].Norm.Contains('.', StringComparison.Ordinal))
+            {
+                kept.Add(match);
+                continue;
+            }
+
+            var first = tokens[match.Token];
+            var sentenceInitial = match.Token == 0 || tokens[match.Token - 1].Sentence != first.Sentence;
+            var besideTech = IsBesideTech(tokens, matches, m);
+            var cued = match.Token > 0 && TechCueWords.Contains(tokens[match.Token - 1].Norm);
+            var singleLetter = first.Length == 1;
+            var keep = singleLetter
+                ? first.Capitalized && (besideTech || cued)
+                : (first.Capitalized && !sentenceInitial) || besideTech || cued;
+            if (keep)
+            {
+                kept.Add(match);
+            }
+        }
+
+        return kept;
+    }
+
+    private static bool IsBesideTech(ReadOnlySpan<Token> tokens, List<TermMatch<TechTerm>> matches, int m)
+    {
+        static bool Linked(ReadOnlySpan<Token> tokens, int from, int to)
+        {
+            for (var i = from; i < to; i++)
+            {
+                if (tokens[i].Kind != TokenKind.Comma && tokens[i].Norm is not ("and" or "or" or "with" or "plus"))
+                {
+                    return false;
+                }
+            }
+
+            return to - from <= 2;
+        }
+
+        var match = matches[m];
+        if (m > 0 && !matches[m - 1].Value.Ambiguous && Linked(tokens, matches[m - 1].Token + matches[m - 1].Length, match.Token))
+        {
+            return true;
+        }
+
+        return m + 1 < matches.Count && !matches[m + 1].Value.Ambiguous && Linked(tokens, match.Token + match.Length, matches[m + 1].Token);
+    }
+
+    private static bool[] Coverage<TA, TB>(int count, List<TermMatch<TA>> a, List<TermMatch<TB>> b)
+    {
+        var covered = new bool[count];
+        foreach (var m in a)
+        {
+            covered.AsSpan(m.Token, m.Length).Fill(true);
+        }
+
+        foreach (var m in b)
+        {
+            covered.AsSpan(m.Token, m.Length).Fill(true);
+        }
+
+        return covered;
+    }
+
+    /// <summary>
+    /// Marks every token inside a negation scope. A cue ("no", "don't", "instead of") negates forwards to
+    /// the end of its clause, through lists ("no email, SMS or push notifications"), and stops at a
+    /// contrast ("but"), a new clause (", we use ...") or a new verb after what it negated.
+    /// A trailing cue ("MongoDB is not allowed") negates backwards to the start of its clause.
+    /// </summary>
+    private bool[] NegationScopes(ReadOnlySpan<Token> tokens, bool[] covered)
+    {
+        var negated = new bool[tokens.Length];
+        foreach (var cue in _lexicon.Negation.MatchAll(tokens, allowSingular: false))
+        {
+            var after = cue.Token + cue.Length;
+            if (cue.Value == NegationKind.CueBefore)
+            {
+                for (var j = cue.Token - 1; j >= 0 && tokens[j].Sentence == tokens[cue.Token].Sentence && tokens[j].IsWord &&
+                     !_lexicon.NegationBoundary.Contains(tokens[j].Norm); j--)
+                {
+                    negated[j] = true;
+                }
+
+                continue;
+            }
+
+            if (after < tokens.Length && tokens[cue.Token].Norm == "not" && tokens[after].Norm == "only")
+            {
+                continue; // "not only X but also Y" asks for X.
+            }
+
+            if (after < tokens.Length && tokens[cue.Token].Norm == "without" && !covered[after] &&
+                tokens[after].Norm.EndsWith("ing", StringComparison.Ordinal) && !_lexicon.NegationPredicate.Contains(tokens[after].Norm))
+            {
+                continue; // "without breaking the API" keeps the API.
+            }
+
+            var seenContent = false;
+            for (var j = after; j < tokens.Length && j - after < MaxNegationScope; j++)
+            {
+                var t = tokens[j];
+                if (t.Sentence != tokens[cue.Token].Sentence || t.Kind == TokenKind.ClauseBreak || _lexicon.NegationBoundary.Contains(t.Norm))
+                {
+                    break;
+                }
+
+                if (t.Kind == TokenKind.Comma)
+                {
+                    if (seenContent && !ListContinues(tokens, j + 1, covered))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                if (t.Norm is "and" or "or" or "nor")
+                {
+                    if (seenContent && !ListContinues(tokens, j + 1, covered))
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                if (!covered[j] && seenContent && IsVerbLike(t.Norm))
+                {
+                    break;
+                }
+
+                negated[j] = true;
+                if (covered[j] || !_lexicon.NegationPredicate.Contains(t.Norm))
+                {
+                    seenContent = true;
+                }
+            }
+        }
+
+        return negated;
+    }
+
+    /// <summary>After a comma or conjunction inside a negated list: does the list go on, or does a new clause start?</summary>
+    private bool ListContinues(ReadOnlySpan<Token> tokens, int next, bool[] covered)
+    {
+        if (next >= tokens.Length || !tokens[next].IsWord)
+        {
+            return false;
+        }
+
+        if (tokens[next].Norm is "and" or "or" or "nor")
+        {
+            next++;
+            if (next >= tokens.Length || !tokens[next].IsWord)
+            {
+                return false;
+            }
+        }
+
+        var word = tokens[next].Norm;
+        if (Pronouns.Contains(word) || (!covered[next] && IsVerbLike(word)))
+        {
+            return false;
+        }
+
+        // "no MongoDB, Postgres is the database": the item after the comma is the subject of a new clause.
+        var k = next;
+        while (k < tokens.Length && covered[k] && tokens[k].IsWord)
+        {
+            k++;
+        }
+
+        return k == next || k >= tokens.Length || !tokens[k].IsWord || !Copulas.Contains(tokens[k].Norm);
+    }
+
+    private bool IsVerbLike(string word) =>
+        Copulas.Contains(word) || (!_lexicon.NegationPredicate.Contains(word) && VerbOf(word) is not null);
+
+    private string? VerbOf(string word)
+    {
+        Span<Token> one = [new Token(0, word.Length, word, TokenKind.Word, false, 0)];
+        foreach (var form in Inflection.VerbBases(word))
+        {
+            one[0] = one[0] with { Norm = form };
+            if (_lexicon.Verbs.TryMatch(one, 0, allowSingular: false, out var m))
+            {
+                return m.Value;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The action of the verb at each token, or null; multi-word verbs ("set up") count at their first word.</summary>
+    private string?[] VerbActions(ReadOnlySpan<Token> tokens, bool[] covered)
+    {
+        var verbs = new string?[tokens.Length];
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            if (!tokens[i].IsWord || covered[i])
+            {
+                continue;
+            }
+
+            if (_lexicon.Verbs.TryMatch(tokens, i, allowSingular: false, out var phrase) && phrase.Length > 1)
+            {
+                verbs[i] = phrase.Value;
+                i += phrase.Length - 1;
+                continue;
+            }
+
+            verbs[i] = VerbOf(tokens[i].Norm);
+        }
+
+        return verbs;
+    }
+
+    private static ImmutableArray<FeatureInfo> Features(SourceText source, ReadOnlySpan<Token> tokens, List<TermMatch<FeatureTerm>> matches,
+        bool[] negated, string?[] verbs)
+    {
+        var byName = new Dictionary<string, int>(StringComparer.Ordinal);
+        var list = new List<FeatureInfo>();
+        foreach (var m in matches)
+        {
+            var action = ActionBefore(tokens, verbs, m.Token);
+            var matchedAs = Text(source, tokens, m.Token, m.Length);
+            var confidence = m.Length > 1 || tokens[m.Token].Norm == m.Value.Canonical ? 0.95 : 0.9;
+            var info = new FeatureInfo(m.Value.Canonical, action, negated[m.Token], 5, confidence, source.GetLine(tokens[m.Token].Start), matchedAs);
+            if (!byName.TryGetValue(info.Name, out var at))
+            {
+                byName[info.Name] = list.Count;
+                list.Add(info);
+            }
+            else if (list[at].Negated && !info.Negated)
+            {
+                // Features add up: asked for anywhere, the feature is wanted (its first wanted mention speaks).
+                list[at] = info;
+            }
+        }
+
+        return [.. list];
+    }
+
+    private static string ActionBefore(ReadOnlySpan<Token> tokens, string?[] verbs, int at)
+    {
+        var sentence = tokens[at].Sentence;
+        for (var j = at - 1; j >= 0 && tokens[j].Sentence == sentence && tokens[j].Kind != TokenKind.ClauseBreak; j--)
+        {
+            if (verbs[j] is { } verb)
+            {
+                return verb;
+            }
+        }
+
+        return FeatureActions.Build;
+    }
+
+    private static ImmutableArray<TechInfo> Tech(SourceText source, ReadOnlySpan<Token> tokens, List<TermMatch<TechTerm>> matches,
+        bool[] negated, DiagnosticBag diagnostics)
+    {
+        var byName = new Dictionary<string, (int Index, int WantedLine, int NegatedLine, int Offset)>(StringComparer.Ordinal);
+        var list = new List<TechInfo>();
+        foreach (var m in matches)
+        {
+            var term = m.Value;
+            var line = source.GetLine(tokens[m.Token].Start);
+            var isNegated = negated[m.Token];
+            var confidence = term.Ambiguous ? 0.75 : 0.95;
+            var info = new TechInfo(term.Canonical, Text(source, tokens, m.Token, m.Length).ToLowerInvariant(), term.Category, isNegated, confidence, line);
+            if (!byName.TryGetValue(term.Canonical, out var seen))
+            {
+                byName[term.Canonical] = (list.Count, isNegated ? 0 : line, isNegated ? line : 0, tokens[m.Token].Start);
+                list.Add(info);
+                continue;
+            }
+
+            if (isNegated && seen.NegatedLine == 0)
+            {
+                // Ruled out anywhere means ruled out: a negated technology never shows up as wanted.
+                list[seen.Index] = list[seen.Index] with { Negated = true };
+                byName[term.Canonical] = seen with { NegatedLine = line };
+            }
+            else if (!isNegated && seen.WantedLine == 0)
+            {
+                byName[term.Canonical] = seen with { WantedLine = line };
+            }
+        }
+
+        foreach (var (canonical, seen) in byName.OrderBy(p => p.Value.Index))
+        {
+            if (seen.WantedLine > 0 && seen.NegatedLine > 0)
+            {
+                diagnostics.Report(DiagnosticCatalog.TechWantedAndNegated, source, seen.Offset, canonical, seen.WantedLine, seen.NegatedLine);
+            }
+        }
+
+        return [.. list];
+    }
+
+    private void ReportExclusive(SourceText source, ImmutableArray<TechInfo> wanted, DiagnosticBag diagnostics)
+    {
+        foreach (var (a, b) in _lexicon.ExclusiveTech)
+        {
+            var first = wanted.FirstOrDefault(t => t.Canonical == a);
+            var second = wanted.FirstOrDefault(t => t.Canonical == b);
+            if (first is not null && second is not null)
+            {
+                var later = first.Line >= second.Line ? first : second;
+                diagnostics.Report(DiagnosticCatalog.ExclusiveFrameworks, source.Path, later.Line, 1, a, b);
+            }
+        }
+    }
+
+    private ImmutableArray<FeatureDependency> Dependencies(ImmutableArray<string> wanted)
+    {
+        var edges = new SortedSet<(string From, string To)>();
+        var reasons = new Dictionary<(string, string), string>();
+        foreach (var name in wanted)
+        {
+            if (_lexicon.RulesByFrom.TryGetValue(name, out var rules))
+            {
+                foreach (var rule in rules)
+                {
+                    if (edges.Add((rule.From, rule.To)))
+                    {
+                        reasons[(rule.From, rule.To)] = rule.Reason;
+                    }
+                }
+            }
+        }
+
+        return [.. edges.Select(e => new FeatureDependency(e.From, e.To, reasons[e]))];
+    }
+
+    /// <summary>Earlier mentions come first; features others depend on move up.</summary>
+    private static ImmutableArray<FeatureInfo> Prioritise(ImmutableArray<FeatureInfo> features, ImmutableArray<FeatureDependency> dependencies)
+    {
+        var n = features.Length;
+        var builder = ImmutableArray.CreateBuilder<FeatureInfo>(n);
+        for (var i = 0; i < n; i++)
+        {
+            var inbound = 0;
+            foreach (var d in dependencies)
+            {
+                if (d.To == features[i].Name)
+                {
+                    inbound++;
+                }
+            }
+
+            var raw = (1.0 - ((double)i / n)) + Math.Min(0.4, 0.2 * inbound);
+            var priority = raw >= 0.9 ? 1 : raw >= 0.7 ? 2 : raw >= 0.5 ? 3 : raw >= 0.3 ? 4 : 5;
+            builder.Add(features[i] with { Priority = priority });
+        }
+
+        return builder.MoveToImmutable();
+    }
+
+    private ImmutableArray<string> Actors(ReadOnlySpan<Token> tokens, ImmutableArray<string> headerActors, bool[] covered)
+    {
+        var actors = new List<string>();
+        foreach (var declared in headerActors)
+        {
+            Add(Canonical(declared));
+        }
+
+        void Add(string actor)
+        {
+            if (actor.Length > 1 && !actors.Contains(actor))
+            {
+                actors.Add(actor);
+            }
+        }
+
+        // "As a store owner, I want ..." names the actor explicitly.
+        for (var i = 0; i + 2 < tokens.Length; i++)
+        {
+            if (tokens[i].Norm != "as" || tokens[i + 1].Norm is not ("a" or "an"))
+            {
+                continue;
+            }
+
+            var start = i + 2;
+            if (_lexicon.Actors.TryMatch(tokens, start, allowSingular: true, out var known) &&
+                (start + known.Length >= tokens.Length || !tokens[start + known.Length].IsWord || ActorStops.Contains(tokens[start + known.Length].Norm)))
+            {
+                Add(known.Value.Canonical);
+                continue;
+            }
+
+            var end = start;
+            while (end < tokens.Length && end - start < 3 && tokens[end].IsWord && !ActorStops.Contains(tokens[end].Norm) && tokens[end].Sentence == tokens[i].Sentence)
+            {
+                end++;
+            }
+
+            if (end > start && end < tokens.Length && (tokens[end].Kind == TokenKind.Comma || ActorStops.Contains(tokens[end].Norm)))
+            {
+                var words = new string[end - start];
+                for (var k = start; k < end; k++)
+                {
+                    words[k - start] = tokens[k].Norm;
+                }
+
+                Add(string.Join(' ', words));
+            }
+        }
+
+        foreach (var m in _lexicon.Actors.MatchAll(tokens, allowSingular: true))
+        {
+            if (!covered[m.Token])
+            {
+                Add(m.Value.Canonical);
+            }
+        }
+
+        return [.. actors];
+    }
+
+    /// <summary>"merchant" in a header is the same actor as "merchants" in the body: both are "seller".</summary>
+    private string Canonical(string actor)
+    {
+        var words = actor.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var tokens = new Token[words.Length];
+        for (var i = 0; i < words.Length; i++)
+        {
+            tokens[i] = new Token(0, words[i].Length, words[i], TokenKind.Word, false, 0);
+        }
+
+        return tokens.Length > 0 && _lexicon.Actors.TryMatch(tokens, 0, allowSingular: true, out var m) && m.Length == tokens.Length
+            ? m.Value.Canonical
+            : actor;
+    }
+
+    private ImmutableArray<DataFlowInfo> DataFlows(SourceText source, ReadOnlySpan<Token> tokens, bool[] negated)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var flows = ImmutableArray.CreateBuilder<DataFlowInfo>();
+        foreach (var m in _lexicon.DataFlows.MatchAll(tokens, allowSingular: false))
+        {
+            if (!negated[m.Token] && seen.Add(m.Value.Kind))
+            {
+                flows.Add(new DataFlowInfo(m.Value.Kind, Text(source, tokens, m.Token, m.Length).ToLowerInvariant(), source.GetLine(tokens[m.Token].Start)));
+            }
+        }
+
+        return flows.ToImmutable();
+    }
+
+    private HashSet<string> Signals(ReadOnlySpan<Token> tokens, bool[] negated)
+    {
+        var signals = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var m in _lexicon.Signals.MatchAll(tokens, allowSingular: true))
+        {
+            if (!negated[m.Token])
+            {
+                signals.Add(m.Value);
+            }
+        }
+
+        return signals;
+    }
+
+    private static string ProjectType(HashSet<string> signals, ImmutableArray<TechInfo> tech, ImmutableArray<string> features)
+    {
+        if (signals.Contains("project:microservice")) return "microservice";
+        if (signals.Contains("project:cli")) return "cli";
+        if (signals.Contains("project:mobile_app") || tech.Any(t => t.Canonical is "react-native" or "flutter" or "expo" or "swiftui" or "jetpack-compose")) return "mobile_app";
+        if (signals.Contains("project:library")) return "library";
+
+        var frontend = tech.Any(t => t.Category == "frontend");
+        var backend = tech.Any(t => t.Category == "backend");
+        var database = tech.Any(t => t.Category == "database");
+        var ui = features.Any(f => f is "dashboard" or "landing-page" or "admin-panel" or "e-commerce" or "checkout" or "shopping-cart"
+            or "product-catalog" or "forms" or "user-profiles" or "settings-panel" or "responsive-design" or "dark-mode");
+        if ((backend || database) && !frontend && !ui) return "api";
+        if (frontend || ui) return "web_app";
+        if (features.Any(f => f is "api" or "rest-api" or "graphql-api" or "grpc-api" or "webhooks")) return "api";
+        return "unknown";
+    }
+
+    private static string Architecture(HashSet<string> signals, ImmutableArray<TechInfo> tech, ImmutableArray<string> features)
+    {
+        if (signals.Contains("architecture:microservices")) return "microservices";
+        if (signals.Contains("architecture:serverless") || tech.Any(t => t.Canonical is "aws-lambda" or "cloud-functions" or "azure-functions" or "cloudflare")) return "serverless";
+        if (signals.Contains("architecture:event_driven") || tech.Any(t => t.Canonical is "kafka" or "rabbitmq" or "nats" or "aws-sqs" or "aws-sns") ||
+            features.Any(f => f == "message-queue")) return "event_driven";
+        if (signals.Contains("architecture:jamstack")) return "jamstack";
+        if (tech.Any(t => t.Canonical is "vercel" or "netlify") && tech.Any(t => t.Category == "frontend") && !tech.Any(t => t.Category == "backend")) return "jamstack";
+        return "monolith";
+    }
+
+    private static double Confidence(ImmutableArray<string> actors, ImmutableArray<string> headerActors, ImmutableArray<FeatureInfo> features,
+        ImmutableArray<TechInfo> tech, int sentences)
+    {
+        var actorScore = headerActors.Length > 0 ? 0.95 : actors.Length > 1 || (actors.Length == 1 && actors[0] != "user") ? 0.9 : actors.Length == 1 ? 0.6 : 0.3;
+        var featureScore = features.Length == 0 ? 0.1 : features.Average(f => f.Confidence);
+        var techScore = tech.Length == 0 ? 0.1 : tech.Average(t => t.Confidence);
+        return Math.Min(1.0, (0.2 * actorScore) + (0.4 * featureScore) + (0.3 * techScore) + Math.Min(0.1, 0.05 * sentences));
+    }
+
+    private static ImmutableArray<SentenceInfo> Sentences(SourceText source, Sentence[] sentences,
+        List<TermMatch<FeatureTerm>> features, List<TermMatch<TechTerm>> tech)
+    {
+        var builder = ImmutableArray.CreateBuilder<SentenceInfo>(sentences.Length);
+        int f = 0, t = 0;
+        for (var s = 0; s < sentences.Length; s++)
+        {
+            var sentence = sentences[s];
+            var featureNames = new SortedSet<string>(StringComparer.Ordinal);
+            var techNames = new SortedSet<string>(StringComparer.Ordinal);
+            for (; f < features.Count && features[f].Token < sentence.EndToken; f++)
+            {
+                featureNames.Add(features[f].Value.Canonical);
+            }
+
+            for (; t < tech.Count && tech[t].Token < sentence.EndToken; t++)
+            {
+                techNames.Add(tech[t].Value.Canonical);
+            }
+
+            var text = NormalizeSpace(source.Text.AsSpan(sentence.Start, sentence.End - sentence.Start));
+            builder.Add(new SentenceInfo(s, source.GetLine(sentence.Start), text, [.. featureNames], [.. techNames]));
+        }
+
+        return builder.MoveToImmutable();
+    }
+
+    private static string NormalizeSpace(ReadOnlySpan<char> text)
+    {
+        var sb = new System.Text.StringBuilder(Math.Min(text.Length, MaxSentenceText));
+        var space = false;
+        foreach (var c in text.Trim())
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                space = true;
+                continue;
+            }
+
+            if (space)
+            {
+                sb.Append(' ');
+                space = false;
+            }
+
+            sb.Append(c);
+            if (sb.Length >= MaxSentenceText)
+            {
+                sb.Append('…');
+                break;
+            }
+        }
+
+        return sb.ToString();
+    }
+
+    private static string Text(SourceText source, ReadOnlySpan<Token> tokens, int first, int length)
+    {
+        var start = tokens[first].Start;
+        var end = tokens[first + length - 1].Start + tokens[first + length - 1].Length;
+        return NormalizeSpace(source.Text.AsSpan(start, end - start));
+    }
+}

@@ -1,0 +1,187 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using System.Reflection;
+
+namespace Grump.Hyper.Compiler.Extraction;
+
+internal sealed record TechTerm(string Canonical, string Category, bool Ambiguous);
+
+internal sealed record FeatureTerm(string Canonical);
+
+internal sealed record ActorTerm(string Canonical);
+
+internal sealed record DataFlowTerm(string Kind);
+
+internal enum NegationKind : byte
+{
+    Cue,
+    CueBefore,
+}
+
+internal sealed record FeatureRule(string From, string To, string Reason);
+
+/// <summary>
+/// Every word list and rule of the English extraction, read once from the data files in
+/// <c>Extraction/Lexicon/*.txt</c> and frozen. Code holds no vocabulary of its own.
+/// </summary>
+internal sealed class IntentLexicon
+{
+    private static readonly Lazy<IntentLexicon> LazyDefault = new(Load);
+
+    private IntentLexicon() { }
+
+    public static IntentLexicon Default => LazyDefault.Value;
+
+    public required PhraseTrie<TechTerm> Tech { get; init; }
+    public required PhraseTrie<FeatureTerm> Features { get; init; }
+    public required PhraseTrie<ActorTerm> Actors { get; init; }
+    public required PhraseTrie<DataFlowTerm> DataFlows { get; init; }
+    public required PhraseTrie<NegationKind> Negation { get; init; }
+    public required PhraseTrie<string> Verbs { get; init; }
+    public required PhraseTrie<string> Signals { get; init; }
+    public required FrozenSet<string> NegationPredicate { get; init; }
+    public required FrozenSet<string> NegationBoundary { get; init; }
+    public required FrozenSet<string> SlashWords { get; init; }
+    public required ImmutableArray<FeatureRule> Rules { get; init; }
+    public required FrozenDictionary<string, ImmutableArray<FeatureRule>> RulesByFrom { get; init; }
+    public required ImmutableArray<(string A, string B)> ExclusiveTech { get; init; }
+    public required int TechAliasCount { get; init; }
+    public required int FeatureSynonymCount { get; init; }
+
+    /// <summary>Every (alias, canonical) pair of tech and features, for matchers built elsewhere.</summary>
+    public required ImmutableArray<(string Alias, string Canonical)> TechAliases { get; init; }
+    public required ImmutableArray<(string Alias, string Canonical)> FeatureAliases { get; init; }
+
+    private static IntentLexicon Load()
+    {
+        var tech = new List<(string, TechTerm)>();
+        foreach (var f in Rows("tech"))
+        {
+            var plain = new TechTerm(f[0], f[1], Ambiguous: false);
+            var ambiguous = plain with { Ambiguous = true };
+            foreach (var alias in List(f[2]))
+            {
+                tech.Add(alias.EndsWith('?') ? (alias[..^1], ambiguous) : (alias, plain));
+            }
+        }
+
+        var features = Rows("features").SelectMany(f => List(f[1]).Append(f[0]).Distinct().Select(a => (a, new FeatureTerm(f[0])))).ToList();
+        var actors = Rows("actors").SelectMany(f => List(f[1]).Append(f[0]).Distinct().Select(a => (a, new ActorTerm(f[0])))).ToList();
+        var flows = Rows("dataflows").SelectMany(f => List(f[1]).Select(a => (a, new DataFlowTerm(f[0])))).ToList();
+        var verbs = Rows("verbs").SelectMany(f => List(f[1]).Select(a => (a, f[0]))).ToList();
+
+        var negation = new List<(string, NegationKind)>();
+        var predicate = new List<string>();
+        var boundary = new List<string>();
+        foreach (var f in Rows("negation"))
+        {
+            switch (f[0])
+            {
+                case "cue": negation.AddRange(List(f[1]).Select(a => (a, NegationKind.Cue))); break;
+                case "cue-before": negation.AddRange(List(f[1]).Select(a => (a, NegationKind.CueBefore))); break;
+                case "predicate": predicate.AddRange(List(f[1])); break;
+                case "boundary": boundary.AddRange(List(f[1])); break;
+                default: throw new InvalidDataException($"negation.txt: unknown kind '{f[0]}'");
+            }
+        }
+
+        var signals = new List<(string, string)>();
+        var exclusive = ImmutableArray.CreateBuilder<(string, string)>();
+        foreach (var f in Rows("signals"))
+        {
+            if (f[0] == "exclusive")
+            {
+                foreach (var pair in List(f[1]))
+                {
+                    var parts = pair.Split(' ');
+                    exclusive.Add((parts[0], parts[1]));
+                }
+            }
+            else
+            {
+                signals.AddRange(List(f[1]).Select(a => (a, f[0])));
+            }
+        }
+
+        var rules = Rows("rules").Select(f =>
+        {
+            var ends = f[0].Split("->", StringSplitOptions.TrimEntries);
+            return new FeatureRule(ends[0], ends[1], f[1]);
+        }).ToImmutableArray();
+
+        var slashWords = tech.Select(t => t.Item1).Concat(features.Select(t => t.a)).Concat(flows.Select(t => t.a))
+            .SelectMany(a => a.Split(' ')).Where(w => w.Contains('/', StringComparison.Ordinal)).ToFrozenSet(StringComparer.Ordinal);
+
+        return new IntentLexicon
+        {
+            Tech = Trie(tech, hyphenVariants: false),
+            Features = Trie(features, hyphenVariants: true),
+            Actors = Trie(actors, hyphenVariants: true),
+            DataFlows = Trie(flows, hyphenVariants: true),
+            Negation = Trie(negation, hyphenVariants: false),
+            Verbs = Trie(verbs, hyphenVariants: false),
+            Signals = Trie(signals, hyphenVariants: true),
+            NegationPredicate = predicate.ToFrozenSet(StringComparer.Ordinal),
+            NegationBoundary = boundary.Where(b => !b.Contains(' ', StringComparison.Ordinal)).ToFrozenSet(StringComparer.Ordinal),
+            SlashWords = slashWords,
+            Rules = rules,
+            RulesByFrom = rules.GroupBy(r => r.From, StringComparer.Ordinal)
+                .ToFrozenDictionary(g => g.Key, g => g.ToImmutableArray(), StringComparer.Ordinal),
+            ExclusiveTech = exclusive.ToImmutable(),
+            TechAliasCount = tech.Count,
+            FeatureSynonymCount = features.Count,
+            TechAliases = [.. tech.Select(t => (t.Item1, t.Item2.Canonical))],
+            FeatureAliases = [.. features.Select(t => (t.a, t.Item2.Canonical))],
+        };
+    }
+
+    private static PhraseTrie<T> Trie<T>(List<(string Alias, T Value)> entries, bool hyphenVariants)
+    {
+        IEnumerable<(string[], T)> Expand()
+        {
+            foreach (var (alias, value) in entries)
+            {
+                var words = alias.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                yield return (words, value);
+                if (!hyphenVariants)
+                {
+                    continue;
+                }
+
+                // "real-time" and "real time" are the same phrase; so are "e-commerce" and "e commerce".
+                if (words.Length > 1)
+                {
+                    yield return ([string.Join('-', words)], value);
+                }
+                else if (alias.Contains('-', StringComparison.Ordinal))
+                {
+                    yield return (alias.Split('-', StringSplitOptions.RemoveEmptyEntries), value);
+                }
+            }
+        }
+
+        return PhraseTrie<T>.Build(Expand());
+    }
+
+    private static IEnumerable<string> List(string field) =>
+        field.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(a => a.ToLowerInvariant());
+
+    private static IEnumerable<string[]> Rows(string name)
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"Lexicon.{name}.txt")
+            ?? throw new InvalidOperationException($"The lexicon file {name}.txt is not embedded in the compiler.");
+        using var reader = new StreamReader(stream);
+        var rows = new List<string[]>();
+        while (reader.ReadLine() is { } line)
+        {
+            if (line.Length == 0 || line[0] == '#')
+            {
+                continue;
+            }
+
+            rows.Add(line.Split('|', StringSplitOptions.TrimEntries));
+        }
+
+        return rows;
+    }
+}

@@ -1,0 +1,134 @@
+using System.Collections.Immutable;
+using System.Text;
+using Grump.Hyper.Compiler.Diagnostics;
+using Grump.Hyper.Compiler.Extraction;
+using Grump.Hyper.Compiler.Syntax;
+using Grump.Hyper.Compiler.Text;
+
+namespace Grump.Hyper.Compiler.Modules;
+
+/// <summary>The result of compiling one file: the module (absent when the file could not be read) and its diagnostics.</summary>
+public sealed record ModuleResult(string Path, CompiledModule? Module, ImmutableArray<Diagnostic> Diagnostics);
+
+/// <summary>
+/// Compiles one <c>.intent</c> file on its own: decode, parse the header, read the English. The result
+/// depends only on the file's bytes, its path, whether it is vendor code and the options, which is what
+/// makes it cacheable by content.
+/// </summary>
+public static class ModuleCompiler
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public static ModuleResult Compile(SourceFile file, bool vendor, CompilationOptions options)
+    {
+        var diagnostics = new DiagnosticBag();
+        if (file.Content.Length > options.MaxSourceBytes)
+        {
+            diagnostics.Report(DiagnosticCatalog.FileTooLarge, file.Path, 1, 1, file.Content.Length, options.MaxSourceBytes);
+            return new ModuleResult(file.Path, null, diagnostics.ToImmutableSorted());
+        }
+
+        if (!TryDecode(file.Content.Span, out var text, out var badOffset))
+        {
+            var (line, column) = BytePosition(file.Content.Span, badOffset);
+            diagnostics.Report(DiagnosticCatalog.InvalidUtf8, file.Path, line, column, badOffset);
+            return new ModuleResult(file.Path, null, diagnostics.ToImmutableSorted());
+        }
+
+        var source = new SourceText(file.Path, text);
+        var parsed = HeaderParser.Parse(source, diagnostics);
+        var header = parsed.Header;
+        var extraction = new IntentExtractor(IntentLexicon.Default).Extract(source, parsed.Body, header.Actors, diagnostics);
+
+        var id = header.Id?.Value ?? ModuleIds.FromPath(file.Path);
+        var module = new CompiledModule
+        {
+            Id = id,
+            Path = file.Path,
+            Sha256 = file.Sha256,
+            Bytes = file.Content.Length,
+            Title = header.Title,
+            Route = header.Route?.Value,
+            Lazy = header.Lazy,
+            Priority = header.Priority,
+            Vendor = vendor,
+            Tags = header.Tags,
+            Depends = [.. header.Depends.Select(d => d.Value)],
+            Actors = extraction.Actors,
+            Features = extraction.Features,
+            Tech = extraction.Tech,
+            DataFlows = extraction.DataFlows,
+            ProjectType = extraction.ProjectType,
+            Architecture = extraction.Architecture,
+            Complexity = extraction.Complexity,
+            Confidence = extraction.Confidence,
+            Dependencies = extraction.Dependencies,
+            Sentences = extraction.Sentences,
+            Locations = new ModuleLocations(
+                Locate(source, header.Id?.Offset ?? 0),
+                Locate(source, header.Route?.Offset ?? 0),
+                [.. header.Depends.Select(d => Locate(source, d.Offset))]),
+        };
+
+        return new ModuleResult(file.Path, module, diagnostics.ToImmutableSorted());
+    }
+
+    private static SourceLocation Locate(SourceText source, int offset)
+    {
+        var p = source.GetPosition(offset);
+        return new SourceLocation(p.Line, p.Column);
+    }
+
+    private static bool TryDecode(ReadOnlySpan<byte> bytes, out string text, out int badOffset)
+    {
+        badOffset = 0;
+        text = string.Empty;
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+        {
+            badOffset = FirstInvalid(bytes);
+            return false;
+        }
+
+        if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            bytes = bytes[3..];
+        }
+
+        text = StrictUtf8.GetString(bytes);
+        return true;
+    }
+
+    private static int FirstInvalid(ReadOnlySpan<byte> bytes)
+    {
+        var offset = 0;
+        while (offset < bytes.Length)
+        {
+            var status = System.Text.Rune.DecodeFromUtf8(bytes[offset..], out _, out var consumed);
+            if (status != System.Buffers.OperationStatus.Done)
+            {
+                return offset;
+            }
+
+            offset += consumed;
+        }
+
+        return offset;
+    }
+
+    private static (int Line, int Column) BytePosition(ReadOnlySpan<byte> bytes, int offset)
+    {
+        var line = 1;
+        var lineStart = 0;
+        for (var i = 0; i < offset && i < bytes.Length; i++)
+        {
+            if (bytes[i] == (byte)'\n')
+            {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+
+        // Columns count characters; the bytes before the bad one on its line are valid UTF-8.
+        return (line, Encoding.UTF8.GetCharCount(bytes[lineStart..offset]) + 1);
+    }
+}

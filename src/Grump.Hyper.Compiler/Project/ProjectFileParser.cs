@@ -1,0 +1,168 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using Grump.Hyper.Compiler.Diagnostics;
+
+namespace Grump.Hyper.Compiler.Project;
+
+/// <summary>Reads <c>grump.json</c>. A malformed file is an error on that file; unknown keys are warnings.</summary>
+internal static class ProjectFileParser
+{
+    private const int MaxGlobs = 100;
+
+    public static ProjectSettings Parse(string path, ReadOnlyMemory<byte> content, DiagnosticBag diagnostics)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(content, new JsonDocumentOptions { MaxDepth = 32, CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException ex)
+        {
+            var line = (int)(ex.LineNumber ?? 0) + 1;
+            var column = (int)(ex.BytePositionInLine ?? 0) + 1;
+            diagnostics.Report(DiagnosticCatalog.MalformedProjectFile, path, line, column, FirstSentence(ex.Message));
+            return ProjectSettings.Default;
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                diagnostics.Report(DiagnosticCatalog.MalformedProjectFile, path, 1, 1, "the top level must be an object");
+                return ProjectSettings.Default;
+            }
+
+            var text = System.Text.Encoding.UTF8.GetString(content.Span);
+            var settings = ProjectSettings.Default;
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                switch (property.Name)
+                {
+                    case "name":
+                        if (property.Value.ValueKind == JsonValueKind.String)
+                        {
+                            settings = settings with { Name = property.Value.GetString() };
+                        }
+                        else
+                        {
+                            Invalid(path, diagnostics, "name", "expected a string");
+                        }
+
+                        break;
+                    case "include":
+                        settings = settings with { Include = Globs(path, property, diagnostics, settings.Include) };
+                        break;
+                    case "exclude":
+                        settings = settings with { Exclude = Globs(path, property, diagnostics, settings.Exclude) };
+                        break;
+                    case "vendor":
+                        settings = settings with { Vendor = Globs(path, property, diagnostics, settings.Vendor) };
+                        break;
+                    case "constraints":
+                        settings = settings with { Constraints = property.Value.Clone() };
+                        break;
+                    case "split":
+                        settings = settings with { Split = Split(path, property.Value, diagnostics) };
+                        break;
+                    default:
+                        var (l, c) = Locate(text, property.Name);
+                        diagnostics.Report(DiagnosticCatalog.UnknownProjectKey, path, l, c, property.Name);
+                        break;
+                }
+            }
+
+            return settings;
+        }
+    }
+
+    private static ImmutableArray<Glob> Globs(string path, JsonProperty property, DiagnosticBag diagnostics, ImmutableArray<Glob> fallback)
+    {
+        if (property.Value.ValueKind != JsonValueKind.Array || property.Value.GetArrayLength() > MaxGlobs)
+        {
+            Invalid(path, diagnostics, property.Name, $"expected a list of at most {MaxGlobs} glob strings");
+            return fallback;
+        }
+
+        var globs = ImmutableArray.CreateBuilder<Glob>();
+        foreach (var item in property.Value.EnumerateArray())
+        {
+            if (item.ValueKind == JsonValueKind.String && Glob.TryCreate(item.GetString()!, out var glob))
+            {
+                globs.Add(glob!);
+            }
+            else
+            {
+                Invalid(path, diagnostics, property.Name, $"'{item}' is not a glob ('/'-separated, at most {Glob.MaxLength} characters)");
+            }
+        }
+
+        return globs.ToImmutable();
+    }
+
+    private static SplitSettings Split(string path, JsonElement element, DiagnosticBag diagnostics)
+    {
+        var split = SplitSettings.Default;
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            Invalid(path, diagnostics, "split", "expected an object");
+            return split;
+        }
+
+        foreach (var p in element.EnumerateObject())
+        {
+            if (!p.Value.TryGetInt32(out var n) || n < 1)
+            {
+                Invalid(path, diagnostics, "split." + p.Name, "expected a whole number of at least 1");
+                continue;
+            }
+
+            split = p.Name switch
+            {
+                "minChunkBytes" => split with { MinChunkBytes = n },
+                "maxInitialChunks" => split with { MaxInitialChunks = n },
+                "maxAsyncChunks" => split with { MaxAsyncChunks = n },
+                _ => Unknown(p.Name),
+            };
+        }
+
+        return split;
+
+        SplitSettings Unknown(string name)
+        {
+            diagnostics.Report(DiagnosticCatalog.UnknownProjectKey, path, 1, 1, "split." + name);
+            return split;
+        }
+    }
+
+    private static void Invalid(string path, DiagnosticBag diagnostics, string key, string why) =>
+        diagnostics.Report(DiagnosticCatalog.InvalidProjectSetting, path, 1, 1, key, why);
+
+    /// <summary>JsonDocument keeps no positions, so a key is found again in the text to point at it.</summary>
+    internal static (int Line, int Column) Locate(string text, string key)
+    {
+        var at = text.IndexOf('"' + key + '"', StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return (1, 1);
+        }
+
+        var line = 1;
+        var lineStart = 0;
+        for (var i = 0; i < at; i++)
+        {
+            if (text[i] == '\n')
+            {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+
+        return (line, at - lineStart + 1);
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}

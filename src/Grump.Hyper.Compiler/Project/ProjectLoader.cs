@@ -1,0 +1,75 @@
+using System.Collections.Immutable;
+using Grump.Hyper.Compiler.Diagnostics;
+using Grump.Hyper.Compiler.Modules;
+
+namespace Grump.Hyper.Compiler.Project;
+
+/// <summary>The files of a project after its root, settings and globs are applied.</summary>
+public sealed record ProjectSelection(
+    ProjectSettings Settings,
+    ImmutableArray<SourceFile> Sources,
+    ImmutableHashSet<string> VendorPaths,
+    ImmutableArray<SourceFile> Inputs,
+    ImmutableArray<Diagnostic> Diagnostics);
+
+/// <summary>Finds the project root and settings, then picks the sources the settings ask for.</summary>
+public static class ProjectLoader
+{
+    public static ProjectSelection Select(IEnumerable<SourceFile> files)
+    {
+        var all = StripSingleRoot(files.ToList());
+        all.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        var diagnostics = new DiagnosticBag();
+        var projectFile = all.FirstOrDefault(f => f.Path == ProjectSettings.FileName);
+        var settings = projectFile is null ? ProjectSettings.Default : ProjectFileParser.Parse(projectFile.Path, projectFile.Content, diagnostics);
+
+        var sources = ImmutableArray.CreateBuilder<SourceFile>();
+        var vendor = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
+        foreach (var file in all)
+        {
+            if (!file.Path.EndsWith(".intent", StringComparison.OrdinalIgnoreCase) ||
+                !settings.Include.Any(g => g.IsMatch(file.Path)) || settings.Exclude.Any(g => g.IsMatch(file.Path)))
+            {
+                continue;
+            }
+
+            sources.Add(file);
+            if (settings.Vendor.Any(g => g.IsMatch(file.Path)))
+            {
+                vendor.Add(file.Path);
+            }
+        }
+
+        if (sources.Count == 0)
+        {
+            diagnostics.Report(DiagnosticCatalog.NoSources, projectFile?.Path ?? ProjectSettings.FileName, 1, 1,
+                all.Count == 0 ? ": the archive is empty" : $" among its {all.Count} files (include: {string.Join(", ", settings.Include.Select(g => g.Pattern))})");
+        }
+
+        var inputs = all.Where(f => f == projectFile || sources.Contains(f)).ToImmutableArray();
+        return new ProjectSelection(settings, sources.ToImmutable(), vendor.ToImmutable(), inputs, diagnostics.ToImmutableSorted());
+    }
+
+    /// <summary>An archive whose files all sit in one top folder has that folder as its root.</summary>
+    private static List<SourceFile> StripSingleRoot(List<SourceFile> files)
+    {
+        if (files.Count == 0)
+        {
+            return files;
+        }
+
+        var slash = files[0].Path.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0)
+        {
+            return files;
+        }
+
+        var prefix = files[0].Path[..(slash + 1)];
+        if (!files.TrueForAll(f => f.Path.StartsWith(prefix, StringComparison.Ordinal) && f.Path.Length > prefix.Length))
+        {
+            return files;
+        }
+
+        return files.ConvertAll(f => f with { Path = f.Path[prefix.Length..] });
+    }
+}

@@ -1,0 +1,245 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using Grump.Hyper.Compiler.Modules;
+
+namespace Grump.Hyper.Engine.Archives;
+
+/// <summary>The files of an archive, or why it was refused. Never both.</summary>
+public sealed record ArchiveReadResult(IReadOnlyList<SourceFile>? Files, ArchiveError? Error)
+{
+    public bool IsSuccess => Error is null;
+}
+
+/// <summary>
+/// Reads a zip, tar.gz or tar archive into memory without touching the disk, detecting the format by its
+/// bytes. Every path is normalised and checked, links and devices are refused, and decompressed bytes are
+/// counted as they stream (declared sizes can lie), so a hostile archive is refused before it costs much.
+/// </summary>
+public static class ArchiveReader
+{
+    public static ArchiveReadResult Read(ReadOnlyMemory<byte> archive, ArchiveLimits limits)
+    {
+        if (archive.Length > limits.MaxArchiveBytes)
+        {
+            return Fail(ArchiveErrorKind.TooLarge, $"The archive is {archive.Length} bytes; the limit is {limits.MaxArchiveBytes} bytes.", null, limits.MaxArchiveBytes);
+        }
+
+        var format = Detect(archive.Span);
+        var reader = new EntrySink(limits, archive.Length);
+        try
+        {
+            using var stream = new MemoryStream(archive.ToArray(), writable: false);
+            var error = format switch
+            {
+                ArchiveFormat.Zip => ReadZip(stream, reader),
+                ArchiveFormat.Gzip => ReadTar(new GZipStream(stream, CompressionMode.Decompress), reader),
+                ArchiveFormat.Tar => ReadTar(stream, reader),
+                _ => new ArchiveError(ArchiveErrorKind.UnsupportedFormat, "The body is not a zip, tar.gz or tar archive (detected by content, not by name)."),
+            };
+            return error is null ? new ArchiveReadResult(reader.Files, null) : new ArchiveReadResult(null, error);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException or IOException or ArgumentException)
+        {
+            return Fail(ArchiveErrorKind.Malformed, $"The archive could not be read: {ex.Message}");
+        }
+    }
+
+    private static ArchiveReadResult Fail(ArchiveErrorKind kind, string detail, string? entry = null, long? limit = null) =>
+        new(null, new ArchiveError(kind, detail, entry, limit));
+
+    private enum ArchiveFormat
+    {
+        Unknown,
+        Zip,
+        Gzip,
+        Tar,
+    }
+
+    private static ArchiveFormat Detect(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length >= 4 && bytes[0] == 'P' && bytes[1] == 'K' && ((bytes[2] == 3 && bytes[3] == 4) || (bytes[2] == 5 && bytes[3] == 6)))
+        {
+            return ArchiveFormat.Zip;
+        }
+
+        if (bytes.Length >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b)
+        {
+            return ArchiveFormat.Gzip;
+        }
+
+        return bytes.Length >= 262 && bytes.Slice(257, 5).SequenceEqual("ustar"u8) ? ArchiveFormat.Tar : ArchiveFormat.Unknown;
+    }
+
+    private static ArchiveError? ReadZip(Stream stream, EntrySink sink)
+    {
+        using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: false);
+        if (zip.Entries.Count > sink.Limits.MaxEntries)
+        {
+            return new ArchiveError(ArchiveErrorKind.TooManyEntries, $"The archive has {zip.Entries.Count} entries; the limit is {sink.Limits.MaxEntries}.", null, sink.Limits.MaxEntries);
+        }
+
+        foreach (var entry in zip.Entries)
+        {
+            // The upper 16 bits of the external attributes hold the Unix mode when a Unix tool made the zip.
+            var unixType = (entry.ExternalAttributes >> 16) & 0xF000;
+            var isDirectory = entry.FullName.EndsWith('/') || unixType == 0x4000;
+            if (unixType == 0xA000)
+            {
+                return new ArchiveError(ArchiveErrorKind.Link, $"'{entry.FullName}' is a symbolic link; links are not accepted.", entry.FullName);
+            }
+
+            if (unixType is 0x2000 or 0x6000 or 0x1000 or 0xC000)
+            {
+                return new ArchiveError(ArchiveErrorKind.SpecialEntry, $"'{entry.FullName}' is a device, pipe or socket; only files and folders are accepted.", entry.FullName);
+            }
+
+            var error = sink.Begin(entry.FullName, isDirectory);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            if (isDirectory || sink.Skipping)
+            {
+                continue;
+            }
+
+            using var data = entry.Open();
+            error = sink.Copy(data, entry.CompressedLength);
+            if (error is not null)
+            {
+                return error;
+            }
+        }
+
+        return null;
+    }
+
+    private static ArchiveError? ReadTar(Stream stream, EntrySink sink)
+    {
+        using (stream)
+        using (var tar = new TarReader(stream, leaveOpen: false))
+        {
+            var count = 0;
+            while (tar.GetNextEntry(copyData: false) is { } entry)
+            {
+                if (++count > sink.Limits.MaxEntries)
+                {
+                    return new ArchiveError(ArchiveErrorKind.TooManyEntries, $"The archive has more than {sink.Limits.MaxEntries} entries.", entry.Name, sink.Limits.MaxEntries);
+                }
+
+                switch (entry.EntryType)
+                {
+                    case TarEntryType.SymbolicLink or TarEntryType.HardLink:
+                        return new ArchiveError(ArchiveErrorKind.Link, $"'{entry.Name}' is a link to '{entry.LinkName}'; links are not accepted.", entry.Name);
+                    case TarEntryType.Directory:
+                        var dirError = sink.Begin(entry.Name, isDirectory: true);
+                        if (dirError is not null)
+                        {
+                            return dirError;
+                        }
+
+                        continue;
+                    case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
+                        break;
+                    default:
+                        return new ArchiveError(ArchiveErrorKind.SpecialEntry, $"'{entry.Name}' is a {entry.EntryType} entry; only files and folders are accepted.", entry.Name);
+                }
+
+                var error = sink.Begin(entry.Name, isDirectory: false);
+                if (error is not null)
+                {
+                    return error;
+                }
+
+                if (sink.Skipping || entry.DataStream is null)
+                {
+                    continue;
+                }
+
+                error = sink.Copy(entry.DataStream, compressedLength: null);
+                if (error is not null)
+                {
+                    return error;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Checks each entry's path and counts its bytes against the limits.</summary>
+    private sealed class EntrySink(ArchiveLimits limits, long archiveBytes)
+    {
+        private readonly HashSet<string> _paths = new(StringComparer.OrdinalIgnoreCase);
+        private long _total;
+
+        public ArchiveLimits Limits { get; } = limits;
+
+        public List<SourceFile> Files { get; } = [];
+
+        public bool Skipping { get; private set; }
+
+        private string _current = string.Empty;
+
+        public ArchiveError? Begin(string rawPath, bool isDirectory)
+        {
+            var error = ArchivePaths.Normalize(rawPath, Limits, out var path, out var ignored);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            Skipping = ignored;
+            if (isDirectory || ignored)
+            {
+                return null;
+            }
+
+            if (!_paths.Add(path))
+            {
+                return new ArchiveError(ArchiveErrorKind.DuplicatePath, $"'{path}' appears more than once (paths are compared ignoring case).", path);
+            }
+
+            _current = path;
+            return null;
+        }
+
+        public ArchiveError? Copy(Stream data, long? compressedLength)
+        {
+            var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while ((read = data.Read(chunk, 0, chunk.Length)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                _total += read;
+                if (buffer.Length > Limits.MaxEntryBytes)
+                {
+                    return new ArchiveError(ArchiveErrorKind.EntryTooLarge, $"'{_current}' is over {Limits.MaxEntryBytes} bytes uncompressed.", _current, Limits.MaxEntryBytes);
+                }
+
+                if (_total > Limits.MaxTotalBytes)
+                {
+                    return new ArchiveError(ArchiveErrorKind.TotalTooLarge, $"The files are over {Limits.MaxTotalBytes} bytes uncompressed in total (reached at '{_current}').", _current, Limits.MaxTotalBytes);
+                }
+
+                if (compressedLength is > 0 && buffer.Length >= Limits.RatioCheckFromBytes && buffer.Length / (double)compressedLength > Limits.MaxCompressionRatio)
+                {
+                    return RatioError(_current);
+                }
+
+                if (_total >= Limits.RatioCheckFromBytes && _total / (double)Math.Max(1, archiveBytes) > Limits.MaxCompressionRatio)
+                {
+                    return RatioError(_current);
+                }
+            }
+
+            Files.Add(new SourceFile(_current, buffer.ToArray()));
+            return null;
+        }
+
+        private ArchiveError RatioError(string entry) => new(ArchiveErrorKind.CompressionRatio,
+            $"'{entry}' expands more than {Limits.MaxCompressionRatio}:1; real source archives compress far less.", entry, (long)Limits.MaxCompressionRatio);
+    }
+}

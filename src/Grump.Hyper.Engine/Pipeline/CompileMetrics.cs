@@ -1,0 +1,30 @@
+using System.Collections.Immutable;
+using System.Text.Json.Serialization;
+
+namespace Grump.Hyper.Engine.Pipeline;
+
+public sealed record StageMetrics(string Name, double Milliseconds, int Items, long Bytes);
+
+public sealed record CacheMetrics(long Hits, long Misses, long BytesServed, long Entries);
+
+/// <summary>The contents of <c>metrics.json</c>: how a compile went, never what it produced.</summary>
+public sealed record CompileMetrics
+{
+    public required string Tier { get; init; }
+    public required string RequestedTier { get; init; }
+    public ImmutableArray<string> Notes { get; init; } = [];
+    public required int Files { get; init; }
+    public required long Bytes { get; init; }
+    public required int Modules { get; init; }
+    public required double TotalMilliseconds { get; init; }
+    public required double ThroughputMegabytesPerSecond { get; init; }
+    public required int Parallelism { get; init; }
+    public ImmutableArray<StageMetrics> Stages { get; init; } = [];
+    public CacheMetrics Cache { get; init; } = new(0, 0, 0, 0);
+    public ImmutableSortedDictionary<string, string> Backends { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+    public ImmutableArray<string> Workers { get; init; } = [];
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, NewLine = "\n")]
+[JsonSerializable(typeof(CompileMetrics))]
+public sealed partial class MetricsJson : JsonSerializerContext;

@@ -1,0 +1,126 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using Grump.Hyper.Compiler;
+using Grump.Hyper.Compiler.Emit;
+using Grump.Hyper.Compiler.Modules;
+using Grump.Hyper.Compiler.Project;
+using Grump.Hyper.Engine.Caching;
+
+namespace Grump.Hyper.Engine.Pipeline;
+
+/// <summary>What to compile with: the tier and the compiler's own options.</summary>
+public sealed record HyperOptions
+{
+    public static HyperOptions Default { get; } = new();
+
+    public CompileTier Tier { get; init; } = CompileTiers.Default;
+
+    public CompilationOptions Compilation { get; init; } = CompilationOptions.Default;
+
+    /// <summary>Name of this process in metrics (a worker id in a cluster).</summary>
+    public string WorkerName { get; init; } = Environment.MachineName + ":" + Environment.ProcessId;
+}
+
+/// <summary>A finished compile: the compiler's result, with metrics.json added to the artifacts.</summary>
+public sealed record HyperResult(CompilationResult Compilation, CompileMetrics Metrics)
+{
+    public ArtifactSet Artifacts => Compilation.Artifacts;
+}
+
+/// <summary>
+/// The HyperCompiler: runs the compiler's stages under a tier. Conservative is the plain sequential
+/// pipeline (the baseline every benchmark compares against); higher tiers add parallelism and, as they
+/// land, caches and accelerators. The artifacts never depend on the tier.
+/// </summary>
+public sealed class HyperCompiler
+{
+    /// <summary>Progress is reported about this often, in files, so a status poll sees it move.</summary>
+    private const int ProgressEvery = 64;
+
+    private readonly ModuleCache _cache;
+
+    public HyperCompiler(ModuleCache? cache = null) => _cache = cache ?? new ModuleCache();
+
+    public HyperResult Compile(IEnumerable<SourceFile> files, HyperOptions options, Action<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var total = Stopwatch.StartNew();
+        var stages = ImmutableArray.CreateBuilder<StageMetrics>();
+        var notes = ImmutableArray.CreateBuilder<string>();
+        var effective = options.Tier;
+        if (effective == CompileTier.Insane)
+        {
+            notes.Add("insane tier without distributed workers in this process: ran as aggressive");
+            effective = CompileTier.Aggressive;
+        }
+
+        var watch = Stopwatch.StartNew();
+        var project = ProjectLoader.Select(files);
+        var bytes = project.Sources.Sum(s => (long)s.Content.Length);
+        stages.Add(new StageMetrics("select", watch.Elapsed.TotalMilliseconds, project.Sources.Length, bytes));
+
+        watch.Restart();
+        var parallelism = effective >= CompileTier.Aggressive ? Environment.ProcessorCount : 1;
+        var useCache = effective >= CompileTier.Balanced;
+        var (hits, misses, served) = (_cache.Hits, _cache.Misses, _cache.BytesServed);
+        var results = CompileModules(project, options.Compilation, parallelism, useCache ? _cache : null, progress, cancellationToken);
+        stages.Add(new StageMetrics("compile", watch.Elapsed.TotalMilliseconds, results.Length, bytes));
+
+        cancellationToken.ThrowIfCancellationRequested();
+        watch.Restart();
+        var compilation = Compilation.Finish(project, results);
+        stages.Add(new StageMetrics("link+emit", watch.Elapsed.TotalMilliseconds, compilation.ModuleCount, compilation.Artifacts.TotalBytes));
+
+        var elapsed = total.Elapsed.TotalMilliseconds;
+        var metrics = new CompileMetrics
+        {
+            Tier = effective.Name(),
+            RequestedTier = options.Tier.Name(),
+            Notes = notes.ToImmutable(),
+            Files = project.Sources.Length,
+            Bytes = bytes,
+            Modules = compilation.ModuleCount,
+            TotalMilliseconds = Math.Round(elapsed, 3),
+            ThroughputMegabytesPerSecond = elapsed > 0 ? Math.Round(bytes / 1_048_576.0 / (elapsed / 1000), 3) : 0,
+            Parallelism = parallelism,
+            Stages = stages.ToImmutable(),
+            Cache = useCache ? new CacheMetrics(_cache.Hits - hits, _cache.Misses - misses, _cache.BytesServed - served, _cache.Count) : new CacheMetrics(0, 0, 0, 0),
+            Backends = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [new KeyValuePair<string, string>("matcher", "trie"), new("text", "scalar")]),
+            Workers = [options.WorkerName],
+        };
+        compilation.Artifacts.Set(ArtifactSet.Metrics, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(metrics, MetricsJson.Default.CompileMetrics));
+        return new HyperResult(compilation, metrics);
+    }
+
+    private static ImmutableArray<ModuleResult> CompileModules(ProjectSelection project, CompilationOptions options, int parallelism,
+        ModuleCache? cache, Action<int>? progress, CancellationToken cancellationToken)
+    {
+        var sources = project.Sources;
+        var results = new ModuleResult[sources.Length];
+        var done = 0;
+        void One(int i)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var vendor = project.VendorPaths.Contains(sources[i].Path);
+            results[i] = cache is null ? ModuleCompiler.Compile(sources[i], vendor, options) : cache.GetOrCompile(sources[i], vendor, options);
+            var n = Interlocked.Increment(ref done);
+            if (progress is not null && (n % ProgressEvery == 0 || n == sources.Length))
+            {
+                progress(n);
+            }
+        }
+
+        if (parallelism <= 1)
+        {
+            for (var i = 0; i < sources.Length; i++)
+            {
+                One(i);
+            }
+        }
+        else
+        {
+            Parallel.For(0, sources.Length, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, One);
+        }
+
+        return ImmutableArray.Create(results);
+    }
+}

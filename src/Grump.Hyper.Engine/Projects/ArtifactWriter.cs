@@ -1,0 +1,23 @@
+using Grump.Hyper.Compiler.Emit;
+
+namespace Grump.Hyper.Engine.Projects;
+
+/// <summary>Writes artifacts under a folder, replacing what a previous compile left there.</summary>
+public static class ArtifactWriter
+{
+    public static void WriteTo(ArtifactSet artifacts, string folder)
+    {
+        var root = Path.GetFullPath(folder);
+        foreach (var (path, content) in artifacts)
+        {
+            var target = Path.GetFullPath(Path.Combine(root, path));
+            if (!target.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"Artifact path '{path}' would leave the output folder.");
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.WriteAllBytes(target, content);
+        }
+    }
+}
