@@ -1,0 +1,74 @@
+using Grump.Hyper.Api.Jobs;
+using Grump.Hyper.Api.Storage;
+using Grump.Hyper.Engine.Caching;
+using Grump.Hyper.Engine.Pipeline;
+using Hangfire;
+using Hangfire.InMemory;
+using Hangfire.Redis.StackExchange;
+using StackExchange.Redis;
+
+namespace Grump.Hyper.Api.Configuration;
+
+public static class ServiceCollectionExtensions
+{
+    /// <summary>The engine, the job store and options. Redis when <c>ConnectionStrings:Hangfire</c> is set, a data folder otherwise.</summary>
+    public static IServiceCollection AddHyperCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        services.AddOptions<HyperApiOptions>().BindConfiguration(HyperApiOptions.Section)
+            .Validate(o => o.Limits.MaxArchiveBytes > 0 && o.Limits.MaxEntries > 0 && o.RetryAfterSeconds >= 0, "Hyper limits must be positive.")
+            .ValidateOnStart();
+        services.AddSingleton(new ModuleCache());
+        services.AddSingleton<HyperCompiler>();
+
+        var redis = configuration.GetConnectionString("Hangfire");
+        if (!string.IsNullOrWhiteSpace(redis))
+        {
+            var options = ConfigurationOptions.Parse(redis);
+            options.AbortOnConnectFail = false;
+            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
+            services.AddSingleton<IJobStore>(sp => new RedisJobStore(sp.GetRequiredService<IConnectionMultiplexer>()));
+        }
+        else
+        {
+            services.AddSingleton<IJobStore>(sp =>
+            {
+                var dataPath = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<HyperApiOptions>>().Value.DataPath;
+                return new FileJobStore(Path.IsPathRooted(dataPath) ? dataPath : Path.Combine(contentRoot, dataPath));
+            });
+        }
+
+        return services;
+    }
+
+    /// <summary>
+    /// Hangfire with this host's own storage instance in DI (never the static JobStorage.Current, so several
+    /// hosts can share one process in tests) and a server for the compile queue.
+    /// </summary>
+    public static IServiceCollection AddHyperHangfire(this IServiceCollection services, IConfiguration configuration)
+    {
+        var redis = configuration.GetConnectionString("Hangfire");
+        if (!string.IsNullOrWhiteSpace(redis))
+        {
+            services.AddSingleton<JobStorage>(sp => new RedisStorage(sp.GetRequiredService<IConnectionMultiplexer>(), new RedisStorageOptions { Prefix = "{grump-hangfire}:" }));
+        }
+        else
+        {
+            services.AddSingleton<JobStorage>(_ => new InMemoryStorage(new InMemoryStorageOptions()));
+        }
+
+        services.AddHangfire(config => config
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+        services.AddTransient<CompileJob>();
+        services.AddHangfireServer((sp, server) =>
+        {
+            var workers = configuration.GetValue<int>($"{HyperApiOptions.Section}:{nameof(HyperApiOptions.WorkerCount)}");
+            server.WorkerCount = workers > 0 ? workers : Environment.ProcessorCount;
+            server.Queues = [CompileJob.Queue, "default"];
+            server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("n")[..6]}";
+            server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+        });
+        return services;
+    }
+}

@@ -1,0 +1,50 @@
+using Grump.Hyper.Api.Storage;
+using Grump.Hyper.Engine.Pipeline;
+
+namespace Grump.Hyper.Api.Endpoints;
+
+public sealed record JobProgress(int FilesTotal, int FilesDone, string Stage);
+
+public sealed record DiagnosticSummary(int Errors, int Warnings);
+
+public sealed record JobLinks(string Self, string Result, string Artifacts);
+
+/// <summary>A job as clients see it.</summary>
+public sealed record JobView(
+    string Id,
+    string Status,
+    string Tier,
+    string? Label,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    JobProgress Progress,
+    bool? Success,
+    DiagnosticSummary Diagnostics,
+    CompileMetrics? Metrics,
+    string? FailureReason,
+    JobLinks Links)
+{
+    public static JobView From(JobRecord job) => new(
+        job.Id,
+        job.Status,
+        job.Tier,
+        job.Label,
+        job.CreatedAt,
+        job.StartedAt,
+        job.FinishedAt,
+        new JobProgress(job.FilesTotal, job.FilesDone, job.Stage),
+        job.Success,
+        new DiagnosticSummary(job.Errors, job.Warnings),
+        job.Metrics,
+        job.FailureReason,
+        new JobLinks($"/jobs/{job.Id}", $"/jobs/{job.Id}/result", $"/jobs/{job.Id}/artifacts"));
+}
+
+/// <summary>Everything a finished compile produced, in one document.</summary>
+public sealed record JobResult(
+    string Id,
+    bool Success,
+    System.Text.Json.JsonElement Manifest,
+    System.Text.Json.JsonElement Diagnostics,
+    IReadOnlyList<System.Text.Json.JsonElement> Modules);

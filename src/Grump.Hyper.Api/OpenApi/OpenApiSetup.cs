@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Grump.Hyper.Api.OpenApi;
+
+/// <summary>The served OpenAPI document; <c>openapi.yaml</c> in the repository is a checked copy of it.</summary>
+public static class OpenApiSetup
+{
+    public static IServiceCollection AddHyperOpenApi(this IServiceCollection services) =>
+        services.AddOpenApi("v1", options =>
+        {
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info = new OpenApiInfo
+                {
+                    Title = "Grump Hyper",
+                    Version = Grump.Hyper.Compiler.CompilerInfo.Version,
+                    Description = "Compile-as-a-service for .intent projects: submit an archive, follow the job, fetch the artifacts. Errors are RFC 9457 problem details.",
+                };
+                document.Servers = [];
+                return Task.CompletedTask;
+            });
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                if (context.Description.RelativePath == "compile" && context.Description.HttpMethod == "POST")
+                {
+                    operation.RequestBody = CompileRequestBody();
+                }
+
+                return Task.CompletedTask;
+            });
+        });
+
+    private static OpenApiRequestBody CompileRequestBody()
+    {
+        OpenApiSchema Text(string description) => new() { Type = JsonSchemaType.String, Description = description };
+        var binary = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" };
+        return new OpenApiRequestBody
+        {
+            Required = true,
+            Description = "The archive, as a multipart field or as the raw body.",
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["multipart/form-data"] = new()
+                {
+                    Schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Object,
+                        Required = new HashSet<string> { "archive" },
+                        Properties = new Dictionary<string, IOpenApiSchema>
+                        {
+                            ["archive"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "A zip or tar.gz of .intent files (and an optional grump.json)." },
+                            ["tier"] = Text("conservative | balanced | aggressive | insane (default balanced)."),
+                            ["label"] = Text("A free label, at most 200 characters."),
+                            ["callbackUrl"] = Text("An http(s) URL to receive signed webhooks."),
+                            ["callbackEvents"] = Text("Comma-separated: job.started, job.succeeded, job.failed, job.cancelled."),
+                        },
+                    },
+                },
+                ["application/zip"] = new() { Schema = binary },
+                ["application/gzip"] = new() { Schema = binary },
+            },
+        };
+    }
+}

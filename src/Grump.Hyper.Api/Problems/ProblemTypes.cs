@@ -1,0 +1,52 @@
+using Grump.Hyper.Engine.Archives;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Grump.Hyper.Api.Problems;
+
+/// <summary>
+/// Every problem the API answers with. The type is a stable URN a client can switch on; the code extension
+/// repeats its last part for clients that prefer a short string.
+/// </summary>
+public static class ProblemTypes
+{
+    public const string Prefix = "urn:grump-hyper:problem:";
+
+    public static ProblemHttpResult Create(int status, string code, string title, string detail, IDictionary<string, object?>? extensions = null)
+    {
+        var ext = new Dictionary<string, object?>(extensions ?? new Dictionary<string, object?>()) { ["code"] = code };
+        return TypedResults.Problem(detail: detail, statusCode: status, title: title, type: Prefix + code, extensions: ext);
+    }
+
+    public static ProblemHttpResult JobNotFound(string id) =>
+        Create(StatusCodes.Status404NotFound, "job-not-found", "Job not found", $"There is no job '{id}'.");
+
+    public static ProblemHttpResult JobNotFinished(string id, string status) =>
+        Create(StatusCodes.Status409Conflict, "job-not-finished", "Job not finished", $"Job '{id}' is {status}; poll /jobs/{id} until it has finished.", new Dictionary<string, object?> { ["status"] = status });
+
+    public static ProblemHttpResult ArtifactNotFound(string id, string path) =>
+        Create(StatusCodes.Status404NotFound, "artifact-not-found", "Artifact not found", $"Job '{id}' has no artifact '{path}'; GET /jobs/{id}/artifacts lists them.");
+
+    public static ProblemHttpResult Archive(ArchiveError error)
+    {
+        var status = error.Kind switch
+        {
+            ArchiveErrorKind.TooLarge or ArchiveErrorKind.TooManyEntries or ArchiveErrorKind.EntryTooLarge or
+                ArchiveErrorKind.TotalTooLarge or ArchiveErrorKind.CompressionRatio => StatusCodes.Status413PayloadTooLarge,
+            ArchiveErrorKind.UnsupportedFormat => StatusCodes.Status415UnsupportedMediaType,
+            ArchiveErrorKind.Malformed => StatusCodes.Status400BadRequest,
+            _ => StatusCodes.Status422UnprocessableEntity,
+        };
+        var extensions = new Dictionary<string, object?>();
+        if (error.Entry is not null)
+        {
+            extensions["entry"] = error.Entry;
+        }
+
+        if (error.Limit is not null)
+        {
+            extensions["limit"] = error.Limit;
+        }
+
+        return Create(status, error.Code, "Archive refused", error.Detail, extensions);
+    }
+}

@@ -1,0 +1,47 @@
+using System.Collections.Immutable;
+using Grump.Hyper.Engine.Pipeline;
+
+namespace Grump.Hyper.Api.Storage;
+
+public static class JobStatus
+{
+    public const string Queued = "queued";
+    public const string Running = "running";
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+    public const string Cancelled = "cancelled";
+
+    public static bool IsFinished(string status) => status is Succeeded or Failed or Cancelled;
+}
+
+/// <summary>One input file of a job, by content address.</summary>
+public sealed record InputRef(string Path, string Sha256, long Bytes);
+
+/// <summary>An artifact of a finished job.</summary>
+public sealed record ArtifactInfo(string Path, long Bytes, string Sha256);
+
+/// <summary>Everything stored about a job. The sources live in the content-addressed store, by hash.</summary>
+public sealed record JobRecord
+{
+    public required string Id { get; init; }
+    public required string Status { get; init; }
+    public required string Tier { get; init; }
+    public string? Label { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public int FilesTotal { get; init; }
+    public int FilesDone { get; init; }
+    public string Stage { get; init; } = "queued";
+    public bool? Success { get; init; }
+    public int Errors { get; init; }
+    public int Warnings { get; init; }
+    public CompileMetrics? Metrics { get; init; }
+    public string? FailureReason { get; init; }
+    public string? CallbackUrl { get; init; }
+    public ImmutableArray<string> CallbackEvents { get; init; } = [];
+    public ImmutableArray<InputRef> Inputs { get; init; } = [];
+
+    /// <summary>Changes whenever anything a client can see changes; the ETag of the status.</summary>
+    public long Version { get; init; }
+}

@@ -1,0 +1,10 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Grump.Hyper.Api.Storage;
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(JobRecord))]
+[JsonSerializable(typeof(ImmutableArray<ArtifactInfo>))]
+internal sealed partial class StoreJson : JsonSerializerContext;
