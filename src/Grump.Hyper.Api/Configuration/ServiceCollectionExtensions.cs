@@ -49,17 +49,24 @@ public static class ServiceCollectionExtensions
         var redis = configuration.GetConnectionString("Hangfire");
         if (!string.IsNullOrWhiteSpace(redis))
         {
-            services.AddSingleton<JobStorage>(sp => new RedisStorage(sp.GetRequiredService<IConnectionMultiplexer>(), new RedisStorageOptions { Prefix = "{grump-hangfire}:" }));
+            services.AddSingleton<JobStorage>(sp => new RedisStorage(sp.GetRequiredService<IConnectionMultiplexer>(), new RedisStorageOptions
+            {
+                Prefix = "{grump-hangfire}:",
+                Db = ConfigurationOptions.Parse(redis).DefaultDatabase ?? 0,
+            }));
         }
         else
         {
             services.AddSingleton<JobStorage>(_ => new InMemoryStorage(new InMemoryStorageOptions()));
         }
 
-        services.AddHangfire(config => config
+        // Jobs are activated from this host's own container, not from the process-wide JobActivator.Current.
+        services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire((sp, config) => config
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings());
+            .UseRecommendedSerializerSettings()
+            .UseLogProvider(new ResilientLogProvider(sp.GetRequiredService<ILoggerFactory>())));
         services.AddTransient<CompileJob>();
         services.AddHangfireServer((sp, server) =>
         {

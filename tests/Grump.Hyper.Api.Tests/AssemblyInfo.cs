@@ -1,0 +1,3 @@
+using Grump.Hyper.Api.Tests.Infrastructure;
+
+[assembly: AssemblyFixture(typeof(RedisServer))]

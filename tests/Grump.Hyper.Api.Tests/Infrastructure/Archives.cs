@@ -1,0 +1,71 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Text;
+
+namespace Grump.Hyper.Api.Tests.Infrastructure;
+
+/// <summary>Builds real zip and tar.gz archives in memory, including hostile ones.</summary>
+public static class Archives
+{
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public static string ExampleFolder(string name) => Path.Combine(RepositoryRoot, "examples", name);
+
+    /// <summary>The files of an example folder, as (path inside a top folder named after it, bytes).</summary>
+    public static IReadOnlyList<(string Path, byte[] Content)> ExampleFiles(string name)
+    {
+        var root = ExampleFolder(name);
+        return [.. Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+            .Select(f => ($"{name}/{Path.GetRelativePath(root, f).Replace('\\', '/')}", File.ReadAllBytes(f)))];
+    }
+
+    public static byte[] Zip(IEnumerable<(string Path, byte[] Content)> files)
+    {
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (path, content) in files)
+            {
+                using var stream = zip.CreateEntry(path).Open();
+                stream.Write(content);
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    public static byte[] TarGz(IEnumerable<(string Path, byte[] Content)> files) => TarGz(files.Select(f => Entry(f.Path, f.Content)));
+
+    public static byte[] TarGz(IEnumerable<TarEntry> entries)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: false))
+        {
+            foreach (var entry in entries)
+            {
+                tar.WriteEntry(entry);
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    public static TarEntry Entry(string path, byte[] content) =>
+        new PaxTarEntry(TarEntryType.RegularFile, path) { DataStream = new MemoryStream(content) };
+
+    public static byte[] Text(string text) => Encoding.UTF8.GetBytes(text);
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Grump.Hyper.Api.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The repository root (Grump.Hyper.Api.sln) was not found above the test binaries.");
+    }
+}

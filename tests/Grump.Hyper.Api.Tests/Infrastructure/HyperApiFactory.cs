@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Grump.Hyper.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real service in process, on its embedded defaults (in-memory Hangfire, a data folder of its own),
+/// or on a Redis connection string when one is given.
+/// </summary>
+public sealed class HyperApiFactory : WebApplicationFactory<Program>
+{
+    public HyperApiFactory() => DataPath = Directory.CreateTempSubdirectory("grump-api-").FullName;
+
+    /// <summary>A Redis connection string for Hangfire and the job store; null runs on embedded defaults.</summary>
+    public string? Redis { get; init; }
+
+    /// <summary>Extra configuration, applied last.</summary>
+    public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
+    public string DataPath { get; }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("Hyper:DataPath", DataPath);
+        builder.UseSetting("Hyper:WorkerCount", "2");
+        builder.UseSetting("ConnectionStrings:Hangfire", Redis ?? string.Empty);
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (Directory.Exists(DataPath))
+        {
+            Directory.Delete(DataPath, recursive: true);
+        }
+    }
+
+    /// <summary>Every file the service has written under its data folder (temporary files excluded).</summary>
+    public IReadOnlyList<string> StoredFiles() =>
+        Directory.Exists(DataPath)
+            ? [.. Directory.EnumerateFiles(DataPath, "*", SearchOption.AllDirectories).Where(f => !f.Contains($"{Path.DirectorySeparatorChar}tmp{Path.DirectorySeparatorChar}", StringComparison.Ordinal))]
+            : [];
+}
