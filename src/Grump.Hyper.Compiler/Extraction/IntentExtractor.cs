@@ -147,7 +147,14 @@ internal sealed class IntentExtractor
     private bool[] NegationScopes(ReadOnlySpan<Token> tokens, bool[] covered)
     {
         var negated = new bool[tokens.Length];
-        foreach (var cue in _lexicon.Negation.MatchAll(tokens, allowSingular: false))
+        var cues = _lexicon.Negation.MatchAll(tokens, allowSingular: false);
+        var cueStarts = new bool[tokens.Length];
+        foreach (var cue in cues)
+        {
+            cueStarts[cue.Token] = true;
+        }
+
+        foreach (var cue in cues)
         {
             var after = cue.Token + cue.Length;
             if (cue.Value == NegationKind.CueBefore)
@@ -176,14 +183,14 @@ internal sealed class IntentExtractor
             for (var j = after; j < tokens.Length && j - after < MaxNegationScope; j++)
             {
                 var t = tokens[j];
-                if (t.Sentence != tokens[cue.Token].Sentence || t.Kind == TokenKind.ClauseBreak || _lexicon.NegationBoundary.Contains(t.Norm))
+                if (t.Sentence != tokens[cue.Token].Sentence || t.Kind == TokenKind.ClauseBreak || _lexicon.NegationBoundary.Contains(t.Norm) || cueStarts[j])
                 {
-                    break;
+                    break; // a contrast, a new clause, or another cue, which starts its own scope
                 }
 
                 if (t.Kind == TokenKind.Comma)
                 {
-                    if (seenContent && !ListContinues(tokens, j + 1, covered))
+                    if (seenContent && !ListContinues(tokens, j + 1, covered, cueStarts))
                     {
                         break;
                     }
@@ -193,7 +200,7 @@ internal sealed class IntentExtractor
 
                 if (t.Norm is "and" or "or" or "nor")
                 {
-                    if (seenContent && !ListContinues(tokens, j + 1, covered))
+                    if (seenContent && !ListContinues(tokens, j + 1, covered, cueStarts))
                     {
                         break;
                     }
@@ -218,7 +225,7 @@ internal sealed class IntentExtractor
     }
 
     /// <summary>After a comma or conjunction inside a negated list: does the list go on, or does a new clause start?</summary>
-    private bool ListContinues(ReadOnlySpan<Token> tokens, int next, bool[] covered)
+    private bool ListContinues(ReadOnlySpan<Token> tokens, int next, bool[] covered, bool[] cueStarts)
     {
         if (next >= tokens.Length || !tokens[next].IsWord)
         {
@@ -247,11 +254,11 @@ internal sealed class IntentExtractor
             k++;
         }
 
-        return k == next || k >= tokens.Length || !tokens[k].IsWord || !Copulas.Contains(tokens[k].Norm);
+        // "..., and Redis rather than Memcached": an item followed by its own cue starts a new clause.
+        return k == next || k >= tokens.Length || (!cueStarts[k] && (!tokens[k].IsWord || !Copulas.Contains(tokens[k].Norm)));
     }
 
-    private bool IsVerbLike(string word) =>
-        Copulas.Contains(word) || (!_lexicon.NegationPredicate.Contains(word) && VerbOf(word) is not null);
+    private bool IsVerbLike(string word) => Copulas.Contains(word) || VerbOf(word) is not null;
 
     private string? VerbOf(string word)
     {
@@ -531,7 +538,7 @@ internal sealed class IntentExtractor
         {
             if (!negated[m.Token])
             {
-                signals.Add(m.Value);
+                signals.UnionWith(m.Value);
             }
         }
 

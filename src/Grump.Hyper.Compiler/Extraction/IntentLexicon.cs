@@ -38,7 +38,7 @@ internal sealed class IntentLexicon
     public required PhraseTrie<DataFlowTerm> DataFlows { get; init; }
     public required PhraseTrie<NegationKind> Negation { get; init; }
     public required PhraseTrie<string> Verbs { get; init; }
-    public required PhraseTrie<string> Signals { get; init; }
+    public required PhraseTrie<ImmutableArray<string>> Signals { get; init; }
     public required FrozenSet<string> NegationPredicate { get; init; }
     public required FrozenSet<string> NegationBoundary { get; init; }
     public required FrozenSet<string> SlashWords { get; init; }
@@ -120,7 +120,7 @@ internal sealed class IntentLexicon
             DataFlows = Trie(flows, hyphenVariants: true),
             Negation = Trie(negation, hyphenVariants: false),
             Verbs = Trie(verbs, hyphenVariants: false),
-            Signals = Trie(signals, hyphenVariants: true),
+            Signals = Trie(signals.GroupBy(s => s.Item1, StringComparer.Ordinal).Select(g => (g.Key, g.Select(s => s.Item2).ToImmutableArray())).ToList(), hyphenVariants: true),
             NegationPredicate = predicate.ToFrozenSet(StringComparer.Ordinal),
             NegationBoundary = boundary.Where(b => !b.Contains(' ', StringComparison.Ordinal)).ToFrozenSet(StringComparer.Ordinal),
             SlashWords = slashWords,

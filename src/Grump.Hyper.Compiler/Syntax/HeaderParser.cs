@@ -18,14 +18,17 @@ internal sealed class HeaderParser
     private const string Fence = "---";
 
     private readonly SourceText _source;
-    private readonly DiagnosticBag _diagnostics;
+    private readonly DiagnosticBag _target;
+
+    // Header diagnostics are held back until the closing fence is found: without it the lines are body text.
+    private readonly DiagnosticBag _diagnostics = new();
     private readonly Dictionary<string, int> _seenKeys = new(StringComparer.Ordinal);
     private IntentHeader _header = IntentHeader.Empty;
 
     private HeaderParser(SourceText source, DiagnosticBag diagnostics)
     {
         _source = source;
-        _diagnostics = diagnostics;
+        _target = diagnostics;
     }
 
     public static ParsedIntent Parse(SourceText source, DiagnosticBag diagnostics) => new HeaderParser(source, diagnostics).Parse();
@@ -46,6 +49,7 @@ internal sealed class HeaderParser
             if (IsFence(text, lineStart, lineEnd))
             {
                 var bodyStart = NextLine(text, lineEnd);
+                _target.AddRange(_diagnostics.ToImmutableSorted());
                 return new ParsedIntent(_header, TextSpan.FromBounds(bodyStart, text.Length));
             }
 
@@ -54,8 +58,7 @@ internal sealed class HeaderParser
         }
 
         // No closing fence: the header cannot be told apart from the body, so the whole text is body.
-        _header = IntentHeader.Empty;
-        _diagnostics.Report(DiagnosticCatalog.UnterminatedHeader, _source, 0);
+        _target.Report(DiagnosticCatalog.UnterminatedHeader, _source, 0);
         return new ParsedIntent(IntentHeader.Empty, TextSpan.FromBounds(NextLine(text, firstEnd), text.Length));
     }
 
@@ -81,10 +84,11 @@ internal sealed class HeaderParser
         }
 
         var key = text[keyStart..i];
+        var keyEnd = i;
         i = SkipSpaces(text, i, end);
         if (i == end || text[i] != ':')
         {
-            _diagnostics.Report(DiagnosticCatalog.MalformedHeaderLine, _source, i, $"expected ':' after '{key}'");
+            _diagnostics.Report(DiagnosticCatalog.MalformedHeaderLine, _source, keyEnd, $"expected ':' after '{key}'");
             return;
         }
 

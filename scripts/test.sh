@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every test of the solution on a fresh machine: installs what the tests need (redis-server from
+# Debian's packages; the test fixtures start and stop their own servers on free ports), builds, tests,
+# and ends with one line of totals taken from the test reports.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; then
+  echo "Installing redis-server from Debian packages..."
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq redis-server >/dev/null
+fi
+
+results="$(pwd)/TestResults"
+rm -rf "$results"
+mkdir -p "$results"
+
+set +e
+dotnet test --solution Grump.Hyper.Api.sln -c Release --results-directory "$results" --report-xunit-xml --no-progress "$@"
+status=$?
+set -e
+
+passed=0; failed=0; skipped=0; reports=0
+for report in "$results"/*.xml; do
+  [ -f "$report" ] || continue
+  reports=$((reports + 1))
+  for attr in passed failed skipped; do
+    n=$(grep -o "<assembly [^>]*" "$report" | grep -o " $attr=\"[0-9]*\"" | grep -o "[0-9]*" | awk '{s+=$1} END {print s+0}')
+    eval "$attr=\$(( $attr + n ))"
+  done
+done
+
+if [ "$reports" -eq 0 ]; then
+  echo "No test report was written: the test run did not start (exit code $status)."
+  echo "0 passed, 0 failed"
+  exit 1
+fi
+
+if [ "$skipped" -gt 0 ]; then
+  echo "$passed passed, $failed failed, $skipped skipped"
+else
+  echo "$passed passed, $failed failed"
+fi
+exit "$status"

@@ -1,0 +1,118 @@
+using System.Text;
+using Grump.Hyper.Compiler.Emit;
+using Grump.Hyper.Compiler.Modules;
+
+namespace Grump.Hyper.Compiler.Tests;
+
+public sealed class ProjectTests
+{
+    private static SourceFile File(string path, string text) => new(path, Encoding.UTF8.GetBytes(text));
+
+    private static CompilationResult Compile(params SourceFile[] files) => Compilation.Compile(files);
+
+    private static string Codes(CompilationResult result) => string.Join(" ", result.Diagnostics.Select(d => $"{d.Code}@{d.File}:{d.Line}:{d.Column}"));
+
+    [Fact]
+    public void A_single_top_folder_is_the_project_root()
+    {
+        var result = Compile(File("shop/cart.intent", "Build a cart."), File("shop/grump.json", "{\"name\":\"shop\"}"));
+        Assert.True(result.Artifacts.TryGet("modules/cart.json", out _));
+        Assert.Contains("\"name\": \"shop\"", Encoding.UTF8.GetString(result.Artifacts[ArtifactSet.Manifest]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Include_exclude_and_vendor_globs_pick_and_mark_the_sources()
+    {
+        var result = Compile(
+            File("grump.json", """{ "include": ["src/**/*.intent", "vendor/**"], "exclude": ["**/drafts/**"], "vendor": ["vendor/**"] }"""),
+            File("src/cart.intent", "Build a cart."),
+            File("src/drafts/idea.intent", "Build a blog."),
+            File("vendor/tracker.intent", "Track analytics."),
+            File("other/ignored.intent", "Build chat."));
+        var modules = result.Artifacts.Where(a => a.Key.StartsWith("modules/", StringComparison.Ordinal)).Select(a => a.Key).ToList();
+        Assert.Equal(["modules/src/cart.json", "modules/vendor/tracker.json"], modules);
+        Assert.Contains("\"vendor\": true", Encoding.UTF8.GetString(result.Artifacts["modules/vendor/tracker.json"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_malformed_project_file_is_an_error_at_its_position_and_defaults_apply()
+    {
+        var result = Compile(File("grump.json", "{\n  \"name\": \"shop\",\n  oops\n}"), File("cart.intent", "Build a cart."));
+        var error = Assert.Single(result.Diagnostics);
+        Assert.Equal(("GH1020", "grump.json", 3), (error.Code, error.File, error.Line));
+        Assert.True(result.Artifacts.TryGet("modules/cart.json", out _));
+        Assert.False(result.Success);
+    }
+
+    [Fact]
+    public void Unknown_and_invalid_project_settings_are_reported_at_their_key()
+    {
+        var result = Compile(File("grump.json", "{\n  \"name\": \"shop\",\n  \"colour\": \"blue\",\n  \"split\": { \"minChunkBytes\": -1 }\n}"), File("cart.intent", "Build a cart."));
+        Assert.Equal("GH1021@grump.json:1:1 GH2005@grump.json:3:3", Codes(result));
+    }
+
+    [Fact]
+    public void A_project_without_sources_is_an_error()
+    {
+        var result = Compile(File("readme.md", "# nothing"));
+        Assert.Equal("GH1040", Assert.Single(result.Diagnostics).Code);
+        Assert.False(result.Success);
+        Assert.True(result.Artifacts.TryGet(ArtifactSet.Manifest, out _));
+    }
+
+    [Fact]
+    public void Duplicate_ids_and_routes_are_errors_at_the_later_module()
+    {
+        var result = Compile(
+            File("a.intent", "---\nid: cart\nroute: /cart\n---\nBuild a cart."),
+            File("b.intent", "---\nid: cart\n---\nBuild a cart."),
+            File("c.intent", "---\nroute: /cart\n---\nBuild a cart."));
+        Assert.Equal("GH1030@b.intent:2:5 GH1033@c.intent:2:8", Codes(result));
+        Assert.Contains("a.intent", result.Diagnostics[0].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_unknown_dependency_is_an_error_at_the_item()
+    {
+        var result = Compile(File("a.intent", "---\ndepends: [b, missing]\n---\nBuild a cart."), File("b.intent", "Build a blog."));
+        Assert.Equal("GH1031@a.intent:2:14", Codes(result));
+    }
+
+    [Fact]
+    public void A_cycle_is_reported_once_naming_the_whole_cycle()
+    {
+        var result = Compile(
+            File("a.intent", "---\ndepends: [b]\n---\nBuild a."),
+            File("b.intent", "---\ndepends: [c]\n---\nBuild b."),
+            File("c.intent", "---\ndepends: [a]\n---\nBuild c."),
+            File("d.intent", "---\ndepends: [d]\n---\nBuild d."));
+        var cycles = result.Diagnostics.Where(d => d.Code == "GH1032").ToList();
+        Assert.Equal(2, cycles.Count);
+        Assert.Equal("Dependency cycle: a -> b -> c -> a", cycles[0].Message);
+        Assert.Equal((2, 11), (cycles[0].Line, cycles[0].Column));
+        Assert.Equal("Dependency cycle: d -> d", cycles[1].Message);
+    }
+
+    [Fact]
+    public void Dependencies_come_before_dependents_in_the_link_order()
+    {
+        var link = Linking.Linker.Link([
+            .. new[] { ("app", "[lib, ui]"), ("lib", "[]"), ("ui", "[lib]") }
+                .Select(m => TestSources.Compile($"---\nid: {m.Item1}\ndepends: {m.Item2}\n---\nBuild it.", m.Item1 + ".intent").Module!)]);
+        Assert.Equal(["lib", "ui", "app"], link.Order);
+    }
+
+    [Fact]
+    public void The_same_project_in_any_order_gives_byte_identical_artifacts()
+    {
+        var files = Enumerable.Range(0, 40).Select(i => File($"m{i:00}.intent", $"---\ndepends: [m{(i + 1) % 40:00}]\n---\nBuild a cart with Stripe and React, no MongoDB. Item {i}.")).ToList();
+        var first = Compile([.. files]);
+        var shuffled = files.OrderBy(_ => Random.Shared.Next()).ToArray();
+        var second = Compile(shuffled);
+        Assert.Equal(first.Artifacts.Select(a => a.Key), second.Artifacts.Select(a => a.Key));
+        foreach (var (path, content) in first.Artifacts)
+        {
+            Assert.Equal(content, second.Artifacts[path]);
+        }
+    }
+}

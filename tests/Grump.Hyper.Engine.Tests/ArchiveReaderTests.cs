@@ -1,0 +1,160 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Text;
+using Grump.Hyper.Engine.Archives;
+
+namespace Grump.Hyper.Engine.Tests;
+
+public sealed class ArchiveReaderTests
+{
+    private static byte[] Zip(params (string Path, byte[] Content)[] files)
+    {
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (path, content) in files)
+            {
+                using var s = zip.CreateEntry(path, CompressionLevel.Optimal).Open();
+                s.Write(content);
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static byte[] TarGz(params TarEntry[] entries)
+    {
+        using var buffer = new MemoryStream();
+        using (var gz = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        using (var tar = new TarWriter(gz, TarEntryFormat.Pax, leaveOpen: false))
+        {
+            foreach (var e in entries)
+            {
+                tar.WriteEntry(e);
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static TarEntry File(string path, string text = "Build a cart.") =>
+        new PaxTarEntry(TarEntryType.RegularFile, path) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text)) };
+
+    private static byte[] Text(string s) => Encoding.UTF8.GetBytes(s);
+
+    private static ArchiveError Refused(byte[] archive, ArchiveLimits? limits = null)
+    {
+        var result = ArchiveReader.Read(archive, limits ?? ArchiveLimits.Default);
+        Assert.False(result.IsSuccess);
+        Assert.Null(result.Files);
+        return result.Error!;
+    }
+
+    [Fact]
+    public void A_zip_and_a_tar_gz_read_to_the_same_files()
+    {
+        var zip = ArchiveReader.Read(Zip(("shop/a.intent", Text("Build a cart.")), ("shop/b/c.intent", Text("Build a blog."))), ArchiveLimits.Default);
+        var tar = ArchiveReader.Read(TarGz(File("shop/a.intent"), File("./shop/b/c.intent", "Build a blog.")), ArchiveLimits.Default);
+        Assert.Equal(zip.Files!.Select(f => (f.Path, f.Sha256)), tar.Files!.Select(f => (f.Path, f.Sha256)));
+        Assert.Equal(["shop/a.intent", "shop/b/c.intent"], zip.Files!.Select(f => f.Path));
+    }
+
+    [Fact]
+    public void Folders_and_macos_litter_are_left_out()
+    {
+        var files = ArchiveReader.Read(Zip(("shop/", []), ("shop/a.intent", Text("x")), ("__MACOSX/shop/._a.intent", Text("x")), ("shop/.DS_Store", Text("x"))), ArchiveLimits.Default).Files!;
+        Assert.Equal(["shop/a.intent"], files.Select(f => f.Path));
+    }
+
+    public static TheoryData<string, byte[], ArchiveErrorKind> Hostile => new()
+    {
+        { "zip slip", Zip(("ok.intent", Text("x")), ("../../etc/passwd", Text("x"))), ArchiveErrorKind.PathTraversal },
+        { "zip slip inside", Zip(("a/../../b.intent", Text("x"))), ArchiveErrorKind.PathTraversal },
+        { "absolute", Zip(("/etc/passwd", Text("x"))), ArchiveErrorKind.AbsolutePath },
+        { "drive letter", Zip(("C:/Windows/x.intent", Text("x"))), ArchiveErrorKind.AbsolutePath },
+        { "backslash", Zip(("a\\..\\b.intent", Text("x"))), ArchiveErrorKind.InvalidPath },
+        { "control character", Zip(("a\u0001.intent", Text("x"))), ArchiveErrorKind.InvalidPath },
+        { "duplicate", Zip(("a.intent", Text("x")), ("a.intent", Text("y"))), ArchiveErrorKind.DuplicatePath },
+        { "case duplicate", Zip(("A.intent", Text("x")), ("a.intent", Text("y"))), ArchiveErrorKind.DuplicatePath },
+        { "tar symlink", TarGz(new PaxTarEntry(TarEntryType.SymbolicLink, "link.intent") { LinkName = "/etc/passwd" }), ArchiveErrorKind.Link },
+        { "tar hardlink", TarGz(File("a.intent"), new PaxTarEntry(TarEntryType.HardLink, "b.intent") { LinkName = "a.intent" }), ArchiveErrorKind.Link },
+        { "tar device", TarGz(new PaxTarEntry(TarEntryType.CharacterDevice, "null")), ArchiveErrorKind.SpecialEntry },
+        { "tar fifo", TarGz(new PaxTarEntry(TarEntryType.Fifo, "pipe")), ArchiveErrorKind.SpecialEntry },
+        { "tar traversal", TarGz(File("../up.intent")), ArchiveErrorKind.PathTraversal },
+        { "too deep", Zip((string.Join('/', Enumerable.Repeat("d", 20)) + "/a.intent", Text("x"))), ArchiveErrorKind.PathTooDeep },
+        { "too long", Zip((new string('a', 300) + ".intent", Text("x"))), ArchiveErrorKind.PathTooLong },
+        { "not an archive", Text("hello, this is text"), ArchiveErrorKind.UnsupportedFormat },
+        { "empty body", [], ArchiveErrorKind.UnsupportedFormat },
+        { "truncated zip", Zip(("a.intent", Text("Build a cart, a cart, a cart.")))[..30], ArchiveErrorKind.Malformed },
+        { "garbage gzip", [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3, 4, 5], ArchiveErrorKind.Malformed },
+    };
+
+    [Theory]
+    [MemberData(nameof(Hostile))]
+    public void A_hostile_archive_is_refused_with_its_kind(string name, byte[] archive, ArchiveErrorKind kind)
+    {
+        var error = Refused(archive);
+        Assert.True(kind == error.Kind, $"{name}: expected {kind}, got {error.Kind}: {error.Detail}");
+        Assert.StartsWith("archive-", error.Code, StringComparison.Ordinal);
+        Assert.False(string.IsNullOrWhiteSpace(error.Detail));
+    }
+
+    [Fact]
+    public void A_zip_symlink_is_refused()
+    {
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            var entry = zip.CreateEntry("link.intent");
+            entry.ExternalAttributes = unchecked((int)(0xA1FFu << 16)); // S_IFLNK | 0777
+            using var s = entry.Open();
+            s.Write(Text("/etc/passwd"));
+        }
+
+        Assert.Equal(ArchiveErrorKind.Link, Refused(buffer.ToArray()).Kind);
+    }
+
+    [Fact]
+    public void Too_many_entries_is_refused_with_the_limit()
+    {
+        var files = Enumerable.Range(0, 11).Select(i => ($"f{i}.intent", Text("x"))).ToArray();
+        var error = Refused(Zip(files), ArchiveLimits.Default with { MaxEntries = 10 });
+        Assert.Equal((ArchiveErrorKind.TooManyEntries, 10L), (error.Kind, error.Limit));
+    }
+
+    [Fact]
+    public void An_entry_over_its_limit_is_refused_by_counting_real_bytes()
+    {
+        var error = Refused(TarGz(File("big.intent", new string('x', 5000))), ArchiveLimits.Default with { MaxEntryBytes = 4096, MaxCompressionRatio = 1e9 });
+        Assert.Equal((ArchiveErrorKind.EntryTooLarge, "big.intent", 4096L), (error.Kind, error.Entry, error.Limit));
+    }
+
+    [Fact]
+    public void The_total_over_its_limit_is_refused()
+    {
+        var files = Enumerable.Range(0, 5).Select(i => File($"f{i}.intent", new string('x', 1000))).ToArray();
+        var error = Refused(TarGz(files), ArchiveLimits.Default with { MaxTotalBytes = 3000, MaxCompressionRatio = 1e9 });
+        Assert.Equal(ArchiveErrorKind.TotalTooLarge, error.Kind);
+    }
+
+    [Fact]
+    public void A_zip_bomb_is_refused_by_its_compression_ratio_before_it_is_expanded()
+    {
+        var bomb = Zip(("bomb.intent", new byte[50 * 1024 * 1024]));
+        Assert.True(bomb.Length < 100_000);
+
+        // With the size caps lifted, the ratio rule alone stops it long before 50 MiB.
+        var error = Refused(bomb, ArchiveLimits.Default with { MaxEntryBytes = 1L << 30, MaxTotalBytes = 1L << 30 });
+        Assert.Equal((ArchiveErrorKind.CompressionRatio, "bomb.intent"), (error.Kind, error.Entry));
+
+        // With the defaults, the per-file cap gets there first.
+        Assert.Equal(ArchiveErrorKind.EntryTooLarge, Refused(bomb).Kind);
+    }
+
+    [Fact]
+    public void An_archive_over_the_request_limit_is_refused_before_reading()
+    {
+        var error = Refused(new byte[2048], ArchiveLimits.Default with { MaxArchiveBytes = 1024 });
+        Assert.Equal((ArchiveErrorKind.TooLarge, 1024L), (error.Kind, error.Limit));
+    }
+}

@@ -1,0 +1,77 @@
+using System.Text;
+using Grump.Hyper.Compiler.Emit;
+using Grump.Hyper.Compiler.Modules;
+using Grump.Hyper.Engine.Caching;
+using Grump.Hyper.Engine.Pipeline;
+
+namespace Grump.Hyper.Engine.Tests;
+
+public sealed class HyperCompilerTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static IReadOnlyList<SourceFile> Project(int count) => [.. Enumerable.Range(0, count).Select(i =>
+        new SourceFile($"area{i % 7}/m{i:000}.intent", Encoding.UTF8.GetBytes(
+            $"---\ndepends: [area{(i + 1) % 7}/m{(i + 1) % count:000}]\n---\nAs a customer I want checkout with Stripe and a dashboard in React; no MongoDB. Item {i}.")))];
+
+    [Fact]
+    public void Every_tier_gives_byte_identical_artifacts_except_metrics()
+    {
+        var files = Project(120);
+        var compiler = new HyperCompiler();
+        var baseline = compiler.Compile(files, HyperOptions.Default with { Tier = CompileTier.Conservative }, cancellationToken: Ct).Artifacts;
+        foreach (var tier in new[] { CompileTier.Balanced, CompileTier.Aggressive, CompileTier.Insane, CompileTier.Balanced })
+        {
+            var artifacts = compiler.Compile(files.Reverse(), HyperOptions.Default with { Tier = tier }, cancellationToken: Ct).Artifacts;
+            Assert.Equal(baseline.Select(a => a.Key), artifacts.Select(a => a.Key));
+            foreach (var (path, content) in baseline.Where(a => a.Key != ArtifactSet.Metrics))
+            {
+                Assert.True(content.AsSpan().SequenceEqual(artifacts[path]), $"{path} differs in tier {tier}");
+            }
+        }
+    }
+
+    [Fact]
+    public void Metrics_name_the_tier_stages_and_cache_hits()
+    {
+        var files = Project(20);
+        var compiler = new HyperCompiler(new ModuleCache());
+        var cold = compiler.Compile(files, HyperOptions.Default with { Tier = CompileTier.Balanced }, cancellationToken: Ct).Metrics;
+        var warm = compiler.Compile(files, HyperOptions.Default with { Tier = CompileTier.Balanced }, cancellationToken: Ct).Metrics;
+        Assert.Equal((0L, 20L), (cold.Cache.Hits, cold.Cache.Misses));
+        Assert.Equal((20L, 0L), (warm.Cache.Hits, warm.Cache.Misses));
+        Assert.Equal(["select", "compile", "link+emit"], warm.Stages.Select(s => s.Name));
+        Assert.Equal(20, warm.Files);
+
+        var insane = compiler.Compile(files, HyperOptions.Default with { Tier = CompileTier.Insane }, cancellationToken: Ct).Metrics;
+        Assert.Equal(("aggressive", "insane"), (insane.Tier, insane.RequestedTier));
+        Assert.Contains(insane.Notes, n => n.Contains("ran as aggressive", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Progress_is_reported_as_files_finish()
+    {
+        var seen = new List<int>();
+        new HyperCompiler().Compile(Project(130), HyperOptions.Default with { Tier = CompileTier.Conservative }, seen.Add, Ct);
+        Assert.Equal([64, 128, 130], seen);
+    }
+
+    [Fact]
+    public void Cancellation_stops_the_compile()
+    {
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+            new HyperCompiler().Compile(Project(50), HyperOptions.Default with { Tier = CompileTier.Aggressive }, null, cts.Token));
+    }
+
+    [Theory]
+    [InlineData("CONSERVATIVE", CompileTier.Conservative)]
+    [InlineData(" insane ", CompileTier.Insane)]
+    public void Tier_names_parse_case_insensitively(string text, CompileTier tier)
+    {
+        Assert.True(CompileTiers.TryParse(text, out var parsed));
+        Assert.Equal(tier, parsed);
+        Assert.False(CompileTiers.TryParse("ludicrous", out _));
+    }
+}
