@@ -80,7 +80,7 @@ public static class CompileApi
             Tier = tier.Name(),
             Label = submission.Label,
             CreatedAt = DateTimeOffset.UtcNow,
-            FilesTotal = files.Count(f => f.Path.EndsWith(".intent", StringComparison.OrdinalIgnoreCase)),
+            FilesTotal = Grump.Hyper.Compiler.Project.ProjectLoader.Select(files).Sources.Length,
             CallbackUrl = submission.CallbackUrl is { Length: > 0 } ? submission.CallbackUrl : null,
             CallbackEvents = [.. (submission.CallbackEvents ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
             Inputs = [.. files.Select(f => new InputRef(f.Path, f.Sha256, f.Content.Length))],
