@@ -3,13 +3,19 @@ using Grump.Hyper.Compiler.Diagnostics;
 using Grump.Hyper.Compiler.Emit;
 using Grump.Hyper.Compiler.Linking;
 using Grump.Hyper.Compiler.Modules;
+using Grump.Hyper.Compiler.Planning;
 using Grump.Hyper.Compiler.Project;
+using Grump.Hyper.Compiler.Splitting;
 
 namespace Grump.Hyper.Compiler;
 
 /// <summary>The outcome of compiling a project: its artifacts and every diagnostic, sorted.</summary>
 public sealed record CompilationResult(ArtifactSet Artifacts, ImmutableArray<Diagnostic> Diagnostics, int ModuleCount)
 {
+    public Planning.Plan? Plan { get; init; }
+
+    public Splitting.SplitResult? Split { get; init; }
+
     public bool Success => !Diagnostics.Any(d => d.IsError);
 }
 
@@ -27,10 +33,15 @@ public static class Compilation
         return Finish(project, results);
     }
 
-    /// <summary>Links compiled modules and writes the artifacts; shared by every tier.</summary>
-    public static CompilationResult Finish(ProjectSelection project, IReadOnlyList<ModuleResult> results)
+    /// <summary>Links compiled modules, plans, splits and writes the artifacts; shared by every tier.</summary>
+    public static CompilationResult Finish(ProjectSelection project, IReadOnlyList<ModuleResult> results, IReadOnlyList<IChunkPartitioner>? partitioners = null)
     {
         var link = Linker.Link(results.Where(r => r.Module is not null).Select(r => r.Module!));
+        var rendered = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        byte[] Render(CompiledModule m) => rendered.TryGetValue(m.Id, out var b) ? b : rendered[m.Id] = ArtifactEmitter.Render(m);
+
+        var plan = Planner.Build(link);
+        var split = Splitter.Split(link, project.Settings.Split, Render, partitioners);
         var all = new List<Diagnostic>(project.Diagnostics);
         foreach (var r in results)
         {
@@ -38,9 +49,14 @@ public static class Compilation
         }
 
         all.AddRange(link.Diagnostics);
+        all.AddRange(split.Diagnostics);
         var sorted = all.ToArray();
         Array.Sort(sorted, Diagnostic.Compare);
         var diagnostics = ImmutableArray.Create(sorted);
-        return new CompilationResult(ArtifactEmitter.Emit(project, link, diagnostics), diagnostics, link.Modules.Length);
+        return new CompilationResult(ArtifactEmitter.Emit(project, link, plan, split, Render, diagnostics), diagnostics, link.Modules.Length)
+        {
+            Plan = plan,
+            Split = split,
+        };
     }
 }

@@ -16,5 +16,6 @@ public sealed class HyperApiOptions
     /// <summary>Hangfire worker threads in this process; 0 means one per core (compiles are CPU-bound).</summary>
     public int WorkerCount { get; set; }
 
-    public ArchiveLimits Limits { get; set; } = ArchiveLimits.Default;
+    /// <summary>A fresh instance: the configuration binder writes into it, and must never write into the shared default.</summary>
+    public ArchiveLimits Limits { get; set; } = new();
 }

@@ -32,12 +32,14 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor ExclusiveFrameworks = Warning("GH2003", "Frameworks exclude each other", "'{0}' and '{1}' are both wanted, but they exclude each other");
     public static readonly DiagnosticDescriptor EmptyBody = Warning("GH2004", "Empty body", "The intent has no body text, so nothing can be extracted from it");
     public static readonly DiagnosticDescriptor UnknownProjectKey = Warning("GH2005", "Unknown grump.json key", "Unknown key '{0}' in grump.json is ignored");
+    public static readonly DiagnosticDescriptor TooManyInitialChunks = Warning("GH2006", "Too many initial chunks", "Route '{0}' loads {1} chunks up front, over maxInitialChunks {2}, even after merging common chunks");
+    public static readonly DiagnosticDescriptor TooManyAsyncChunks = Warning("GH2007", "Too many async chunks", "Route '{0}' can load {1} lazy chunks, over maxAsyncChunks {2}");
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } =
     [
         MalformedHeaderLine, UnterminatedHeader, InvalidHeaderValue, DuplicateHeaderKey, UnterminatedString,
         UnterminatedList, NestedList, InvalidUtf8, FileTooLarge, MalformedProjectFile, InvalidProjectSetting,
         DuplicateModuleId, UnknownDependency, DependencyCycle, DuplicateRoute, NoSources,
-        UnknownHeaderKey, TechWantedAndNegated, ExclusiveFrameworks, EmptyBody, UnknownProjectKey,
+        UnknownHeaderKey, TechWantedAndNegated, ExclusiveFrameworks, EmptyBody, UnknownProjectKey, TooManyInitialChunks, TooManyAsyncChunks,
     ];
 }

@@ -2,7 +2,9 @@ using System.Collections.Immutable;
 using Grump.Hyper.Compiler.Diagnostics;
 using Grump.Hyper.Compiler.Linking;
 using Grump.Hyper.Compiler.Modules;
+using Grump.Hyper.Compiler.Planning;
 using Grump.Hyper.Compiler.Project;
+using Grump.Hyper.Compiler.Splitting;
 
 namespace Grump.Hyper.Compiler.Emit;
 
@@ -14,13 +16,24 @@ public static class ArtifactEmitter
 {
     public static string ModuleFile(string id) => $"modules/{id}.json";
 
-    public static ArtifactSet Emit(ProjectSelection project, LinkResult link, ImmutableArray<Diagnostic> diagnostics)
+    public static byte[] Render(CompiledModule module) => ArtifactJson.Serialize(module, ArtifactJson.Default.CompiledModule);
+
+    public static ArtifactSet Emit(ProjectSelection project, LinkResult link, Plan plan, SplitResult split,
+        Func<CompiledModule, byte[]> render, ImmutableArray<Diagnostic> diagnostics)
     {
         var artifacts = new ArtifactSet();
         foreach (var module in link.Modules)
         {
-            artifacts.Add(ModuleFile(module.Id), ArtifactJson.Serialize(module, ArtifactJson.Default.CompiledModule));
+            artifacts.Add(ModuleFile(module.Id), render(module));
         }
+
+        foreach (var chunk in split.Chunks)
+        {
+            artifacts.Add(chunk.File, chunk.Content);
+        }
+
+        artifacts.Add(ArtifactSet.Plan, ArtifactJson.Serialize(plan, ArtifactJson.Default.Plan));
+        artifacts.Add(ArtifactSet.Graph, ArtifactJson.Serialize(Graph(link, plan), ArtifactJson.Default.ProjectGraph));
 
         var counts = Count(diagnostics);
         var manifest = new Manifest(
@@ -28,8 +41,9 @@ public static class ArtifactEmitter
             new ProjectStamp(project.Settings.Name, project.Settings.Constraints),
             [.. project.Inputs.Select(f => new InputEntry(f.Path, f.Sha256, f.Content.Length))],
             [.. link.Modules.Select(m => new ManifestModule(m.Id, m.Path, ModuleFile(m.Id), m.Route, m.Lazy, m.Vendor))],
-            [],
-            ImmutableSortedDictionary<string, ImmutableArray<string>>.Empty,
+            [.. split.Chunks.Select(c => new ChunkEntry(c.Name, c.Kind, c.File, c.Content.Length, c.Modules))],
+            split.Routes,
+            split.LazyChunks,
             counts.Errors == 0,
             counts);
         artifacts.Add(ArtifactSet.Manifest, ArtifactJson.Serialize(manifest, ArtifactJson.Default.Manifest));
@@ -38,6 +52,14 @@ public static class ArtifactEmitter
             ArtifactJson.Default.ImmutableArrayDiagnosticEntry));
         return artifacts;
     }
+
+    private static ProjectGraph Graph(LinkResult link, Plan plan) => new(
+        new GraphPart<GraphModule>(
+            [.. link.Modules.Select(m => new GraphModule(m.Id, m.Path, m.Route, m.Lazy, m.Vendor, m.Features.Count(f => !f.Negated)))],
+            [.. link.Edges.SelectMany(e => e.Value.Select(to => new GraphEdge(e.Key, to)))]),
+        new GraphPart<GraphFeature>(
+            [.. plan.Tasks.OrderBy(t => t.Id, StringComparer.Ordinal).Select(t => new GraphFeature(t.Id, t.Module, t.Feature))],
+            [.. plan.Tasks.OrderBy(t => t.Id, StringComparer.Ordinal).SelectMany(t => t.DependsOn.Select(d => new GraphEdge(t.Id, d)))]));
 
     public static DiagnosticCounts Count(ImmutableArray<Diagnostic> diagnostics) => new(
         diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error),

@@ -18,6 +18,8 @@ namespace Grump.Hyper.Compiler.Emit;
 [JsonSerializable(typeof(CompiledModule))]
 [JsonSerializable(typeof(ImmutableArray<DiagnosticEntry>))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(Grump.Hyper.Compiler.Planning.Plan))]
+[JsonSerializable(typeof(ProjectGraph))]
 public sealed partial class ArtifactJson : JsonSerializerContext
 {
     public static byte[] Serialize<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)

@@ -22,7 +22,19 @@ public sealed record Manifest(
     ImmutableArray<ManifestModule> Modules,
     ImmutableArray<ChunkEntry> Chunks,
     ImmutableSortedDictionary<string, ImmutableArray<string>> Routes,
+    ImmutableSortedDictionary<string, ImmutableArray<string>> LazyChunks,
     bool Success,
     DiagnosticCounts Diagnostics);
 
 public sealed record DiagnosticEntry(string Severity, string Code, string File, int Line, int Column, string Message);
+
+public sealed record GraphModule(string Id, string Path, string? Route, bool Lazy, bool Vendor, int Features);
+
+public sealed record GraphEdge(string From, string To);
+
+public sealed record GraphFeature(string Id, string Module, string Feature);
+
+public sealed record GraphPart<TNode>(ImmutableArray<TNode> Nodes, ImmutableArray<GraphEdge> Edges);
+
+/// <summary>The contents of <c>graph.json</c>: modules with their depends, features (tasks) with theirs.</summary>
+public sealed record ProjectGraph(GraphPart<GraphModule> Modules, GraphPart<GraphFeature> Features);

@@ -1,0 +1,30 @@
+using System.Collections.Immutable;
+
+namespace Grump.Hyper.Compiler.Planning;
+
+public sealed record PlanTask(
+    string Id,
+    string Module,
+    string Feature,
+    string Action,
+    string Description,
+    int Priority,
+    string Risk,
+    ImmutableArray<string> Tools,
+    int EstimatedSeconds,
+    ImmutableArray<string> DependsOn,
+    int Batch);
+
+public sealed record RiskSummary(string Level, int Safe, int Moderate, int Risky, ImmutableArray<string> RiskFactors, bool AutoApprovable);
+
+public sealed record CriticalPath(ImmutableArray<string> Tasks, int EstimatedSeconds);
+
+/// <summary>The contents of <c>plan.json</c>.</summary>
+public sealed record Plan(
+    ImmutableArray<PlanTask> Tasks,
+    ImmutableArray<string> ExecutionOrder,
+    ImmutableArray<ImmutableArray<string>> ParallelBatches,
+    CriticalPath CriticalPath,
+    int EstimatedDurationSeconds,
+    int SequentialSeconds,
+    RiskSummary Risk);

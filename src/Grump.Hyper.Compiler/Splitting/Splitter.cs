@@ -1,0 +1,235 @@
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using System.Text;
+using Grump.Hyper.Compiler.Diagnostics;
+using Grump.Hyper.Compiler.Linking;
+using Grump.Hyper.Compiler.Modules;
+using Grump.Hyper.Compiler.Project;
+
+namespace Grump.Hyper.Compiler.Splitting;
+
+/// <summary>One chunk file of the split output.</summary>
+public sealed record Chunk(string Name, string Kind, string File, ImmutableArray<string> Modules, byte[] Content);
+
+/// <summary>How well one partitioner did: its objective (bytes loaded up front over all routes) and whether it met the limits.</summary>
+public sealed record PartitionScore(string Partitioner, long BytesLoaded, bool Valid);
+
+public sealed record SplitResult(
+    ImmutableArray<Chunk> Chunks,
+    ImmutableSortedDictionary<string, ImmutableArray<string>> Routes,
+    ImmutableSortedDictionary<string, ImmutableArray<string>> LazyChunks,
+    ImmutableArray<PartitionScore> Scores,
+    string Chosen,
+    ImmutableArray<Diagnostic> Diagnostics);
+
+/// <summary>
+/// Splits the compiled modules into chunks. Each module with a route is an entry; lazy modules are
+/// dynamic chunks; vendor modules share a vendor chunk; modules reached by several roots are common
+/// chunks when they reach minChunkBytes, else copied into each root. The cut of the shared groups is
+/// left to partitioners, scored by bytes loaded per route; the best valid one is used.
+/// </summary>
+public static class Splitter
+{
+    public static SplitResult Split(LinkResult link, SplitSettings settings, Func<CompiledModule, byte[]> render, IReadOnlyList<IChunkPartitioner>? partitioners = null)
+    {
+        partitioners ??= [GreedyPartitioner.Instance];
+        var modules = link.Modules.ToDictionary(m => m.Id, StringComparer.Ordinal);
+        var bytes = link.Modules.ToDictionary(m => m.Id, m => (long)render(m).Length, StringComparer.Ordinal);
+        var roots = link.Modules.Where(m => m.Route is not null || m.Lazy).Select(m => m.Id).Order(StringComparer.Ordinal).ToList();
+        var rootSet = roots.ToHashSet(StringComparer.Ordinal);
+        var closures = roots.ToDictionary(r => r, r => Closure(r, link, modules), StringComparer.Ordinal);
+
+        var consumers = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        foreach (var (root, closure) in closures)
+        {
+            foreach (var id in closure.Static.Where(id => !rootSet.Contains(id) && !modules[id].Vendor))
+            {
+                if (!consumers.TryGetValue(id, out var set))
+                {
+                    consumers[id] = set = new SortedSet<string>(StringComparer.Ordinal);
+                }
+
+                set.Add(root);
+            }
+        }
+
+        var exclusive = consumers.Where(c => c.Value.Count == 1).ToLookup(c => c.Value.Min!, c => c.Key, StringComparer.Ordinal);
+        var groups = consumers.Where(c => c.Value.Count > 1)
+            .GroupBy(c => string.Join('\n', c.Value), StringComparer.Ordinal)
+            .Select(g => new SharedGroup([.. g.Select(c => c.Key)], [.. g.First().Value], g.Sum(c => bytes[c.Key])))
+            .OrderBy(g => string.Join('\n', g.Consumers), StringComparer.Ordinal)
+            .ToImmutableArray();
+        var vendor = link.Modules.Where(m => m.Vendor && !rootSet.Contains(m.Id)).Select(m => m.Id).ToList();
+
+        // What each route loads whatever the partition: its own chunk, other roots it reaches, the vendor chunk.
+        // Two modules on one route is reported by the linker (GH1033); the route stays with the first.
+        var routeRoots = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+            roots.Where(r => modules[r].Route is not null).GroupBy(r => modules[r].Route!, StringComparer.Ordinal)
+                .Select(g => KeyValuePair.Create(g.Key, g.First())));
+        long RootBytes(string root) => bytes[root] + exclusive[root].Sum(id => bytes[id]);
+        var vendorBytes = vendor.Sum(id => bytes[id]);
+        var fixedBytes = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
+        var fixedChunks = ImmutableSortedDictionary.CreateBuilder<string, int>(StringComparer.Ordinal);
+        var loadedRoots = ImmutableSortedDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
+        foreach (var (route, root) in routeRoots)
+        {
+            var otherRoots = closures[root].Static.Where(id => id != root && rootSet.Contains(id)).Order(StringComparer.Ordinal).ToList();
+            loadedRoots[route] = [root, .. otherRoots];
+            var usesVendor = closures[root].Static.Any(id => modules[id].Vendor && !rootSet.Contains(id));
+            fixedBytes[route] = RootBytes(root) + otherRoots.Sum(RootBytes) + (usesVendor ? vendorBytes : 0);
+            fixedChunks[route] = 1 + otherRoots.Count + (usesVendor ? 1 : 0);
+        }
+
+        var problem = new SplitProblem(groups, fixedBytes.ToImmutable(), fixedChunks.ToImmutable(), routeRoots, loadedRoots.ToImmutable(), settings);
+        var scores = ImmutableArray.CreateBuilder<PartitionScore>();
+        (ChunkPartition Partition, string Name, long Cost, bool Valid)? best = null;
+        foreach (var partitioner in partitioners)
+        {
+            var partition = partitioner.Partition(problem);
+            var cost = problem.Objective(partition);
+            var valid = problem.IsValid(partition);
+            scores.Add(new PartitionScore(partitioner.Name, cost, valid));
+            if (best is null || (valid && !best.Value.Valid) || (valid == best.Value.Valid && cost < best.Value.Cost))
+            {
+                best = (partition, partitioner.Name, cost, valid);
+            }
+        }
+
+        var chosen = best!.Value;
+        return Materialize(link, modules, render, roots, closures, exclusive, groups, vendor, chosen.Partition, routeRoots, problem, scores.ToImmutable(), chosen.Name);
+    }
+
+    private static SplitResult Materialize(LinkResult link, Dictionary<string, CompiledModule> modules, Func<CompiledModule, byte[]> render,
+        List<string> roots, Dictionary<string, (HashSet<string> Static, SortedSet<string> Lazy)> closures, ILookup<string, string> exclusive,
+        ImmutableArray<SharedGroup> groups, List<string> vendor, ChunkPartition partition, ImmutableSortedDictionary<string, string> routeRoots,
+        SplitProblem problem, ImmutableArray<PartitionScore> scores, string chosen)
+    {
+        var chunks = new List<Chunk>();
+        var rootChunk = new Dictionary<string, Chunk>(StringComparer.Ordinal);
+        foreach (var root in roots)
+        {
+            var members = new SortedSet<string>(StringComparer.Ordinal) { root };
+            members.UnionWith(exclusive[root]);
+            for (var g = 0; g < groups.Length; g++)
+            {
+                if (partition.Assignment[g] == ChunkPartition.Duplicate && groups[g].Consumers.Contains(root))
+                {
+                    members.UnionWith(groups[g].Modules);
+                }
+            }
+
+            var kind = modules[root].Lazy ? "dynamic" : "entry";
+            var chunk = Build((kind == "dynamic" ? "lazy-" : "route-") + Slug(root), kind, members, modules, render);
+            rootChunk[root] = chunk;
+            chunks.Add(chunk);
+        }
+
+        var commonChunk = new Dictionary<int, Chunk>();
+        foreach (var number in partition.Assignment.Where(a => a != ChunkPartition.Duplicate).Distinct().Order())
+        {
+            var members = new SortedSet<string>(Enumerable.Range(0, groups.Length).Where(g => partition.Assignment[g] == number).SelectMany(g => groups[g].Modules), StringComparer.Ordinal);
+            var chunk = Build("common-" + Hash8(string.Join('\n', members)), "common", members, modules, render);
+            commonChunk[number] = chunk;
+            chunks.Add(chunk);
+        }
+
+        Chunk? vendorChunk = vendor.Count > 0 ? Build("vendor", "vendor", new SortedSet<string>(vendor, StringComparer.Ordinal), modules, render) : null;
+        if (vendorChunk is not null)
+        {
+            chunks.Add(vendorChunk);
+        }
+
+        var placed = chunks.SelectMany(c => c.Modules).ToHashSet(StringComparer.Ordinal);
+        var orphans = new SortedSet<string>(link.Modules.Select(m => m.Id).Where(id => !placed.Contains(id)), StringComparer.Ordinal);
+        if (orphans.Count > 0)
+        {
+            chunks.Add(Build("orphans", "orphan", orphans, modules, render));
+        }
+
+        var order = link.Order.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i, StringComparer.Ordinal);
+        var routes = ImmutableSortedDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
+        var lazy = ImmutableSortedDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
+        var diagnostics = new DiagnosticBag();
+        foreach (var (route, root) in routeRoots)
+        {
+            var files = new List<string>();
+            var closure = closures[root];
+            if (vendorChunk is not null && closure.Static.Any(id => modules[id].Vendor && vendorChunk.Modules.Contains(id)))
+            {
+                files.Add(vendorChunk.File);
+            }
+
+            files.AddRange(problem.CommonChunksLoaded(root, partition).Select(n => commonChunk[n]).OrderBy(c => c.Name, StringComparer.Ordinal).Select(c => c.File));
+            files.AddRange(closure.Static.Where(id => id != root && rootChunk.ContainsKey(id)).OrderBy(id => order[id]).Select(id => rootChunk[id].File));
+            files.Add(rootChunk[root].File);
+            routes[route] = [.. files];
+            lazy[route] = [.. closure.Lazy.Select(id => rootChunk[id].File)];
+
+            var module = modules[root];
+            if (files.Count > problem.Limits.MaxInitialChunks)
+            {
+                diagnostics.Report(DiagnosticCatalog.TooManyInitialChunks, module.Path, module.Locations.Route.Line, module.Locations.Route.Column, route, files.Count, problem.Limits.MaxInitialChunks);
+            }
+
+            if (closure.Lazy.Count > problem.Limits.MaxAsyncChunks)
+            {
+                diagnostics.Report(DiagnosticCatalog.TooManyAsyncChunks, module.Path, module.Locations.Route.Line, module.Locations.Route.Column, route, closure.Lazy.Count, problem.Limits.MaxAsyncChunks);
+            }
+        }
+
+        return new SplitResult([.. chunks.OrderBy(c => c.File, StringComparer.Ordinal)], routes.ToImmutable(), lazy.ToImmutable(), scores, chosen, diagnostics.ToImmutableSorted());
+    }
+
+    /// <summary>What a root needs at once (not crossing into other lazy modules) and the lazy modules it can load later.</summary>
+    private static (HashSet<string> Static, SortedSet<string> Lazy) Closure(string root, LinkResult link, Dictionary<string, CompiledModule> modules)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal) { root };
+        var lazy = new SortedSet<string>(StringComparer.Ordinal);
+        var stack = new Stack<string>();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            foreach (var dep in link.Edges[stack.Pop()])
+            {
+                if (modules[dep].Lazy && dep != root)
+                {
+                    lazy.Add(dep);
+                }
+                else if (seen.Add(dep))
+                {
+                    stack.Push(dep);
+                }
+            }
+        }
+
+        return (seen, lazy);
+    }
+
+    private static Chunk Build(string name, string kind, SortedSet<string> members, Dictionary<string, CompiledModule> modules, Func<CompiledModule, byte[]> render)
+    {
+        // The chunk is the modules' own JSON, wrapped; its name carries a hash of exactly these bytes.
+        using var buffer = new MemoryStream();
+        buffer.Write(Encoding.UTF8.GetBytes($"{{\n  \"name\": \"{name}\",\n  \"kind\": \"{kind}\",\n  \"modules\": [\n"));
+        var first = true;
+        foreach (var id in members)
+        {
+            if (!first)
+            {
+                buffer.Write(",\n"u8);
+            }
+
+            first = false;
+            var json = render(modules[id]);
+            buffer.Write(json, 0, json.Length - 1); // without its final newline
+        }
+
+        buffer.Write("\n  ]\n}\n"u8);
+        var content = buffer.ToArray();
+        var file = $"chunks/{name}.{Convert.ToHexStringLower(SHA256.HashData(content))[..8]}.json";
+        return new Chunk(name, kind, file, [.. members], content);
+    }
+
+    private static string Slug(string id) => id.Replace('/', '-');
+
+    private static string Hash8(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..8];
+}

@@ -1,0 +1,199 @@
+using System.Text;
+using System.Text.Json;
+using Grump.Hyper.Compiler.Emit;
+using Grump.Hyper.Compiler.Modules;
+using Grump.Hyper.Compiler.Splitting;
+
+namespace Grump.Hyper.Compiler.Tests;
+
+public sealed class PlanTests
+{
+    private static SourceFile File(string path, string text) => new(path, Encoding.UTF8.GetBytes(text));
+
+    private static Planning.Plan Plan(params SourceFile[] files) => Compilation.Compile(files).Plan!;
+
+    [Fact]
+    public void A_feature_rule_makes_a_task_wait_for_the_feature_it_needs()
+    {
+        var plan = Plan(File("app.intent", "Build RBAC with authentication."));
+        var rbac = plan.Tasks.Single(t => t.Id == "app:role-based-access");
+        Assert.Equal(["app:authentication"], rbac.DependsOn);
+        Assert.True(plan.ExecutionOrder.IndexOf("app:authentication") < plan.ExecutionOrder.IndexOf("app:role-based-access"));
+    }
+
+    [Fact]
+    public void A_module_waits_for_the_modules_it_depends_on_in_batches()
+    {
+        var plan = Plan(
+            File("a.intent", "Build a dashboard."),
+            File("b.intent", "Build a blog."),
+            File("c.intent", "---\ndepends: [a, b]\n---\nBuild a calendar."));
+        Assert.Equal(["c:calendar"], plan.ParallelBatches[1]);
+        Assert.Equal(["a:dashboard", "b:blog"], plan.ParallelBatches[0].Order(StringComparer.Ordinal));
+        Assert.Equal(["a:dashboard", "b:blog"], plan.Tasks.Single(t => t.Id == "c:calendar").DependsOn);
+    }
+
+    [Fact]
+    public void A_rule_is_resolved_in_the_nearest_module_depended_on()
+    {
+        var plan = Plan(
+            File("session.intent", "Users log in."),
+            File("admin.intent", "---\ndepends: [session]\n---\nAn admin panel."));
+        Assert.Contains("session:authentication", plan.Tasks.Single(t => t.Id == "admin:admin-panel").DependsOn);
+    }
+
+    [Fact]
+    public void Negated_features_make_no_task()
+    {
+        var plan = Plan(File("m.intent", "Build a dashboard. No chat."));
+        Assert.Equal(["m:dashboard"], plan.Tasks.Select(t => t.Id));
+    }
+
+    [Fact]
+    public void The_critical_path_is_the_longest_chain_and_the_risk_is_summed_up()
+    {
+        var plan = Plan(File("m.intent", "Deploy the dashboard with Kubernetes. Build a blog. Build RBAC with authentication."));
+        Assert.Equal(["m:authentication", "m:role-based-access"], plan.CriticalPath.Tasks.TakeLast(2));
+        Assert.Equal(plan.CriticalPath.Tasks.Sum(id => plan.Tasks.Single(t => t.Id == id).EstimatedSeconds), plan.CriticalPath.EstimatedSeconds);
+        Assert.Equal(plan.CriticalPath.EstimatedSeconds, plan.EstimatedDurationSeconds);
+        Assert.Equal(plan.Tasks.Sum(t => t.EstimatedSeconds), plan.SequentialSeconds);
+        Assert.Equal("risky", plan.Risk.Level);
+        Assert.Contains("Kubernetes deployment", plan.Risk.RiskFactors);
+        Assert.False(plan.Risk.AutoApprovable);
+        Assert.Equal(plan.Tasks.Length, plan.Risk.Safe + plan.Risk.Moderate + plan.Risk.Risky);
+    }
+
+    [Fact]
+    public void Pricing_is_not_a_ci_task()
+    {
+        var plan = Plan(File("m.intent", "A pricing page."));
+        Assert.DoesNotContain("bash_execute", plan.Tasks.Single().Tools);
+    }
+
+    [Fact]
+    public void A_cycle_still_gives_a_complete_plan()
+    {
+        var plan = Plan(File("a.intent", "---\ndepends: [b]\n---\nBuild a blog."), File("b.intent", "---\ndepends: [a]\n---\nBuild a dashboard."));
+        Assert.Equal(2, plan.ExecutionOrder.Length);
+    }
+}
+
+public sealed class SplitTests
+{
+    private static SourceFile File(string path, string text) => new(path, Encoding.UTF8.GetBytes(text));
+
+    private static string Body(int words) => string.Join(' ', Enumerable.Repeat("We build a dashboard with charts", words)) + ".";
+
+    private static SourceFile[] Shop(int minChunkBytes = 1000, int maxInitial = 30) =>
+    [
+        File("grump.json", $$"""{ "vendor": ["vendor/**"], "split": { "minChunkBytes": {{minChunkBytes}}, "maxInitialChunks": {{maxInitial}}, "maxAsyncChunks": 30 } }"""),
+        File("home.intent", "---\nroute: /\ndepends: [ui, tiny, lib/tracker]\n---\nA landing page."),
+        File("cart.intent", "---\nroute: /cart\ndepends: [ui, tiny, help]\n---\nA shopping cart."),
+        File("help.intent", "---\nlazy: true\ndepends: [ui]\n---\nA knowledge base."),
+        File("ui.intent", "---\nid: ui\n---\n" + Body(60)),
+        File("tiny.intent", "---\nid: tiny\n---\nA form."),
+        File("vendor/lib/tracker.intent", "---\nid: lib/tracker\n---\nAnalytics."),
+    ];
+
+    private static (Manifest Manifest, CompilationResult Result) Compile(SourceFile[] files)
+    {
+        var result = Compilation.Compile(files);
+        return (JsonSerializer.Deserialize(result.Artifacts[ArtifactSet.Manifest], ArtifactJson.Default.Manifest)!, result);
+    }
+
+    [Fact]
+    public void Entries_vendor_common_dynamic_chunks_and_route_order_follow_the_contract()
+    {
+        var (manifest, _) = Compile(Shop());
+        var kinds = manifest.Chunks.ToDictionary(c => c.Name, c => (c.Kind, string.Join(",", c.Modules)));
+        Assert.Equal(("entry", "home,tiny"), kinds["route-home"]);
+        Assert.Equal(("entry", "cart,tiny"), kinds["route-cart"]);
+        Assert.Equal(("dynamic", "help"), kinds["lazy-help"]);
+        Assert.Equal(("vendor", "lib/tracker"), kinds["vendor"]);
+        var common = manifest.Chunks.Single(c => c.Kind == "common");
+        Assert.Equal(["ui"], common.Modules);
+
+        // "tiny" is shared but under minChunkBytes: copied into both entries.
+        Assert.Equal(2, manifest.Chunks.Count(c => c.Modules.Contains("tiny")));
+
+        Assert.Equal([manifest.Chunks.Single(c => c.Name == "vendor").File, common.File, manifest.Chunks.Single(c => c.Name == "route-home").File], manifest.Routes["/"]);
+        Assert.Equal([manifest.Chunks.Single(c => c.Name == "lazy-help").File], manifest.LazyChunks["/cart"]);
+        Assert.All(manifest.Chunks, c => Assert.Matches(@"^chunks/[a-z0-9~-]+\.[0-9a-f]{8}\.json$", c.File));
+    }
+
+    [Fact]
+    public void Chunk_names_carry_a_content_hash_so_unchanged_chunks_keep_their_names()
+    {
+        var before = Compile(Shop()).Manifest.Chunks.ToDictionary(c => c.Name, c => c.File);
+        var changed = Shop();
+        changed[2] = File("cart.intent", "---\nroute: /cart\ndepends: [ui, tiny, help]\n---\nA shopping cart with a wishlist.");
+        var after = Compile(changed).Manifest.Chunks.ToDictionary(c => c.Name, c => c.File);
+        Assert.NotEqual(before["route-cart"], after["route-cart"]);
+        Assert.Equal(before["route-home"], after["route-home"]);
+        Assert.Equal(before["vendor"], after["vendor"]);
+    }
+
+    [Fact]
+    public void Max_initial_chunks_is_met_by_merging_or_copying_common_chunks()
+    {
+        var files = new List<SourceFile>
+        {
+            File("grump.json", """{ "split": { "minChunkBytes": 10, "maxInitialChunks": 2 } }"""),
+            File("a.intent", "---\nroute: /a\ndepends: [x, y, z]\n---\nA blog."),
+            File("b.intent", "---\nroute: /b\ndepends: [x, y]\n---\nA blog."),
+            File("c.intent", "---\nroute: /c\ndepends: [x, z]\n---\nA blog."),
+            File("x.intent", Body(5)), File("y.intent", Body(6)), File("z.intent", Body(7)),
+        };
+        var (manifest, result) = Compile([.. files]);
+        Assert.All(manifest.Routes, r => Assert.True(r.Value.Length <= 2, $"{r.Key} loads {r.Value.Length}"));
+        Assert.DoesNotContain(result.Diagnostics, d => d.Code == "GH2006");
+        Assert.Equal("greedy", result.Split!.Chosen);
+    }
+
+    [Fact]
+    public void A_route_that_cannot_meet_max_initial_chunks_is_warned_about()
+    {
+        var (_, result) = Compile(
+        [
+            File("grump.json", """{ "split": { "maxInitialChunks": 1 } }"""),
+            File("a.intent", "---\nroute: /a\ndepends: [b]\n---\nA blog."),
+            File("b.intent", "---\nroute: /b\n---\nA blog."),
+        ]);
+        var warning = Assert.Single(result.Diagnostics);
+        Assert.Equal(("GH2006", "a.intent", 2, 8), (warning.Code, warning.File, warning.Line, warning.Column));
+    }
+
+    [Fact]
+    public void A_route_over_max_async_chunks_is_warned_about()
+    {
+        var (_, result) = Compile(
+        [
+            File("grump.json", """{ "split": { "maxAsyncChunks": 1 } }"""),
+            File("a.intent", "---\nroute: /a\ndepends: [l1, l2]\n---\nA blog."),
+            File("l1.intent", "---\nlazy: true\n---\nA blog."),
+            File("l2.intent", "---\nlazy: true\n---\nA blog."),
+        ]);
+        Assert.Equal("GH2007", Assert.Single(result.Diagnostics).Code);
+    }
+
+    [Fact]
+    public void The_best_valid_partition_wins_and_every_score_is_reported()
+    {
+        // "/both" loads the home and cart chunks: copying "ui" into each would load it twice.
+        var files = Shop().Append(File("both.intent", "---\nroute: /both\ndepends: [home, cart]\n---\nA blog."));
+        var link = Linking.Linker.Link(files.Where(f => f.Path.EndsWith(".intent", StringComparison.Ordinal))
+            .Select(f => ModuleCompiler.Compile(f, f.Path.StartsWith("vendor/", StringComparison.Ordinal), CompilationOptions.Default).Module!));
+        var settings = Project.SplitSettings.Default with { MinChunkBytes = 1000 };
+        var split = Splitter.Split(link, settings, ArtifactEmitter.Render, [new CopyEverything(), GreedyPartitioner.Instance]);
+        Assert.Equal(["copy-everything", "greedy"], split.Scores.Select(s => s.Partitioner));
+        Assert.True(split.Scores[1].BytesLoaded < split.Scores[0].BytesLoaded);
+        Assert.Equal("greedy", split.Chosen);
+    }
+
+    private sealed class CopyEverything : IChunkPartitioner
+    {
+        public string Name => "copy-everything";
+
+        public ChunkPartition Partition(SplitProblem problem) => new([.. problem.Groups.Select(_ => ChunkPartition.Duplicate)]);
+    }
+}

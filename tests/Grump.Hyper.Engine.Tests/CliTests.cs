@@ -1,0 +1,105 @@
+using System.IO.Compression;
+using Grump.Hyper.Cli;
+
+namespace Grump.Hyper.Engine.Tests;
+
+/// <summary>The command line as CI runs it: exit codes, diagnostics lines, artifacts on disk.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _temp = Directory.CreateTempSubdirectory("grump-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    private static string Example()
+    {
+        var dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "Grump.Hyper.Api.sln")))
+        {
+            dir = Path.GetDirectoryName(dir)!;
+        }
+
+        return Path.Combine(dir, "examples", "shop");
+    }
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+        var code = CliApp.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    [Fact]
+    public void Compiling_a_folder_writes_the_artifacts_and_exits_0()
+    {
+        var output = Path.Combine(_temp, "out");
+        var (code, stdout, stderr) = Run("compile", Example(), "--out", output, "--tier", "aggressive");
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, stderr);
+        Assert.Contains("14 modules, 0 errors", stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(output, "manifest.json")));
+        Assert.True(File.Exists(Path.Combine(output, "modules", "payments", "stripe.json")));
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(output, "chunks")));
+    }
+
+    [Fact]
+    public void An_archive_compiles_to_the_same_artifacts_as_its_folder()
+    {
+        var zip = Path.Combine(_temp, "shop.zip");
+        ZipFile.CreateFromDirectory(Example(), zip, CompressionLevel.Fastest, includeBaseDirectory: true);
+        Assert.Equal(0, Run("compile", Example(), "--out", Path.Combine(_temp, "a")).Code);
+        Assert.Equal(0, Run("compile", zip, "--out", Path.Combine(_temp, "b")).Code);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(_temp, "a"), "*", SearchOption.AllDirectories).Where(f => !f.EndsWith("metrics.json", StringComparison.Ordinal)))
+        {
+            var twin = Path.Combine(_temp, "b", Path.GetRelativePath(Path.Combine(_temp, "a"), file));
+            Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(twin));
+        }
+    }
+
+    [Fact]
+    public void Error_diagnostics_are_printed_as_compiler_lines_and_exit_1()
+    {
+        var project = Path.Combine(_temp, "bad");
+        Directory.CreateDirectory(project);
+        File.WriteAllText(Path.Combine(project, "a.intent"), "---\ndepends: [missing]\npriority: 9\n---\nBuild a cart.\n");
+        var (code, _, stderr) = Run("compile", project, "--out", Path.Combine(_temp, "out"));
+        Assert.Equal(1, code);
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("a.intent:2:11: error GH1031: Unknown dependency 'missing': no module has this id", lines[0]);
+        Assert.StartsWith("a.intent:3:11: error GH1003:", lines[1], StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(_temp, "out", "diagnostics.json")));
+    }
+
+    [Theory]
+    [InlineData]
+    [InlineData("build")]
+    [InlineData("compile")]
+    [InlineData("compile", "examples-that-do-not-exist", "--out", "x")]
+    [InlineData("compile", "--out")]
+    [InlineData("compile", ".", "--out", "x", "--tier", "warp")]
+    [InlineData("compile", ".", "--out", "x", "--frobnicate")]
+    public void Bad_usage_exits_2_with_a_message(params string[] args)
+    {
+        var (code, _, stderr) = Run(args);
+        Assert.Equal(2, code);
+        Assert.False(string.IsNullOrWhiteSpace(stderr));
+    }
+
+    [Fact]
+    public void An_unreadable_archive_exits_2()
+    {
+        var bad = Path.Combine(_temp, "bad.zip");
+        File.WriteAllText(bad, "not a zip");
+        var (code, _, stderr) = Run("compile", bad, "--out", Path.Combine(_temp, "o"));
+        Assert.Equal(2, code);
+        Assert.Contains("archive-unsupported-format", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Help_exits_0()
+    {
+        var (code, stdout, _) = Run("--help");
+        Assert.Equal(0, code);
+        Assert.Contains("usage: grump-hyper compile", stdout, StringComparison.Ordinal);
+    }
+}
