@@ -156,10 +156,9 @@ public sealed class ExtractionTests
     [Fact]
     public void Frameworks_that_exclude_each_other_are_warned_about()
     {
-        var result = Compile("The storefront uses React.\nThe admin uses Vue.\n");
-        var warning = Assert.Single(result.Diagnostics);
-        Assert.Equal("GH2003", warning.Code);
-        Assert.Equal(2, warning.Line);
+        var (text, marks) = Annotated("The storefront uses React.\nThe admin uses ⟦Vue.\n");
+        var warning = Assert.Single(Compile(text).Diagnostics);
+        Assert.Equal(("GH2003", marks[0].Line, marks[0].Column), (warning.Code, warning.Line, warning.Column));
     }
 
     [Theory]
@@ -291,7 +290,9 @@ public sealed class ExtractionTests
         var options = Modules.CompilationOptions.Default with { MaxSourceBytes = 10 };
         var result = Modules.ModuleCompiler.Compile(new Modules.SourceFile("big.intent", new byte[11]), false, options);
         Assert.Null(result.Module);
-        Assert.True(result.HasDiagnostic(DiagnosticCatalog.FileTooLarge));
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal((DiagnosticCatalog.FileTooLarge.Code, 1, 1), (diagnostic.Code, diagnostic.Line, diagnostic.Column));
+        Assert.Equal("File is 11 bytes, over the limit of 10 bytes", diagnostic.Message);
     }
 
     [Fact]

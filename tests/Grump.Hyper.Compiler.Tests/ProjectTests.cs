@@ -48,7 +48,7 @@ public sealed class ProjectTests
     public void Unknown_and_invalid_project_settings_are_reported_at_their_key()
     {
         var result = Compile(File("grump.json", "{\n  \"name\": \"shop\",\n  \"colour\": \"blue\",\n  \"split\": { \"minChunkBytes\": -1 }\n}"), File("cart.intent", "Build a cart."));
-        Assert.Equal("GH1021@grump.json:1:1 GH2005@grump.json:3:3", Codes(result));
+        Assert.Equal("GH2005@grump.json:3:3 GH1021@grump.json:4:14", Codes(result));
     }
 
     [Fact]

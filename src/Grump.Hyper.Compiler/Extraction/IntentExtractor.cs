@@ -46,10 +46,10 @@ internal sealed class IntentExtractor
         var verbs = VerbActions(span, covered);
 
         var featureInfos = Features(source, span, features, negated, verbs);
-        var techInfos = Tech(source, span, tech, negated, diagnostics);
+        var techInfos = Tech(source, span, tech, negated, diagnostics, out var techOffsets);
         var wantedFeatures = featureInfos.Where(f => !f.Negated).Select(f => f.Name).ToImmutableArray();
         var wantedTech = techInfos.Where(t => !t.Negated).ToImmutableArray();
-        ReportExclusive(source, wantedTech, diagnostics);
+        ReportExclusive(source, wantedTech, techOffsets, diagnostics);
 
         var dependencies = Dependencies(wantedFeatures);
         featureInfos = Prioritise(featureInfos, dependencies);
@@ -340,9 +340,10 @@ internal sealed class IntentExtractor
     }
 
     private static ImmutableArray<TechInfo> Tech(SourceText source, ReadOnlySpan<Token> tokens, List<TermMatch<TechTerm>> matches,
-        bool[] negated, DiagnosticBag diagnostics)
+        bool[] negated, DiagnosticBag diagnostics, out Dictionary<string, int> firstWanted)
     {
         var byName = new Dictionary<string, (int Index, int WantedLine, int NegatedLine, int Offset)>(StringComparer.Ordinal);
+        firstWanted = new Dictionary<string, int>(StringComparer.Ordinal);
         var list = new List<TechInfo>();
         foreach (var m in matches)
         {
@@ -351,6 +352,11 @@ internal sealed class IntentExtractor
             var isNegated = negated[m.Token];
             var confidence = term.Ambiguous ? 0.75 : 0.95;
             var info = new TechInfo(term.Canonical, Text(source, tokens, m.Token, m.Length).ToLowerInvariant(), term.Category, isNegated, confidence, line);
+            if (!isNegated)
+            {
+                firstWanted.TryAdd(term.Canonical, tokens[m.Token].Start);
+            }
+
             if (!byName.TryGetValue(term.Canonical, out var seen))
             {
                 byName[term.Canonical] = (list.Count, isNegated ? 0 : line, isNegated ? line : 0, tokens[m.Token].Start);
@@ -381,16 +387,14 @@ internal sealed class IntentExtractor
         return [.. list];
     }
 
-    private void ReportExclusive(SourceText source, ImmutableArray<TechInfo> wanted, DiagnosticBag diagnostics)
+    private void ReportExclusive(SourceText source, ImmutableArray<TechInfo> wanted, Dictionary<string, int> offsets, DiagnosticBag diagnostics)
     {
         foreach (var (a, b) in _lexicon.ExclusiveTech)
         {
-            var first = wanted.FirstOrDefault(t => t.Canonical == a);
-            var second = wanted.FirstOrDefault(t => t.Canonical == b);
-            if (first is not null && second is not null)
+            if (wanted.Any(t => t.Canonical == a) && wanted.Any(t => t.Canonical == b))
             {
-                var later = first.Line >= second.Line ? first : second;
-                diagnostics.Report(DiagnosticCatalog.ExclusiveFrameworks, source.Path, later.Line, 1, a, b);
+                // Reported where the second of the two is first asked for.
+                diagnostics.Report(DiagnosticCatalog.ExclusiveFrameworks, source, Math.Max(offsets[a], offsets[b]), a, b);
             }
         }
     }

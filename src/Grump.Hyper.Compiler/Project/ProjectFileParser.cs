@@ -45,24 +45,24 @@ internal static class ProjectFileParser
                         }
                         else
                         {
-                            Invalid(path, diagnostics, "name", "expected a string");
+                            Invalid(path, text, diagnostics, "name", "expected a string");
                         }
 
                         break;
                     case "include":
-                        settings = settings with { Include = Globs(path, property, diagnostics, settings.Include) };
+                        settings = settings with { Include = Globs(path, text, property, diagnostics, settings.Include) };
                         break;
                     case "exclude":
-                        settings = settings with { Exclude = Globs(path, property, diagnostics, settings.Exclude) };
+                        settings = settings with { Exclude = Globs(path, text, property, diagnostics, settings.Exclude) };
                         break;
                     case "vendor":
-                        settings = settings with { Vendor = Globs(path, property, diagnostics, settings.Vendor) };
+                        settings = settings with { Vendor = Globs(path, text, property, diagnostics, settings.Vendor) };
                         break;
                     case "constraints":
                         settings = settings with { Constraints = property.Value.Clone() };
                         break;
                     case "split":
-                        settings = settings with { Split = Split(path, property.Value, diagnostics) };
+                        settings = settings with { Split = Split(path, text, property.Value, diagnostics) };
                         break;
                     default:
                         var (l, c) = Locate(text, property.Name);
@@ -75,11 +75,11 @@ internal static class ProjectFileParser
         }
     }
 
-    private static ImmutableArray<Glob> Globs(string path, JsonProperty property, DiagnosticBag diagnostics, ImmutableArray<Glob> fallback)
+    private static ImmutableArray<Glob> Globs(string path, string text, JsonProperty property, DiagnosticBag diagnostics, ImmutableArray<Glob> fallback)
     {
         if (property.Value.ValueKind != JsonValueKind.Array || property.Value.GetArrayLength() > MaxGlobs)
         {
-            Invalid(path, diagnostics, property.Name, $"expected a list of at most {MaxGlobs} glob strings");
+            Invalid(path, text, diagnostics, property.Name, $"expected a list of at most {MaxGlobs} glob strings");
             return fallback;
         }
 
@@ -92,19 +92,19 @@ internal static class ProjectFileParser
             }
             else
             {
-                Invalid(path, diagnostics, property.Name, $"'{item}' is not a glob ('/'-separated, at most {Glob.MaxLength} characters)");
+                Invalid(path, text, diagnostics, property.Name, $"'{item}' is not a glob ('/'-separated, at most {Glob.MaxLength} characters)");
             }
         }
 
         return globs.ToImmutable();
     }
 
-    private static SplitSettings Split(string path, JsonElement element, DiagnosticBag diagnostics)
+    private static SplitSettings Split(string path, string text, JsonElement element, DiagnosticBag diagnostics)
     {
         var split = SplitSettings.Default;
         if (element.ValueKind != JsonValueKind.Object)
         {
-            Invalid(path, diagnostics, "split", "expected an object");
+            Invalid(path, text, diagnostics, "split", "expected an object");
             return split;
         }
 
@@ -112,7 +112,7 @@ internal static class ProjectFileParser
         {
             if (!p.Value.TryGetInt32(out var n) || n < 1)
             {
-                Invalid(path, diagnostics, "split." + p.Name, "expected a whole number of at least 1");
+                Invalid(path, text, diagnostics, "split." + p.Name, "expected a whole number of at least 1");
                 continue;
             }
 
@@ -129,13 +129,17 @@ internal static class ProjectFileParser
 
         SplitSettings Unknown(string name)
         {
-            diagnostics.Report(DiagnosticCatalog.UnknownProjectKey, path, 1, 1, "split." + name);
+            var (line, column) = Locate(text, name);
+            diagnostics.Report(DiagnosticCatalog.UnknownProjectKey, path, line, column, "split." + name);
             return split;
         }
     }
 
-    private static void Invalid(string path, DiagnosticBag diagnostics, string key, string why) =>
-        diagnostics.Report(DiagnosticCatalog.InvalidProjectSetting, path, 1, 1, key, why);
+    private static void Invalid(string path, string text, DiagnosticBag diagnostics, string key, string why)
+    {
+        var (line, column) = Locate(text, key.Contains('.', StringComparison.Ordinal) ? key[(key.IndexOf('.', StringComparison.Ordinal) + 1)..] : key);
+        diagnostics.Report(DiagnosticCatalog.InvalidProjectSetting, path, line, column, key, why);
+    }
 
     /// <summary>JsonDocument keeps no positions, so a key is found again in the text to point at it.</summary>
     internal static (int Line, int Column) Locate(string text, string key)
