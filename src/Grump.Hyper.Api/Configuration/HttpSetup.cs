@@ -1,11 +1,18 @@
 using System.Diagnostics;
+using System.Threading.RateLimiting;
+using Grump.Hyper.Api.Auth;
+using Grump.Hyper.Api.Problems;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace Grump.Hyper.Api.Configuration;
 
 /// <summary>HTTP concerns: problem details everywhere, request size limits, Swagger UI and the OpenAPI routes.</summary>
 public static class HttpSetup
 {
+    public const string SubmitPolicy = "submit";
+    public const string ReadPolicy = "read";
+
     public static IServiceCollection AddHyperHttp(this IServiceCollection services, IConfiguration configuration)
     {
         var limits = configuration.GetSection($"{HyperApiOptions.Section}:Limits").Get<Grump.Hyper.Engine.Archives.ArchiveLimits>()
@@ -15,13 +22,44 @@ public static class HttpSetup
             ctx.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? ctx.HttpContext.TraceIdentifier);
         services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = maxBody);
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = maxBody);
+
+        // Per tenant token buckets: one for submissions, a far larger one for reads (polling is cheap and expected).
+        var rates = configuration.GetSection($"{HyperApiOptions.Section}:RateLimits").Get<RateLimitOptions>() ?? new RateLimitOptions();
+        services.AddRateLimiter(o =>
+        {
+            o.AddPolicy(SubmitPolicy, ctx => Bucket(ctx, "submit", rates.SubmitPerSecond, rates.SubmitBurst));
+            o.AddPolicy(ReadPolicy, ctx => Bucket(ctx, "read", rates.ReadPerSecond, rates.ReadBurst));
+            o.OnRejected = async (context, token) =>
+            {
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
+                context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await ProblemTypes.Create(StatusCodes.Status429TooManyRequests, "rate-limited", "Too many requests",
+                    $"This tenant's rate limit is reached; retry after {retryAfter} s.").ExecuteAsync(context.HttpContext);
+            };
+        });
         return services;
+    }
+
+    private static RateLimitPartition<string> Bucket(HttpContext context, string kind, int perSecond, int burst)
+    {
+        // Partitioned by the key's tenant (or by the hash of an unknown key), resolved without trusting it.
+        var directory = context.RequestServices.GetRequiredService<TenantDirectory>();
+        var tenant = directory.Resolve(context.Request) ?? "anonymous";
+        return RateLimitPartition.GetTokenBucketLimiter(kind + ":" + tenant, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = Math.Max(1, burst),
+            TokensPerPeriod = Math.Max(1, perSecond),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
     }
 
     public static WebApplication UseHyperHttp(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRateLimiter();
         app.MapOpenApi("/openapi/{documentName}.json");
         app.MapOpenApi("/openapi/{documentName}.yaml");
         app.UseSwaggerUI(o =>
@@ -31,4 +69,13 @@ public static class HttpSetup
         });
         return app;
     }
+}
+
+/// <summary><c>Hyper:RateLimits</c>: token buckets per tenant.</summary>
+public sealed class RateLimitOptions
+{
+    public int SubmitPerSecond { get; set; } = 10;
+    public int SubmitBurst { get; set; } = 20;
+    public int ReadPerSecond { get; set; } = 5000;
+    public int ReadBurst { get; set; } = 10000;
 }

@@ -1,4 +1,6 @@
+using Grump.Hyper.Api.Auth;
 using Grump.Hyper.Api.Jobs;
+using Grump.Hyper.Api.Webhooks;
 using Grump.Hyper.Api.Storage;
 using Grump.Hyper.Engine.Caching;
 using Grump.Hyper.Engine.Pipeline;
@@ -19,6 +21,25 @@ public static class ServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton(new ModuleCache());
         services.AddSingleton<HyperCompiler>();
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
+        services.AddSingleton<TenantDirectory>();
+        services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section)
+            .Validate(o => string.IsNullOrEmpty(o.SigningSecret) || WebhookSigner.TryDecodeSecret(o.SigningSecret, out _), "Webhooks:SigningSecret must be whsec_ + base64 of 24 to 64 bytes.")
+            .ValidateOnStart();
+        services.AddSingleton<WebhookAddressGuard>();
+        services.AddSingleton<WebhookPipelines>();
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddTransient<WebhookJob>();
+        services.AddHttpClient(WebhookJob.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .RemoveAllLoggers() // callback URLs may carry tokens; never log them
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                UseCookies = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                ConnectCallback = sp.GetRequiredService<WebhookAddressGuard>().ConnectAsync,
+            });
 
         var redis = configuration.GetConnectionString("Hangfire");
         if (!string.IsNullOrWhiteSpace(redis))
@@ -72,7 +93,7 @@ public static class ServiceCollectionExtensions
         {
             var workers = configuration.GetValue<int>($"{HyperApiOptions.Section}:{nameof(HyperApiOptions.WorkerCount)}");
             server.WorkerCount = workers > 0 ? workers : Environment.ProcessorCount;
-            server.Queues = [CompileJob.Queue, "default"];
+            server.Queues = [CompileJob.Queue, WebhookDispatcher.Queue, "default"];
             server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("n")[..6]}";
             server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
         });

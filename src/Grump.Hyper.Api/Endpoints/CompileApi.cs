@@ -1,5 +1,8 @@
 using System.Collections.Immutable;
+using System.Security.Cryptography;
+using Grump.Hyper.Api.Auth;
 using Grump.Hyper.Api.Configuration;
+using Grump.Hyper.Api.Webhooks;
 using Grump.Hyper.Api.Jobs;
 using Grump.Hyper.Api.Problems;
 using Grump.Hyper.Api.Storage;
@@ -22,12 +25,18 @@ public static class CompileApi
     public static IEndpointRouteBuilder MapCompileApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/compile", CompileAsync)
+            .AddEndpointFilter<TenantFilter>()
+            .RequireRateLimiting(HttpSetup.SubmitPolicy)
             .WithName("SubmitCompile")
             .WithTags("Compile")
             .WithSummary("Submit an archive of .intent files for compilation")
             .WithDescription("Send a zip or tar.gz as the multipart field `archive` (with optional fields `tier`, `label`, `callbackUrl`, `callbackEvents`), or as the raw body with those options as query parameters. The format is detected from the bytes. Answers 202 with the queued job; poll its `Location`.")
             .Produces<JobView>(StatusCodes.Status202Accepted)
+            .Produces<JobView>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
@@ -35,10 +44,14 @@ public static class CompileApi
         return app;
     }
 
-    private sealed record Submission(byte[] Archive, string? Tier, string? Label, string? CallbackUrl, string? CallbackEvents);
+    internal sealed record Submission(byte[] Archive, string? Tier, string? Label, string? CallbackUrl, string? CallbackEvents);
 
-    private static async Task<Results<Accepted<JobView>, ProblemHttpResult>> CompileAsync(
-        HttpContext http, IJobStore store, IBackgroundJobClient jobs, IOptions<HyperApiOptions> options, CancellationToken cancellationToken)
+    private const int MaxIdempotencyKeyLength = 255;
+    private const int MaxPreferWaitSeconds = 30;
+
+    private static async Task<Results<Accepted<JobView>, Ok<JobView>, ProblemHttpResult>> CompileAsync(
+        HttpContext http, Tenant tenant, IJobStore store, IBackgroundJobClient jobs, TenantDirectory tenants, IOptions<HyperApiOptions> options,
+        IOptions<WebhookOptions> webhooks, CancellationToken cancellationToken)
     {
         var limits = options.Value.Limits;
         var (submission, problem) = await ReadSubmissionAsync(http.Request, limits, cancellationToken);
@@ -47,28 +60,159 @@ public static class CompileApi
             return problem;
         }
 
-        var tier = CompileTiers.Default;
-        if (submission!.Tier is { Length: > 0 } tierText && !CompileTiers.TryParse(tierText, out tier))
+        var idempotencyKey = http.Request.Headers["Idempotency-Key"].ToString();
+        if (idempotencyKey.Length > MaxIdempotencyKeyLength)
         {
-            return ProblemTypes.Create(StatusCodes.Status400BadRequest, "invalid-tier", "Unknown tier",
+            return ProblemTypes.Create(StatusCodes.Status400BadRequest, "invalid-idempotency-key", "Idempotency key too long", $"An Idempotency-Key has at most {MaxIdempotencyKeyLength} characters.");
+        }
+
+        string? fingerprint = null;
+        if (idempotencyKey.Length > 0)
+        {
+            fingerprint = Fingerprint(submission!);
+            var earlier = await store.ClaimIdempotencyKeyAsync(tenant.Name, idempotencyKey, fingerprint, cancellationToken);
+            if (earlier is not null)
+            {
+                return await ReplayAsync(http, store, tenant, earlier, fingerprint, options.Value, cancellationToken);
+            }
+        }
+
+        var result = await AcceptAsync(tenant, submission!, store, jobs, tenants, options.Value, webhooks.Value, cancellationToken);
+        if (fingerprint is not null)
+        {
+            if (result.Job is { } accepted)
+            {
+                await store.CompleteIdempotencyKeyAsync(tenant.Name, idempotencyKey, fingerprint, accepted.Id, cancellationToken);
+            }
+            else
+            {
+                await store.ReleaseIdempotencyKeyAsync(tenant.Name, idempotencyKey, CancellationToken.None);
+            }
+        }
+
+        if (result.Problem is not null)
+        {
+            return result.Problem;
+        }
+
+        return await WaitIfPreferredAsync(http, store, result.Job!, options.Value, cancellationToken);
+    }
+
+    /// <summary>A request with an idempotency key seen before: the same job, a conflict while it is being accepted, or 422 for another body.</summary>
+    private static async Task<Results<Accepted<JobView>, Ok<JobView>, ProblemHttpResult>> ReplayAsync(
+        HttpContext http, IJobStore store, Tenant tenant, IdempotencyEntry earlier, string fingerprint, HyperApiOptions options, CancellationToken cancellationToken)
+    {
+        if (earlier.Fingerprint != fingerprint)
+        {
+            return ProblemTypes.Create(StatusCodes.Status422UnprocessableEntity, "idempotency-key-reused", "Idempotency key reused",
+                "This Idempotency-Key was used for a different request; use a new key for a new request.");
+        }
+
+        if (earlier.JobId is null || await store.GetAsync(earlier.JobId, cancellationToken) is not { } job || job.Tenant != tenant.Name)
+        {
+            http.Response.Headers.RetryAfter = "1";
+            return ProblemTypes.Create(StatusCodes.Status409Conflict, "idempotency-key-in-flight", "Request in progress",
+                "The first request with this Idempotency-Key is still being accepted; retry shortly.");
+        }
+
+        return await WaitIfPreferredAsync(http, store, job, options, cancellationToken);
+    }
+
+    private static async Task<Results<Accepted<JobView>, Ok<JobView>, ProblemHttpResult>> WaitIfPreferredAsync(
+        HttpContext http, IJobStore store, JobRecord job, HyperApiOptions options, CancellationToken cancellationToken)
+    {
+        if (PreferredWait(http.Request) is { } wait)
+        {
+            var deadline = DateTime.UtcNow + wait;
+            var current = job;
+            while (!JobStatus.IsFinished(current.Status) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(25, cancellationToken);
+                current = await store.GetAsync(job.Id, cancellationToken) ?? current;
+            }
+
+            http.Response.Headers["Preference-Applied"] = $"wait={(int)wait.TotalSeconds}";
+            if (JobStatus.IsFinished(current.Status))
+            {
+                http.Response.Headers.Location = $"/jobs/{current.Id}";
+                return TypedResults.Ok(JobView.From(current));
+            }
+
+            job = current;
+        }
+
+        http.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Accepted($"/jobs/{job.Id}", JobView.From(job));
+    }
+
+    /// <summary>RFC 7240 <c>Prefer: wait=N</c>, at most 30 seconds; unknown preferences are ignored.</summary>
+    private static TimeSpan? PreferredWait(HttpRequest request)
+    {
+        foreach (var value in request.Headers["Prefer"])
+        {
+            foreach (var part in (value ?? string.Empty).Split(',', StringSplitOptions.TrimEntries))
+            {
+                if (part.StartsWith("wait=", StringComparison.OrdinalIgnoreCase) &&
+                    int.TryParse(part.AsSpan(5), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds))
+                {
+                    return TimeSpan.FromSeconds(Math.Min(seconds, MaxPreferWaitSeconds));
+                }
+            }
+        }
+
+        return null;
+    }
+
+    internal static string Fingerprint(Submission s)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(s.Archive);
+        hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"\n{s.Tier}\n{s.Label}\n{s.CallbackUrl}\n{s.CallbackEvents}"));
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    private sealed record Acceptance(JobRecord? Job, ProblemHttpResult? Problem);
+
+    private static async Task<Acceptance> AcceptAsync(Tenant tenant, Submission submission, IJobStore store, IBackgroundJobClient jobs,
+        TenantDirectory tenants, HyperApiOptions options, WebhookOptions webhooks, CancellationToken cancellationToken)
+    {
+        var limits = options.Limits;
+        var tier = CompileTiers.Default;
+        if (submission.Tier is { Length: > 0 } tierText && !CompileTiers.TryParse(tierText, out tier))
+        {
+            return Refuse(StatusCodes.Status400BadRequest, "invalid-tier", "Unknown tier",
                 $"'{tierText}' is not a tier; use conservative, balanced, aggressive or insane.");
         }
 
         if (submission.Label is { Length: > MaxLabelLength })
         {
-            return ProblemTypes.Create(StatusCodes.Status400BadRequest, "invalid-label", "Label too long", $"A label has at most {MaxLabelLength} characters.");
+            return Refuse(StatusCodes.Status400BadRequest, "invalid-label", "Label too long", $"A label has at most {MaxLabelLength} characters.");
         }
 
         if (submission.CallbackUrl is { Length: > 0 } callback &&
-            (!Uri.TryCreate(callback, UriKind.Absolute, out var callbackUri) || callbackUri.Scheme is not ("http" or "https")))
+            (!Uri.TryCreate(callback, UriKind.Absolute, out var callbackUri) || callbackUri.Scheme is not ("http" or "https") || callback.Length > 2048))
         {
-            return ProblemTypes.Create(StatusCodes.Status400BadRequest, "invalid-callback-url", "Invalid callback URL", "callbackUrl must be an absolute http or https URL.");
+            return Refuse(StatusCodes.Status400BadRequest, "invalid-callback-url", "Invalid callback URL", "callbackUrl must be an absolute http or https URL of at most 2048 characters.");
+        }
+
+        var events = (submission.CallbackEvents ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (events.FirstOrDefault(e => !WebhookEvents.All.Contains(e)) is { } unknownEvent)
+        {
+            return Refuse(StatusCodes.Status400BadRequest, "invalid-callback-events", "Unknown callback event",
+                $"'{unknownEvent}' is not an event; use {string.Join(", ", WebhookEvents.All)}.");
+        }
+
+        if (submission.CallbackUrl is { Length: > 0 } &&
+            !WebhookSigner.TryDecodeSecret(tenants.IsOpen ? webhooks.SigningSecret : tenants.WebhookSecret(tenant.Name), out _))
+        {
+            return Refuse(StatusCodes.Status400BadRequest, "webhook-secret-missing", "No webhook signing secret",
+                tenants.IsOpen ? "Set Webhooks:SigningSecret (whsec_ + base64 of 24 to 64 bytes) to use callbacks." : $"Set Auth:Tenants:{tenant.Name}:WebhookSecret to use callbacks.");
         }
 
         var read = ArchiveReader.Read(submission.Archive, limits);
         if (!read.IsSuccess)
         {
-            return ProblemTypes.Archive(read.Error!);
+            return new Acceptance(null, ProblemTypes.Archive(read.Error!));
         }
 
         var files = read.Files!;
@@ -76,20 +220,22 @@ public static class CompileApi
         var job = new JobRecord
         {
             Id = Guid.CreateVersion7().ToString("n"),
+            Tenant = tenant.Name,
             Status = JobStatus.Queued,
             Tier = tier.Name(),
             Label = submission.Label,
             CreatedAt = DateTimeOffset.UtcNow,
             FilesTotal = Grump.Hyper.Compiler.Project.ProjectLoader.Select(files).Sources.Length,
             CallbackUrl = submission.CallbackUrl is { Length: > 0 } ? submission.CallbackUrl : null,
-            CallbackEvents = [.. (submission.CallbackEvents ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
+            CallbackEvents = [.. events],
             Inputs = [.. files.Select(f => new InputRef(f.Path, f.Sha256, f.Content.Length))],
         };
         await store.CreateAsync(job, cancellationToken);
         jobs.Enqueue<CompileJob>(CompileJob.Queue, j => j.RunAsync(job.Id, CancellationToken.None));
+        job = job with { Version = 1 };
+        return new Acceptance(job, null);
 
-        http.Response.Headers.RetryAfter = options.Value.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return TypedResults.Accepted($"/jobs/{job.Id}", JobView.From(job with { Version = 1 }));
+        static Acceptance Refuse(int status, string code, string title, string detail) => new(null, ProblemTypes.Create(status, code, title, detail));
     }
 
     private static async Task<(Submission?, ProblemHttpResult?)> ReadSubmissionAsync(HttpRequest request, ArchiveLimits limits, CancellationToken cancellationToken)

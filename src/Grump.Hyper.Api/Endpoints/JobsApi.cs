@@ -1,6 +1,9 @@
 using System.IO.Compression;
 using System.Text.Json;
+using Grump.Hyper.Api.Auth;
+using Grump.Hyper.Api.Configuration;
 using Grump.Hyper.Api.Problems;
+using Grump.Hyper.Api.Webhooks;
 using Grump.Hyper.Api.Storage;
 using Grump.Hyper.Compiler.Emit;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -12,7 +15,27 @@ public static class JobsApi
 {
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
     {
-        var jobs = app.MapGroup("/jobs").WithTags("Jobs");
+        var jobs = app.MapGroup("/jobs").WithTags("Jobs")
+            .AddEndpointFilter<TenantFilter>()
+            .RequireRateLimiting(HttpSetup.ReadPolicy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        jobs.MapGet("/", ListJobsAsync).WithName("ListJobs")
+            .WithSummary("List the tenant's jobs, newest first")
+            .WithDescription("Filter by `status` and `label`; page with `limit` (1 to 100, default 20) and the `nextCursor` of the previous page.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        jobs.MapDelete("/{id}", CancelJobAsync).WithName("CancelJob")
+            .WithSummary("Cancel a queued or running job")
+            .WithDescription("Answers 202 with the cancelled job; a finished job cannot be cancelled (409).")
+            .Produces<JobView>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        jobs.MapGet("/{id}/deliveries", ListDeliveriesAsync).WithName("ListJobDeliveries")
+            .WithSummary("List the job's webhook deliveries with every attempt")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        jobs.MapPost("/{id}/deliveries/{deliveryId}/redeliver", RedeliverAsync).WithName("RedeliverWebhook")
+            .WithSummary("Send a webhook delivery again (same webhook-id)")
+            .Produces<DeliveryRecord>(StatusCodes.Status202Accepted)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         jobs.MapGet("/{id}", GetJobAsync).WithName("GetJob")
             .WithSummary("Get a job's status, progress and metrics")
             .WithDescription("Sends an ETag; with If-None-Match it answers 304 while nothing has changed.")
@@ -34,11 +57,81 @@ public static class JobsApi
         return app;
     }
 
-    private static async Task<Results<Ok<JobView>, StatusCodeHttpResult, ProblemHttpResult>> GetJobAsync(
-        string id, HttpContext http, IJobStore store, CancellationToken cancellationToken)
+    public sealed record JobPage(IReadOnlyList<JobView> Items, string? NextCursor);
+
+    private static async Task<Results<Ok<JobPage>, ProblemHttpResult>> ListJobsAsync(Tenant tenant, IJobStore store, string? status, string? label,
+        int? limit, string? cursor, CancellationToken cancellationToken)
+    {
+        if (status is not null && status is not (JobStatus.Queued or JobStatus.Running or JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled))
+        {
+            return ProblemTypes.Create(StatusCodes.Status400BadRequest, "invalid-status", "Unknown status", $"'{status}' is not a status; use queued, running, succeeded, failed or cancelled.");
+        }
+
+        if (limit is < 1 or > 100 || (cursor is not null && !(cursor.Length == 32 && cursor.All(char.IsAsciiHexDigitLower))))
+        {
+            return ProblemTypes.Create(StatusCodes.Status400BadRequest, "invalid-page", "Invalid page", "limit is 1 to 100, and cursor is the nextCursor of a previous page.");
+        }
+
+        var (jobs, next) = await store.ListAsync(tenant.Name, new JobQuery(status, label, limit ?? 20, cursor), cancellationToken);
+        return TypedResults.Ok(new JobPage([.. jobs.Select(JobView.From)], next));
+    }
+
+    private static async Task<Results<Accepted<JobView>, ProblemHttpResult>> CancelJobAsync(string id, Tenant tenant, IJobStore store, WebhookDispatcher webhooks, CancellationToken cancellationToken)
     {
         var job = await store.GetAsync(id, cancellationToken);
-        if (job is null)
+        if (job is null || job.Tenant != tenant.Name)
+        {
+            return ProblemTypes.JobNotFound(id);
+        }
+
+        if (JobStatus.IsFinished(job.Status))
+        {
+            return ProblemTypes.Create(StatusCodes.Status409Conflict, "job-finished", "Job already finished", $"Job '{id}' is {job.Status}; only queued or running jobs can be cancelled.");
+        }
+
+        // The compile job sees the status at its next progress point and stops without writing a result.
+        var cancelled = false;
+        job = await store.UpdateAsync(id, current =>
+        {
+            cancelled = !JobStatus.IsFinished(current.Status);
+            return cancelled ? current with { Status = JobStatus.Cancelled, Stage = "cancelled", FinishedAt = DateTimeOffset.UtcNow } : null;
+        }, cancellationToken);
+        if (!cancelled)
+        {
+            return ProblemTypes.Create(StatusCodes.Status409Conflict, "job-finished", "Job already finished", $"Job '{id}' is {job!.Status}; only queued or running jobs can be cancelled.");
+        }
+
+        await webhooks.DispatchAsync(job!, WebhookEvents.Cancelled, cancellationToken);
+        return TypedResults.Accepted($"/jobs/{id}", JobView.From(job!));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<DeliveryRecord>>, ProblemHttpResult>> ListDeliveriesAsync(string id, Tenant tenant, IJobStore store, CancellationToken cancellationToken)
+    {
+        var job = await store.GetAsync(id, cancellationToken);
+        return job is null || job.Tenant != tenant.Name ? ProblemTypes.JobNotFound(id) : TypedResults.Ok(await store.ListDeliveriesAsync(id, cancellationToken));
+    }
+
+    private static async Task<Results<Accepted<DeliveryRecord>, ProblemHttpResult>> RedeliverAsync(string id, string deliveryId, Tenant tenant, IJobStore store,
+        Hangfire.IBackgroundJobClient jobs, CancellationToken cancellationToken)
+    {
+        var job = await store.GetAsync(id, cancellationToken);
+        var delivery = job is null || job.Tenant != tenant.Name ? null : await store.GetDeliveryAsync(id, deliveryId, cancellationToken);
+        if (delivery is null)
+        {
+            return ProblemTypes.Create(StatusCodes.Status404NotFound, "delivery-not-found", "Delivery not found", $"Job '{id}' has no delivery '{deliveryId}'.");
+        }
+
+        delivery = delivery with { Status = "pending" };
+        await store.SaveDeliveryAsync(delivery, cancellationToken);
+        Hangfire.BackgroundJobClientExtensions.Enqueue<WebhookJob>(jobs, WebhookDispatcher.Queue, w => w.RunAsync(id, deliveryId, CancellationToken.None));
+        return TypedResults.Accepted($"/jobs/{id}/deliveries", delivery);
+    }
+
+    private static async Task<Results<Ok<JobView>, StatusCodeHttpResult, ProblemHttpResult>> GetJobAsync(
+        string id, Tenant tenant, HttpContext http, IJobStore store, CancellationToken cancellationToken)
+    {
+        var job = await store.GetAsync(id, cancellationToken);
+        if (job is null || job.Tenant != tenant.Name)
         {
             return ProblemTypes.JobNotFound(id);
         }
@@ -58,9 +151,9 @@ public static class JobsApi
         return TypedResults.Ok(JobView.From(job));
     }
 
-    private static async Task<Results<Ok<JobResult>, ProblemHttpResult>> GetResultAsync(string id, IJobStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<JobResult>, ProblemHttpResult>> GetResultAsync(string id, Tenant tenant, IJobStore store, CancellationToken cancellationToken)
     {
-        var (job, problem) = await FinishedJobAsync(id, store, cancellationToken);
+        var (job, problem) = await FinishedJobAsync(id, tenant, store, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -79,9 +172,9 @@ public static class JobsApi
         return TypedResults.Ok(new JobResult(id, job!.Success ?? false, await Load(ArtifactSet.Manifest), await Load(ArtifactSet.Diagnostics), modules));
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<ArtifactInfo>>, ProblemHttpResult>> ListArtifactsAsync(string id, IJobStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<IReadOnlyList<ArtifactInfo>>, ProblemHttpResult>> ListArtifactsAsync(string id, Tenant tenant, IJobStore store, CancellationToken cancellationToken)
     {
-        var (_, problem) = await FinishedJobAsync(id, store, cancellationToken);
+        var (_, problem) = await FinishedJobAsync(id, tenant, store, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -90,9 +183,9 @@ public static class JobsApi
         return TypedResults.Ok(await store.ListArtifactsAsync(id, cancellationToken) ?? []);
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetArtifactAsync(string id, string path, IJobStore store, CancellationToken cancellationToken)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetArtifactAsync(string id, string path, Tenant tenant, IJobStore store, CancellationToken cancellationToken)
     {
-        var (_, problem) = await FinishedJobAsync(id, store, cancellationToken);
+        var (_, problem) = await FinishedJobAsync(id, tenant, store, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -107,9 +200,9 @@ public static class JobsApi
         return TypedResults.File(content, path.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream");
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetArtifactsZipAsync(string id, IJobStore store, CancellationToken cancellationToken)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetArtifactsZipAsync(string id, Tenant tenant, IJobStore store, CancellationToken cancellationToken)
     {
-        var (_, problem) = await FinishedJobAsync(id, store, cancellationToken);
+        var (_, problem) = await FinishedJobAsync(id, tenant, store, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -132,10 +225,10 @@ public static class JobsApi
         return TypedResults.File(buffer.ToArray(), "application/zip", $"{id}-artifacts.zip");
     }
 
-    private static async Task<(JobRecord?, ProblemHttpResult?)> FinishedJobAsync(string id, IJobStore store, CancellationToken cancellationToken)
+    private static async Task<(JobRecord?, ProblemHttpResult?)> FinishedJobAsync(string id, Tenant tenant, IJobStore store, CancellationToken cancellationToken)
     {
         var job = await store.GetAsync(id, cancellationToken);
-        if (job is null)
+        if (job is null || job.Tenant != tenant.Name)
         {
             return (null, ProblemTypes.JobNotFound(id));
         }

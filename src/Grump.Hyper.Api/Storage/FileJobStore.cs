@@ -13,6 +13,7 @@ namespace Grump.Hyper.Api.Storage;
 public sealed class FileJobStore : IJobStore
 {
     private readonly string _root;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
 
     public FileJobStore(string root)
     {
@@ -63,11 +64,27 @@ public sealed class FileJobStore : IJobStore
         return JsonSerializer.Deserialize(bytes, StoreJson.Default.JobRecord);
     }
 
-    public async Task<JobRecord> UpdateAsync(JobRecord job, CancellationToken cancellationToken)
+    public async Task<JobRecord?> UpdateAsync(string id, Func<JobRecord, JobRecord?> change, CancellationToken cancellationToken)
     {
-        var next = job with { Version = job.Version + 1 };
-        await WriteAtomicAsync(JobPath(job.Id), JsonSerializer.SerializeToUtf8Bytes(next, StoreJson.Default.JobRecord), cancellationToken);
-        return next;
+        // One writer per job at a time in this process; the embedded store serves one process (use Redis for more).
+        var gate = _gates.GetOrAdd(id, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var current = await GetAsync(id, cancellationToken);
+            if (current is null || change(current) is not { } changed)
+            {
+                return current;
+            }
+
+            var next = changed with { Version = current.Version + 1 };
+            await WriteAtomicAsync(JobPath(id), JsonSerializer.SerializeToUtf8Bytes(next, StoreJson.Default.JobRecord), cancellationToken);
+            return next;
+        }
+        finally
+        {
+            gate.Release();
+        }
     }
 
     public async Task SaveArtifactsAsync(string id, ArtifactSet artifacts, CancellationToken cancellationToken)
@@ -81,6 +98,21 @@ public sealed class FileJobStore : IJobStore
         }
 
         await WriteAtomicAsync(folder + ".index.json", JsonSerializer.SerializeToUtf8Bytes(index.ToImmutable(), StoreJson.Default.ImmutableArrayArtifactInfo), cancellationToken);
+    }
+
+    public Task DeleteArtifactsAsync(string id, CancellationToken cancellationToken)
+    {
+        if (IsSafeId(id))
+        {
+            File.Delete(Path.Combine(_root, "artifacts", id + ".index.json"));
+            var folder = Path.Combine(_root, "artifacts", id);
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+
+        return Task.CompletedTask;
     }
 
     public async Task<IReadOnlyList<ArtifactInfo>?> ListArtifactsAsync(string id, CancellationToken cancellationToken)
@@ -106,7 +138,81 @@ public sealed class FileJobStore : IJobStore
         return await File.ReadAllBytesAsync(Path.Combine(_root, "artifacts", id, path), cancellationToken);
     }
 
+    public Task<(IReadOnlyList<JobRecord> Jobs, string? NextCursor)> ListAsync(string tenant, JobQuery query, CancellationToken cancellationToken)
+    {
+        var ids = Directory.EnumerateFiles(Path.Combine(_root, "jobs"), "*.json").Select(Path.GetFileNameWithoutExtension).OfType<string>()
+            .OrderDescending(StringComparer.Ordinal);
+        return JobListing.PageAsync(ids, id => GetAsync(id, cancellationToken), tenant, query);
+    }
+
+    public async Task<IdempotencyEntry?> ClaimIdempotencyKeyAsync(string tenant, string key, string fingerprint, CancellationToken cancellationToken)
+    {
+        var path = IdempotencyPath(tenant, key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        try
+        {
+            // CreateNew is the atomic claim: exactly one request creates the file.
+            await using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
+            await JsonSerializer.SerializeAsync(stream, new IdempotencyEntry(fingerprint, null), StoreJson.Default.IdempotencyEntry, cancellationToken);
+            return null;
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    return JsonSerializer.Deserialize(await File.ReadAllBytesAsync(path, cancellationToken), StoreJson.Default.IdempotencyEntry);
+                }
+                catch (JsonException) when (attempt < 20)
+                {
+                    await Task.Delay(5, cancellationToken); // the claimant is still writing it
+                }
+            }
+        }
+    }
+
+    public Task CompleteIdempotencyKeyAsync(string tenant, string key, string fingerprint, string jobId, CancellationToken cancellationToken) =>
+        WriteAtomicAsync(IdempotencyPath(tenant, key), JsonSerializer.SerializeToUtf8Bytes(new IdempotencyEntry(fingerprint, jobId), StoreJson.Default.IdempotencyEntry), cancellationToken);
+
+    public Task ReleaseIdempotencyKeyAsync(string tenant, string key, CancellationToken cancellationToken)
+    {
+        File.Delete(IdempotencyPath(tenant, key));
+        return Task.CompletedTask;
+    }
+
+    public Task SaveDeliveryAsync(DeliveryRecord delivery, CancellationToken cancellationToken) =>
+        WriteAtomicAsync(Path.Combine(_root, "deliveries", delivery.JobId, delivery.Id + ".json"), JsonSerializer.SerializeToUtf8Bytes(delivery, StoreJson.Default.DeliveryRecord), cancellationToken);
+
+    public async Task<DeliveryRecord?> GetDeliveryAsync(string jobId, string deliveryId, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(_root, "deliveries", jobId, deliveryId + ".json");
+        return IsSafeId(jobId) && IsSafeId(deliveryId) && File.Exists(path)
+            ? JsonSerializer.Deserialize(await File.ReadAllBytesAsync(path, cancellationToken), StoreJson.Default.DeliveryRecord)
+            : null;
+    }
+
+    public async Task<IReadOnlyList<DeliveryRecord>> ListDeliveriesAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var folder = Path.Combine(_root, "deliveries", jobId);
+        if (!IsSafeId(jobId) || !Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        var list = new List<DeliveryRecord>();
+        foreach (var file in Directory.EnumerateFiles(folder, "*.json").Order(StringComparer.Ordinal))
+        {
+            list.Add(JsonSerializer.Deserialize(await File.ReadAllBytesAsync(file, cancellationToken), StoreJson.Default.DeliveryRecord)!);
+        }
+
+        return list;
+    }
+
     public Task<bool> PingAsync(CancellationToken cancellationToken) => Task.FromResult(Directory.Exists(Path.Combine(_root, "jobs")));
+
+    private string IdempotencyPath(string tenant, string key) =>
+        Path.Combine(_root, "idempotency", Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(tenant + "\n" + key))) + ".json");
 
     private string JobPath(string id) => Path.Combine(_root, "jobs", id + ".json");
 

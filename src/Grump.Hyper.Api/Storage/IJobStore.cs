@@ -20,14 +20,37 @@ public interface IJobStore
 
     Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken);
 
-    /// <summary>Replaces the record, bumping its version.</summary>
-    Task<JobRecord> UpdateAsync(JobRecord job, CancellationToken cancellationToken);
+    /// <summary>
+    /// Read-modify-write of a job, atomic against other writers (compare-and-set on the stored record, retried):
+    /// <paramref name="change"/> sees the latest record and returns the new one, or null to leave it as it is.
+    /// Returns the record as stored afterwards (null if the job does not exist).
+    /// </summary>
+    Task<JobRecord?> UpdateAsync(string id, Func<JobRecord, JobRecord?> change, CancellationToken cancellationToken);
 
     Task SaveArtifactsAsync(string id, ArtifactSet artifacts, CancellationToken cancellationToken);
+
+    Task DeleteArtifactsAsync(string id, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<ArtifactInfo>?> ListArtifactsAsync(string id, CancellationToken cancellationToken);
 
     Task<byte[]?> GetArtifactAsync(string id, string path, CancellationToken cancellationToken);
+
+    /// <summary>A tenant's jobs, newest first, and the cursor of the next page (null at the end).</summary>
+    Task<(IReadOnlyList<JobRecord> Jobs, string? NextCursor)> ListAsync(string tenant, JobQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Claims an idempotency key for a request; returns what it was claimed for before, or null if this call claimed it.</summary>
+    Task<IdempotencyEntry?> ClaimIdempotencyKeyAsync(string tenant, string key, string fingerprint, CancellationToken cancellationToken);
+
+    Task CompleteIdempotencyKeyAsync(string tenant, string key, string fingerprint, string jobId, CancellationToken cancellationToken);
+
+    /// <summary>Frees a claim whose request was refused, so nothing of it is left behind.</summary>
+    Task ReleaseIdempotencyKeyAsync(string tenant, string key, CancellationToken cancellationToken);
+
+    Task SaveDeliveryAsync(DeliveryRecord delivery, CancellationToken cancellationToken);
+
+    Task<DeliveryRecord?> GetDeliveryAsync(string jobId, string deliveryId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<DeliveryRecord>> ListDeliveriesAsync(string jobId, CancellationToken cancellationToken);
 
     /// <summary>True when the store can be read and written right now.</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);

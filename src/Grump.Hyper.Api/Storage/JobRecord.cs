@@ -24,6 +24,7 @@ public sealed record ArtifactInfo(string Path, long Bytes, string Sha256);
 public sealed record JobRecord
 {
     public required string Id { get; init; }
+    public string Tenant { get; init; } = Auth.TenantDirectory.OpenTenant;
     public required string Status { get; init; }
     public required string Tier { get; init; }
     public string? Label { get; init; }
@@ -41,7 +42,29 @@ public sealed record JobRecord
     public string? CallbackUrl { get; init; }
     public ImmutableArray<string> CallbackEvents { get; init; } = [];
     public ImmutableArray<InputRef> Inputs { get; init; } = [];
+    public string? HangfireJobId { get; init; }
 
     /// <summary>Changes whenever anything a client can see changes; the ETag of the status.</summary>
     public long Version { get; init; }
+}
+
+/// <summary>A filter and page of <c>GET /jobs</c>: newest first, continuing below <see cref="Cursor"/>.</summary>
+public sealed record JobQuery(string? Status, string? Label, int Limit, string? Cursor);
+
+/// <summary>What an <c>Idempotency-Key</c> was first used for: a request fingerprint and, once accepted, the job.</summary>
+public sealed record IdempotencyEntry(string Fingerprint, string? JobId);
+
+/// <summary>One attempt to deliver a webhook.</summary>
+public sealed record DeliveryAttempt(int Number, DateTimeOffset At, int? StatusCode, string? Error, double Milliseconds);
+
+/// <summary>A webhook event for a job and every attempt to deliver it.</summary>
+public sealed record DeliveryRecord
+{
+    public required string Id { get; init; }
+    public required string JobId { get; init; }
+    public required string Event { get; init; }
+    public required string Url { get; init; }
+    public required DateTimeOffset CreatedAt { get; init; }
+    public string Status { get; init; } = "pending";
+    public ImmutableArray<DeliveryAttempt> Attempts { get; init; } = [];
 }

@@ -47,8 +47,13 @@ public sealed class RedisJobStore : IJobStore
         return files;
     }
 
-    public Task CreateAsync(JobRecord job, CancellationToken cancellationToken) =>
-        Db.StringSetAsync(JobKey(job.Id), JsonSerializer.SerializeToUtf8Bytes(job with { Version = 1 }, StoreJson.Default.JobRecord));
+    public async Task CreateAsync(JobRecord job, CancellationToken cancellationToken)
+    {
+        var transaction = Db.CreateTransaction();
+        _ = transaction.StringSetAsync(JobKey(job.Id), JsonSerializer.SerializeToUtf8Bytes(job with { Version = 1 }, StoreJson.Default.JobRecord));
+        _ = transaction.SortedSetAddAsync(TenantJobsKey(job.Tenant), job.Id, 0);
+        await transaction.ExecuteAsync();
+    }
 
     public async Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken)
     {
@@ -56,11 +61,33 @@ public sealed class RedisJobStore : IJobStore
         return value.IsNull ? null : JsonSerializer.Deserialize((byte[])value!, StoreJson.Default.JobRecord);
     }
 
-    public async Task<JobRecord> UpdateAsync(JobRecord job, CancellationToken cancellationToken)
+    public async Task<JobRecord?> UpdateAsync(string id, Func<JobRecord, JobRecord?> change, CancellationToken cancellationToken)
     {
-        var next = job with { Version = job.Version + 1 };
-        await Db.StringSetAsync(JobKey(job.Id), JsonSerializer.SerializeToUtf8Bytes(next, StoreJson.Default.JobRecord));
-        return next;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var stored = await Db.StringGetAsync(JobKey(id));
+            if (stored.IsNull)
+            {
+                return null;
+            }
+
+            var current = JsonSerializer.Deserialize((byte[])stored!, StoreJson.Default.JobRecord)!;
+            if (change(current) is not { } changed)
+            {
+                return current;
+            }
+
+            // Written only if nobody wrote in between; otherwise read again and re-apply the change.
+            var next = changed with { Version = current.Version + 1 };
+            var transaction = Db.CreateTransaction();
+            transaction.AddCondition(Condition.StringEqual(JobKey(id), stored));
+            _ = transaction.StringSetAsync(JobKey(id), JsonSerializer.SerializeToUtf8Bytes(next, StoreJson.Default.JobRecord));
+            if (await transaction.ExecuteAsync())
+            {
+                return next;
+            }
+        }
     }
 
     public async Task SaveArtifactsAsync(string id, ArtifactSet artifacts, CancellationToken cancellationToken)
@@ -74,6 +101,8 @@ public sealed class RedisJobStore : IJobStore
         await transaction.ExecuteAsync();
     }
 
+    public Task DeleteArtifactsAsync(string id, CancellationToken cancellationToken) => Db.KeyDeleteAsync([ArtifactsKey(id), IndexKey(id)]);
+
     public async Task<IReadOnlyList<ArtifactInfo>?> ListArtifactsAsync(string id, CancellationToken cancellationToken)
     {
         var value = await Db.StringGetAsync(IndexKey(id));
@@ -84,6 +113,47 @@ public sealed class RedisJobStore : IJobStore
     {
         var value = await Db.HashGetAsync(ArtifactsKey(id), path);
         return value.IsNull ? null : (byte[])value!;
+    }
+
+    public async Task<(IReadOnlyList<JobRecord> Jobs, string? NextCursor)> ListAsync(string tenant, JobQuery query, CancellationToken cancellationToken)
+    {
+        // All members share score 0, so the set is ordered by id: newest first is reverse lexical order.
+        var max = query.Cursor is null ? default(RedisValue) : (RedisValue)query.Cursor;
+        var ids = await Db.SortedSetRangeByValueAsync(TenantJobsKey(tenant), default, max, query.Cursor is null ? Exclude.None : Exclude.Stop,
+            Order.Descending, 0, JobListing.MaxExamined);
+        return await JobListing.PageAsync(ids.Select(v => v.ToString()), id => GetAsync(id, cancellationToken), tenant, query with { Cursor = null });
+    }
+
+    public async Task<IdempotencyEntry?> ClaimIdempotencyKeyAsync(string tenant, string key, string fingerprint, CancellationToken cancellationToken)
+    {
+        var redisKey = IdempotencyKey(tenant, key);
+        if (await Db.StringSetAsync(redisKey, JsonSerializer.SerializeToUtf8Bytes(new IdempotencyEntry(fingerprint, null), StoreJson.Default.IdempotencyEntry), IdempotencyTtl, When.NotExists))
+        {
+            return null;
+        }
+
+        var existing = await Db.StringGetAsync(redisKey);
+        return existing.IsNull ? new IdempotencyEntry(fingerprint, null) : JsonSerializer.Deserialize((byte[])existing!, StoreJson.Default.IdempotencyEntry);
+    }
+
+    public Task CompleteIdempotencyKeyAsync(string tenant, string key, string fingerprint, string jobId, CancellationToken cancellationToken) =>
+        Db.StringSetAsync(IdempotencyKey(tenant, key), JsonSerializer.SerializeToUtf8Bytes(new IdempotencyEntry(fingerprint, jobId), StoreJson.Default.IdempotencyEntry), IdempotencyTtl);
+
+    public Task ReleaseIdempotencyKeyAsync(string tenant, string key, CancellationToken cancellationToken) => Db.KeyDeleteAsync(IdempotencyKey(tenant, key));
+
+    public Task SaveDeliveryAsync(DeliveryRecord delivery, CancellationToken cancellationToken) =>
+        Db.HashSetAsync(DeliveriesKey(delivery.JobId), delivery.Id, JsonSerializer.SerializeToUtf8Bytes(delivery, StoreJson.Default.DeliveryRecord));
+
+    public async Task<DeliveryRecord?> GetDeliveryAsync(string jobId, string deliveryId, CancellationToken cancellationToken)
+    {
+        var value = await Db.HashGetAsync(DeliveriesKey(jobId), deliveryId);
+        return value.IsNull ? null : JsonSerializer.Deserialize((byte[])value!, StoreJson.Default.DeliveryRecord);
+    }
+
+    public async Task<IReadOnlyList<DeliveryRecord>> ListDeliveriesAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var entries = await Db.HashGetAllAsync(DeliveriesKey(jobId));
+        return [.. entries.Select(e => JsonSerializer.Deserialize((byte[])e.Value!, StoreJson.Default.DeliveryRecord)!).OrderBy(d => d.Id, StringComparer.Ordinal)];
     }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
@@ -99,7 +169,17 @@ public sealed class RedisJobStore : IJobStore
         }
     }
 
+    /// <summary>How long an idempotency key is remembered (the draft leaves the policy to the server).</summary>
+    private static readonly TimeSpan IdempotencyTtl = TimeSpan.FromHours(24);
+
     private static RedisKey JobKey(string id) => Prefix + "job:" + id;
+
+    private static RedisKey TenantJobsKey(string tenant) => Prefix + "tenant-jobs:" + tenant;
+
+    private static RedisKey IdempotencyKey(string tenant, string key) =>
+        Prefix + "idempotency:" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(tenant + "\n" + key)));
+
+    private static RedisKey DeliveriesKey(string jobId) => Prefix + "deliveries:" + jobId;
 
     private static RedisKey BlobKey(string sha256) => Prefix + "blob:" + sha256;
 

@@ -7,4 +7,6 @@ namespace Grump.Hyper.Api.Storage;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(JobRecord))]
 [JsonSerializable(typeof(ImmutableArray<ArtifactInfo>))]
+[JsonSerializable(typeof(IdempotencyEntry))]
+[JsonSerializable(typeof(DeliveryRecord))]
 internal sealed partial class StoreJson : JsonSerializerContext;
