@@ -1,5 +1,6 @@
 using Grump.Hyper.Api.Configuration;
 using Grump.Hyper.Api.Endpoints;
+using Grump.Hyper.Api.Observability;
 using Grump.Hyper.Api.OpenApi;
 
 if (args.Contains("--role") && args.SkipWhile(a => a != "--role").Skip(1).FirstOrDefault() == "worker")
@@ -15,11 +16,13 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddHyperCore(builder.Configuration, builder.Environment.ContentRootPath)
     .AddHyperHangfire(builder.Configuration)
     .AddHyperHttp(builder.Configuration)
-    .AddHyperOpenApi();
+    .AddHyperOpenApi()
+    .AddHyperOperations();
 
 var app = builder.Build();
 app.UseHyperHttp();
 app.MapHealthApi();
+app.MapHyperOperations();
 app.MapCompileApi();
 app.MapJobsApi();
 app.Run();

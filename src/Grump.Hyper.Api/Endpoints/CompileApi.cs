@@ -51,7 +51,7 @@ public static class CompileApi
 
     private static async Task<Results<Accepted<JobView>, Ok<JobView>, ProblemHttpResult>> CompileAsync(
         HttpContext http, Tenant tenant, IJobStore store, IBackgroundJobClient jobs, TenantDirectory tenants, IOptions<HyperApiOptions> options,
-        IOptions<WebhookOptions> webhooks, CancellationToken cancellationToken)
+        IOptions<WebhookOptions> webhooks, Observability.ApiMetrics metrics, CancellationToken cancellationToken)
     {
         var limits = options.Value.Limits;
         var (submission, problem) = await ReadSubmissionAsync(http.Request, limits, cancellationToken);
@@ -94,6 +94,8 @@ public static class CompileApi
         {
             return result.Problem;
         }
+
+        metrics.Submitted(result.Job!.Tier, submission!.Archive.Length);
 
         return await WaitIfPreferredAsync(http, store, result.Job!, options.Value, cancellationToken);
     }

@@ -76,7 +76,8 @@ public static class JobsApi
         return TypedResults.Ok(new JobPage([.. jobs.Select(JobView.From)], next));
     }
 
-    private static async Task<Results<Accepted<JobView>, ProblemHttpResult>> CancelJobAsync(string id, Tenant tenant, IJobStore store, WebhookDispatcher webhooks, CancellationToken cancellationToken)
+    private static async Task<Results<Accepted<JobView>, ProblemHttpResult>> CancelJobAsync(string id, Tenant tenant, IJobStore store, WebhookDispatcher webhooks,
+        Observability.ApiMetrics metrics, CancellationToken cancellationToken)
     {
         var job = await store.GetAsync(id, cancellationToken);
         if (job is null || job.Tenant != tenant.Name)
@@ -101,6 +102,7 @@ public static class JobsApi
             return ProblemTypes.Create(StatusCodes.Status409Conflict, "job-finished", "Job already finished", $"Job '{id}' is {job!.Status}; only queued or running jobs can be cancelled.");
         }
 
+        metrics.Finished(JobStatus.Cancelled);
         await webhooks.DispatchAsync(job!, WebhookEvents.Cancelled, cancellationToken);
         return TypedResults.Accepted($"/jobs/{id}", JobView.From(job!));
     }

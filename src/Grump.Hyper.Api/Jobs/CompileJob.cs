@@ -11,7 +11,7 @@ namespace Grump.Hyper.Api.Jobs;
 /// is. Every status change is a compare-and-set, so a cancel is never overwritten by progress.
 /// </summary>
 [AutomaticRetry(Attempts = 3, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-public sealed class CompileJob(IJobStore store, HyperCompiler compiler, WebhookDispatcher webhooks, ILogger<CompileJob> logger)
+public sealed class CompileJob(IJobStore store, HyperCompiler compiler, WebhookDispatcher webhooks, Observability.ApiMetrics metrics, ILogger<CompileJob> logger)
 {
     public const string Queue = "compile";
 
@@ -78,6 +78,7 @@ public sealed class CompileJob(IJobStore store, HyperCompiler compiler, WebhookD
                 return;
             }
 
+            metrics.Finished(JobStatus.Succeeded);
             await webhooks.DispatchAsync(finished, WebhookEvents.Succeeded, CancellationToken.None);
             logger.LogInformation("Compiled job {JobId}: {Modules} modules, {Errors} errors, {Milliseconds} ms", jobId, result.Metrics.Modules, counts.Errors, result.Metrics.TotalMilliseconds);
         }
@@ -91,6 +92,7 @@ public sealed class CompileJob(IJobStore store, HyperCompiler compiler, WebhookD
             var failed = await Running(j => j with { Status = JobStatus.Failed, Stage = "done", FinishedAt = DateTimeOffset.UtcNow, FailureReason = ex.Message });
             if (failed is not null)
             {
+                metrics.Finished(JobStatus.Failed);
                 await webhooks.DispatchAsync(failed, WebhookEvents.Failed, CancellationToken.None);
             }
         }

@@ -218,7 +218,8 @@ public sealed class FileJobStore : IJobStore
 
     private string BlobPath(string sha256) => Path.Combine(_root, "blobs", sha256[..2], sha256);
 
-    private static bool IsSafeId(string id) => id.Length is > 0 and <= 64 && id.All(char.IsAsciiLetterOrDigit);
+    /// <summary>Job and delivery ids are ours (hex, "msg_" + hex); anything else never reaches a path.</summary>
+    private static bool IsSafeId(string id) => id.Length is > 0 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     private async Task WriteAtomicAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {

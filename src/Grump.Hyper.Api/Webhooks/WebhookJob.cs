@@ -24,7 +24,7 @@ public sealed record WebhookPayload(string Type, DateTimeOffset Timestamp, JobVi
 /// </summary>
 [AutomaticRetry(Attempts = 0)]
 public sealed class WebhookJob(IJobStore store, IHttpClientFactory clients, TenantDirectory tenants, IOptions<WebhookOptions> options,
-    WebhookPipelines pipelines, ILogger<WebhookJob> logger)
+    WebhookPipelines pipelines, Observability.ApiMetrics metrics, ILogger<WebhookJob> logger)
 {
     public const string HttpClientName = "webhooks";
 
@@ -64,12 +64,14 @@ public sealed class WebhookJob(IJobStore store, IHttpClientFactory clients, Tena
                 {
                     var response = await client.SendAsync(request, token);
                     attempts.Add(new DeliveryAttempt(attempts.Count + 1, DateTimeOffset.UtcNow, (int)response.StatusCode, null, started.Elapsed.TotalMilliseconds));
+                    metrics.WebhookAttempt(response.IsSuccessStatusCode ? "delivered" : "rejected");
                     await store.SaveDeliveryAsync(delivery with { Attempts = attempts.ToImmutable() }, CancellationToken.None);
                     return response;
                 }
                 catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or OperationCanceledException)
                 {
                     attempts.Add(new DeliveryAttempt(attempts.Count + 1, DateTimeOffset.UtcNow, null, Describe(ex), started.Elapsed.TotalMilliseconds));
+                    metrics.WebhookAttempt(ex.InnerException is WebhookBlockedException ? "blocked" : "error");
                     await store.SaveDeliveryAsync(delivery with { Attempts = attempts.ToImmutable() }, CancellationToken.None);
                     throw;
                 }

@@ -87,6 +87,7 @@ public sealed class HyperCompiler
             Backends = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [new KeyValuePair<string, string>("matcher", "trie"), new("text", "scalar")]),
             Workers = [options.WorkerName],
         };
+        EngineMetrics.Record(metrics);
         compilation.Artifacts.Set(ArtifactSet.Metrics, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(metrics, MetricsJson.Default.CompileMetrics));
         return new HyperResult(compilation, metrics);
     }

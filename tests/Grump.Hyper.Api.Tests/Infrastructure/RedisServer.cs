@@ -25,9 +25,9 @@ public sealed class RedisServer : IAsyncLifetime
     public string NewDatabase()
     {
         var db = Interlocked.Increment(ref _nextDatabase);
-        if (db > 15)
+        if (db > 63)
         {
-            throw new InvalidOperationException("More than 15 Redis databases requested; raise 'databases' in the fixture.");
+            throw new InvalidOperationException("More than 63 Redis databases requested; raise 'databases' in the fixture.");
         }
 
         return $"127.0.0.1:{Port},defaultDatabase={db},abortConnect=false,connectTimeout=2000,syncTimeout=5000";
@@ -42,7 +42,7 @@ public sealed class RedisServer : IAsyncLifetime
         var start = new ProcessStartInfo(binary)
         {
             ArgumentList = { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                "--dir", _folder, "--databases", "16", "--maxmemory-policy", "noeviction", "--daemonize", "no", "--protected-mode", "yes" },
+                "--dir", _folder, "--databases", "64", "--maxmemory-policy", "noeviction", "--daemonize", "no", "--protected-mode", "yes" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
