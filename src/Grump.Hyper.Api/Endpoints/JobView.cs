@@ -41,10 +41,11 @@ public sealed record JobView(
         new JobLinks($"/jobs/{job.Id}", $"/jobs/{job.Id}/result", $"/jobs/{job.Id}/artifacts"));
 }
 
-/// <summary>Everything a finished compile produced, in one document.</summary>
+/// <summary>Everything a finished compile produced, in one document: the manifest, plan, diagnostics and every module.</summary>
 public sealed record JobResult(
     string Id,
     bool Success,
-    System.Text.Json.JsonElement Manifest,
-    System.Text.Json.JsonElement Diagnostics,
-    IReadOnlyList<System.Text.Json.JsonElement> Modules);
+    Grump.Hyper.Compiler.Emit.Manifest Manifest,
+    Grump.Hyper.Compiler.Planning.Plan Plan,
+    IReadOnlyList<Grump.Hyper.Compiler.Emit.DiagnosticEntry> Diagnostics,
+    IReadOnlyList<Grump.Hyper.Compiler.Modules.CompiledModule> Modules);

@@ -48,11 +48,11 @@ public static class JobsApi
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         jobs.MapGet("/{id}/artifacts.zip", GetArtifactsZipAsync).WithName("GetJobArtifactsZip")
             .WithSummary("Download every artifact of a finished job as a zip")
-            .Produces<byte[]>(StatusCodes.Status200OK, "application/zip")
+            .Produces<Stream>(StatusCodes.Status200OK, "application/zip")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         jobs.MapGet("/{id}/artifacts/{*path}", GetArtifactAsync).WithName("GetJobArtifact")
             .WithSummary("Download one artifact of a finished job, such as manifest.json or modules/checkout.json")
-            .Produces<byte[]>(StatusCodes.Status200OK, "application/json")
+            .Produces<Stream>(StatusCodes.Status200OK, "application/json", "application/octet-stream")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return app;
     }
@@ -162,16 +162,20 @@ public static class JobsApi
         }
 
         var index = await store.ListArtifactsAsync(id, cancellationToken) ?? [];
-        async Task<JsonElement> Load(string path) =>
-            JsonDocument.Parse(await store.GetArtifactAsync(id, path, cancellationToken) ?? "null"u8.ToArray()).RootElement.Clone();
+        async Task<T> Load<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
+            JsonSerializer.Deserialize(await store.GetArtifactAsync(id, path, cancellationToken) ?? "null"u8.ToArray(), type)!;
 
-        var modules = new List<JsonElement>();
+        var modules = new List<Grump.Hyper.Compiler.Modules.CompiledModule>();
         foreach (var artifact in index.Where(a => a.Path.StartsWith("modules/", StringComparison.Ordinal)))
         {
-            modules.Add(await Load(artifact.Path));
+            modules.Add(await Load(artifact.Path, ArtifactJson.Default.CompiledModule));
         }
 
-        return TypedResults.Ok(new JobResult(id, job!.Success ?? false, await Load(ArtifactSet.Manifest), await Load(ArtifactSet.Diagnostics), modules));
+        return TypedResults.Ok(new JobResult(id, job!.Success ?? false,
+            await Load(ArtifactSet.Manifest, ArtifactJson.Default.Manifest),
+            await Load(ArtifactSet.Plan, ArtifactJson.Default.Plan),
+            await Load(ArtifactSet.Diagnostics, ArtifactJson.Default.ImmutableArrayDiagnosticEntry),
+            modules));
     }
 
     private static async Task<Results<Ok<IReadOnlyList<ArtifactInfo>>, ProblemHttpResult>> ListArtifactsAsync(string id, Tenant tenant, IJobStore store, CancellationToken cancellationToken)
@@ -193,6 +197,8 @@ public static class JobsApi
             return problem;
         }
 
+        // Generated clients escape the '/' inside the path; routing leaves %2F as it is.
+        path = Uri.UnescapeDataString(path);
         var content = await store.GetArtifactAsync(id, path, cancellationToken);
         if (content is null)
         {
