@@ -13,6 +13,12 @@ if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; 
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq redis-server >/dev/null
 fi
 
+# openapi.yaml must lint clean with Redocly's recommended rules (npm registry; Node.js is on the machine).
+if command -v npm >/dev/null 2>&1; then
+  (cd tools/openapi-lint && npm ci --no-audit --no-fund --silent && npx --no-install redocly lint ../../openapi.yaml --format=summary) \
+    || { echo "openapi.yaml does not lint clean (tools/openapi-lint)"; echo "0 passed, 1 failed"; exit 1; }
+fi
+
 results="$(pwd)/TestResults"
 rm -rf "$results"
 mkdir -p "$results"

@@ -30,6 +30,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// The service, compiler and runtime versions
         /// </summary>
+        /// <remarks>
+        /// The service, compiler and runtime versions; useful to check a deployment.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         System.Threading.Tasks.Task<VersionInfo> VersionAsync();
@@ -38,6 +41,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// The service, compiler and runtime versions
         /// </summary>
+        /// <remarks>
+        /// The service, compiler and runtime versions; useful to check a deployment.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         System.Threading.Tasks.Task<VersionInfo> VersionAsync(System.Threading.CancellationToken cancellationToken);
@@ -76,6 +82,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Liveness: the process is running
         /// </summary>
+        /// <remarks>
+        /// Liveness: answers as long as the process runs. Never checks dependencies.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         System.Threading.Tasks.Task<HealthReport> HealthzAsync();
@@ -84,6 +93,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Liveness: the process is running
         /// </summary>
+        /// <remarks>
+        /// Liveness: answers as long as the process runs. Never checks dependencies.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         System.Threading.Tasks.Task<HealthReport> HealthzAsync(System.Threading.CancellationToken cancellationToken);
@@ -91,6 +103,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Readiness: job storage and the Hangfire queue are reachable
         /// </summary>
+        /// <remarks>
+        /// Readiness: 200 when the job store and the Hangfire queue answer, 503 with the failing check named otherwise.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         System.Threading.Tasks.Task<HealthReport> ReadyzAsync();
@@ -99,6 +114,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Readiness: job storage and the Hangfire queue are reachable
         /// </summary>
+        /// <remarks>
+        /// Readiness: 200 when the job store and the Hangfire queue answer, 503 with the failing check named otherwise.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         System.Threading.Tasks.Task<HealthReport> ReadyzAsync(System.Threading.CancellationToken cancellationToken);
@@ -169,6 +187,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// List the job's webhook deliveries with every attempt
         /// </summary>
+        /// <remarks>
+        /// Every webhook delivery of the job with every attempt: time, status code or error, duration.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         System.Threading.Tasks.Task<System.Collections.Generic.ICollection<DeliveryRecord>> ListJobDeliveriesAsync(string id);
@@ -177,6 +198,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// List the job's webhook deliveries with every attempt
         /// </summary>
+        /// <remarks>
+        /// Every webhook delivery of the job with every attempt: time, status code or error, duration.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         System.Threading.Tasks.Task<System.Collections.Generic.ICollection<DeliveryRecord>> ListJobDeliveriesAsync(string id, System.Threading.CancellationToken cancellationToken);
@@ -184,6 +208,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Send a webhook delivery again (same webhook-id)
         /// </summary>
+        /// <remarks>
+        /// Sends the delivery again with the same webhook-id (receivers deduplicate on it).
+        /// </remarks>
         /// <returns>Accepted</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         System.Threading.Tasks.Task<DeliveryRecord> RedeliverWebhookAsync(string id, string deliveryId);
@@ -192,6 +219,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Send a webhook delivery again (same webhook-id)
         /// </summary>
+        /// <remarks>
+        /// Sends the delivery again with the same webhook-id (receivers deduplicate on it).
+        /// </remarks>
         /// <returns>Accepted</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         System.Threading.Tasks.Task<DeliveryRecord> RedeliverWebhookAsync(string id, string deliveryId, System.Threading.CancellationToken cancellationToken);
@@ -199,6 +229,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Get the manifest, diagnostics and every module of a finished job in one document
         /// </summary>
+        /// <remarks>
+        /// The manifest, plan, diagnostics and every compiled module of a finished job, in one document (409 while it runs).
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         System.Threading.Tasks.Task<JobResult> GetJobResultAsync(string id);
@@ -207,6 +240,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Get the manifest, diagnostics and every module of a finished job in one document
         /// </summary>
+        /// <remarks>
+        /// The manifest, plan, diagnostics and every compiled module of a finished job, in one document (409 while it runs).
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         System.Threading.Tasks.Task<JobResult> GetJobResultAsync(string id, System.Threading.CancellationToken cancellationToken);
@@ -214,6 +250,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// List a finished job's artifacts with their sizes and SHA-256 hashes
         /// </summary>
+        /// <remarks>
+        /// Every artifact of a finished job with its size and SHA-256.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         System.Threading.Tasks.Task<System.Collections.Generic.ICollection<ArtifactInfo>> ListJobArtifactsAsync(string id);
@@ -222,6 +261,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// List a finished job's artifacts with their sizes and SHA-256 hashes
         /// </summary>
+        /// <remarks>
+        /// Every artifact of a finished job with its size and SHA-256.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         System.Threading.Tasks.Task<System.Collections.Generic.ICollection<ArtifactInfo>> ListJobArtifactsAsync(string id, System.Threading.CancellationToken cancellationToken);
@@ -229,6 +271,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Download every artifact of a finished job as a zip
         /// </summary>
+        /// <remarks>
+        /// Every artifact of a finished job in one zip, with fixed timestamps so the same artifacts give the same zip.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         System.Threading.Tasks.Task<FileResponse> GetJobArtifactsZipAsync(string id);
@@ -237,6 +282,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Download every artifact of a finished job as a zip
         /// </summary>
+        /// <remarks>
+        /// Every artifact of a finished job in one zip, with fixed timestamps so the same artifacts give the same zip.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         System.Threading.Tasks.Task<FileResponse> GetJobArtifactsZipAsync(string id, System.Threading.CancellationToken cancellationToken);
@@ -244,6 +292,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Download one artifact of a finished job, such as manifest.json or modules/checkout.json
         /// </summary>
+        /// <remarks>
+        /// Download one artifact of a finished job, such as manifest.json or modules/checkout.json
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         System.Threading.Tasks.Task<FileResponse> GetJobArtifactAsync(string id, string path);
@@ -252,6 +303,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Download one artifact of a finished job, such as manifest.json or modules/checkout.json
         /// </summary>
+        /// <remarks>
+        /// Download one artifact of a finished job, such as manifest.json or modules/checkout.json
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         System.Threading.Tasks.Task<FileResponse> GetJobArtifactAsync(string id, string path, System.Threading.CancellationToken cancellationToken);
@@ -293,6 +347,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// The service, compiler and runtime versions
         /// </summary>
+        /// <remarks>
+        /// The service, compiler and runtime versions; useful to check a deployment.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual System.Threading.Tasks.Task<VersionInfo> VersionAsync()
@@ -304,6 +361,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// The service, compiler and runtime versions
         /// </summary>
+        /// <remarks>
+        /// The service, compiler and runtime versions; useful to check a deployment.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<VersionInfo> VersionAsync(System.Threading.CancellationToken cancellationToken)
@@ -515,7 +575,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("The request is malformed or an option is invalid; `code` names the rule.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 401)
@@ -525,7 +585,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Unauthorized", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("No API key, or one that belongs to no tenant.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 409)
@@ -535,7 +595,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Conflict", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("The job is in the wrong state for this request (not finished, already finished, or an idempotent request still in flight).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 413)
@@ -545,7 +605,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Payload Too Large", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("The archive breaks a size limit (request, entries, per-file or total bytes, compression ratio); `limit` and `entry` say which.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 415)
@@ -555,7 +615,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Unsupported Media Type", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("The body is neither multipart nor a zip, tar.gz or tar archive.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 422)
@@ -565,7 +625,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Unprocessable Entity", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("The archive holds an entry that is not allowed (traversal, absolute path, link, device, duplicate), or an Idempotency-Key was reused for another request.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 429)
@@ -575,7 +635,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Too Many Requests", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("The tenant\'s rate limit is reached; wait for Retry-After.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -600,6 +660,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Liveness: the process is running
         /// </summary>
+        /// <remarks>
+        /// Liveness: answers as long as the process runs. Never checks dependencies.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual System.Threading.Tasks.Task<HealthReport> HealthzAsync()
@@ -611,6 +674,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Liveness: the process is running
         /// </summary>
+        /// <remarks>
+        /// Liveness: answers as long as the process runs. Never checks dependencies.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<HealthReport> HealthzAsync(System.Threading.CancellationToken cancellationToken)
@@ -684,6 +750,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Readiness: job storage and the Hangfire queue are reachable
         /// </summary>
+        /// <remarks>
+        /// Readiness: 200 when the job store and the Hangfire queue answer, 503 with the failing check named otherwise.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual System.Threading.Tasks.Task<HealthReport> ReadyzAsync()
@@ -695,6 +764,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Readiness: job storage and the Hangfire queue are reachable
         /// </summary>
+        /// <remarks>
+        /// Readiness: 200 when the job store and the Hangfire queue answer, 503 with the failing check named otherwise.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<HealthReport> ReadyzAsync(System.Threading.CancellationToken cancellationToken)
@@ -871,7 +943,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Bad Request", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("The request is malformed or an option is invalid; `code` names the rule.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 401)
@@ -881,7 +953,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Unauthorized", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("No API key, or one that belongs to no tenant.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 429)
@@ -891,7 +963,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Too Many Requests", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("The tenant\'s rate limit is reached; wait for Retry-After.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -995,7 +1067,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Unauthorized", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("No API key, or one that belongs to no tenant.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 404)
@@ -1005,7 +1077,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("No such job for this tenant (another tenant\'s job is not found either).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 409)
@@ -1015,7 +1087,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Conflict", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("The job is in the wrong state for this request (not finished, already finished, or an idempotent request still in flight).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 429)
@@ -1025,7 +1097,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Too Many Requests", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("The tenant\'s rate limit is reached; wait for Retry-After.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -1135,7 +1207,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Unauthorized", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("No API key, or one that belongs to no tenant.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 404)
@@ -1145,7 +1217,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("No such job for this tenant (another tenant\'s job is not found either).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 429)
@@ -1155,7 +1227,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Too Many Requests", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("The tenant\'s rate limit is reached; wait for Retry-After.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -1180,6 +1252,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// List the job's webhook deliveries with every attempt
         /// </summary>
+        /// <remarks>
+        /// Every webhook delivery of the job with every attempt: time, status code or error, duration.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual System.Threading.Tasks.Task<System.Collections.Generic.ICollection<DeliveryRecord>> ListJobDeliveriesAsync(string id)
@@ -1191,6 +1266,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// List the job's webhook deliveries with every attempt
         /// </summary>
+        /// <remarks>
+        /// Every webhook delivery of the job with every attempt: time, status code or error, duration.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<DeliveryRecord>> ListJobDeliveriesAsync(string id, System.Threading.CancellationToken cancellationToken)
@@ -1254,7 +1332,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Unauthorized", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("No API key, or one that belongs to no tenant.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 404)
@@ -1264,7 +1342,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("No such job for this tenant (another tenant\'s job is not found either).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 429)
@@ -1274,7 +1352,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Too Many Requests", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("The tenant\'s rate limit is reached; wait for Retry-After.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -1299,6 +1377,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Send a webhook delivery again (same webhook-id)
         /// </summary>
+        /// <remarks>
+        /// Sends the delivery again with the same webhook-id (receivers deduplicate on it).
+        /// </remarks>
         /// <returns>Accepted</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual System.Threading.Tasks.Task<DeliveryRecord> RedeliverWebhookAsync(string id, string deliveryId)
@@ -1310,6 +1391,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Send a webhook delivery again (same webhook-id)
         /// </summary>
+        /// <remarks>
+        /// Sends the delivery again with the same webhook-id (receivers deduplicate on it).
+        /// </remarks>
         /// <returns>Accepted</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<DeliveryRecord> RedeliverWebhookAsync(string id, string deliveryId, System.Threading.CancellationToken cancellationToken)
@@ -1379,7 +1463,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Unauthorized", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("No API key, or one that belongs to no tenant.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 404)
@@ -1389,7 +1473,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("No such job for this tenant (another tenant\'s job is not found either).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 429)
@@ -1399,7 +1483,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Too Many Requests", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("The tenant\'s rate limit is reached; wait for Retry-After.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -1424,6 +1508,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Get the manifest, diagnostics and every module of a finished job in one document
         /// </summary>
+        /// <remarks>
+        /// The manifest, plan, diagnostics and every compiled module of a finished job, in one document (409 while it runs).
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual System.Threading.Tasks.Task<JobResult> GetJobResultAsync(string id)
@@ -1435,6 +1522,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Get the manifest, diagnostics and every module of a finished job in one document
         /// </summary>
+        /// <remarks>
+        /// The manifest, plan, diagnostics and every compiled module of a finished job, in one document (409 while it runs).
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<JobResult> GetJobResultAsync(string id, System.Threading.CancellationToken cancellationToken)
@@ -1498,7 +1588,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Unauthorized", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("No API key, or one that belongs to no tenant.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 404)
@@ -1508,7 +1598,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("No such job for this tenant (another tenant\'s job is not found either).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 409)
@@ -1518,7 +1608,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Conflict", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("The job is in the wrong state for this request (not finished, already finished, or an idempotent request still in flight).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 429)
@@ -1528,7 +1618,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Too Many Requests", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("The tenant\'s rate limit is reached; wait for Retry-After.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -1553,6 +1643,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// List a finished job's artifacts with their sizes and SHA-256 hashes
         /// </summary>
+        /// <remarks>
+        /// Every artifact of a finished job with its size and SHA-256.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual System.Threading.Tasks.Task<System.Collections.Generic.ICollection<ArtifactInfo>> ListJobArtifactsAsync(string id)
@@ -1564,6 +1657,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// List a finished job's artifacts with their sizes and SHA-256 hashes
         /// </summary>
+        /// <remarks>
+        /// Every artifact of a finished job with its size and SHA-256.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<System.Collections.Generic.ICollection<ArtifactInfo>> ListJobArtifactsAsync(string id, System.Threading.CancellationToken cancellationToken)
@@ -1627,7 +1723,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Unauthorized", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("No API key, or one that belongs to no tenant.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 404)
@@ -1637,7 +1733,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("No such job for this tenant (another tenant\'s job is not found either).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 409)
@@ -1647,7 +1743,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Conflict", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("The job is in the wrong state for this request (not finished, already finished, or an idempotent request still in flight).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 429)
@@ -1657,7 +1753,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Too Many Requests", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("The tenant\'s rate limit is reached; wait for Retry-After.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -1682,6 +1778,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Download every artifact of a finished job as a zip
         /// </summary>
+        /// <remarks>
+        /// Every artifact of a finished job in one zip, with fixed timestamps so the same artifacts give the same zip.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual System.Threading.Tasks.Task<FileResponse> GetJobArtifactsZipAsync(string id)
@@ -1693,6 +1792,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Download every artifact of a finished job as a zip
         /// </summary>
+        /// <remarks>
+        /// Every artifact of a finished job in one zip, with fixed timestamps so the same artifacts give the same zip.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<FileResponse> GetJobArtifactsZipAsync(string id, System.Threading.CancellationToken cancellationToken)
@@ -1754,7 +1856,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Unauthorized", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("No API key, or one that belongs to no tenant.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 404)
@@ -1764,7 +1866,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("No such job for this tenant (another tenant\'s job is not found either).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 409)
@@ -1774,7 +1876,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Conflict", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("The job is in the wrong state for this request (not finished, already finished, or an idempotent request still in flight).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 429)
@@ -1784,7 +1886,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Too Many Requests", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("The tenant\'s rate limit is reached; wait for Retry-After.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -1809,6 +1911,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Download one artifact of a finished job, such as manifest.json or modules/checkout.json
         /// </summary>
+        /// <remarks>
+        /// Download one artifact of a finished job, such as manifest.json or modules/checkout.json
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual System.Threading.Tasks.Task<FileResponse> GetJobArtifactAsync(string id, string path)
@@ -1820,6 +1925,9 @@ namespace Grump.Hyper.Client
         /// <summary>
         /// Download one artifact of a finished job, such as manifest.json or modules/checkout.json
         /// </summary>
+        /// <remarks>
+        /// Download one artifact of a finished job, such as manifest.json or modules/checkout.json
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<FileResponse> GetJobArtifactAsync(string id, string path, System.Threading.CancellationToken cancellationToken)
@@ -1885,7 +1993,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Unauthorized", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("No API key, or one that belongs to no tenant.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 404)
@@ -1895,7 +2003,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("No such job for this tenant (another tenant\'s job is not found either).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 409)
@@ -1905,7 +2013,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Conflict", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("The job is in the wrong state for this request (not finished, already finished, or an idempotent request still in flight).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 429)
@@ -1915,7 +2023,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("Too Many Requests", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("The tenant\'s rate limit is reached; wait for Retry-After.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {
@@ -3081,6 +3189,9 @@ namespace Grump.Hyper.Client
 
     }
 
+    /// <summary>
+    /// RFC 9457 problem details. `type` is a stable URN and `code` its last part; archive problems add `entry` and `limit`.
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.7.1.0 (NJsonSchema v11.6.1.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class ProblemDetails
     {
@@ -3091,15 +3202,41 @@ namespace Grump.Hyper.Client
         [System.Text.Json.Serialization.JsonPropertyName("title")]
         public string Title { get; set; }
 
+        /// <summary>
+        /// The HTTP status code.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("status")]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
-        public int? Status { get; set; }
+        public int Status { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("detail")]
         public string Detail { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("instance")]
         public string Instance { get; set; }
+
+        /// <summary>
+        /// The stable problem code, e.g. archive-path-traversal.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("code")]
+        public string Code { get; set; }
+
+        /// <summary>
+        /// The W3C trace id of the request, for support.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("traceId")]
+        public string TraceId { get; set; }
+
+        /// <summary>
+        /// The archive entry that broke a rule.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("entry")]
+        public string Entry { get; set; }
+
+        /// <summary>
+        /// The limit that was exceeded.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("limit")]
+        public long Limit { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -16,8 +17,40 @@ public static class OpenApiSetup
                     Title = "Grump Hyper",
                     Version = Grump.Hyper.Compiler.CompilerInfo.Version,
                     Description = "Compile-as-a-service for .intent projects: submit an archive, follow the job, fetch the artifacts. Errors are RFC 9457 problem details.",
+                    License = new OpenApiLicense { Name = "Proprietary", Identifier = "LicenseRef-Proprietary" },
                 };
-                document.Servers = [];
+                document.Servers = [new OpenApiServer { Url = "/", Description = "The service that serves this document" }];
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
+                {
+                    ["bearer"] = new OpenApiSecurityScheme { Type = SecuritySchemeType.Http, Scheme = "bearer", Description = "A tenant's API key as a bearer token." },
+                    ["apiKey"] = new OpenApiSecurityScheme { Type = SecuritySchemeType.ApiKey, In = ParameterLocation.Header, Name = "X-Api-Key", Description = "A tenant's API key." },
+                };
+                document.Security =
+                [
+                    new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] },
+                    new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("apiKey", document)] = [] },
+                ];
+                document.Tags = new HashSet<OpenApiTag>
+                {
+                    new() { Name = "Compile", Description = "Submit archives of .intent files." },
+                    new() { Name = "Jobs", Description = "Follow jobs, read results and artifacts, cancel, and manage webhook deliveries." },
+                    new() { Name = "Operations", Description = "Health, readiness and version; no API key needed." },
+                };
+                return Task.CompletedTask;
+            });
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (context.JsonTypeInfo.Type == typeof(Microsoft.AspNetCore.Mvc.ProblemDetails) || context.JsonTypeInfo.Type == typeof(Microsoft.AspNetCore.Http.HttpValidationProblemDetails))
+                {
+                    OpenApiDocs.ExtendProblem(schema);
+                }
+
+                return Task.CompletedTask;
+            });
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                OpenApiDocs.Describe(operation, context.Description.RelativePath ?? string.Empty);
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer((operation, context, _) =>
