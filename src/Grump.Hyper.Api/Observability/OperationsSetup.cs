@@ -12,7 +12,6 @@ public static class OperationsSetup
 {
     public static IServiceCollection AddHyperOperations(this IServiceCollection services)
     {
-        services.AddSingleton<ApiMetrics>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(ApiMetrics.MeterName, Grump.Hyper.Engine.Pipeline.EngineMetrics.MeterName)
             .AddPrometheusExporter());
