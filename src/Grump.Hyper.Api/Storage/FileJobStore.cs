@@ -13,6 +13,7 @@ namespace Grump.Hyper.Api.Storage;
 public sealed class FileJobStore : IJobStore
 {
     private readonly string _root;
+    private readonly FinishedJobCache _finished = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
 
     public FileJobStore(string root)
@@ -55,13 +56,18 @@ public sealed class FileJobStore : IJobStore
 
     public async Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken)
     {
+        if (_finished.TryGet(id, out var cached))
+        {
+            return cached;
+        }
+
         if (!IsSafeId(id) || !File.Exists(JobPath(id)))
         {
             return null;
         }
 
         var bytes = await File.ReadAllBytesAsync(JobPath(id), cancellationToken);
-        return JsonSerializer.Deserialize(bytes, StoreJson.Default.JobRecord);
+        return _finished.Remember(JsonSerializer.Deserialize(bytes, StoreJson.Default.JobRecord));
     }
 
     public async Task<JobRecord?> UpdateAsync(string id, Func<JobRecord, JobRecord?> change, CancellationToken cancellationToken)

@@ -15,6 +15,7 @@ public sealed class RedisJobStore : IJobStore
 {
     private const string Prefix = "grump:";
     private readonly IConnectionMultiplexer _redis;
+    private readonly FinishedJobCache _finished = new();
 
     public RedisJobStore(IConnectionMultiplexer redis) => _redis = redis;
 
@@ -57,8 +58,13 @@ public sealed class RedisJobStore : IJobStore
 
     public async Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken)
     {
+        if (_finished.TryGet(id, out var cached))
+        {
+            return cached;
+        }
+
         var value = await Db.StringGetAsync(JobKey(id));
-        return value.IsNull ? null : JsonSerializer.Deserialize((byte[])value!, StoreJson.Default.JobRecord);
+        return value.IsNull ? null : _finished.Remember(JsonSerializer.Deserialize((byte[])value!, StoreJson.Default.JobRecord));
     }
 
     public async Task<JobRecord?> UpdateAsync(string id, Func<JobRecord, JobRecord?> change, CancellationToken cancellationToken)
