@@ -67,3 +67,24 @@ public sealed class HostileArchiveRedisTests(RedisServer redis)
         Assert.Equal("succeeded", (await JobClient.WaitForFinishAsync(client, ok.Headers.Location!.ToString(), ct)).GetProperty("status").GetString());
     }
 }
+
+/// <summary>Uploads never touch the disk outside the data folder: the form reader keeps archives in memory.</summary>
+public sealed class UploadSpillTests
+{
+    [Fact]
+    public async Task A_large_multipart_upload_leaves_no_temporary_file()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var host = new HyperApiFactory();
+        var temp = Environment.GetEnvironmentVariable("ASPNETCORE_TEMP") ?? Path.GetTempPath();
+        string[] Spilled() => Directory.GetFiles(temp, "ASPNETCORE_*");
+        var before = Spilled();
+        var noise = new byte[400_000];
+        new Random(3).NextBytes(noise);
+
+        var response = await JobClient.SubmitAsync(host.CreateClient(), Archives.Zip([("p/a.intent", "Build a cart."u8.ToArray()), ("p/noise.bin", noise)]), "big.zip", cancellationToken: ct);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(before, Spilled());
+    }
+}

@@ -157,6 +157,7 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("http://127.0.0.1:{0}/hook")]
     [InlineData("http://localhost:{0}/hook")]
     [InlineData("http://[::1]:{0}/hook")]
     [InlineData("http://127.0.0.2:{0}/hook")]

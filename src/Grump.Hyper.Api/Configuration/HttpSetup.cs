@@ -20,7 +20,12 @@ public static class HttpSetup
         var maxBody = limits.MaxArchiveBytes + Endpoints.CompileApi.MultipartOverhead;
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
             ctx.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? ctx.HttpContext.TraceIdentifier);
-        services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = maxBody);
+        services.Configure<FormOptions>(o =>
+        {
+            o.MultipartBodyLengthLimit = maxBody;
+            // The archive is read into memory anyway; never let the form reader spill it to a temp file.
+            o.MemoryBufferThreshold = (int)Math.Min(int.MaxValue, maxBody);
+        });
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = maxBody);
 
         // Per tenant token buckets: one for submissions, a far larger one for reads (polling is cheap and expected).

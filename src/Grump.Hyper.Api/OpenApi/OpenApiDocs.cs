@@ -39,6 +39,38 @@ internal static class OpenApiDocs
          "links":{"self":"/jobs/01a2147a08277696a0d2368a88bddc8b","result":"/jobs/01a2147a08277696a0d2368a88bddc8b/result","artifacts":"/jobs/01a2147a08277696a0d2368a88bddc8b/artifacts"}}
         """)!;
 
+    private static readonly Dictionary<string, string> Examples = new()
+    {
+        ["JobPage"] = """{"items":[],"nextCursor":"01a2147a08277696a0d2368a88bddc8b"}""",
+        ["ArtifactInfo"] = """[{"path":"manifest.json","bytes":5256,"sha256":"92e97cb9b5e8754282b5c6859b3b18718a54b3bcbdb8d7ec05b9341a791cb4e9"},{"path":"modules/checkout.json","bytes":2984,"sha256":"1fd130d218224944dffa944d234cbee47e69eb4de20478c2b3178090e60d439a"}]""",
+        ["DeliveryRecord"] = """{"id":"msg_01a2149738767a41b557f601f438c0c8","jobId":"01a2147a08277696a0d2368a88bddc8b","event":"job.succeeded","url":"https://ci.example.org/hooks/grump","createdAt":"2026-11-25T21:23:04.438Z","status":"succeeded","attempts":[{"number":1,"at":"2026-11-25T21:23:04.512Z","statusCode":503,"error":null,"milliseconds":12.4},{"number":2,"at":"2026-11-25T21:23:06.601Z","statusCode":200,"error":null,"milliseconds":9.8}]}""",
+        ["HealthReport"] = """{"status":"ready","version":"0.1.0","checks":{"store":"ok (redis)","queue":"ok (RedisStorage)"}}""",
+        ["VersionInfo"] = """{"name":"grump-hyper","version":"0.1.0","compiler":"0.1.0","runtime":".NET 10.0.0"}""",
+        ["JobResult"] = """{"id":"01a2147a08277696a0d2368a88bddc8b","success":true,"manifest":{"compiler":{"name":"grump-hyper","version":"0.1.0"},"project":{"name":"shop","constraints":{"budget":"low"}},"inputs":[],"modules":[],"chunks":[],"routes":{},"lazyChunks":{},"success":true,"diagnostics":{"errors":0,"warnings":0,"infos":0}},"plan":{"tasks":[],"executionOrder":[],"parallelBatches":[],"criticalPath":{"tasks":[],"estimatedSeconds":0},"estimatedDurationSeconds":0,"sequentialSeconds":0,"risk":{"level":"safe","safe":0,"moderate":0,"risky":0,"riskFactors":[],"autoApprovable":true}},"diagnostics":[],"modules":[]}""",
+    };
+
+    private static JsonNode? ExampleFor(IOpenApiSchema? schema)
+    {
+        var id = schema switch
+        {
+            OpenApiSchemaReference reference => reference.Reference.Id,
+            OpenApiSchema { Items: OpenApiSchemaReference item } => item.Reference.Id,
+            _ => null,
+        };
+        if (id == "JobView")
+        {
+            return JobExample.DeepClone();
+        }
+
+        if (id is null || !Examples.TryGetValue(id, out var json))
+        {
+            return null;
+        }
+
+        var node = JsonNode.Parse(json)!;
+        return schema is OpenApiSchema && node is not JsonArray ? new JsonArray(node) : node;
+    }
+
     public static void Describe(OpenApiOperation operation, string path)
     {
         if (string.IsNullOrEmpty(operation.Description))
@@ -69,9 +101,9 @@ internal static class OpenApiDocs
                         """);
                 }
             }
-            else if (concrete.Content?.TryGetValue("application/json", out var json) == true && json.Schema is OpenApiSchemaReference { Reference.Id: "JobView" })
+            else if (concrete.Content?.TryGetValue("application/json", out var json) == true && ExampleFor(json.Schema) is { } example)
             {
-                json.Example = JobExample.DeepClone();
+                json.Example = example;
             }
         }
     }
