@@ -41,7 +41,7 @@ public static class Compilation
         byte[] Render(CompiledModule m) => rendered.TryGetValue(m.Id, out var b) ? b : rendered[m.Id] = ArtifactEmitter.Render(m);
 
         var plan = Planner.Build(link);
-        var split = Splitter.Split(link, project.Settings.Split, Render, partitioners);
+        var split = Splitter.Split(link, project.Settings.Split, Render, partitioners ?? OptimisingPartitioner.All);
         var all = new List<Diagnostic>(project.Diagnostics);
         foreach (var r in results)
         {

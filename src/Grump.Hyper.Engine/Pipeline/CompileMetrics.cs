@@ -7,6 +7,9 @@ public sealed record StageMetrics(string Name, double Milliseconds, int Items, l
 
 public sealed record CacheMetrics(long Hits, long Misses, long BytesServed, long Entries);
 
+/// <summary>One chunk partitioner's answer: its objective (bytes loaded up front over all routes), and whether it met the limits.</summary>
+public sealed record PartitionerScore(string Name, long BytesLoaded, bool Valid, bool Chosen);
+
 /// <summary>The contents of <c>metrics.json</c>: how a compile went, never what it produced.</summary>
 public sealed record CompileMetrics
 {
@@ -23,6 +26,7 @@ public sealed record CompileMetrics
     public CacheMetrics Cache { get; init; } = new(0, 0, 0, 0);
     public ImmutableSortedDictionary<string, string> Backends { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
     public ImmutableArray<string> Workers { get; init; } = [];
+    public ImmutableArray<PartitionerScore> Partitioners { get; init; } = [];
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, NewLine = "\n")]

@@ -86,6 +86,9 @@ public sealed class HyperCompiler
             Cache = useCache ? new CacheMetrics(_cache.Hits - hits, _cache.Misses - misses, _cache.BytesServed - served, _cache.Count) : new CacheMetrics(0, 0, 0, 0),
             Backends = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [new KeyValuePair<string, string>("matcher", "trie"), new("text", "scalar")]),
             Workers = [options.WorkerName],
+            Partitioners = compilation.Split is { } split
+                ? [.. split.Scores.Select(x => new PartitionerScore(x.Partitioner, x.BytesLoaded, x.Valid, x.Partitioner == split.Chosen))]
+                : [],
         };
         EngineMetrics.Record(metrics);
         compilation.Artifacts.Set(ArtifactSet.Metrics, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(metrics, MetricsJson.Default.CompileMetrics));

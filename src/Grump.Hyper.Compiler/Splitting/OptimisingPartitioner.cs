@@ -1,0 +1,60 @@
+using Grump.Hyper.Compiler.Optimisation;
+
+namespace Grump.Hyper.Compiler.Splitting;
+
+/// <summary>
+/// Searches partitions with a metaheuristic, starting from the greedy answer. Gene g is the chunk of
+/// shared group g (or -1: copied into its consumers); invalid partitions pay a large penalty per broken
+/// limit, so the search keeps to valid ones when it can.
+/// </summary>
+public sealed class OptimisingPartitioner(IOptimiser optimiser) : IChunkPartitioner
+{
+    /// <summary>Fixed, so every run and every tier finds the same partition.</summary>
+    public const int Seed = 20261125;
+
+    private const double Penalty = 1e12;
+
+    /// <summary>The work one search may do, in objective evaluations times problem size.</summary>
+    private const long WorkBudget = 20_000_000;
+
+    public static IReadOnlyList<IChunkPartitioner> All { get; } =
+    [
+        GreedyPartitioner.Instance,
+        new OptimisingPartitioner(new SimulatedAnnealing()),
+        new OptimisingPartitioner(new GeneticAlgorithm()),
+        new OptimisingPartitioner(new ParticleSwarm()),
+    ];
+
+    public string Name => optimiser.Name;
+
+    public ChunkPartition Partition(SplitProblem problem)
+    {
+        var start = GreedyPartitioner.Instance.Partition(problem);
+        if (problem.Groups.Length < 2)
+        {
+            return start;
+        }
+
+        var size = ((long)problem.Groups.Length * (problem.RouteRoots.Count + 1)) + 1;
+        var evaluations = (int)Math.Clamp(WorkBudget / size, 50, 3000);
+        var search = new SearchProblem(problem.Groups.Length, ChunkPartition.Duplicate, problem.Groups.Length - 1, Cost, [.. start.Assignment]);
+        return new ChunkPartition([.. optimiser.Optimise(search, Seed, evaluations)]);
+
+        double Cost(int[] genes)
+        {
+            var partition = new ChunkPartition([.. genes]);
+            var cost = (double)problem.Objective(partition);
+            foreach (var size in problem.CommonChunkBytes(partition).Values)
+            {
+                cost += size < problem.Limits.MinChunkBytes ? Penalty : 0;
+            }
+
+            foreach (var route in problem.RouteRoots.Keys)
+            {
+                cost += problem.InitialChunks(route, partition) > problem.Limits.MaxInitialChunks ? Penalty : 0;
+            }
+
+            return cost;
+        }
+    }
+}
