@@ -23,10 +23,10 @@ public sealed class GreedyPartitioner : IChunkPartitioner
         var partition = new ChunkPartition([.. assignment]);
         for (var guard = 0; guard < problem.Groups.Length; guard++)
         {
-            var worst = problem.RouteRoots.Keys
-                .Where(r => problem.InitialChunks(r, partition) > problem.Limits.MaxInitialChunks)
-                .OrderByDescending(r => problem.InitialChunks(r, partition)).ThenBy(r => r, StringComparer.Ordinal)
-                .FirstOrDefault();
+            var counts = problem.RouteRoots.Keys.ToDictionary(r => r, r => problem.InitialChunks(r, partition), StringComparer.Ordinal);
+            var worst = counts.Where(c => c.Value > problem.Limits.MaxInitialChunks)
+                .OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)
+                .Select(c => c.Key).FirstOrDefault();
             if (worst is null)
             {
                 break;

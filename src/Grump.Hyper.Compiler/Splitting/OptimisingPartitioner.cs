@@ -35,7 +35,7 @@ public sealed class OptimisingPartitioner(IOptimiser optimiser) : IChunkPartitio
             return start;
         }
 
-        var size = ((long)problem.Groups.Length * (problem.RouteRoots.Count + 1)) + 1;
+        var size = ((long)problem.Groups.Length * ((problem.RouteRoots.Count / 64) + 2)) + 1;
         var evaluations = (int)Math.Clamp(WorkBudget / size, 50, 3000);
         var search = new SearchProblem(problem.Groups.Length, ChunkPartition.Duplicate, problem.Groups.Length - 1, Cost, [.. start.Assignment]);
         return new ChunkPartition([.. optimiser.Optimise(search, Seed, evaluations)]);
@@ -43,18 +43,7 @@ public sealed class OptimisingPartitioner(IOptimiser optimiser) : IChunkPartitio
         double Cost(int[] genes)
         {
             var partition = new ChunkPartition([.. genes]);
-            var cost = (double)problem.Objective(partition);
-            foreach (var size in problem.CommonChunkBytes(partition).Values)
-            {
-                cost += size < problem.Limits.MinChunkBytes ? Penalty : 0;
-            }
-
-            foreach (var route in problem.RouteRoots.Keys)
-            {
-                cost += problem.InitialChunks(route, partition) > problem.Limits.MaxInitialChunks ? Penalty : 0;
-            }
-
-            return cost;
+            return problem.Objective(partition) + (Penalty * problem.Violations(partition));
         }
     }
 }

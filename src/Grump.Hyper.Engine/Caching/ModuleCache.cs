@@ -1,65 +1,115 @@
 using System.Collections.Concurrent;
 using Grump.Hyper.Compiler;
 using Grump.Hyper.Compiler.Modules;
+using Grump.Hyper.Engine.Sketches;
 
 namespace Grump.Hyper.Engine.Caching;
+
+/// <summary>What one compile saw of the cache.</summary>
+public sealed class CacheCounters
+{
+    private long _hits;
+    private long _misses;
+    private long _bloomSkips;
+    private long _bytesServed;
+
+    public long Hits => Interlocked.Read(ref _hits);
+    public long Misses => Interlocked.Read(ref _misses);
+    public long BloomSkips => Interlocked.Read(ref _bloomSkips);
+    public long BytesServed => Interlocked.Read(ref _bytesServed);
+
+    internal void Hit(long bytes)
+    {
+        Interlocked.Increment(ref _hits);
+        Interlocked.Add(ref _bytesServed, bytes);
+    }
+
+    internal void Miss(bool bloomSaidNo)
+    {
+        Interlocked.Increment(ref _misses);
+        if (bloomSaidNo)
+        {
+            Interlocked.Increment(ref _bloomSkips);
+        }
+    }
+}
 
 /// <summary>
 /// Compiled modules by content: key = sha256(source) + path + vendor flag + compiler version + options.
 /// The path is in the key because the default module id and every diagnostic location come from it.
-/// Bounded by an estimate of bytes held; the oldest entries go first.
+/// In-process (L1), bounded by an estimate of bytes held. A Bloom filter answers "surely never
+/// compiled" without touching the table (and, with a shared L2, without a round trip); a Count-Min
+/// sketch of how often each key is asked for decides admission when full (W-TinyLFU: a newcomer
+/// evicts the oldest entry only if it is asked for at least as often); a HyperLogLog counts the
+/// distinct sources seen.
 /// </summary>
 public sealed class ModuleCache
 {
     private readonly ConcurrentDictionary<string, (ModuleResult Result, long Bytes)> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _order = new();
+    private readonly BloomFilter _seen = new(1_000_000, 0.01);
+    private readonly CountMinSketch _frequency = new(0.0005, 0.01);
+    private readonly HyperLogLog _distinct = new(14);
     private readonly long _maxBytes;
     private long _bytes;
-    private long _hits;
-    private long _misses;
-    private long _bytesServed;
+    private long _requests;
 
     public ModuleCache(long maxBytes = 256L * 1024 * 1024) => _maxBytes = maxBytes;
 
-    public long Hits => Interlocked.Read(ref _hits);
-
-    public long Misses => Interlocked.Read(ref _misses);
-
-    public long BytesServed => Interlocked.Read(ref _bytesServed);
-
     public int Count => _entries.Count;
+
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>Distinct sources seen, estimated (HyperLogLog, about 0.8% error).</summary>
+    public long DistinctSources => _distinct.Count();
 
     public static string Key(SourceFile file, bool vendor, CompilationOptions options) =>
         $"{file.Sha256}|{file.Path}|{(vendor ? 'v' : '-')}|{CompilerInfo.Version}|{options.Fingerprint}";
 
-    public ModuleResult GetOrCompile(SourceFile file, bool vendor, CompilationOptions options)
+    public ModuleResult GetOrCompile(SourceFile file, bool vendor, CompilationOptions options, CacheCounters counters)
     {
         var key = Key(file, vendor, options);
-        if (_entries.TryGetValue(key, out var hit))
+        _frequency.Add(key);
+        _distinct.Add(file.Sha256);
+        if (Interlocked.Increment(ref _requests) % 1_000_000 == 0)
         {
-            Interlocked.Increment(ref _hits);
-            Interlocked.Add(ref _bytesServed, file.Content.Length);
+            _frequency.Halve(); // popularity fades, so yesterday's hot keys do not squat forever
+        }
+
+        var maybeCached = _seen.MightContain(key);
+        if (maybeCached && _entries.TryGetValue(key, out var hit))
+        {
+            counters.Hit(file.Content.Length);
             return hit.Result;
         }
 
-        Interlocked.Increment(ref _misses);
+        counters.Miss(bloomSaidNo: !maybeCached);
         var result = ModuleCompiler.Compile(file, vendor, options);
+        Admit(key, result, (file.Content.Length * 4L) + 1024); // a compiled module is several times its source
+        return result;
+    }
 
-        // A compiled module is several times its source (sentences, spans, lists): 4x is a fair estimate.
-        var size = (file.Content.Length * 4L) + 1024;
-        if (_entries.TryAdd(key, (result, size)))
+    private void Admit(string key, ModuleResult result, long size)
+    {
+        while (Interlocked.Read(ref _bytes) + size > _maxBytes && _order.TryPeek(out var oldest))
         {
-            _order.Enqueue(key);
-            Interlocked.Add(ref _bytes, size);
-            while (Interlocked.Read(ref _bytes) > _maxBytes && _order.TryDequeue(out var oldest))
+            // W-TinyLFU admission: keep the resident entry if it is wanted more than the newcomer.
+            if (_frequency.Estimate(oldest) > _frequency.Estimate(key) && _entries.ContainsKey(oldest))
             {
-                if (_entries.TryRemove(oldest, out var removed))
-                {
-                    Interlocked.Add(ref _bytes, -removed.Bytes);
-                }
+                return;
+            }
+
+            if (_order.TryDequeue(out var victim) && _entries.TryRemove(victim, out var removed))
+            {
+                Interlocked.Add(ref _bytes, -removed.Bytes);
             }
         }
 
-        return result;
+        if (_entries.TryAdd(key, (result, size)))
+        {
+            _seen.Add(key);
+            _order.Enqueue(key);
+            Interlocked.Add(ref _bytes, size);
+        }
     }
 }

@@ -5,7 +5,16 @@ namespace Grump.Hyper.Engine.Pipeline;
 
 public sealed record StageMetrics(string Name, double Milliseconds, int Items, long Bytes);
 
-public sealed record CacheMetrics(long Hits, long Misses, long BytesServed, long Entries);
+public sealed record CacheMetrics(long Hits, long Misses, long BytesServed, long Entries)
+{
+    /// <summary>Misses the Bloom filter answered without a table (or, with a shared cache, network) lookup.</summary>
+    public long BloomSkips { get; init; }
+
+    /// <summary>Distinct sources this cache has seen (HyperLogLog estimate).</summary>
+    public long DistinctSources { get; init; }
+
+    public long CacheBytes { get; init; }
+}
 
 /// <summary>One chunk partitioner's answer: its objective (bytes loaded up front over all routes), and whether it met the limits.</summary>
 public sealed record PartitionerScore(string Name, long BytesLoaded, bool Valid, bool Chosen);

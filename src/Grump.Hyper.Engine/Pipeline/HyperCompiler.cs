@@ -61,8 +61,8 @@ public sealed class HyperCompiler
         watch.Restart();
         var parallelism = effective >= CompileTier.Aggressive ? Environment.ProcessorCount : 1;
         var useCache = effective >= CompileTier.Balanced;
-        var (hits, misses, served) = (_cache.Hits, _cache.Misses, _cache.BytesServed);
-        var results = CompileModules(project, options.Compilation, parallelism, useCache ? _cache : null, progress, cancellationToken);
+        var counters = new CacheCounters();
+        var results = CompileModules(project, options.Compilation, parallelism, useCache ? _cache : null, counters, progress, cancellationToken);
         stages.Add(new StageMetrics("compile", watch.Elapsed.TotalMilliseconds, results.Length, bytes));
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -83,7 +83,9 @@ public sealed class HyperCompiler
             ThroughputMegabytesPerSecond = elapsed > 0 ? Math.Round(bytes / 1_048_576.0 / (elapsed / 1000), 3) : 0,
             Parallelism = parallelism,
             Stages = stages.ToImmutable(),
-            Cache = useCache ? new CacheMetrics(_cache.Hits - hits, _cache.Misses - misses, _cache.BytesServed - served, _cache.Count) : new CacheMetrics(0, 0, 0, 0),
+            Cache = useCache
+                ? new CacheMetrics(counters.Hits, counters.Misses, counters.BytesServed, _cache.Count) { BloomSkips = counters.BloomSkips, DistinctSources = _cache.DistinctSources, CacheBytes = _cache.Bytes }
+                : new CacheMetrics(0, 0, 0, 0),
             Backends = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [new KeyValuePair<string, string>("matcher", "trie"), new("text", "scalar")]),
             Workers = [options.WorkerName],
             Partitioners = compilation.Split is { } split
@@ -96,7 +98,7 @@ public sealed class HyperCompiler
     }
 
     private static ImmutableArray<ModuleResult> CompileModules(ProjectSelection project, CompilationOptions options, int parallelism,
-        ModuleCache? cache, Action<int>? progress, CancellationToken cancellationToken)
+        ModuleCache? cache, CacheCounters counters, Action<int>? progress, CancellationToken cancellationToken)
     {
         var sources = project.Sources;
         var results = new ModuleResult[sources.Length];
@@ -105,7 +107,7 @@ public sealed class HyperCompiler
         {
             cancellationToken.ThrowIfCancellationRequested();
             var vendor = project.VendorPaths.Contains(sources[i].Path);
-            results[i] = cache is null ? ModuleCompiler.Compile(sources[i], vendor, options) : cache.GetOrCompile(sources[i], vendor, options);
+            results[i] = cache is null ? ModuleCompiler.Compile(sources[i], vendor, options) : cache.GetOrCompile(sources[i], vendor, options, counters);
             var n = Interlocked.Increment(ref done);
             if (progress is not null && (n % ProgressEvery == 0 || n == sources.Length))
             {
