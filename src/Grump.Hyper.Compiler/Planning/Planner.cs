@@ -33,11 +33,12 @@ public static class Planner
         }
 
         // Feature rules, resolved in the module or the nearest module it depends on.
+        var nearest = new NearestFeature(link, tasks);
         foreach (var module in link.Modules)
         {
             foreach (var edge in module.Dependencies)
             {
-                if (tasks.TryGetValue(TaskId(module.Id, edge.From), out var from) && FindFeature(module.Id, edge.To, link, tasks) is { } to && to != from.Id)
+                if (tasks.TryGetValue(TaskId(module.Id, edge.From), out var from) && nearest.Find(module.Id, edge.To) is { } to && to != from.Id)
                 {
                     from.DependsOn.Add(to);
                 }
@@ -138,25 +139,56 @@ public static class Planner
         };
     }
 
-    /// <summary>The task for a feature in this module, else in the nearest module it (transitively) depends on.</summary>
-    private static string? FindFeature(string moduleId, string feature, LinkResult link, SortedDictionary<string, Draft> tasks)
+    /// <summary>
+    /// The task for a feature in a module, else in the nearest module it (transitively) depends on: fewest
+    /// depends hops, ties to the smallest module id. Memoised per feature (distance and holder per module),
+    /// so a project pays O(modules + edges) per feature asked for, not a search per rule.
+    /// </summary>
+    private sealed class NearestFeature(LinkResult link, SortedDictionary<string, Draft> tasks)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal) { moduleId };
-        var level = new List<string> { moduleId };
-        while (level.Count > 0)
+        private readonly Dictionary<string, Dictionary<string, (int Distance, string? Holder)>> _memo = new(StringComparer.Ordinal);
+
+        public string? Find(string moduleId, string feature)
         {
-            foreach (var id in level)
+            if (!_memo.TryGetValue(feature, out var byModule))
             {
-                if (tasks.ContainsKey(TaskId(id, feature)))
+                _memo[feature] = byModule = new Dictionary<string, (int, string?)>(StringComparer.Ordinal);
+            }
+
+            var holder = Resolve(moduleId, feature, byModule, []).Holder;
+            return holder is null ? null : TaskId(holder, feature);
+        }
+
+        private (int Distance, string? Holder) Resolve(string id, string feature, Dictionary<string, (int Distance, string? Holder)> memo, HashSet<string> visiting)
+        {
+            if (memo.TryGetValue(id, out var known))
+            {
+                return known;
+            }
+
+            if (tasks.ContainsKey(TaskId(id, feature)))
+            {
+                return memo[id] = (0, id);
+            }
+
+            if (!visiting.Add(id))
+            {
+                return (int.MaxValue, null); // a cycle: the linker reports it
+            }
+
+            (int Distance, string? Holder) best = (int.MaxValue, null);
+            foreach (var dep in link.Edges[id])
+            {
+                var (distance, holder) = Resolve(dep, feature, memo, visiting);
+                if (holder is not null && (distance + 1 < best.Distance || (distance + 1 == best.Distance && string.CompareOrdinal(holder, best.Holder) < 0)))
                 {
-                    return TaskId(id, feature);
+                    best = (distance + 1, holder);
                 }
             }
 
-            level = [.. level.SelectMany(id => link.Edges[id]).Where(seen.Add).Order(StringComparer.Ordinal)];
+            visiting.Remove(id);
+            return memo[id] = best;
         }
-
-        return null;
     }
 
     /// <summary>Tasks of a module that nothing else in it waits for; a module without tasks passes on its dependencies'.</summary>

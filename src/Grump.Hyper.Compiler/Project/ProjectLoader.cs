@@ -46,7 +46,8 @@ public static class ProjectLoader
                 all.Count == 0 ? ": the archive is empty" : $" among its {all.Count} files (include: {string.Join(", ", settings.Include.Select(g => g.Pattern))})");
         }
 
-        var inputs = all.Where(f => f == projectFile || sources.Contains(f)).ToImmutableArray();
+        var selected = sources.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        var inputs = all.Where(f => f == projectFile || selected.Contains(f.Path)).ToImmutableArray();
         return new ProjectSelection(settings, sources.ToImmutable(), vendor.ToImmutable(), inputs, diagnostics.ToImmutableSorted());
     }
 
