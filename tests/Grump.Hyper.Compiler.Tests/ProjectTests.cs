@@ -139,3 +139,18 @@ public sealed class DocumentationTests
         Assert.Equal(catalogue.Order(StringComparer.Ordinal), rows.Order(StringComparer.Ordinal));
     }
 }
+
+public sealed class SourceFileTests
+{
+    [Fact]
+    public void Changing_the_content_with_a_with_expression_changes_the_hash()
+    {
+        var file = new SourceFile("a.intent", "Build a cart."u8.ToArray());
+        var hash = file.Sha256;
+        var edited = file with { Content = "Build a blog."u8.ToArray() };
+        var moved = file with { Path = "b.intent" };
+        Assert.NotEqual(hash, edited.Sha256);
+        Assert.Equal(SourceFile.Hash("Build a blog."u8), edited.Sha256);
+        Assert.Equal(hash, moved.Sha256);
+    }
+}

@@ -37,15 +37,39 @@ public sealed class HyperCompilerTests
         var files = Project(20);
         var compiler = new HyperCompiler(new ModuleCache());
         var cold = compiler.Compile(files, HyperOptions.Default with { Tier = CompileTier.Balanced }, cancellationToken: Ct).Metrics;
-        var warm = compiler.Compile(files, HyperOptions.Default with { Tier = CompileTier.Balanced }, cancellationToken: Ct).Metrics;
-        Assert.Equal((0L, 20L), (cold.Cache.Hits, cold.Cache.Misses));
-        Assert.Equal((20L, 0L), (warm.Cache.Hits, warm.Cache.Misses));
-        Assert.Equal(["select", "compile", "link+emit"], warm.Stages.Select(s => s.Name));
-        Assert.Equal(20, warm.Files);
+        var edited = files.Select((f, i) => i == 3 ? f with { Content = System.Text.Encoding.UTF8.GetBytes("Build a blog.") } : f).ToList();
+        var incremental = compiler.Compile(edited, HyperOptions.Default with { Tier = CompileTier.Balanced }, cancellationToken: Ct).Metrics;
+        Assert.Equal((0L, 20L, 20L), (cold.Cache.Hits, cold.Cache.Misses, cold.Cache.BloomSkips));
+        Assert.Equal((19L, 1L), (incremental.Cache.Hits, incremental.Cache.Misses));
+        Assert.Equal(["select", "compile", "link+emit"], incremental.Stages.Select(s => s.Name));
+        Assert.Equal(20, incremental.Files);
+        Assert.InRange(incremental.Cache.DistinctSources, 20, 22);
 
         var insane = compiler.Compile(files, HyperOptions.Default with { Tier = CompileTier.Insane }, cancellationToken: Ct).Metrics;
         Assert.Equal(("aggressive", "insane"), (insane.Tier, insane.RequestedTier));
         Assert.Contains(insane.Notes, n => n.Contains("ran as aggressive", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_unchanged_project_reuses_its_linked_result_with_identical_artifacts()
+    {
+        var files = Project(30);
+        var compiler = new HyperCompiler();
+        var first = compiler.Compile(files, HyperOptions.Default with { Tier = CompileTier.Aggressive }, cancellationToken: Ct);
+        var second = compiler.Compile(files.AsEnumerable().Reverse(), HyperOptions.Default with { Tier = CompileTier.Aggressive }, cancellationToken: Ct);
+
+        Assert.Contains(second.Metrics.Notes, n => n.Contains("reused", StringComparison.Ordinal));
+        Assert.Equal("link+emit (cached)", second.Metrics.Stages[^1].Name);
+        Assert.Equal(first.Artifacts.Select(a => a.Key), second.Artifacts.Select(a => a.Key));
+        foreach (var (path, content) in first.Artifacts.Where(a => a.Key != ArtifactSet.Metrics))
+        {
+            Assert.Equal(content, second.Artifacts[path]);
+        }
+
+        // Each build writes its own metrics.json; the cached result is not touched by it.
+        Assert.NotEqual(first.Artifacts[ArtifactSet.Metrics], second.Artifacts[ArtifactSet.Metrics]);
+        var conservative = compiler.Compile(files, HyperOptions.Default with { Tier = CompileTier.Conservative }, cancellationToken: Ct);
+        Assert.DoesNotContain(conservative.Metrics.Notes, n => n.Contains("reused", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -38,8 +38,13 @@ public sealed class HyperCompiler
     private const int ProgressEvery = 64;
 
     private readonly ModuleCache _cache;
+    private readonly ProjectCache _projects;
 
-    public HyperCompiler(ModuleCache? cache = null) => _cache = cache ?? new ModuleCache();
+    public HyperCompiler(ModuleCache? cache = null, ProjectCache? projects = null)
+    {
+        _cache = cache ?? new ModuleCache();
+        _projects = projects ?? new ProjectCache();
+    }
 
     public HyperResult Compile(IEnumerable<SourceFile> files, HyperOptions options, Action<int>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -62,13 +67,31 @@ public sealed class HyperCompiler
         var parallelism = effective >= CompileTier.Aggressive ? Environment.ProcessorCount : 1;
         var useCache = effective >= CompileTier.Balanced;
         var counters = new CacheCounters();
-        var results = CompileModules(project, options.Compilation, parallelism, useCache ? _cache : null, counters, progress, cancellationToken);
-        stages.Add(new StageMetrics("compile", watch.Elapsed.TotalMilliseconds, results.Length, bytes));
+        var fingerprint = useCache ? ProjectCache.Fingerprint(project, options.Compilation) : null;
+        CompilationResult compilation;
+        if (fingerprint is not null && _projects.TryGet(fingerprint, out var reused))
+        {
+            // Early cutoff: the same inputs were linked moments ago; nothing needs compiling or linking.
+            notes.Add("project unchanged since a cached build: linked result reused");
+            stages.Add(new StageMetrics("compile", 0, 0, 0));
+            stages.Add(new StageMetrics("link+emit (cached)", watch.Elapsed.TotalMilliseconds, reused.ModuleCount, reused.Artifacts.TotalBytes));
+            compilation = reused;
+            progress?.Invoke(project.Sources.Length);
+        }
+        else
+        {
+            var results = CompileModules(project, options.Compilation, parallelism, useCache ? _cache : null, counters, progress, cancellationToken);
+            stages.Add(new StageMetrics("compile", watch.Elapsed.TotalMilliseconds, results.Length, bytes));
 
-        cancellationToken.ThrowIfCancellationRequested();
-        watch.Restart();
-        var compilation = Compilation.Finish(project, results);
-        stages.Add(new StageMetrics("link+emit", watch.Elapsed.TotalMilliseconds, compilation.ModuleCount, compilation.Artifacts.TotalBytes));
+            cancellationToken.ThrowIfCancellationRequested();
+            watch.Restart();
+            compilation = Compilation.Finish(project, results);
+            stages.Add(new StageMetrics("link+emit", watch.Elapsed.TotalMilliseconds, compilation.ModuleCount, compilation.Artifacts.TotalBytes));
+            if (fingerprint is not null)
+            {
+                _projects.Add(fingerprint, compilation);
+            }
+        }
 
         var elapsed = total.Elapsed.TotalMilliseconds;
         var metrics = new CompileMetrics

@@ -1,0 +1,78 @@
+using System.Security.Cryptography;
+using System.Text;
+using Grump.Hyper.Compiler;
+using Grump.Hyper.Compiler.Emit;
+using Grump.Hyper.Compiler.Modules;
+using Grump.Hyper.Compiler.Project;
+
+namespace Grump.Hyper.Engine.Caching;
+
+/// <summary>
+/// Early cutoff for a whole project: when every input (path, sha256, vendor flag), the compiler version
+/// and the options are the same as a recent build, its linked result is reused and nothing is compiled.
+/// Keeps the last few projects (CI rebuilds the same few branches).
+/// </summary>
+public sealed class ProjectCache(int capacity = 8)
+{
+    private readonly LinkedList<(string Key, CompilationResult Result)> _entries = new();
+    private readonly object _gate = new();
+
+    public static string Fingerprint(ProjectSelection project, CompilationOptions options)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        hash.AppendData(Encoding.UTF8.GetBytes($"{CompilerInfo.Version}\n{options.Fingerprint}\n"));
+        foreach (var input in project.Inputs)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes($"{input.Path}\t{input.Sha256}\t{(project.VendorPaths.Contains(input.Path) ? 'v' : '-')}\n"));
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    public bool TryGet(string key, out CompilationResult result)
+    {
+        lock (_gate)
+        {
+            for (var node = _entries.First; node is not null; node = node.Next)
+            {
+                if (node.Value.Key == key)
+                {
+                    _entries.Remove(node);
+                    _entries.AddFirst(node);
+                    result = Copy(node.Value.Result);
+                    return true;
+                }
+            }
+        }
+
+        result = null!;
+        return false;
+    }
+
+    public void Add(string key, CompilationResult result)
+    {
+        lock (_gate)
+        {
+            _entries.AddFirst((key, Copy(result)));
+            while (_entries.Count > capacity)
+            {
+                _entries.RemoveLast();
+            }
+        }
+    }
+
+    /// <summary>A fresh artifact set over the same (never mutated) bytes, so each caller may add its own metrics.json.</summary>
+    private static CompilationResult Copy(CompilationResult result)
+    {
+        var artifacts = new ArtifactSet();
+        foreach (var (path, content) in result.Artifacts)
+        {
+            if (path != ArtifactSet.Metrics)
+            {
+                artifacts.Add(path, content);
+            }
+        }
+
+        return result with { Artifacts = artifacts };
+    }
+}
