@@ -2226,6 +2226,18 @@ namespace Grump.Hyper.Client
         [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long Entries { get; set; }
 
+        [System.Text.Json.Serialization.JsonPropertyName("bloomSkips")]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public long BloomSkips { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("distinctSources")]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public long DistinctSources { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("cacheBytes")]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public long CacheBytes { get; set; }
+
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
 
         [System.Text.Json.Serialization.JsonExtensionData]
@@ -2329,6 +2341,9 @@ namespace Grump.Hyper.Client
 
         [System.Text.Json.Serialization.JsonPropertyName("workers")]
         public System.Collections.Generic.ICollection<string> Workers { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("partitioners")]
+        public System.Collections.Generic.ICollection<PartitionerScore> Partitioners { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
 
@@ -3070,6 +3085,36 @@ namespace Grump.Hyper.Client
 
         [System.Text.Json.Serialization.JsonPropertyName("vendor")]
         public bool Vendor { get; set; }
+
+        private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.7.1.0 (NJsonSchema v11.6.1.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class PartitionerScore
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("name")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Name { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("bytesLoaded")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public long BytesLoaded { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("valid")]
+        public bool Valid { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("chosen")]
+        public bool Chosen { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
 
