@@ -68,9 +68,12 @@ public sealed class WebhookTests : IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!;
     }
 
-    private async Task<JsonElement> DeliveryAsync(string jobId, Func<JsonElement, bool> done, CancellationToken ct)
+    private Task<JsonElement> DeliveryAsync(string jobId, Func<JsonElement, bool> done, CancellationToken ct) =>
+        DeliveryAsync(_factory.CreateClient(), jobId, done, ct);
+
+    /// <summary>Polls the job's deliveries until the last one satisfies <paramref name="done"/>, with a deadline.</summary>
+    private static async Task<JsonElement> DeliveryAsync(HttpClient client, string jobId, Func<JsonElement, bool> done, CancellationToken ct)
     {
-        var client = _factory.CreateClient();
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
@@ -176,22 +179,8 @@ public sealed class WebhookTests : IAsyncLifetime
         };
         var client = strict.CreateClient();
         var response = await client.PostAsync("/compile", form, ct);
-        var jobId = (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString();
-
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        JsonElement delivery;
-        while (true)
-        {
-            var list = await client.GetFromJsonAsync<JsonElement>($"/jobs/{jobId}/deliveries", ct);
-            delivery = list.EnumerateArray().FirstOrDefault();
-            if (delivery.ValueKind == JsonValueKind.Object && Finished(delivery))
-            {
-                break;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline);
-            await Task.Delay(50, ct);
-        }
+        var jobId = (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!;
+        var delivery = await DeliveryAsync(client, jobId, Finished, ct);
 
         Assert.Equal("failed", delivery.GetProperty("status").GetString());
         var attempt = Assert.Single(delivery.GetProperty("attempts").EnumerateArray());

@@ -66,7 +66,7 @@ internal sealed class IntentExtractor
             Round(complexity), Round(confidence), dependencies, Sentences(source, sentences, features, tech));
     }
 
-    internal static double Round(double value) => Math.Round(value, 3, MidpointRounding.AwayFromZero);
+    private static double Round(double value) => Math.Round(value, 3, MidpointRounding.AwayFromZero);
 
     /// <summary>Ambiguous aliases ("Go", "Next", "Spring") count only when written as names or beside other tech.</summary>
     private static List<TermMatch<TechTerm>> FilterAmbiguous(ReadOnlySpan<Token> tokens, List<TermMatch<TechTerm>> matches)

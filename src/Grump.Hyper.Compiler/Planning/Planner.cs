@@ -80,7 +80,9 @@ public static class Planner
                 }
 
                 level = Math.Max(level, depLevel + 1);
-                if (end[dep] > start || (end[dep] == start && via is not null && string.CompareOrdinal(dep, via) < 0))
+
+                // DependsOn is ordered by id, so on equal finish times the smallest id stays on the path.
+                if (end[dep] > start)
                 {
                     start = end[dep];
                     via = dep;
