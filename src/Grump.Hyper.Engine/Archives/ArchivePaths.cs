@@ -11,7 +11,7 @@ public static class ArchivePaths
         ignored = false;
         if (raw.Length > limits.MaxPathLength)
         {
-            return new ArchiveError(ArchiveErrorKind.PathTooLong, $"An entry path is {raw.Length} characters; the limit is {limits.MaxPathLength}.", Truncate(raw), limits.MaxPathLength);
+            return new ArchiveError(ArchiveErrorKind.PathTooLong, $"'{Truncate(raw)}' is {raw.Length} characters; the limit is {limits.MaxPathLength}.", Truncate(raw), limits.MaxPathLength);
         }
 
         foreach (var c in raw)
