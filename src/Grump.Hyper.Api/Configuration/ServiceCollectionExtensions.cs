@@ -47,6 +47,7 @@ public static class ServiceCollectionExtensions
         {
             var options = ConfigurationOptions.Parse(redis);
             options.AbortOnConnectFail = false;
+            options.AllowAdmin = true; // lets the start-up check read maxmemory-policy; nothing here sends destructive commands
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
             services.AddSingleton<IJobStore>(sp => new RedisJobStore(sp.GetRequiredService<IConnectionMultiplexer>()));
         }
@@ -71,11 +72,16 @@ public static class ServiceCollectionExtensions
         var redis = configuration.GetConnectionString("Hangfire");
         if (!string.IsNullOrWhiteSpace(redis))
         {
+            // Compiles take seconds, so a job whose worker died is handed out again after minutes, not
+            // Hangfire's default 30: long enough for the largest compile, short enough to recover quickly.
+            var invisibility = configuration.GetValue<TimeSpan?>($"{HyperApiOptions.Section}:Distributed:InvisibilityTimeout") ?? TimeSpan.FromMinutes(5);
             services.AddSingleton<JobStorage>(sp => new RedisStorage(sp.GetRequiredService<IConnectionMultiplexer>(), new RedisStorageOptions
             {
                 Prefix = "{grump-hangfire}:",
                 Db = ConfigurationOptions.Parse(redis).DefaultDatabase ?? 0,
+                InvisibilityTimeout = invisibility,
             }));
+            services.AddHostedService<RedisPolicyCheck>();
         }
         else
         {

@@ -37,6 +37,7 @@ public static class CompileApi
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
@@ -77,7 +78,20 @@ public static class CompileApi
             }
         }
 
-        var result = await AcceptAsync(tenant, submission!, store, jobs, tenants, options.Value, webhooks.Value, cancellationToken);
+        Acceptance result;
+        try
+        {
+            result = await AcceptAsync(tenant, submission!, store, jobs, tenants, options.Value, webhooks.Value, cancellationToken);
+        }
+        catch (Exception ex) when (IsStorageDown(ex))
+        {
+            // Nothing is half-stored: sources are content-addressed, and the job record is written only
+            // right before the enqueue, which is what failed (or the record write itself did).
+            http.Response.Headers.RetryAfter = "5";
+            return ProblemTypes.Create(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "Storage unavailable",
+                "The job store or queue cannot be reached; the archive was not accepted. Retry later (GET /readyz tells when).");
+        }
+
         if (fingerprint is not null)
         {
             if (result.Job is { } accepted)
@@ -146,6 +160,9 @@ public static class CompileApi
         http.Response.Headers.RetryAfter = options.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return TypedResults.Accepted($"/jobs/{job.Id}", JobView.From(job));
     }
+
+    private static bool IsStorageDown(Exception ex) =>
+        ex is StackExchange.Redis.RedisException or TimeoutException || ex.InnerException is StackExchange.Redis.RedisException or TimeoutException;
 
     /// <summary>RFC 7240 <c>Prefer: wait=N</c>, at most 30 seconds; unknown preferences are ignored.</summary>
     private static TimeSpan? PreferredWait(HttpRequest request)
@@ -233,7 +250,24 @@ public static class CompileApi
             Inputs = [.. files.Select(f => new InputRef(f.Path, f.Sha256, f.Content.Length))],
         };
         await store.CreateAsync(job, cancellationToken);
-        jobs.Enqueue<CompileJob>(CompileJob.Queue, j => j.RunAsync(job.Id, CancellationToken.None));
+        try
+        {
+            jobs.Enqueue<CompileJob>(CompileJob.Queue, j => j.RunAsync(job.Id, CancellationToken.None));
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Best effort: a record whose job never reached the queue must not wait as "queued" forever.
+            try
+            {
+                await store.UpdateAsync(job.Id, j => j with { Status = JobStatus.Failed, Stage = "done", FinishedAt = DateTimeOffset.UtcNow, FailureReason = "could not be queued" }, CancellationToken.None);
+            }
+            catch (Exception ex) when (IsStorageDown(ex))
+            {
+            }
+
+            throw;
+        }
+
         job = job with { Version = 1 };
         return new Acceptance(job, null);
 

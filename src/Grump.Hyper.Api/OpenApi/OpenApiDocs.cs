@@ -15,6 +15,7 @@ internal static class OpenApiDocs
         ["413"] = ("archive-entry-too-large", "The archive breaks a size limit (request, entries, per-file or total bytes, compression ratio); `limit` and `entry` say which.", "'big.intent' is over 8388608 bytes uncompressed."),
         ["415"] = ("archive-unsupported-format", "The body is neither multipart nor a zip, tar.gz or tar archive.", "The body is not a zip, tar.gz or tar archive (detected by content, not by name)."),
         ["422"] = ("archive-path-traversal", "The archive holds an entry that is not allowed (traversal, absolute path, link, device, duplicate), or an Idempotency-Key was reused for another request.", "'../evil.intent' contains '..'; entries must stay inside the archive."),
+        ["503"] = ("storage-unavailable", "The job store or queue cannot be reached; nothing was accepted. Retry after Retry-After.", "The job store or queue cannot be reached; the archive was not accepted. Retry later (GET /readyz tells when)."),
         ["429"] = ("rate-limited", "The tenant's rate limit is reached; wait for Retry-After.", "This tenant's rate limit is reached; retry after 1 s."),
     };
 
@@ -129,6 +130,7 @@ internal static class OpenApiDocs
         "413" => "Archive refused",
         "415" => "Unsupported media type",
         "422" => "Archive refused",
+        "503" => "Storage unavailable",
         _ => "Too many requests",
     };
 }
