@@ -835,7 +835,7 @@ namespace Grump.Hyper.Client
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<HealthReport>("The job store or queue cannot be reached; nothing was accepted. Retry after Retry-After.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<HealthReport>("Not ready: the check that failed is named.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         {

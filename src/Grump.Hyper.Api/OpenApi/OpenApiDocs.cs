@@ -91,10 +91,10 @@ internal static class OpenApiDocs
                 continue;
             }
 
-            if (Errors.TryGetValue(status, out var error))
+            if (Errors.TryGetValue(status, out var error) && concrete.Content?.ContainsKey("application/problem+json") == true)
             {
                 concrete.Description = error.Description;
-                foreach (var media in concrete.Content?.Values ?? [])
+                foreach (var media in concrete.Content.Values)
                 {
                     media.Example = JsonNode.Parse($$"""
                         {"type":"urn:grump-hyper:problem:{{error.Code}}","title":"{{Title(status)}}","status":{{status}},
@@ -104,6 +104,13 @@ internal static class OpenApiDocs
             }
             else if (concrete.Content?.TryGetValue("application/json", out var json) == true && ExampleFor(json.Schema) is { } example)
             {
+                if (status == "503" && example is JsonObject health)
+                {
+                    concrete.Description = "Not ready: the check that failed is named.";
+                    health["status"] = "degraded";
+                    health["checks"] = new JsonObject { ["store"] = "unreachable (redis)", ["queue"] = "unreachable" };
+                }
+
                 json.Example = example;
             }
         }
