@@ -288,9 +288,14 @@ public static class CompileApi
             {
                 form = await request.ReadFormAsync(cancellationToken);
             }
+            catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return (null, TooLarge(limits));
+            }
             catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException)
             {
-                return (null, ex.Message.Contains("limit", StringComparison.OrdinalIgnoreCase) ? TooLarge(limits) :
+                // The form reader reports its body-length limit as InvalidDataException; anything else is a malformed form.
+                return (null, ex is InvalidDataException && request.ContentLength > limits.MaxArchiveBytes ? TooLarge(limits) :
                     ProblemTypes.Create(StatusCodes.Status400BadRequest, "invalid-form", "Malformed form", ex.Message));
             }
 

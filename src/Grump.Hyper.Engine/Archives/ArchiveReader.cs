@@ -28,7 +28,10 @@ public static class ArchiveReader
         var reader = new EntrySink(limits, archive.Length);
         try
         {
-            using var stream = new MemoryStream(archive.ToArray(), writable: false);
+            // Read the caller's buffer in place: an upload is held once, not twice.
+            using var stream = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(archive, out var segment)
+                ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+                : new MemoryStream(archive.ToArray(), writable: false);
             var error = format switch
             {
                 ArchiveFormat.Zip => ReadZip(stream, reader),
