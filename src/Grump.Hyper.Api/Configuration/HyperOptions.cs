@@ -17,5 +17,8 @@ public sealed class HyperApiOptions
     public int WorkerCount { get; set; }
 
     /// <summary>A fresh instance: the configuration binder writes into it, and must never write into the shared default.</summary>
+    /// <summary>How long a finished job, its artifacts and its deliveries are kept.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
+
     public ArchiveLimits Limits { get; set; } = new();
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Grump.Hyper.Api.Auth;
 using Grump.Hyper.Api.Jobs;
 using Grump.Hyper.Api.Webhooks;
@@ -17,7 +18,7 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddHyperCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         services.AddOptions<HyperApiOptions>().BindConfiguration(HyperApiOptions.Section)
-            .Validate(o => o.Limits.MaxArchiveBytes > 0 && o.Limits.MaxEntries > 0 && o.RetryAfterSeconds >= 0, "Hyper limits must be positive.")
+            .Validate(o => o.Limits.MaxArchiveBytes > 0 && o.Limits.MaxEntries > 0 && o.RetryAfterSeconds >= 0 && o.Retention > TimeSpan.Zero, "Hyper limits and retention must be positive.")
             .ValidateOnStart();
         services.AddSingleton(new ModuleCache());
         services.AddSingleton<HyperCompiler>();
@@ -96,6 +97,9 @@ public static class ServiceCollectionExtensions
             .UseRecommendedSerializerSettings()
             .UseLogProvider(new ResilientLogProvider(sp.GetRequiredService<ILoggerFactory>())));
         services.AddTransient<CompileJob>();
+        services.AddTransient<RetentionJob>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHostedService<RetentionSchedule>();
         services.AddHangfireServer((sp, server) =>
         {
             var workers = configuration.GetValue<int>($"{HyperApiOptions.Section}:{nameof(HyperApiOptions.WorkerCount)}");

@@ -215,6 +215,35 @@ public sealed class FileJobStore : IJobStore
         return list;
     }
 
+    public async IAsyncEnumerable<string> AllJobIdsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(_root, "jobs"), "*.json"))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return Path.GetFileNameWithoutExtension(file);
+        }
+
+        await Task.CompletedTask;
+    }
+
+    public async Task DeleteJobAsync(JobRecord job, CancellationToken cancellationToken)
+    {
+        if (!IsSafeId(job.Id))
+        {
+            return;
+        }
+
+        await DeleteArtifactsAsync(job.Id, cancellationToken);
+        var deliveries = Path.Combine(_root, "deliveries", job.Id);
+        if (Directory.Exists(deliveries))
+        {
+            Directory.Delete(deliveries, recursive: true);
+        }
+
+        File.Delete(JobPath(job.Id));
+        _finished.Forget(job.Id);
+    }
+
     public Task<bool> PingAsync(CancellationToken cancellationToken) => Task.FromResult(Directory.Exists(Path.Combine(_root, "jobs")));
 
     private string IdempotencyPath(string tenant, string key) =>

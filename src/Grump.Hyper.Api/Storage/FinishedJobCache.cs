@@ -24,6 +24,8 @@ internal sealed class FinishedJobCache
         return false;
     }
 
+    public void Forget(string id) => _entries.TryRemove(id, out _);
+
     public JobRecord? Remember(JobRecord? job)
     {
         if (job is not null && JobStatus.IsFinished(job.Status))

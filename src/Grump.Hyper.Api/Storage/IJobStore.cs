@@ -52,6 +52,12 @@ public interface IJobStore
 
     Task<IReadOnlyList<DeliveryRecord>> ListDeliveriesAsync(string jobId, CancellationToken cancellationToken);
 
+    /// <summary>Every job id in the store, any tenant (for the retention sweep).</summary>
+    IAsyncEnumerable<string> AllJobIdsAsync(CancellationToken cancellationToken);
+
+    /// <summary>Removes a job with its artifacts and deliveries. Its sources stay: they are shared by content.</summary>
+    Task DeleteJobAsync(JobRecord job, CancellationToken cancellationToken);
+
     /// <summary>True when the store can be read and written right now.</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);
 }

@@ -162,6 +162,24 @@ public sealed class RedisJobStore : IJobStore
         return [.. entries.Select(e => JsonSerializer.Deserialize((byte[])e.Value!, StoreJson.Default.DeliveryRecord)!).OrderBy(d => d.Id, StringComparer.Ordinal)];
     }
 
+    public async IAsyncEnumerable<string> AllJobIdsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var server = _redis.GetServer(_redis.GetEndPoints()[0]);
+        await foreach (var key in server.KeysAsync(Db.Database, Prefix + "job:*", pageSize: 500).WithCancellation(cancellationToken))
+        {
+            yield return key.ToString()[(Prefix.Length + "job:".Length)..];
+        }
+    }
+
+    public async Task DeleteJobAsync(JobRecord job, CancellationToken cancellationToken)
+    {
+        var transaction = Db.CreateTransaction();
+        _ = transaction.KeyDeleteAsync([JobKey(job.Id), ArtifactsKey(job.Id), IndexKey(job.Id), DeliveriesKey(job.Id)]);
+        _ = transaction.SortedSetRemoveAsync(TenantJobsKey(job.Tenant), job.Id);
+        await transaction.ExecuteAsync();
+        _finished.Forget(job.Id);
+    }
+
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
     {
         try
