@@ -9,21 +9,10 @@ namespace Grump.Hyper.Compiler.Tests;
 /// </summary>
 public sealed class GoldenTests
 {
-    private static string Root()
-    {
-        var dir = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(dir, "Grump.Hyper.Api.sln")))
-        {
-            dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("Repository root not found.");
-        }
-
-        return dir;
-    }
-
     [Fact]
     public void The_shop_example_compiles_to_the_reviewed_artifacts()
     {
-        var root = Root();
+        var root = TestSources.RepositoryRoot;
         var example = Path.Combine(root, "examples", "shop");
         var files = Directory.EnumerateFiles(example, "*", SearchOption.AllDirectories)
             .Select(f => new SourceFile("shop/" + Path.GetRelativePath(example, f).Replace('\\', '/'), File.ReadAllBytes(f)));

@@ -122,13 +122,7 @@ public sealed class DocumentationTests
     [Fact]
     public void The_readme_lists_every_diagnostic_code_with_its_severity()
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "README.md")))
-        {
-            root = Path.GetDirectoryName(root) ?? throw new InvalidOperationException("README.md not found above the tests.");
-        }
-
-        var rows = File.ReadAllLines(Path.Combine(root, "README.md"))
+        var rows = File.ReadAllLines(Path.Combine(TestSources.RepositoryRoot, "README.md"))
             .Where(l => l.StartsWith("| GH", StringComparison.Ordinal))
             .Select(l => l.Split('|', StringSplitOptions.TrimEntries))
             .Select(c => $"{c[1]} {c[2]}")

@@ -39,7 +39,10 @@ public sealed class TenantDirectory
 
     public bool IsOpen => _tenantByKeyHash.Count == 0;
 
-    /// <summary>The caller's tenant, or null when keys are required and none (or a wrong one) was sent.</summary>
+    /// <summary>
+    /// The caller's tenant, or null when keys are required and none (or a wrong one) was sent. Remembered
+    /// on the request: the rate limiter, parameter binding and the tenant filter all ask, the key is hashed once.
+    /// </summary>
     public string? Resolve(HttpRequest request)
     {
         if (IsOpen)
@@ -47,9 +50,19 @@ public sealed class TenantDirectory
             return OpenTenant;
         }
 
+        var items = request.HttpContext.Items;
+        if (items.TryGetValue(ResolvedItem, out var known))
+        {
+            return (string?)known;
+        }
+
         var key = ApiKey(request);
-        return key is null ? null : _tenantByKeyHash.GetValueOrDefault(Hash(key));
+        var tenant = key is null ? null : _tenantByKeyHash.GetValueOrDefault(Hash(key));
+        items[ResolvedItem] = tenant;
+        return tenant;
     }
+
+    private static readonly object ResolvedItem = new();
 
     public bool IsAdmin(HttpRequest request) => _adminKeyHash is not null && ApiKey(request) is { } key &&
         CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Hash(key)), Encoding.ASCII.GetBytes(_adminKeyHash));

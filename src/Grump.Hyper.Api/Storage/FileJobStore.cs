@@ -247,7 +247,7 @@ public sealed class FileJobStore : IJobStore
     public Task<bool> PingAsync(CancellationToken cancellationToken) => Task.FromResult(Directory.Exists(Path.Combine(_root, "jobs")));
 
     private string IdempotencyPath(string tenant, string key) =>
-        Path.Combine(_root, "idempotency", Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(tenant + "\n" + key))) + ".json");
+        Path.Combine(_root, "idempotency", IdempotencyKeys.Hash(tenant, key) + ".json");
 
     private string JobPath(string id) => Path.Combine(_root, "jobs", id + ".json");
 

@@ -201,7 +201,7 @@ public sealed class RedisJobStore : IJobStore
     private static RedisKey TenantJobsKey(string tenant) => Prefix + "tenant-jobs:" + tenant;
 
     private static RedisKey IdempotencyKey(string tenant, string key) =>
-        Prefix + "idempotency:" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(tenant + "\n" + key)));
+        Prefix + "idempotency:" + IdempotencyKeys.Hash(tenant, key);
 
     private static RedisKey DeliveriesKey(string jobId) => Prefix + "deliveries:" + jobId;
 

@@ -48,10 +48,6 @@ internal sealed class IntentLexicon
     public required int TechAliasCount { get; init; }
     public required int FeatureSynonymCount { get; init; }
 
-    /// <summary>Every (alias, canonical) pair of tech and features, for matchers built elsewhere.</summary>
-    public required ImmutableArray<(string Alias, string Canonical)> TechAliases { get; init; }
-    public required ImmutableArray<(string Alias, string Canonical)> FeatureAliases { get; init; }
-
     private static IntentLexicon Load()
     {
         var tech = new List<(string, TechTerm)>();
@@ -130,8 +126,6 @@ internal sealed class IntentLexicon
             ExclusiveTech = exclusive.ToImmutable(),
             TechAliasCount = tech.Count,
             FeatureSynonymCount = features.Count,
-            TechAliases = [.. tech.Select(t => (t.Item1, t.Item2.Canonical))],
-            FeatureAliases = [.. features.Select(t => (t.a, t.Item2.Canonical))],
         };
     }
 

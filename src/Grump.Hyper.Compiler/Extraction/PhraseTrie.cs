@@ -13,20 +13,11 @@ internal sealed class PhraseTrie<T>
 {
     private readonly FrozenDictionary<string, Node> _roots;
 
-    private PhraseTrie(FrozenDictionary<string, Node> roots, int maxPhraseLength)
-    {
-        _roots = roots;
-        MaxPhraseLength = maxPhraseLength;
-    }
-
-    public int MaxPhraseLength { get; }
-
-    public IEnumerable<string> FirstWords => _roots.Keys;
+    private PhraseTrie(FrozenDictionary<string, Node> roots) => _roots = roots;
 
     public static PhraseTrie<T> Build(IEnumerable<(string[] Words, T Value)> entries)
     {
         var roots = new Dictionary<string, Node>(StringComparer.Ordinal);
-        var max = 1;
         foreach (var (words, value) in entries)
         {
             if (words.Length == 0)
@@ -34,7 +25,6 @@ internal sealed class PhraseTrie<T>
                 continue;
             }
 
-            max = Math.Max(max, words.Length);
             if (!roots.TryGetValue(words[0], out var node))
             {
                 roots[words[0]] = node = new Node();
@@ -59,7 +49,7 @@ internal sealed class PhraseTrie<T>
             }
         }
 
-        return new PhraseTrie<T>(roots.ToFrozenDictionary(StringComparer.Ordinal), max);
+        return new PhraseTrie<T>(roots.ToFrozenDictionary(StringComparer.Ordinal));
     }
 
     /// <summary>The longest phrase starting at <paramref name="start"/>, or false.</summary>

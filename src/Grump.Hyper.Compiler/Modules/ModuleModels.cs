@@ -2,11 +2,10 @@ using System.Collections.Immutable;
 
 namespace Grump.Hyper.Compiler.Modules;
 
-/// <summary>Actions a feature can ask for.</summary>
+/// <summary>Actions a feature can ask for: build, migrate, remove, integrate, configure, deploy, refactor, test (verbs.txt).</summary>
 public static class FeatureActions
 {
     public const string Build = "build";
-    public static readonly ImmutableArray<string> All = ["build", "migrate", "remove", "integrate", "configure", "deploy", "refactor", "test"];
 }
 
 public sealed record FeatureInfo(string Name, string Action, bool Negated, int Priority, double Confidence, int Line, string MatchedAs);

@@ -34,8 +34,6 @@ public sealed class SourceText
 
     public int GetLine(int offset) => GetPosition(offset).Line;
 
-    public string ToString(TextSpan span) => Text.Substring(span.Start, span.Length);
-
     private static int[] ComputeLineStarts(string text)
     {
         var starts = new List<int> { 0 };
