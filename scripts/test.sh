@@ -23,13 +23,21 @@ results="$(pwd)/TestResults"
 rm -rf "$results"
 mkdir -p "$results"
 
+# One build, then each test project on its own with a results folder of its own: with one shared
+# folder the per-assembly reports were seen to overwrite each other, and then the totals lie.
+dotnet build Grump.Hyper.Api.sln -c Release -nologo -v q "-clp:ErrorsOnly"
+status=0
 set +e
-dotnet test --solution Grump.Hyper.Api.sln -c Release --results-directory "$results" --report-xunit-xml --no-progress "$@"
-status=$?
+for project in tests/*.Tests/*.Tests.csproj; do
+  name="$(basename "$project" .csproj)"
+  dotnet test --project "$project" -c Release --no-build --results-directory "$results/$name" --report-xunit-xml --no-progress "$@"
+  code=$?
+  [ "$code" -ne 0 ] && status=$code
+done
 set -e
 
 passed=0; failed=0; skipped=0; reports=0
-for report in "$results"/*.xml; do
+for report in "$results"/*/*.xml; do
   [ -f "$report" ] || continue
   reports=$((reports + 1))
   for attr in passed failed skipped; do
@@ -38,10 +46,26 @@ for report in "$results"/*.xml; do
   done
 done
 
+projects=$(ls tests/*.Tests/*.Tests.csproj | wc -l)
+if [ "$reports" -lt "$projects" ]; then
+  echo "Only $reports of $projects test projects wrote a report: a test run did not start or crashed (exit code $status)."
+  failed=$((failed + projects - reports))
+  [ "$status" -eq 0 ] && status=1
+fi
+
 if [ "$reports" -eq 0 ]; then
   echo "No test report was written: the test run did not start (exit code $status)."
   echo "0 passed, 0 failed"
   exit 1
+fi
+
+# The failing tests again, after the logs, so the end of a CI log names them and their messages.
+if [ "$failed" -gt 0 ]; then
+  echo "Failed tests:"
+  for report in "$results"/*/*.xml; do
+    tr -d '\r' < "$report" | tr '\n' ' ' | grep -o '<test [^>]*result="Fail"[^>]*>.\{0,1500\}' \
+      | sed -E 's/<test [^>]*name="([^"]*)"[^>]*>.*<message><!\[CDATA\[(.{0,900}).*/  - \1: \2/; s/\]\]>.*//' || true
+  done
 fi
 
 if [ "$skipped" -gt 0 ]; then
