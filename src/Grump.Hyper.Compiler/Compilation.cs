@@ -34,14 +34,41 @@ public static class Compilation
     }
 
     /// <summary>Links compiled modules, plans, splits and writes the artifacts; shared by every tier.</summary>
-    public static CompilationResult Finish(ProjectSelection project, IReadOnlyList<ModuleResult> results, IReadOnlyList<IChunkPartitioner>? partitioners = null)
+    /// <param name="stage">Told the name and duration of each finishing stage as it ends (for metrics).</param>
+    public static CompilationResult Finish(ProjectSelection project, IReadOnlyList<ModuleResult> results,
+        FinishOptions? options = null, Action<string, TimeSpan>? stage = null)
     {
-        var link = Linker.Link(results.Where(r => r.Module is not null).Select(r => r.Module!));
-        var rendered = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        byte[] Render(CompiledModule m) => rendered.TryGetValue(m.Id, out var b) ? b : rendered[m.Id] = ArtifactEmitter.Render(m);
+        options ??= FinishOptions.Sequential;
+        options = options.Partitioners is null ? options with { Partitioners = OptimisingPartitioner.All } : options;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Done(string name)
+        {
+            stage?.Invoke(name, clock.Elapsed);
+            clock.Restart();
+        }
 
-        var plan = Planner.Build(link);
-        var split = Splitter.Split(link, project.Settings.Split, Render, partitioners ?? OptimisingPartitioner.All);
+        var link = Linker.Link(results.Where(r => r.Module is not null).Select(r => r.Module!));
+        Done("link");
+        var rendered = new RenderedModules(results);
+
+        Plan plan;
+        SplitResult split;
+        if (options.Parallel)
+        {
+            // Planning and splitting read the same linked graph and write nothing shared.
+            var planning = Task.Run(() => Planner.Build(link));
+            split = Splitter.Split(link, project.Settings.Split, rendered, options);
+            plan = planning.GetAwaiter().GetResult();
+            Done("plan+split");
+        }
+        else
+        {
+            plan = Planner.Build(link);
+            Done("plan");
+            split = Splitter.Split(link, project.Settings.Split, rendered, options);
+            Done("split");
+        }
+
         var all = new List<Diagnostic>(project.Diagnostics);
         foreach (var r in results)
         {
@@ -53,7 +80,10 @@ public static class Compilation
         var sorted = all.ToArray();
         Array.Sort(sorted, Diagnostic.Compare);
         var diagnostics = ImmutableArray.Create(sorted);
-        return new CompilationResult(ArtifactEmitter.Emit(project, link, plan, split, Render, diagnostics), diagnostics, link.Modules.Length)
+        var artifacts = ArtifactEmitter.Emit(project, link, plan, split, rendered, diagnostics, options.Parallel);
+        options.Memo?.EndBuild();
+        Done("emit");
+        return new CompilationResult(artifacts, diagnostics, link.Modules.Length)
         {
             Plan = plan,
             Split = split,

@@ -45,6 +45,7 @@ internal static class CompileBenchmark
             var warm = Time(() => compiler.Compile(project, options));
             HyperResult? incrementalResult = null;
             var incremental = Time(() => incrementalResult = compiler.Compile(edited, options));
+            Console.WriteLine($"  {tier.Name(),-12} incremental stages: " + string.Join(", ", incrementalResult!.Metrics.Stages.Select(st => string.Create(CultureInfo.InvariantCulture, $"{st.Name} {st.Milliseconds:0} ms"))));
             rows.Add(new Row(tier.Name(), cold, warm, incremental, bytes / 1048576.0 / (cold / 1000), files / (cold / 1000), incrementalResult!.Metrics.Cache.Hits));
         }
 

@@ -2,6 +2,7 @@ using Grump.Hyper.Benchmarks;
 
 // dotnet run -c Release --project tests/Grump.Hyper.Benchmarks -- [--files N] [--changed F] [--report path]
 // dotnet run -c Release --project tests/Grump.Hyper.Benchmarks -- load [--requests N] [--seconds S] [--concurrency C]
-return args.Length > 0 && args[0] == "load"
-    ? await LoadTest.RunAsync(args[1..])
+// dotnet run -c Release --project tests/Grump.Hyper.Benchmarks -- profile [--files N] [--tier T] [--repeat R]   (attach dotnet-trace)
+return args.Length > 0 && args[0] == "load" ? await LoadTest.RunAsync(args[1..])
+    : args.Length > 0 && args[0] == "profile" ? ProfileRun.Run(args[1..])
     : CompileBenchmark.Run(args);

@@ -184,7 +184,7 @@ public sealed class SplitTests
         var link = Linking.Linker.Link(files.Where(f => f.Path.EndsWith(".intent", StringComparison.Ordinal))
             .Select(f => ModuleCompiler.Compile(f, f.Path.StartsWith("vendor/", StringComparison.Ordinal), CompilationOptions.Default).Module!));
         var settings = Project.SplitSettings.Default with { MinChunkBytes = 1000 };
-        var split = Splitter.Split(link, settings, ArtifactEmitter.Render, [new CopyEverything(), GreedyPartitioner.Instance]);
+        var split = Splitter.Split(link, settings, new RenderedModules(), new FinishOptions { Partitioners = [new CopyEverything(), GreedyPartitioner.Instance] });
         Assert.Equal(["copy-everything", "greedy"], split.Scores.Select(s => s.Partitioner));
         Assert.True(split.Scores[1].BytesLoaded < split.Scores[0].BytesLoaded);
         Assert.Equal("greedy", split.Chosen);

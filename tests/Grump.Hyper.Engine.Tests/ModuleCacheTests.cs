@@ -41,8 +41,8 @@ public sealed class ModuleCacheTests
     [Fact]
     public void When_full_a_rarely_asked_newcomer_does_not_evict_a_popular_entry()
     {
-        // Room for two entries of this size (each is estimated at 4x its source plus 1 KiB).
-        var entry = (4L * File(1, 1000).Content.Length) + 1024;
+        // Room for two entries of this size.
+        var entry = ModuleCache.EstimateBytes(File(1, 1000), ModuleCompiler.Compile(File(1, 1000), false, CompilationOptions.Default));
         var cache = new ModuleCache(maxBytes: (2 * entry) + 100);
         var counters = new CacheCounters();
         for (var i = 0; i < 5; i++)

@@ -19,12 +19,12 @@ public static class ArtifactEmitter
     public static byte[] Render(CompiledModule module) => ArtifactJson.Serialize(module, ArtifactJson.Default.CompiledModule);
 
     public static ArtifactSet Emit(ProjectSelection project, LinkResult link, Plan plan, SplitResult split,
-        Func<CompiledModule, byte[]> render, ImmutableArray<Diagnostic> diagnostics)
+        RenderedModules rendered, ImmutableArray<Diagnostic> diagnostics, bool parallel = false)
     {
         var artifacts = new ArtifactSet();
         foreach (var module in link.Modules)
         {
-            artifacts.Add(ModuleFile(module.Id), render(module));
+            artifacts.Add(ModuleFile(module.Id), rendered.Json(module));
         }
 
         foreach (var chunk in split.Chunks)
@@ -32,11 +32,40 @@ public static class ArtifactEmitter
             artifacts.Add(chunk.File, chunk.Content);
         }
 
-        artifacts.Add(ArtifactSet.Plan, ArtifactJson.Serialize(plan, ArtifactJson.Default.Plan));
-        artifacts.Add(ArtifactSet.Graph, ArtifactJson.Serialize(Graph(link, plan), ArtifactJson.Default.ProjectGraph));
+        // The four documents are independent; written side by side when allowed, added in a fixed order.
+        Func<byte[]>[] documents =
+        [
+            () => ArtifactJson.Serialize(plan, ArtifactJson.Default.Plan),
+            () => ArtifactJson.Serialize(Graph(link, plan), ArtifactJson.Default.ProjectGraph),
+            () => ArtifactJson.Serialize(Manifest(project, link, split, diagnostics), ArtifactJson.Default.Manifest),
+            () => ArtifactJson.Serialize(
+                [.. diagnostics.Select(d => new DiagnosticEntry(d.SeverityName, d.Code, d.File, d.Line, d.Column, d.Message))],
+                ArtifactJson.Default.ImmutableArrayDiagnosticEntry),
+        ];
+        var written = new byte[documents.Length][];
+        if (parallel)
+        {
+            Parallel.For(0, documents.Length, i => written[i] = documents[i]());
+        }
+        else
+        {
+            for (var i = 0; i < documents.Length; i++)
+            {
+                written[i] = documents[i]();
+            }
+        }
 
+        artifacts.Add(ArtifactSet.Plan, written[0]);
+        artifacts.Add(ArtifactSet.Graph, written[1]);
+        artifacts.Add(ArtifactSet.Manifest, written[2]);
+        artifacts.Add(ArtifactSet.Diagnostics, written[3]);
+        return artifacts;
+    }
+
+    private static Manifest Manifest(ProjectSelection project, LinkResult link, SplitResult split, ImmutableArray<Diagnostic> diagnostics)
+    {
         var counts = Count(diagnostics);
-        var manifest = new Manifest(
+        return new Manifest(
             new CompilerStamp(CompilerInfo.Name, CompilerInfo.Version),
             new ProjectStamp(project.Settings.Name, project.Settings.Constraints),
             [.. project.Inputs.Select(f => new InputEntry(f.Path, f.Sha256, f.Content.Length))],
@@ -46,11 +75,6 @@ public static class ArtifactEmitter
             split.LazyChunks,
             counts.Errors == 0,
             counts);
-        artifacts.Add(ArtifactSet.Manifest, ArtifactJson.Serialize(manifest, ArtifactJson.Default.Manifest));
-        artifacts.Add(ArtifactSet.Diagnostics, ArtifactJson.Serialize(
-            [.. diagnostics.Select(d => new DiagnosticEntry(d.SeverityName, d.Code, d.File, d.Line, d.Column, d.Message))],
-            ArtifactJson.Default.ImmutableArrayDiagnosticEntry));
-        return artifacts;
     }
 
     private static ProjectGraph Graph(LinkResult link, Plan plan) => new(

@@ -8,7 +8,17 @@ using Grump.Hyper.Compiler.Text;
 namespace Grump.Hyper.Compiler.Modules;
 
 /// <summary>The result of compiling one file: the module (absent when the file could not be read) and its diagnostics.</summary>
-public sealed record ModuleResult(string Path, CompiledModule? Module, ImmutableArray<Diagnostic> Diagnostics);
+public sealed record ModuleResult(string Path, CompiledModule? Module, ImmutableArray<Diagnostic> Diagnostics)
+{
+    /// <summary>
+    /// The module's JSON, rendered where the module was compiled: in parallel with the other modules and
+    /// cached with them, instead of one after another at emit time.
+    /// </summary>
+    public byte[]? Rendered { get; init; }
+
+    /// <summary>XxHash128 of <see cref="Rendered"/>: what chunk memo keys are made of.</summary>
+    public UInt128? RenderedHash { get; init; }
+}
 
 /// <summary>
 /// Compiles one <c>.intent</c> file on its own: decode, parse the header, read the English. The result
@@ -70,7 +80,12 @@ public static class ModuleCompiler
                 [.. header.Depends.Select(d => Locate(source, d.Offset))]),
         };
 
-        return new ModuleResult(file.Path, module, diagnostics.ToImmutableSorted());
+        var rendered = Emit.ArtifactEmitter.Render(module);
+        return new ModuleResult(file.Path, module, diagnostics.ToImmutableSorted())
+        {
+            Rendered = rendered,
+            RenderedHash = System.IO.Hashing.XxHash128.HashToUInt128(rendered),
+        };
     }
 
     private static SourceLocation Locate(SourceText source, int offset)

@@ -230,41 +230,55 @@ public static class Planner
     /// <summary>Kahn's algorithm, always taking the ready task with the lowest (priority, id); tasks left in a cycle go last.</summary>
     private static ImmutableArray<string> Order(SortedDictionary<string, Draft> tasks)
     {
-        var pending = tasks.Values.ToDictionary(t => t.Id, t => t.DependsOn.Count(tasks.ContainsKey), StringComparer.Ordinal);
-        var dependents = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        foreach (var t in tasks.Values)
+        // Tasks are numbered in id order, so comparing numbers compares ids and the queue never compares strings.
+        var drafts = tasks.Values.ToArray();
+        var index = new Dictionary<string, int>(drafts.Length, StringComparer.Ordinal);
+        for (var i = 0; i < drafts.Length; i++)
         {
-            foreach (var d in t.DependsOn)
-            {
-                if (!dependents.TryGetValue(d, out var list))
-                {
-                    dependents[d] = list = [];
-                }
+            index[drafts[i].Id] = i;
+        }
 
-                list.Add(t.Id);
+        var pending = new int[drafts.Length];
+        var dependents = new List<int>?[drafts.Length];
+        for (var i = 0; i < drafts.Length; i++)
+        {
+            foreach (var d in drafts[i].DependsOn)
+            {
+                if (index.TryGetValue(d, out var j))
+                {
+                    pending[i]++;
+                    (dependents[j] ??= []).Add(i);
+                }
             }
         }
 
-        var ready = new SortedSet<(int Priority, string Id)>(tasks.Values.Where(t => pending[t.Id] == 0).Select(t => (t.Priority, t.Id)));
-        var order = ImmutableArray.CreateBuilder<string>(tasks.Count);
-        while (ready.Count > 0)
+        var ready = new PriorityQueue<int, (int Priority, int Index)>();
+        for (var i = 0; i < drafts.Length; i++)
         {
-            var next = ready.Min;
-            ready.Remove(next);
-            order.Add(next.Id);
-            foreach (var d in dependents.GetValueOrDefault(next.Id) ?? [])
+            if (pending[i] == 0)
+            {
+                ready.Enqueue(i, (drafts[i].Priority, i));
+            }
+        }
+
+        var order = ImmutableArray.CreateBuilder<string>(drafts.Length);
+        var placed = new bool[drafts.Length];
+        while (ready.TryDequeue(out var next, out _))
+        {
+            order.Add(drafts[next].Id);
+            placed[next] = true;
+            foreach (var d in dependents[next] ?? [])
             {
                 if (--pending[d] == 0)
                 {
-                    ready.Add((tasks[d].Priority, d));
+                    ready.Enqueue(d, (drafts[d].Priority, d));
                 }
             }
         }
 
-        if (order.Count < tasks.Count)
+        if (order.Count < drafts.Length)
         {
-            var placed = order.ToHashSet(StringComparer.Ordinal);
-            order.AddRange(tasks.Values.Where(t => !placed.Contains(t.Id)).OrderBy(t => (t.Priority, t.Id)).Select(t => t.Id));
+            order.AddRange(Enumerable.Range(0, drafts.Length).Where(i => !placed[i]).OrderBy(i => (drafts[i].Priority, i)).Select(i => drafts[i].Id));
         }
 
         return order.MoveToImmutable();

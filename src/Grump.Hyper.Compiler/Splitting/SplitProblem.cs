@@ -25,6 +25,7 @@ public sealed class SplitProblem
     private readonly string[] _routes;
     private readonly ulong[][] _routesOfGroup;
     private readonly long[] _copyCost;
+    private readonly int[] _fixedChunks;
     private readonly int _words;
 
     public SplitProblem(
@@ -41,6 +42,9 @@ public sealed class SplitProblem
         RouteRoots = routeRoots;
         Limits = limits;
         _routes = [.. routeRoots.Keys];
+        _fixedChunks = [.. _routes.Select(r => routeFixedChunks[r])];
+        var rootOfRoute = _routes.Select(r => routeRoots[r]).ToArray();
+        var loadedOfRoute = _routes.Select(r => routeLoadedRoots[r]).ToArray();
         _words = Math.Max(1, (_routes.Length + 63) / 64);
         _routesOfGroup = new ulong[groups.Length][];
         _copyCost = new long[groups.Length];
@@ -50,13 +54,19 @@ public sealed class SplitProblem
             _routesOfGroup[g] = new ulong[_words];
             for (var r = 0; r < _routes.Length; r++)
             {
-                if (consumers.Contains(routeRoots[_routes[r]]))
+                if (consumers.Contains(rootOfRoute[r]))
                 {
                     _routesOfGroup[g][r >> 6] |= 1UL << (r & 63);
                 }
 
                 // A copied group is loaded once for every root chunk of the route that holds a copy.
-                _copyCost[g] += routeLoadedRoots[_routes[r]].Count(consumers.Contains) * groups[g].Bytes;
+                var copies = 0;
+                foreach (var loaded in loadedOfRoute[r])
+                {
+                    copies += consumers.Contains(loaded) ? 1 : 0;
+                }
+
+                _copyCost[g] += copies * groups[g].Bytes;
             }
         }
 
@@ -114,7 +124,7 @@ public sealed class SplitProblem
 
         for (var r = 0; r < _routes.Length; r++)
         {
-            violations += RouteFixedChunks[_routes[r]] + loaded[r] > Limits.MaxInitialChunks ? 1 : 0;
+            violations += _fixedChunks[r] + loaded[r] > Limits.MaxInitialChunks ? 1 : 0;
         }
 
         return violations;

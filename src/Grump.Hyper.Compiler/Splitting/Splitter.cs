@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Security.Cryptography;
 using System.Text;
 using Grump.Hyper.Compiler.Diagnostics;
+using Grump.Hyper.Compiler.Emit;
 using Grump.Hyper.Compiler.Linking;
 using Grump.Hyper.Compiler.Modules;
 using Grump.Hyper.Compiler.Project;
@@ -30,11 +31,12 @@ public sealed record SplitResult(
 /// </summary>
 public static class Splitter
 {
-    public static SplitResult Split(LinkResult link, SplitSettings settings, Func<CompiledModule, byte[]> render, IReadOnlyList<IChunkPartitioner>? partitioners = null)
+    public static SplitResult Split(LinkResult link, SplitSettings settings, RenderedModules rendered, FinishOptions? options = null)
     {
-        partitioners ??= [GreedyPartitioner.Instance];
+        options ??= FinishOptions.Sequential;
+        var partitioners = options.Partitioners ?? [GreedyPartitioner.Instance];
         var modules = link.Modules.ToDictionary(m => m.Id, StringComparer.Ordinal);
-        var bytes = link.Modules.ToDictionary(m => m.Id, m => (long)render(m).Length, StringComparer.Ordinal);
+        var bytes = link.Modules.ToDictionary(m => m.Id, m => (long)rendered.Json(m).Length, StringComparer.Ordinal);
         var roots = link.Modules.Where(m => m.Route is not null || m.Lazy).Select(m => m.Id).Order(StringComparer.Ordinal).ToList();
         var rootSet = roots.ToHashSet(StringComparer.Ordinal);
         var closures = roots.ToDictionary(r => r, r => Closure(r, link, modules), StringComparer.Ordinal);
@@ -81,45 +83,77 @@ public static class Splitter
         }
 
         var problem = new SplitProblem(groups, fixedBytes.ToImmutable(), fixedChunks.ToImmutable(), routeRoots, loadedRoots.ToImmutable(), settings);
+        // Each partitioner is deterministic on its own, so running them side by side changes nothing but time.
+        var found = new (ChunkPartition Partition, long Cost, bool Valid)[partitioners.Count];
+        void Run(int i)
+        {
+            var partition = partitioners[i].Partition(problem);
+            found[i] = (partition, problem.Objective(partition), problem.IsValid(partition));
+        }
+
+        if (options.Parallel)
+        {
+            Parallel.For(0, partitioners.Count, Run);
+        }
+        else
+        {
+            for (var i = 0; i < partitioners.Count; i++)
+            {
+                Run(i);
+            }
+        }
+
         var scores = ImmutableArray.CreateBuilder<PartitionScore>();
         (ChunkPartition Partition, string Name, long Cost, bool Valid)? best = null;
-        foreach (var partitioner in partitioners)
+        for (var i = 0; i < partitioners.Count; i++)
         {
-            var partition = partitioner.Partition(problem);
-            var cost = problem.Objective(partition);
-            var valid = problem.IsValid(partition);
-            scores.Add(new PartitionScore(partitioner.Name, cost, valid));
+            var (partition, cost, valid) = found[i];
+            scores.Add(new PartitionScore(partitioners[i].Name, cost, valid));
             if (best is null || (valid && !best.Value.Valid) || (valid == best.Value.Valid && cost < best.Value.Cost))
             {
-                best = (partition, partitioner.Name, cost, valid);
+                best = (partition, partitioners[i].Name, cost, valid);
             }
         }
 
         var chosen = best!.Value;
-        return Materialize(link, modules, render, roots, closures, exclusive, groups, vendor, chosen.Partition, routeRoots, problem, scores.ToImmutable(), chosen.Name);
+        return Materialize(link, modules, new ChunkBuilder(rendered, options.Memo), roots, closures, exclusive, groups, vendor, chosen.Partition, routeRoots, problem, scores.ToImmutable(), chosen.Name);
     }
 
-    private static SplitResult Materialize(LinkResult link, Dictionary<string, CompiledModule> modules, Func<CompiledModule, byte[]> render,
+    private static SplitResult Materialize(LinkResult link, Dictionary<string, CompiledModule> modules, ChunkBuilder builder,
         List<string> roots, Dictionary<string, (HashSet<string> Static, SortedSet<string> Lazy)> closures, ILookup<string, string> exclusive,
         ImmutableArray<SharedGroup> groups, List<string> vendor, ChunkPartition partition, ImmutableSortedDictionary<string, string> routeRoots,
         SplitProblem problem, ImmutableArray<PartitionScore> scores, string chosen)
     {
         var chunks = new List<Chunk>();
         var rootChunk = new Dictionary<string, Chunk>(StringComparer.Ordinal);
+        var copiedInto = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (var g = 0; g < groups.Length; g++)
+        {
+            if (partition.Assignment[g] == ChunkPartition.Duplicate)
+            {
+                foreach (var consumer in groups[g].Consumers)
+                {
+                    if (!copiedInto.TryGetValue(consumer, out var list))
+                    {
+                        copiedInto[consumer] = list = [];
+                    }
+
+                    list.Add(g);
+                }
+            }
+        }
+
         foreach (var root in roots)
         {
             var members = new SortedSet<string>(StringComparer.Ordinal) { root };
             members.UnionWith(exclusive[root]);
-            for (var g = 0; g < groups.Length; g++)
+            foreach (var g in copiedInto.GetValueOrDefault(root) ?? [])
             {
-                if (partition.Assignment[g] == ChunkPartition.Duplicate && groups[g].Consumers.Contains(root))
-                {
-                    members.UnionWith(groups[g].Modules);
-                }
+                members.UnionWith(groups[g].Modules);
             }
 
             var kind = modules[root].Lazy ? "dynamic" : "entry";
-            var chunk = Build((kind == "dynamic" ? "lazy-" : "route-") + Slug(root), kind, members, modules, render);
+            var chunk = builder.Build((kind == "dynamic" ? "lazy-" : "route-") + Slug(root), kind, members, modules);
             rootChunk[root] = chunk;
             chunks.Add(chunk);
         }
@@ -128,12 +162,12 @@ public static class Splitter
         foreach (var number in partition.Assignment.Where(a => a != ChunkPartition.Duplicate).Distinct().Order())
         {
             var members = new SortedSet<string>(Enumerable.Range(0, groups.Length).Where(g => partition.Assignment[g] == number).SelectMany(g => groups[g].Modules), StringComparer.Ordinal);
-            var chunk = Build("common-" + Hash8(string.Join('\n', members)), "common", members, modules, render);
+            var chunk = builder.Build("common-" + Hash8(string.Join('\n', members)), "common", members, modules);
             commonChunk[number] = chunk;
             chunks.Add(chunk);
         }
 
-        Chunk? vendorChunk = vendor.Count > 0 ? Build("vendor", "vendor", new SortedSet<string>(vendor, StringComparer.Ordinal), modules, render) : null;
+        Chunk? vendorChunk = vendor.Count > 0 ? builder.Build("vendor", "vendor", new SortedSet<string>(vendor, StringComparer.Ordinal), modules) : null;
         if (vendorChunk is not null)
         {
             chunks.Add(vendorChunk);
@@ -143,7 +177,7 @@ public static class Splitter
         var orphans = new SortedSet<string>(link.Modules.Select(m => m.Id).Where(id => !placed.Contains(id)), StringComparer.Ordinal);
         if (orphans.Count > 0)
         {
-            chunks.Add(Build("orphans", "orphan", orphans, modules, render));
+            chunks.Add(builder.Build("orphans", "orphan", orphans, modules));
         }
 
         var order = link.Order.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i, StringComparer.Ordinal);
@@ -205,31 +239,62 @@ public static class Splitter
         return (seen, lazy);
     }
 
-    private static Chunk Build(string name, string kind, SortedSet<string> members, Dictionary<string, CompiledModule> modules, Func<CompiledModule, byte[]> render)
-    {
-        // The chunk is the modules' own JSON, wrapped; its name carries a hash of exactly these bytes.
-        using var buffer = new MemoryStream();
-        buffer.Write(Encoding.UTF8.GetBytes($"{{\n  \"name\": \"{name}\",\n  \"kind\": \"{kind}\",\n  \"modules\": [\n"));
-        var first = true;
-        foreach (var id in members)
-        {
-            if (!first)
-            {
-                buffer.Write(",\n"u8);
-            }
-
-            first = false;
-            var json = render(modules[id]);
-            buffer.Write(json, 0, json.Length - 1); // without its final newline
-        }
-
-        buffer.Write("\n  ]\n}\n"u8);
-        var content = buffer.ToArray();
-        var file = $"chunks/{name}.{Convert.ToHexStringLower(SHA256.HashData(content))[..8]}.json";
-        return new Chunk(name, kind, file, [.. members], content);
-    }
-
     private static string Slug(string id) => id.Replace('/', '-');
 
     private static string Hash8(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..8];
+}
+
+/// <summary>Writes chunk files from rendered modules, reusing a memoised chunk when its exact contents were built before.</summary>
+internal sealed class ChunkBuilder(RenderedModules rendered, FinishMemo? memo)
+{
+    public Chunk Build(string name, string kind, SortedSet<string> members, Dictionary<string, CompiledModule> modules)
+    {
+        if (memo is null)
+        {
+            return Assemble(name, kind, members, modules);
+        }
+
+        var key = new StringBuilder(name.Length + 8 + (members.Count * 33)).Append(name).Append('|').Append(kind);
+        foreach (var id in members)
+        {
+            key.Append('|').Append(rendered.Hash(modules[id]).ToString("x32", System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        return memo.GetOrBuild(key.ToString(), () => Assemble(name, kind, members, modules));
+    }
+
+    private Chunk Assemble(string name, string kind, SortedSet<string> members, Dictionary<string, CompiledModule> modules)
+    {
+        // The chunk is the modules' own JSON, wrapped; its name carries a hash of exactly these bytes.
+        var head = Encoding.UTF8.GetBytes($"{{\n  \"name\": \"{name}\",\n  \"kind\": \"{kind}\",\n  \"modules\": [\n");
+        var tail = "\n  ]\n}\n"u8;
+        var parts = new byte[members.Count][];
+        var size = head.Length + tail.Length + (2 * Math.Max(0, members.Count - 1));
+        var n = 0;
+        foreach (var id in members)
+        {
+            parts[n] = rendered.Json(modules[id]);
+            size += parts[n++].Length - 1; // without its final newline
+        }
+
+        var content = new byte[size];
+        var at = 0;
+        head.CopyTo(content, 0);
+        at += head.Length;
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (i > 0)
+            {
+                ",\n"u8.CopyTo(content.AsSpan(at));
+                at += 2;
+            }
+
+            parts[i].AsSpan(0, parts[i].Length - 1).CopyTo(content.AsSpan(at));
+            at += parts[i].Length - 1;
+        }
+
+        tail.CopyTo(content.AsSpan(at));
+        var file = $"chunks/{name}.{Convert.ToHexStringLower(SHA256.HashData(content))[..8]}.json";
+        return new Chunk(name, kind, file, [.. members], content);
+    }
 }

@@ -85,9 +85,13 @@ public sealed class ModuleCache
 
         counters.Miss(bloomSaidNo: !maybeCached);
         var result = ModuleCompiler.Compile(file, vendor, options);
-        Admit(key, result, (file.Content.Length * 4L) + 1024); // a compiled module is several times its source
+        Admit(key, result, EstimateBytes(file, result));
         return result;
     }
+
+    /// <summary>What an entry holds, roughly: the module's objects are a few times its JSON, and the JSON is kept too.</summary>
+    public static long EstimateBytes(SourceFile file, ModuleResult result) =>
+        (file.Content.Length * 2L) + ((result.Rendered?.Length ?? 0) * 4L) + 1024;
 
     private void Admit(string key, ModuleResult result, long size)
     {

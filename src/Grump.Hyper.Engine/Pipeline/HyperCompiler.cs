@@ -39,6 +39,7 @@ public sealed class HyperCompiler
 
     private readonly ModuleCache _cache;
     private readonly ProjectCache _projects;
+    private readonly FinishMemo _finishMemo = new();
 
     public HyperCompiler(ModuleCache? cache = null, ProjectCache? projects = null)
     {
@@ -85,8 +86,8 @@ public sealed class HyperCompiler
 
             cancellationToken.ThrowIfCancellationRequested();
             watch.Restart();
-            compilation = Compilation.Finish(project, results);
-            stages.Add(new StageMetrics("link+emit", watch.Elapsed.TotalMilliseconds, compilation.ModuleCount, compilation.Artifacts.TotalBytes));
+            var finish = new FinishOptions { Parallel = parallelism > 1, Memo = useCache ? _finishMemo : null };
+            compilation = Compilation.Finish(project, results, finish, stage: (name, time) => stages.Add(new StageMetrics(name, time.TotalMilliseconds, results.Length, 0)));
             if (fingerprint is not null)
             {
                 _projects.Add(fingerprint, compilation);
