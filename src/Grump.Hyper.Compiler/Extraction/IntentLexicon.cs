@@ -24,21 +24,49 @@ internal sealed record FeatureRule(string From, string To, string Reason);
 /// Every word list and rule of the English extraction, read once from the data files in
 /// <c>Extraction/Lexicon/*.txt</c> and frozen. Code holds no vocabulary of its own.
 /// </summary>
-internal sealed class IntentLexicon
+internal sealed record IntentLexicon
 {
     private static readonly Lazy<IntentLexicon> LazyDefault = new(Load);
 
     private IntentLexicon() { }
 
+    /// <summary>The lexicon with frozen matchers: what the plain compiler uses.</summary>
     public static IntentLexicon Default => LazyDefault.Value;
 
-    public required PhraseTrie<TechTerm> Tech { get; init; }
-    public required PhraseTrie<FeatureTerm> Features { get; init; }
-    public required PhraseTrie<ActorTerm> Actors { get; init; }
-    public required PhraseTrie<DataFlowTerm> DataFlows { get; init; }
-    public required PhraseTrie<NegationKind> Negation { get; init; }
-    public required PhraseTrie<string> Verbs { get; init; }
-    public required PhraseTrie<ImmutableArray<string>> Signals { get; init; }
+    /// <summary>The same words with every matcher at one tier (each gives the same matches).</summary>
+    public IntentLexicon At(MatcherTier tier, IReadOnlyCollection<string>? hotWords = null) => this with
+    {
+        Tech = Tech.Trie.Matcher(tier, hotWords),
+        Features = Features.Trie.Matcher(tier, hotWords),
+        Actors = Actors.Trie.Matcher(tier, hotWords),
+        DataFlows = DataFlows.Trie.Matcher(tier, hotWords),
+        Negation = Negation.Trie.Matcher(tier, hotWords),
+        Verbs = Verbs.Trie.Matcher(tier, hotWords),
+        Signals = Signals.Trie.Matcher(tier, hotWords),
+    };
+
+    /// <summary>The same words with matchers that promote themselves as they get hot.</summary>
+    public IntentLexicon Tiered() => this with
+    {
+        Tech = new TieredMatcher<TechTerm>(Tech.Trie),
+        Features = new TieredMatcher<FeatureTerm>(Features.Trie),
+        Actors = new TieredMatcher<ActorTerm>(Actors.Trie),
+        DataFlows = new TieredMatcher<DataFlowTerm>(DataFlows.Trie),
+        Negation = new TieredMatcher<NegationKind>(Negation.Trie),
+        Verbs = new TieredMatcher<string>(Verbs.Trie),
+        Signals = new TieredMatcher<ImmutableArray<string>>(Signals.Trie),
+    };
+
+    /// <summary>Each matcher's current tier, for metrics.</summary>
+    public IReadOnlyList<MatcherTier> Tiers => [Tech.Tier, Features.Tier, Actors.Tier, DataFlows.Tier, Negation.Tier, Verbs.Tier, Signals.Tier];
+
+    public required PhraseMatcher<TechTerm> Tech { get; init; }
+    public required PhraseMatcher<FeatureTerm> Features { get; init; }
+    public required PhraseMatcher<ActorTerm> Actors { get; init; }
+    public required PhraseMatcher<DataFlowTerm> DataFlows { get; init; }
+    public required PhraseMatcher<NegationKind> Negation { get; init; }
+    public required PhraseMatcher<string> Verbs { get; init; }
+    public required PhraseMatcher<ImmutableArray<string>> Signals { get; init; }
     public required FrozenSet<string> NegationPredicate { get; init; }
     public required FrozenSet<string> NegationBoundary { get; init; }
     public required FrozenSet<string> SlashWords { get; init; }
@@ -129,7 +157,7 @@ internal sealed class IntentLexicon
         };
     }
 
-    private static PhraseTrie<T> Trie<T>(List<(string Alias, T Value)> entries, bool hyphenVariants)
+    private static PhraseMatcher<T> Trie<T>(List<(string Alias, T Value)> entries, bool hyphenVariants)
     {
         IEnumerable<(string[], T)> Expand()
         {
@@ -154,7 +182,7 @@ internal sealed class IntentLexicon
             }
         }
 
-        return PhraseTrie<T>.Build(Expand());
+        return PhraseTrie<T>.Build(Expand()).Matcher(MatcherTier.Frozen);
     }
 
     private static IEnumerable<string> List(string field) =>

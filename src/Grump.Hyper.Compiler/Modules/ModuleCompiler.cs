@@ -8,6 +8,12 @@ using Grump.Hyper.Compiler.Text;
 namespace Grump.Hyper.Compiler.Modules;
 
 /// <summary>The result of compiling one file: the module (absent when the file could not be read) and its diagnostics.</summary>
+/// <summary>
+/// What a batch scan already knows about a file's bytes (see the engine's text kernels). Pure ASCII is
+/// valid UTF-8, so it skips validation; the newline count sizes the line table. Never changes a result.
+/// </summary>
+public readonly record struct SourceHints(bool Ascii, int Newlines);
+
 public sealed record ModuleResult(string Path, CompiledModule? Module, ImmutableArray<Diagnostic> Diagnostics)
 {
     /// <summary>
@@ -29,7 +35,7 @@ public static class ModuleCompiler
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public static ModuleResult Compile(SourceFile file, bool vendor, CompilationOptions options)
+    public static ModuleResult Compile(SourceFile file, bool vendor, CompilationOptions options, MatcherSet? matchers = null, SourceHints? hints = null)
     {
         var diagnostics = new DiagnosticBag();
         if (file.Content.Length > options.MaxSourceBytes)
@@ -38,17 +44,22 @@ public static class ModuleCompiler
             return new ModuleResult(file.Path, null, diagnostics.ToImmutableSorted());
         }
 
-        if (!TryDecode(file.Content.Span, out var text, out var badOffset))
+        string text;
+        if (hints is { Ascii: true })
+        {
+            text = System.Text.Encoding.ASCII.GetString(file.Content.Span);
+        }
+        else if (!TryDecode(file.Content.Span, out text, out var badOffset))
         {
             var (line, column) = BytePosition(file.Content.Span, badOffset);
             diagnostics.Report(DiagnosticCatalog.InvalidUtf8, file.Path, line, column, badOffset);
             return new ModuleResult(file.Path, null, diagnostics.ToImmutableSorted());
         }
 
-        var source = new SourceText(file.Path, text);
+        var source = new SourceText(file.Path, text, hints?.Newlines ?? 16);
         var parsed = HeaderParser.Parse(source, diagnostics);
         var header = parsed.Header;
-        var extraction = new IntentExtractor(IntentLexicon.Default).Extract(source, parsed.Body, header.Actors, diagnostics);
+        var extraction = new IntentExtractor((matchers ?? MatcherSet.Default).Lexicon).Extract(source, parsed.Body, header.Actors, diagnostics);
 
         var id = header.Id?.Value ?? ModuleIds.FromPath(file.Path);
         var module = new CompiledModule

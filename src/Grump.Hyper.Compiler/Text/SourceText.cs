@@ -5,11 +5,14 @@ public sealed class SourceText
 {
     private int[]? _lineStarts;
 
-    public SourceText(string path, string text)
+    public SourceText(string path, string text, int expectedLines = 16)
     {
         Path = path;
         Text = text;
+        _expectedLines = expectedLines;
     }
+
+    private readonly int _expectedLines;
 
     public string Path { get; }
 
@@ -21,7 +24,7 @@ public sealed class SourceText
 
     public LinePosition GetPosition(int offset)
     {
-        var starts = _lineStarts ??= ComputeLineStarts(Text);
+        var starts = _lineStarts ??= ComputeLineStarts(Text, _expectedLines);
         offset = Math.Clamp(offset, 0, Text.Length);
         var line = Array.BinarySearch(starts, offset);
         if (line < 0)
@@ -34,9 +37,9 @@ public sealed class SourceText
 
     public int GetLine(int offset) => GetPosition(offset).Line;
 
-    private static int[] ComputeLineStarts(string text)
+    private static int[] ComputeLineStarts(string text, int expectedLines)
     {
-        var starts = new List<int> { 0 };
+        var starts = new List<int>(expectedLines + 1) { 0 };
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Grump.Hyper.Compiler;
+using Grump.Hyper.Compiler.Extraction;
 using Grump.Hyper.Compiler.Modules;
 using Grump.Hyper.Engine.Sketches;
 
@@ -66,7 +67,7 @@ public sealed class ModuleCache
     public static string Key(SourceFile file, bool vendor, CompilationOptions options) =>
         $"{file.Sha256}|{file.Path}|{(vendor ? 'v' : '-')}|{CompilerInfo.Version}|{options.Fingerprint}";
 
-    public ModuleResult GetOrCompile(SourceFile file, bool vendor, CompilationOptions options, CacheCounters counters)
+    public ModuleResult GetOrCompile(SourceFile file, bool vendor, CompilationOptions options, CacheCounters counters, MatcherSet? matchers = null, SourceHints? hints = null)
     {
         var key = Key(file, vendor, options);
         _frequency.Add(key);
@@ -84,7 +85,7 @@ public sealed class ModuleCache
         }
 
         counters.Miss(bloomSaidNo: !maybeCached);
-        var result = ModuleCompiler.Compile(file, vendor, options);
+        var result = ModuleCompiler.Compile(file, vendor, options, matchers, hints);
         Admit(key, result, EstimateBytes(file, result));
         return result;
     }

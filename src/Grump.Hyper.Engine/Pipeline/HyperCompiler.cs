@@ -4,7 +4,9 @@ using Grump.Hyper.Compiler;
 using Grump.Hyper.Compiler.Emit;
 using Grump.Hyper.Compiler.Modules;
 using Grump.Hyper.Compiler.Project;
+using Grump.Hyper.Compiler.Extraction;
 using Grump.Hyper.Engine.Caching;
+using Grump.Hyper.Engine.Kernels;
 
 namespace Grump.Hyper.Engine.Pipeline;
 
@@ -40,12 +42,21 @@ public sealed class HyperCompiler
     private readonly ModuleCache _cache;
     private readonly ProjectCache _projects;
     private readonly FinishMemo _finishMemo = new();
+    private readonly MatcherSet _tiered = MatcherSet.Tiered();
+    private readonly TextKernels _kernels;
 
-    public HyperCompiler(ModuleCache? cache = null, ProjectCache? projects = null)
+    public HyperCompiler(ModuleCache? cache = null, ProjectCache? projects = null, TextKernels? kernels = null)
     {
         _cache = cache ?? new ModuleCache();
         _projects = projects ?? new ProjectCache();
+        _kernels = kernels ?? SharedKernels.Value;
     }
+
+    /// <summary>One probe per process: finding (or not finding) a GPU costs a second or so.</summary>
+    private static readonly Lazy<TextKernels> SharedKernels = new(TextKernels.Probe);
+
+    /// <summary>Conservative reads English with plain hash-map matchers, never promoted.</summary>
+    private static readonly MatcherSet Interpreted = MatcherSet.At(MatcherTier.Interpreted);
 
     public HyperResult Compile(IEnumerable<SourceFile> files, HyperOptions options, Action<int>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -70,6 +81,8 @@ public sealed class HyperCompiler
         var counters = new CacheCounters();
         var fingerprint = useCache ? ProjectCache.Fingerprint(project, options.Compilation) : null;
         CompilationResult compilation;
+        var textBackend = "none";
+        var matcherTiers = "none";
         if (fingerprint is not null && _projects.TryGet(fingerprint, out var reused))
         {
             // Early cutoff: the same inputs were linked moments ago; nothing needs compiling or linking.
@@ -81,8 +94,19 @@ public sealed class HyperCompiler
         }
         else
         {
-            var results = CompileModules(project, options.Compilation, parallelism, useCache ? _cache : null, counters, progress, cancellationToken);
+            var matchers = effective == CompileTier.Conservative ? Interpreted : _tiered;
+            SourceHints[]? hints = null;
+            if (effective >= CompileTier.Aggressive)
+            {
+                var scan = Stopwatch.StartNew();
+                (hints, textBackend) = ScanSources(project.Sources);
+                stages.Add(new StageMetrics("scan", scan.Elapsed.TotalMilliseconds, project.Sources.Length, bytes));
+                watch.Restart();
+            }
+
+            var results = CompileModules(project, options.Compilation, parallelism, useCache ? _cache : null, counters, matchers, hints, progress, cancellationToken);
             stages.Add(new StageMetrics("compile", watch.Elapsed.TotalMilliseconds, results.Length, bytes));
+            matcherTiers = string.Join(",", matchers.Tiers.Distinct().Select(t => t.ToString().ToLowerInvariant()));
 
             cancellationToken.ThrowIfCancellationRequested();
             watch.Restart();
@@ -110,7 +134,7 @@ public sealed class HyperCompiler
             Cache = useCache
                 ? new CacheMetrics(counters.Hits, counters.Misses, counters.BytesServed, _cache.Count) { BloomSkips = counters.BloomSkips, DistinctSources = _cache.DistinctSources, CacheBytes = _cache.Bytes }
                 : new CacheMetrics(0, 0, 0, 0),
-            Backends = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [new KeyValuePair<string, string>("matcher", "trie"), new("text", "scalar")]),
+            Backends = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [new KeyValuePair<string, string>("matcher", matcherTiers), new("text", textBackend), new("gpu", _kernels.GpuName)]),
             Workers = [options.WorkerName],
             Partitioners = compilation.Split is { } split
                 ? [.. split.Scores.Select(x => new PartitionerScore(x.Partitioner, x.BytesLoaded, x.Valid, x.Partitioner == split.Chosen))]
@@ -121,8 +145,28 @@ public sealed class HyperCompiler
         return new HyperResult(compilation, metrics);
     }
 
+    /// <summary>One batch scan of every source (newlines, pure ASCII) by the best backend for its size.</summary>
+    private (SourceHints[] Hints, string Backend) ScanSources(ImmutableArray<SourceFile> sources)
+    {
+        var offsets = new int[sources.Length + 1];
+        for (var i = 0; i < sources.Length; i++)
+        {
+            offsets[i + 1] = offsets[i] + sources[i].Content.Length;
+        }
+
+        var data = new byte[offsets[^1]];
+        for (var i = 0; i < sources.Length; i++)
+        {
+            sources[i].Content.Span.CopyTo(data.AsSpan(offsets[i]));
+        }
+
+        var stats = new TextStats[sources.Length];
+        var backend = _kernels.Scan(data, offsets, stats);
+        return ([.. stats.Select(s => new SourceHints(s.Ascii, s.Newlines))], backend);
+    }
+
     private static ImmutableArray<ModuleResult> CompileModules(ProjectSelection project, CompilationOptions options, int parallelism,
-        ModuleCache? cache, CacheCounters counters, Action<int>? progress, CancellationToken cancellationToken)
+        ModuleCache? cache, CacheCounters counters, MatcherSet matchers, SourceHints[]? hints, Action<int>? progress, CancellationToken cancellationToken)
     {
         var sources = project.Sources;
         var results = new ModuleResult[sources.Length];
@@ -131,7 +175,10 @@ public sealed class HyperCompiler
         {
             cancellationToken.ThrowIfCancellationRequested();
             var vendor = project.VendorPaths.Contains(sources[i].Path);
-            results[i] = cache is null ? ModuleCompiler.Compile(sources[i], vendor, options) : cache.GetOrCompile(sources[i], vendor, options, counters);
+            var hint = hints is null ? (SourceHints?)null : hints[i];
+            results[i] = cache is null
+                ? ModuleCompiler.Compile(sources[i], vendor, options, matchers, hint)
+                : cache.GetOrCompile(sources[i], vendor, options, counters, matchers, hint);
             var n = Interlocked.Increment(ref done);
             if (progress is not null && (n % ProgressEvery == 0 || n == sources.Length))
             {
