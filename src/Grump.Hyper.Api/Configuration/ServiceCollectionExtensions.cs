@@ -20,7 +20,21 @@ public static class ServiceCollectionExtensions
         services.AddOptions<HyperApiOptions>().BindConfiguration(HyperApiOptions.Section)
             .Validate(o => o.Limits.MaxArchiveBytes > 0 && o.Limits.MaxEntries > 0 && o.RetryAfterSeconds >= 0 && o.Retention > TimeSpan.Zero, "Hyper limits and retention must be positive.")
             .ValidateOnStart();
-        services.AddSingleton(new ModuleCache());
+        // L2 module cache in Redis when ConnectionStrings:Cache is set (its own connection: a cache Redis
+        // may evict freely, the Hangfire one must not); without it, L1 in this process only.
+        var cache = configuration.GetConnectionString("Cache");
+        if (!string.IsNullOrWhiteSpace(cache))
+        {
+            var cacheOptions = ConfigurationOptions.Parse(cache);
+            cacheOptions.AbortOnConnectFail = false;
+            services.AddKeyedSingleton<IConnectionMultiplexer>("cache", (_, _) => ConnectionMultiplexer.Connect(cacheOptions));
+            services.AddSingleton(sp => new ModuleCache(l2: new RedisModuleStore(sp.GetRequiredKeyedService<IConnectionMultiplexer>("cache"))));
+        }
+        else
+        {
+            services.AddSingleton(new ModuleCache());
+        }
+
         services.AddSingleton<HyperCompiler>();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         services.AddSingleton<TenantDirectory>();

@@ -13,11 +13,17 @@ public sealed class CacheCounters
     private long _misses;
     private long _bloomSkips;
     private long _bytesServed;
+    private long _l2Hits;
 
     public long Hits => Interlocked.Read(ref _hits);
     public long Misses => Interlocked.Read(ref _misses);
     public long BloomSkips => Interlocked.Read(ref _bloomSkips);
     public long BytesServed => Interlocked.Read(ref _bytesServed);
+
+    /// <summary>Entries found in the shared L2 and copied into L1 before use (a subset of the hits).</summary>
+    public long L2Hits => Interlocked.Read(ref _l2Hits);
+
+    internal void L2Hit() => Interlocked.Increment(ref _l2Hits);
 
     internal void Hit(long bytes)
     {
@@ -55,7 +61,43 @@ public sealed class ModuleCache
     private long _bytes;
     private long _requests;
 
-    public ModuleCache(long maxBytes = 256L * 1024 * 1024) => _maxBytes = maxBytes;
+    private readonly IModuleStore? _l2;
+
+    public ModuleCache(long maxBytes = 256L * 1024 * 1024, IModuleStore? l2 = null)
+    {
+        _maxBytes = maxBytes;
+        _l2 = l2;
+    }
+
+    /// <summary>The shared second level, or null (L1 only).</summary>
+    public string Level2 => _l2?.Name ?? "none";
+
+    /// <summary>
+    /// Before a build: every key not in L1 is asked of L2 in batches (one round trip per batch, not per
+    /// file) and what comes back is admitted to L1. The Bloom filter is not consulted here: it knows only
+    /// this process, and other processes fill L2.
+    /// </summary>
+    public void Prefetch(IReadOnlyList<(SourceFile File, bool Vendor)> sources, CompilationOptions options, CacheCounters counters)
+    {
+        if (_l2 is null)
+        {
+            return;
+        }
+
+        var missing = sources.Select(s => (s.File, Key: Key(s.File, s.Vendor, options))).Where(s => !_entries.ContainsKey(s.Key)).ToList();
+        foreach (var batch in missing.Chunk(512))
+        {
+            var values = _l2.GetMany([.. batch.Select(b => b.Key)]);
+            for (var i = 0; i < batch.Length; i++)
+            {
+                if (values[i] is { } bytes && ModuleCodec.Decode(bytes) is { } result && result.Path == batch[i].File.Path)
+                {
+                    counters.L2Hit();
+                    Admit(batch[i].Key, result, EstimateBytes(batch[i].File, result));
+                }
+            }
+        }
+    }
 
     public int Count => _entries.Count;
 
@@ -86,6 +128,7 @@ public sealed class ModuleCache
 
         counters.Miss(bloomSaidNo: !maybeCached);
         var result = ModuleCompiler.Compile(file, vendor, options, matchers, hints);
+        _l2?.Put(key, ModuleCodec.Encode(result));
         Admit(key, result, EstimateBytes(file, result));
         return result;
     }

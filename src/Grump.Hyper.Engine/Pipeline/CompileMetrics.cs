@@ -14,6 +14,12 @@ public sealed record CacheMetrics(long Hits, long Misses, long BytesServed, long
     public long DistinctSources { get; init; }
 
     public long CacheBytes { get; init; }
+
+    /// <summary>Hits served from the shared L2 (Redis) rather than this process's memory.</summary>
+    public long L2Hits { get; init; }
+
+    /// <summary>"redis" or "none".</summary>
+    public string Level2 { get; init; } = "none";
 }
 
 /// <summary>One chunk partitioner's answer: its objective (bytes loaded up front over all routes), and whether it met the limits.</summary>

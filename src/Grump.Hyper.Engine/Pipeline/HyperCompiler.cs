@@ -104,6 +104,14 @@ public sealed class HyperCompiler
                 watch.Restart();
             }
 
+            if (useCache)
+            {
+                var fetch = Stopwatch.StartNew();
+                _cache.Prefetch([.. project.Sources.Select(f => (f, project.VendorPaths.Contains(f.Path)))], options.Compilation, counters);
+                stages.Add(new StageMetrics("prefetch", fetch.Elapsed.TotalMilliseconds, (int)counters.L2Hits, 0));
+                watch.Restart();
+            }
+
             var results = CompileModules(project, options.Compilation, parallelism, useCache ? _cache : null, counters, matchers, hints, progress, cancellationToken);
             stages.Add(new StageMetrics("compile", watch.Elapsed.TotalMilliseconds, results.Length, bytes));
             matcherTiers = string.Join(",", matchers.Tiers.Distinct().Select(t => t.ToString().ToLowerInvariant()));
@@ -132,7 +140,7 @@ public sealed class HyperCompiler
             Parallelism = parallelism,
             Stages = stages.ToImmutable(),
             Cache = useCache
-                ? new CacheMetrics(counters.Hits, counters.Misses, counters.BytesServed, _cache.Count) { BloomSkips = counters.BloomSkips, DistinctSources = _cache.DistinctSources, CacheBytes = _cache.Bytes }
+                ? new CacheMetrics(counters.Hits, counters.Misses, counters.BytesServed, _cache.Count) { BloomSkips = counters.BloomSkips, DistinctSources = _cache.DistinctSources, CacheBytes = _cache.Bytes, L2Hits = counters.L2Hits, Level2 = _cache.Level2 }
                 : new CacheMetrics(0, 0, 0, 0),
             Backends = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [new KeyValuePair<string, string>("matcher", matcherTiers), new("text", textBackend), new("gpu", _kernels.GpuName)]),
             Workers = [options.WorkerName],
