@@ -44,7 +44,7 @@ public sealed class CompileJob(IJobStore store, HyperCompiler compiler, WebhookD
         {
             var sources = await store.GetSourcesAsync(job.Inputs, cancellationToken);
             var tier = CompileTiers.TryParse(job.Tier, out var parsed) ? parsed : CompileTiers.Default;
-            var result = compiler.Compile(sources, HyperOptions.Default with { Tier = tier }, done =>
+            var result = compiler.Compile(sources, HyperOptions.Default with { Tier = tier, ProjectKey = job.Tenant }, done =>
             {
                 // Progress is also where a cancel is noticed: the job then stops at the next file.
                 var current = store.UpdateAsync(jobId, j => j.Status == JobStatus.Running ? j with { FilesDone = done } : null, CancellationToken.None).GetAwaiter().GetResult();

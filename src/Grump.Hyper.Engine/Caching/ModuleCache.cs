@@ -69,6 +69,9 @@ public sealed class ModuleCache
         _l2 = l2;
     }
 
+    /// <summary>Whether L1 holds this file's module now (no counting, no admission).</summary>
+    public bool Contains(SourceFile file, bool vendor, CompilationOptions options) => _entries.ContainsKey(Key(file, vendor, options));
+
     /// <summary>The shared second level, or null (L1 only).</summary>
     public string Level2 => _l2?.Name ?? "none";
 

@@ -38,6 +38,9 @@ public sealed record CompileMetrics
     public required double ThroughputMegabytesPerSecond { get; init; }
     public required int Parallelism { get; init; }
     public ImmutableArray<StageMetrics> Stages { get; init; } = [];
+
+    /// <summary>Present when the tier speculates (aggressive and up).</summary>
+    public SpeculationMetrics? Speculation { get; init; }
     public CacheMetrics Cache { get; init; } = new(0, 0, 0, 0);
     public ImmutableSortedDictionary<string, string> Backends { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
     public ImmutableArray<string> Workers { get; init; } = [];
@@ -47,3 +50,6 @@ public sealed record CompileMetrics
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, NewLine = "\n")]
 [JsonSerializable(typeof(CompileMetrics))]
 public sealed partial class MetricsJson : JsonSerializerContext;
+
+/// <summary>How the change model's guess for this build compared with what actually changed.</summary>
+public sealed record SpeculationMetrics(int Predicted, int Changed, int PredictedAndChanged);
