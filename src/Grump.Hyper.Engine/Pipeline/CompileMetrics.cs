@@ -39,6 +39,9 @@ public sealed record CompileMetrics
     public required int Parallelism { get; init; }
     public ImmutableArray<StageMetrics> Stages { get; init; } = [];
 
+    /// <summary>The insane tier's shard plan: each planner's makespan (estimated bytes on the heaviest shard).</summary>
+    public ImmutableArray<Sharding.ShardScore> Shards { get; init; } = [];
+
     /// <summary>Present when the tier speculates (aggressive and up).</summary>
     public SpeculationMetrics? Speculation { get; init; }
     public CacheMetrics Cache { get; init; } = new(0, 0, 0, 0);

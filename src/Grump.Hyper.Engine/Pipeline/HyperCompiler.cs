@@ -23,6 +23,9 @@ public sealed record HyperOptions
     /// <summary>Whose successive builds the change model learns from (a tenant's project); default: the project's name.</summary>
     public string? ProjectKey { get; init; }
 
+    /// <summary>How many shards the insane tier plans for (worker processes).</summary>
+    public int Shards { get; init; } = Environment.ProcessorCount;
+
     /// <summary>Name of this process in metrics (a worker id in a cluster).</summary>
     public string WorkerName { get; init; } = Environment.MachineName + ":" + Environment.ProcessId;
 }
@@ -69,6 +72,7 @@ public sealed class HyperCompiler
         var stages = ImmutableArray.CreateBuilder<StageMetrics>();
         var notes = ImmutableArray.CreateBuilder<string>();
         var effective = options.Tier;
+        var requestedInsane = effective == CompileTier.Insane;
         if (effective == CompileTier.Insane)
         {
             notes.Add("insane tier without distributed workers in this process: ran as aggressive");
@@ -88,6 +92,7 @@ public sealed class HyperCompiler
         CompilationResult compilation;
         var textBackend = "none";
         SpeculationMetrics? speculation = null;
+        ImmutableArray<Sharding.ShardScore> shards = [];
         var matcherTiers = "none";
         if (fingerprint is not null && _projects.TryGet(fingerprint, out var reused))
         {
@@ -124,6 +129,16 @@ public sealed class HyperCompiler
                 (order, speculation) = Speculate(project, options);
             }
 
+            if (requestedInsane)
+            {
+                // How the work would fan out: likely misses cost their bytes, likely hits next to nothing.
+                var plan = Stopwatch.StartNew();
+                var costs = project.Sources.Select(f => _cache.Contains(f, project.VendorPaths.Contains(f.Path), options.Compilation) ? 1L : f.Content.Length).ToArray();
+                shards = Sharding.ShardPlanner.Plan(costs, options.Shards).Scores;
+                stages.Add(new StageMetrics("shard-plan", plan.Elapsed.TotalMilliseconds, options.Shards, 0));
+                watch.Restart();
+            }
+
             var results = CompileModules(project, options.Compilation, parallelism, useCache ? _cache : null, counters, matchers, hints, order, progress, cancellationToken);
             stages.Add(new StageMetrics("compile", watch.Elapsed.TotalMilliseconds, results.Length, bytes));
             matcherTiers = string.Join(",", matchers.Tiers.Distinct().Select(t => t.ToString().ToLowerInvariant()));
@@ -152,6 +167,7 @@ public sealed class HyperCompiler
             Parallelism = parallelism,
             Stages = stages.ToImmutable(),
             Speculation = speculation,
+            Shards = shards,
             Cache = useCache
                 ? new CacheMetrics(counters.Hits, counters.Misses, counters.BytesServed, _cache.Count) { BloomSkips = counters.BloomSkips, DistinctSources = _cache.DistinctSources, CacheBytes = _cache.Bytes, L2Hits = counters.L2Hits, Level2 = _cache.Level2 }
                 : new CacheMetrics(0, 0, 0, 0),
