@@ -24,14 +24,25 @@ public static class ArchiveReader
             return Fail(ArchiveErrorKind.TooLarge, $"The archive is {archive.Length} bytes; the limit is {limits.MaxArchiveBytes} bytes.", null, limits.MaxArchiveBytes);
         }
 
-        var format = Detect(archive.Span);
-        var reader = new EntrySink(limits, archive.Length);
+        // Read the caller's buffer in place: an upload is held once, not twice.
+        using var stream = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(archive, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(archive.ToArray(), writable: false);
+        return Read(stream, archive.Span[..Math.Min(archive.Length, 512)], archive.Length, limits);
+    }
+
+    /// <summary>Reads an archive from a seekable stream (a memory-mapped file, say) whose first bytes are <paramref name="head"/>.</summary>
+    public static ArchiveReadResult Read(Stream stream, ReadOnlySpan<byte> head, long length, ArchiveLimits limits)
+    {
+        if (length > limits.MaxArchiveBytes)
+        {
+            return Fail(ArchiveErrorKind.TooLarge, $"The archive is {length} bytes; the limit is {limits.MaxArchiveBytes} bytes.", null, limits.MaxArchiveBytes);
+        }
+
+        var format = Detect(head);
+        var reader = new EntrySink(limits, length);
         try
         {
-            // Read the caller's buffer in place: an upload is held once, not twice.
-            using var stream = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(archive, out var segment)
-                ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-                : new MemoryStream(archive.ToArray(), writable: false);
             var error = format switch
             {
                 ArchiveFormat.Zip => ReadZip(stream, reader),

@@ -19,7 +19,11 @@ public static class ProjectSources
             return new ArchiveReadResult(null, new ArchiveError(ArchiveErrorKind.TooLarge, $"{path} is {info.Length} bytes; the limit is {limits.MaxArchiveBytes}.", null, limits.MaxArchiveBytes));
         }
 
-        return ArchiveReader.Read(File.ReadAllBytes(path), limits);
+        using var stream = MappedFiles.Shared.Open(path);
+        Span<byte> head = stackalloc byte[512];
+        var read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        stream.Position = 0;
+        return ArchiveReader.Read(stream, head[..read], info.Length, limits);
     }
 
     private static ArchiveReadResult FromFolder(string root, ArchiveLimits limits)
@@ -49,9 +53,17 @@ public static class ProjectSources
                     $"The folder is over the limits ({limits.MaxEntries} files, {limits.MaxEntryBytes} bytes a file, {limits.MaxTotalBytes} bytes in all) at '{normalized}'.", normalized));
             }
 
-            files.Add(new SourceFile(normalized, File.ReadAllBytes(full)));
+            files.Add(new SourceFile(normalized, ReadAll(full, length)));
         }
 
         return new ArchiveReadResult(files, null);
+    }
+
+    private static byte[] ReadAll(string path, long length)
+    {
+        using var stream = MappedFiles.Shared.Open(path);
+        var bytes = new byte[length];
+        stream.ReadExactly(bytes);
+        return bytes;
     }
 }
