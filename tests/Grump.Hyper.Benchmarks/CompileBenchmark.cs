@@ -1,8 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Grump.Hyper.Compiler.Extraction;
 using Grump.Hyper.Compiler.Modules;
 using Grump.Hyper.Engine.Caching;
+using Grump.Hyper.Engine.Kernels;
+using Grump.Hyper.Engine.Sharding;
 using Grump.Hyper.Engine.Pipeline;
 
 namespace Grump.Hyper.Benchmarks;
@@ -34,6 +37,7 @@ internal static class CompileBenchmark
         new HyperCompiler().Compile(ProjectGenerator.Generate(files, 1), HyperOptions.Default with { Tier = CompileTier.Conservative });
 
         var rows = new List<Row>();
+        var chunkLine = string.Empty;
         foreach (var tier in new[] { CompileTier.Conservative, CompileTier.Balanced, CompileTier.Aggressive, CompileTier.Insane })
         {
             GC.Collect();
@@ -46,9 +50,19 @@ internal static class CompileBenchmark
             HyperResult? incrementalResult = null;
             var incremental = Time(() => incrementalResult = compiler.Compile(edited, options));
             Console.WriteLine($"  {tier.Name(),-12} incremental stages: " + string.Join(", ", incrementalResult!.Metrics.Stages.Select(st => string.Create(CultureInfo.InvariantCulture, $"{st.Name} {st.Milliseconds:0} ms"))));
+            if (tier == CompileTier.Aggressive)
+            {
+                var partitioners = coldResult.Metrics.Partitioners;
+                var greedyBytes = partitioners.First(p => p.Name == "greedy").BytesLoaded;
+                chunkLine = "chunks (bytes loaded up front, all routes): " + string.Join(", ", partitioners.Select(p => string.Create(CultureInfo.InvariantCulture,
+                    $"{p.Name} {p.BytesLoaded} ({(double)p.BytesLoaded / greedyBytes:0.0000} of greedy){(p.Chosen ? " *" : string.Empty)}{(p.Valid ? string.Empty : " invalid")}")));
+            }
+
             rows.Add(new Row(tier.Name(), cold, warm, incremental, bytes / 1048576.0 / (cold / 1000), files / (cold / 1000), incrementalResult!.Metrics.Cache.Hits));
         }
 
+        var subsystems = Subsystems(project);
+        subsystems.Add(chunkLine);
         var peak = Process.GetCurrentProcess().PeakWorkingSet64;
         Console.WriteLine();
         Console.WriteLine("| tier | cold ms | warm ms | incremental ms | cold MB/s | cold files/s | incremental cache hits |");
@@ -63,11 +77,70 @@ internal static class CompileBenchmark
         var aggressive = rows[2];
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"cold aggressive vs cold conservative = {conservative.ColdMs / aggressive.ColdMs:0.00}x; warm aggressive vs cold conservative = {conservative.ColdMs / aggressive.WarmMs:0.00}x; peak working set {peak / 1048576.0:0} MiB"));
-        File.WriteAllText(report, JsonSerializer.Serialize(new { files, changed, bytes, peakWorkingSet = peak, rows }, ReportJson));
+        foreach (var line in subsystems)
+        {
+            Console.WriteLine(line);
+        }
+
+        File.WriteAllText(report, JsonSerializer.Serialize(new { files, changed, bytes, peakWorkingSet = peak, rows, subsystems }, ReportJson));
         Console.WriteLine("report: " + report);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"speedup: incremental aggressive vs cold conservative = {conservative.ColdMs / aggressive.IncrementalMs:0.0}x"));
         return 0;
+    }
+
+    /// <summary>Each subsystem against its own baseline, side by side on the same project.</summary>
+    private static List<string> Subsystems(List<SourceFile> project)
+    {
+        var lines = new List<string>();
+        var sources = project.Where(f => f.Path.EndsWith(".intent", StringComparison.Ordinal)).ToList();
+
+        // Text kernels over the whole project as one batch.
+        var offsets = new int[sources.Count + 1];
+        for (var i = 0; i < sources.Count; i++)
+        {
+            offsets[i + 1] = offsets[i] + sources[i].Content.Length;
+        }
+
+        var data = new byte[offsets[^1]];
+        for (var i = 0; i < sources.Count; i++)
+        {
+            sources[i].Content.Span.CopyTo(data.AsSpan(offsets[i]));
+        }
+
+        var stats = new TextStats[sources.Count];
+        using var ilgpu = IlgpuTextKernel.Cpu();
+        var kernels = new ITextKernel[] { ScalarTextKernel.Instance, SimdTextKernel.Instance, ilgpu };
+        var kernelTimes = kernels.Select(k =>
+        {
+            k.Scan(data, offsets, stats); // warm-up (ILGPU compiles its kernel on first launch)
+            return Enumerable.Range(0, 5).Min(_ => Time(() => k.Scan(data, offsets, stats)));
+        }).ToList();
+        lines.Add(string.Create(CultureInfo.InvariantCulture,
+            $"kernels ({data.Length / 1048576.0:0.0} MiB batch): {string.Join(", ", kernels.Select((k, i) => string.Create(CultureInfo.InvariantCulture, $"{k.Name} {kernelTimes[i]:0.00} ms ({kernelTimes[0] / kernelTimes[i]:0.0}x)")))}"));
+
+        // Matcher tiers: every module compiled on one core with each tier's matchers.
+        var tiers = Enum.GetValues<MatcherTier>();
+        var matcherTimes = tiers.Select(t =>
+        {
+            var matchers = t == MatcherTier.Generated ? MatcherSet.Tiered() : MatcherSet.At(t);
+            if (t == MatcherTier.Generated)
+            {
+                sources.ForEach(f => ModuleCompiler.Compile(f, false, CompilationOptions.Default, matchers)); // promote it all the way
+            }
+
+            return Time(() => sources.ForEach(f => ModuleCompiler.Compile(f, false, CompilationOptions.Default, matchers)));
+        }).ToList();
+        lines.Add(string.Create(CultureInfo.InvariantCulture,
+            $"matchers (module compile, 1 core): {string.Join(", ", tiers.Select((t, i) => string.Create(CultureInfo.InvariantCulture, $"{t.ToString().ToLowerInvariant()} {matcherTimes[i]:0} ms ({matcherTimes[0] / matcherTimes[i]:0.00}x)")))}"));
+
+        // Shard balancing for 8 workers, costs = bytes.
+        var watch = Stopwatch.StartNew();
+        var plan = ShardPlanner.Plan([.. sources.Select(f => (long)f.Content.Length)], 8);
+        var greedy = plan.Scores[0].Makespan;
+        lines.Add(string.Create(CultureInfo.InvariantCulture,
+            $"shards (8, makespan bytes, {watch.ElapsedMilliseconds} ms): {string.Join(", ", plan.Scores.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Planner} {s.Makespan} ({(double)s.Makespan / greedy:0.0000} of greedy){(s.Chosen ? " *" : string.Empty)}")))}"));
+        return lines;
     }
 
     private static double Time(Action action)

@@ -37,6 +37,16 @@ public sealed class SpeculationTests
     }
 
     [Fact]
+    public void A_sweeping_build_teaches_nothing_and_costs_nothing()
+    {
+        var model = new ChangeModel();
+        model.Observe("p", ["a", "b"]);
+        model.Observe("p", [.. Enumerable.Range(0, 20_000).Select(i => $"m{i}")]);
+        Assert.Empty(model.Predict("p", ["m1"]));
+        Assert.Equal("b", model.Predict("p", ["a"]).Single().Module);
+    }
+
+    [Fact]
     public void Speculation_learns_co_changes_and_never_changes_artifacts()
     {
         static List<SourceFile> Build(int version) => [.. Enumerable.Range(0, 12).Select(i => new SourceFile(

@@ -126,7 +126,10 @@ public sealed class HyperCompiler
             int[]? order = null;
             if (effective >= CompileTier.Aggressive)
             {
+                var guess = Stopwatch.StartNew();
                 (order, speculation) = Speculate(project, options);
+                stages.Add(new StageMetrics("speculate", guess.Elapsed.TotalMilliseconds, speculation.Predicted, 0));
+                watch.Restart();
             }
 
             if (requestedInsane)

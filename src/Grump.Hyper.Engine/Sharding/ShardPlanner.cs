@@ -28,7 +28,7 @@ public static class ShardPlanner
     public static ShardPlan Plan(IReadOnlyList<long> costs, int shards, int? evaluations = null)
     {
         // Each evaluation is O(files); the budget keeps a plan to tens of milliseconds at any size.
-        var budget = evaluations ?? (int)Math.Clamp(4_000_000L / Math.Max(1, costs.Count), 50, 2000);
+        var budget = evaluations ?? (int)Math.Clamp(1_000_000L / Math.Max(1, costs.Count), 50, 2000);
         shards = Math.Max(1, Math.Min(shards, Math.Max(1, costs.Count)));
         var greedy = Greedy(costs, shards);
         var candidates = new List<(string Name, int[] Genes)> { ("greedy", greedy) };

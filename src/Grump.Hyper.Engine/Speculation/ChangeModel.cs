@@ -15,6 +15,12 @@ public sealed class ChangeModel
     public const int MaxFollowers = 32;
     public const int MaxModules = 100_000;
 
+    /// <summary>
+    /// A build that changed more than this is a cold build or a sweeping edit: it says nothing about which
+    /// modules go together, and learning from it would cost changed² updates. It only resets the history.
+    /// </summary>
+    public const int MaxChangedPerBuild = 256;
+
     private readonly ConcurrentDictionary<string, ProjectHistory> _projects = new(StringComparer.Ordinal);
 
     /// <summary>Records one build's changed modules, learning from it and from the build before.</summary>
@@ -23,6 +29,12 @@ public sealed class ChangeModel
         var history = _projects.GetOrAdd(project, _ => new ProjectHistory());
         lock (history)
         {
+            if (changed.Count > MaxChangedPerBuild)
+            {
+                history.Previous = [];
+                return;
+            }
+
             foreach (var from in history.Previous.Concat(changed).Distinct(StringComparer.Ordinal))
             {
                 history.Seen[from] = history.Seen.GetValueOrDefault(from) + 1;
