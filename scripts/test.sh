@@ -64,7 +64,7 @@ if [ "$failed" -gt 0 ]; then
   echo "Failed tests:"
   for report in "$results"/*/*.xml; do
     tr -d '\r' < "$report" | tr '\n' ' ' | grep -o '<test [^>]*result="Fail"[^>]*>.\{0,1500\}' \
-      | sed -E 's/<test [^>]*name="([^"]*)"[^>]*>.*<message><!\[CDATA\[(.{0,900}).*/  - \1: \2/; s/\]\]>.*//' || true
+      | sed -E 's/<test [^>]*name="([^"]*)"[^>]*>.*<message>(<!\[CDATA\[)?/  - \1: /; s/(\]\]>)?<\/message>.*//' || true
   done
 fi
 

@@ -2248,6 +2248,13 @@ namespace Grump.Hyper.Client
         [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long CacheBytes { get; set; }
 
+        [System.Text.Json.Serialization.JsonPropertyName("l2Hits")]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public long L2Hits { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("level2")]
+        public string Level2 { get; set; }
+
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
 
         [System.Text.Json.Serialization.JsonExtensionData]
@@ -2342,6 +2349,12 @@ namespace Grump.Hyper.Client
 
         [System.Text.Json.Serialization.JsonPropertyName("stages")]
         public System.Collections.Generic.ICollection<StageMetrics> Stages { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("shards")]
+        public System.Collections.Generic.ICollection<ShardScore> Shards { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("speculation")]
+        public SpeculationMetrics Speculation { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("cache")]
         public CacheMetrics Cache { get; set; }
@@ -3391,6 +3404,63 @@ namespace Grump.Hyper.Client
         [System.Text.Json.Serialization.JsonPropertyName("tech")]
         [System.ComponentModel.DataAnnotations.Required]
         public System.Collections.Generic.ICollection<string> Tech { get; set; } = new System.Collections.ObjectModel.Collection<string>();
+
+        private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.7.1.0 (NJsonSchema v11.6.1.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class ShardScore
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("planner")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Planner { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("makespan")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public long Makespan { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("chosen")]
+        public bool Chosen { get; set; }
+
+        private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.7.1.0 (NJsonSchema v11.6.1.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class SpeculationMetrics
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("predicted")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public int Predicted { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("changed")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public int Changed { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("predictedAndChanged")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public int PredictedAndChanged { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
 
