@@ -2252,6 +2252,10 @@ namespace Grump.Hyper.Client
         [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long L2Hits { get; set; }
 
+        [System.Text.Json.Serialization.JsonPropertyName("l2BytesServed")]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public long L2BytesServed { get; set; }
+
         [System.Text.Json.Serialization.JsonPropertyName("level2")]
         public string Level2 { get; set; }
 

@@ -36,6 +36,7 @@ public sealed class SharedCacheTests(RedisServer redis)
         var second = new HyperCompiler(new ModuleCache(l2: new RedisModuleStore(connection))).Compile(Project(), options, cancellationToken: ct);
         Assert.Equal("redis", second.Metrics.Cache.Level2);
         Assert.Equal(second.Metrics.Files, second.Metrics.Cache.L2Hits);
+        Assert.True(second.Metrics.Cache.L2BytesServed > second.Metrics.Bytes, "L2 holds module JSON, which is larger than the sources");
         Assert.Equal(0, second.Metrics.Cache.Misses);
         Assert.Contains(second.Compilation.Diagnostics, d => d.File == "broken.intent" && d.IsError);
         foreach (var (path, content) in first.Artifacts.Where(a => a.Key != ArtifactSet.Metrics))

@@ -14,6 +14,7 @@ public sealed class CacheCounters
     private long _bloomSkips;
     private long _bytesServed;
     private long _l2Hits;
+    private long _l2Bytes;
 
     public long Hits => Interlocked.Read(ref _hits);
     public long Misses => Interlocked.Read(ref _misses);
@@ -23,7 +24,14 @@ public sealed class CacheCounters
     /// <summary>Entries found in the shared L2 and copied into L1 before use (a subset of the hits).</summary>
     public long L2Hits => Interlocked.Read(ref _l2Hits);
 
-    internal void L2Hit() => Interlocked.Increment(ref _l2Hits);
+    /// <summary>Bytes of cached modules read from L2 (what crossed the network).</summary>
+    public long L2BytesServed => Interlocked.Read(ref _l2Bytes);
+
+    internal void L2Hit(long bytes)
+    {
+        Interlocked.Increment(ref _l2Hits);
+        Interlocked.Add(ref _l2Bytes, bytes);
+    }
 
     internal void Hit(long bytes)
     {
@@ -95,7 +103,7 @@ public sealed class ModuleCache
             {
                 if (values[i] is { } bytes && ModuleCodec.Decode(bytes) is { } result && result.Path == batch[i].File.Path)
                 {
-                    counters.L2Hit();
+                    counters.L2Hit(bytes.Length);
                     Admit(batch[i].Key, result, EstimateBytes(batch[i].File, result));
                 }
             }

@@ -18,6 +18,9 @@ public sealed record CacheMetrics(long Hits, long Misses, long BytesServed, long
     /// <summary>Hits served from the shared L2 (Redis) rather than this process's memory.</summary>
     public long L2Hits { get; init; }
 
+    /// <summary>Bytes read from L2; <see cref="CacheMetrics.BytesServed"/> counts source bytes served from either level.</summary>
+    public long L2BytesServed { get; init; }
+
     /// <summary>"redis" or "none".</summary>
     public string Level2 { get; init; } = "none";
 }

@@ -172,7 +172,7 @@ public sealed class HyperCompiler
             Speculation = speculation,
             Shards = shards,
             Cache = useCache
-                ? new CacheMetrics(counters.Hits, counters.Misses, counters.BytesServed, _cache.Count) { BloomSkips = counters.BloomSkips, DistinctSources = _cache.DistinctSources, CacheBytes = _cache.Bytes, L2Hits = counters.L2Hits, Level2 = _cache.Level2 }
+                ? new CacheMetrics(counters.Hits, counters.Misses, counters.BytesServed, _cache.Count) { BloomSkips = counters.BloomSkips, DistinctSources = _cache.DistinctSources, CacheBytes = _cache.Bytes, L2Hits = counters.L2Hits, L2BytesServed = counters.L2BytesServed, Level2 = _cache.Level2 }
                 : new CacheMetrics(0, 0, 0, 0),
             Backends = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [new KeyValuePair<string, string>("matcher", matcherTiers), new("text", textBackend), new("gpu", _kernels.GpuName)]),
             Workers = [options.WorkerName],
