@@ -20,7 +20,7 @@ internal static class ProfileRun
         {
             var watch = Stopwatch.StartNew();
             var result = new HyperCompiler().Compile(project, HyperOptions.Default with { Tier = tier });
-            Console.WriteLine($"{tier.Name()} cold {watch.ElapsedMilliseconds} ms, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MiB: " + string.Join(", ", result.Metrics.Stages.Select(s => $"{s.Name} {s.Milliseconds:0}")));
+            Console.WriteLine($"{tier.Name()} cold {watch.ElapsedMilliseconds} ms, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MiB: " + CompileBenchmark.StageTimes(result.Metrics));
         }
 
         return 0;

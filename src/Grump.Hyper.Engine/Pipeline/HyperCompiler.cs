@@ -126,19 +126,20 @@ public sealed class HyperCompiler
             int[]? order = null;
             if (effective >= CompileTier.Aggressive)
             {
+                // Which modules L1 holds now (after the L2 prefetch): probed once, read by speculation and the shard plan.
                 var guess = Stopwatch.StartNew();
-                (order, speculation) = Speculate(project, options);
+                var resident = project.Sources.Select(f => _cache.Contains(f, project.VendorPaths.Contains(f.Path), options.Compilation)).ToArray();
+                (order, speculation) = Speculate(project, resident, options);
                 stages.Add(new StageMetrics("speculate", guess.Elapsed.TotalMilliseconds, speculation.Predicted, 0));
-                watch.Restart();
-            }
+                if (requestedInsane)
+                {
+                    // How the work would fan out: likely misses cost their bytes, likely hits next to nothing.
+                    var plan = Stopwatch.StartNew();
+                    var costs = project.Sources.Select((f, i) => resident[i] ? 1L : f.Content.Length).ToArray();
+                    shards = Sharding.ShardPlanner.Plan(costs, options.Shards).Scores;
+                    stages.Add(new StageMetrics("shard-plan", plan.Elapsed.TotalMilliseconds, options.Shards, 0));
+                }
 
-            if (requestedInsane)
-            {
-                // How the work would fan out: likely misses cost their bytes, likely hits next to nothing.
-                var plan = Stopwatch.StartNew();
-                var costs = project.Sources.Select(f => _cache.Contains(f, project.VendorPaths.Contains(f.Path), options.Compilation) ? 1L : f.Content.Length).ToArray();
-                shards = Sharding.ShardPlanner.Plan(costs, options.Shards).Scores;
-                stages.Add(new StageMetrics("shard-plan", plan.Elapsed.TotalMilliseconds, options.Shards, 0));
                 watch.Restart();
             }
 
@@ -190,13 +191,13 @@ public sealed class HyperCompiler
     /// changed; those are compiled first, so the likely misses (a hundred times dearer than hits) start
     /// at once instead of landing at the tail of the parallel loop. Then the model learns what did change.
     /// </summary>
-    private (int[] Order, SpeculationMetrics Metrics) Speculate(ProjectSelection project, HyperOptions options)
+    private (int[] Order, SpeculationMetrics Metrics) Speculate(ProjectSelection project, bool[] resident, HyperOptions options)
     {
         var key = options.ProjectKey ?? project.Settings.Name ?? "project";
         var predicted = _changes.Predict(key, []).Select(p => p.Module).ToHashSet(StringComparer.Ordinal);
         var sources = project.Sources;
         var changed = Enumerable.Range(0, sources.Length)
-            .Where(i => !_cache.Contains(sources[i], project.VendorPaths.Contains(sources[i].Path), options.Compilation))
+            .Where(i => !resident[i])
             .Select(i => sources[i].Path).ToList();
         _changes.Observe(key, changed);
         var order = Enumerable.Range(0, sources.Length).OrderBy(i => predicted.Contains(sources[i].Path) ? 0 : 1).ThenBy(i => i).ToArray();
