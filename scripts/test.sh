@@ -63,8 +63,9 @@ fi
 if [ "$failed" -gt 0 ]; then
   echo "Failed tests:"
   for report in "$results"/*/*.xml; do
-    tr -d '\r' < "$report" | tr '\n' ' ' | grep -o '<test [^>]*result="Fail"[^>]*>.\{0,1500\}' \
-      | sed -E 's/<test [^>]*name="([^"]*)"[^>]*>.*<message>(<!\[CDATA\[)?/  - \1: /; s/(\]\]>)?<\/message>.*//' || true
+    # One line per <test> element (linear; a bounded-repeat grep over a one-line report took minutes).
+    tr -d '\r' < "$report" | tr '\n' ' ' | sed 's/<test /\n<test /g' | grep 'result="Fail"' \
+      | sed -E 's/<test [^>]*name="([^"]*)"[^>]*>.*<message>(<!\[CDATA\[)?/  - \1: /; s/(\]\]>)?<\/message>.*//' | cut -c1-1500 || true
   done
 fi
 

@@ -3,9 +3,10 @@ using Grump.Hyper.Api.Endpoints;
 using Grump.Hyper.Api.Observability;
 using Grump.Hyper.Api.OpenApi;
 
-if (args.Contains("--role") && args.SkipWhile(a => a != "--role").Skip(1).FirstOrDefault() == "worker")
+// --role all (default): HTTP and Hangfire servers; api: HTTP only; worker: Hangfire servers only.
+var role = new ConfigurationBuilder().AddCommandLine(args).Build()["role"] ?? "all";
+if (role == "worker")
 {
-    // A worker process: the Hangfire server on the shared storage, no HTTP endpoints.
     var worker = Host.CreateApplicationBuilder(args);
     worker.Services.AddHyperCore(worker.Configuration, worker.Environment.ContentRootPath).AddHyperHangfire(worker.Configuration);
     await worker.Build().RunAsync();
@@ -13,8 +14,14 @@ if (args.Contains("--role") && args.SkipWhile(a => a != "--role").Skip(1).FirstO
 }
 
 var builder = WebApplication.CreateBuilder(args);
+role = builder.Configuration["role"] ?? role;
+if (role is not ("all" or "api"))
+{
+    throw new InvalidOperationException($"Unknown role '{role}': use all, api or worker.");
+}
+
 builder.Services.AddHyperCore(builder.Configuration, builder.Environment.ContentRootPath)
-    .AddHyperHangfire(builder.Configuration)
+    .AddHyperHangfire(builder.Configuration, runServers: role == "all")
     .AddHyperHttp(builder.Configuration)
     .AddHyperOpenApi()
     .AddHyperOperations();

@@ -13,10 +13,9 @@ public sealed class HyperApiOptions
     /// <summary>The poll interval suggested to clients in <c>Retry-After</c>.</summary>
     public int RetryAfterSeconds { get; set; } = 1;
 
-    /// <summary>Hangfire worker threads in this process; 0 means one per core (compiles are CPU-bound).</summary>
+    /// <summary>Hangfire workers in this process for compile jobs; 0 means one per core (compiles are CPU-bound).</summary>
     public int WorkerCount { get; set; }
 
-    /// <summary>A fresh instance: the configuration binder writes into it, and must never write into the shared default.</summary>
     /// <summary>How long a finished job, its artifacts and its deliveries are kept.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 

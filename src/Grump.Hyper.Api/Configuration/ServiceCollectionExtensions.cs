@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Grump.Hyper.Api.Auth;
+using Grump.Hyper.Api.Distribution;
 using Grump.Hyper.Api.Jobs;
 using Grump.Hyper.Api.Webhooks;
 using Grump.Hyper.Api.Storage;
@@ -36,6 +37,12 @@ public static class ServiceCollectionExtensions
         }
 
         services.AddSingleton<HyperCompiler>();
+        services.AddOptions<DistributedOptions>().BindConfiguration(DistributedOptions.Section)
+            .Validate(o => o.InvisibilityTimeout > TimeSpan.Zero && o.MinFilesPerShard > 0 && o.MaxShards > 0 && o.StateTtl > TimeSpan.Zero, "Hyper:Distributed timeouts and shard limits must be positive.")
+            .ValidateOnStart();
+        services.AddSingleton<JobFinisher>();
+        services.AddSingleton(sp => new FanOut(sp.GetService<ShardStore>(), sp.GetRequiredService<JobStorage>(), sp.GetRequiredService<IBackgroundJobClient>(),
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DistributedOptions>>(), TimeProvider.System, sp.GetRequiredService<ILogger<FanOut>>()));
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton<Observability.ApiMetrics>();
@@ -65,9 +72,12 @@ public static class ServiceCollectionExtensions
             options.AllowAdmin = true; // lets the start-up check read maxmemory-policy; nothing here sends destructive commands
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
             services.AddSingleton<IJobStore>(sp => new RedisJobStore(sp.GetRequiredService<IConnectionMultiplexer>()));
+            services.AddSingleton(sp => new ShardStore(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DistributedOptions>>().Value.StateTtl));
+            services.AddSingleton(sp => new JobCancellation(sp.GetRequiredService<IConnectionMultiplexer>()));
         }
         else
         {
+            services.AddSingleton(new JobCancellation());
             services.AddSingleton<IJobStore>(sp =>
             {
                 var dataPath = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<HyperApiOptions>>().Value.DataPath;
@@ -80,16 +90,14 @@ public static class ServiceCollectionExtensions
 
     /// <summary>
     /// Hangfire with this host's own storage instance in DI (never the static JobStorage.Current, so several
-    /// hosts can share one process in tests) and a server for the compile queue.
+    /// hosts can share one process in tests), and, unless this process only serves HTTP, its servers.
     /// </summary>
-    public static IServiceCollection AddHyperHangfire(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddHyperHangfire(this IServiceCollection services, IConfiguration configuration, bool runServers = true)
     {
         var redis = configuration.GetConnectionString("Hangfire");
         if (!string.IsNullOrWhiteSpace(redis))
         {
-            // Compiles take seconds, so a job whose worker died is handed out again after minutes, not
-            // Hangfire's default 30: long enough for the largest compile, short enough to recover quickly.
-            var invisibility = configuration.GetValue<TimeSpan?>($"{HyperApiOptions.Section}:Distributed:InvisibilityTimeout") ?? TimeSpan.FromMinutes(5);
+            var invisibility = configuration.GetSection(DistributedOptions.Section).Get<DistributedOptions>()?.InvisibilityTimeout ?? new DistributedOptions().InvisibilityTimeout;
             services.AddSingleton<JobStorage>(sp => new RedisStorage(sp.GetRequiredService<IConnectionMultiplexer>(), new RedisStorageOptions
             {
                 Prefix = "{grump-hangfire}:",
@@ -111,17 +119,33 @@ public static class ServiceCollectionExtensions
             .UseRecommendedSerializerSettings()
             .UseLogProvider(new ResilientLogProvider(sp.GetRequiredService<ILoggerFactory>())));
         services.AddTransient<CompileJob>();
+        services.AddTransient<ShardJob>();
+        services.AddTransient<LinkJob>();
         services.AddTransient<RetentionJob>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<RetentionSchedule>();
-        services.AddHangfireServer((sp, server) =>
+        if (!runServers)
         {
-            var workers = configuration.GetValue<int>($"{HyperApiOptions.Section}:{nameof(HyperApiOptions.WorkerCount)}");
-            server.WorkerCount = workers > 0 ? workers : Environment.ProcessorCount;
-            server.Queues = [CompileJob.Queue, WebhookDispatcher.Queue, "default"];
-            server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("n")[..6]}";
-            server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
-        });
+            return services;
+        }
+
+        // One server per kind of work, each with its own workers, so that no kind waits behind another:
+        // a tenant's big compiles fill the compile workers but never hold up shards, links or webhooks,
+        // and within the shard server links go first, so work already fanned out finishes before more starts.
+        var workers = configuration.GetValue<int>($"{HyperApiOptions.Section}:{nameof(HyperApiOptions.WorkerCount)}");
+        var shardWorkers = configuration.GetValue<int>($"{DistributedOptions.Section}:{nameof(DistributedOptions.ShardWorkers)}");
+        AddServer(services, "compile", [CompileJob.Queue, "default"], workers > 0 ? workers : Environment.ProcessorCount);
+        AddServer(services, "shard", [LinkJob.Queue, ShardJob.Queue], shardWorkers > 0 ? shardWorkers : Environment.ProcessorCount);
+        AddServer(services, "webhook", [WebhookDispatcher.Queue], 2);
         return services;
     }
+
+    private static void AddServer(IServiceCollection services, string kind, string[] queues, int workers) =>
+        services.AddHangfireServer((_, server) =>
+        {
+            server.WorkerCount = workers;
+            server.Queues = queues;
+            server.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}:{kind}";
+            server.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+        });
 }

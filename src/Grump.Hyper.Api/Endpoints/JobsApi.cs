@@ -77,7 +77,7 @@ public static class JobsApi
     }
 
     private static async Task<Results<Accepted<JobView>, ProblemHttpResult>> CancelJobAsync(string id, Tenant tenant, IJobStore store, WebhookDispatcher webhooks,
-        Observability.ApiMetrics metrics, CancellationToken cancellationToken)
+        Jobs.JobCancellation cancellation, Distribution.FanOut fanOut, Observability.ApiMetrics metrics, CancellationToken cancellationToken)
     {
         var job = await store.GetAsync(id, cancellationToken);
         if (job is null || job.Tenant != tenant.Name)
@@ -90,7 +90,8 @@ public static class JobsApi
             return ProblemTypes.Create(StatusCodes.Status409Conflict, "job-finished", "Job already finished", $"Job '{id}' is {job.Status}; only queued or running jobs can be cancelled.");
         }
 
-        // The compile job sees the status at its next progress point and stops without writing a result.
+        // Running work hears the announcement and stops at its next file (or sees the status at its next
+        // progress poll); shards still queued are deleted from Hangfire.
         var cancelled = false;
         job = await store.UpdateAsync(id, current =>
         {
@@ -102,6 +103,8 @@ public static class JobsApi
             return ProblemTypes.Create(StatusCodes.Status409Conflict, "job-finished", "Job already finished", $"Job '{id}' is {job!.Status}; only queued or running jobs can be cancelled.");
         }
 
+        await cancellation.AnnounceAsync(id);
+        await fanOut.AbandonAsync(id);
         metrics.Finished(JobStatus.Cancelled);
         await webhooks.DispatchAsync(job!, WebhookEvents.Cancelled, cancellationToken);
         return TypedResults.Accepted($"/jobs/{id}", JobView.From(job!));

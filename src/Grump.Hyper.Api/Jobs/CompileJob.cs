@@ -1,3 +1,4 @@
+using Grump.Hyper.Api.Distribution;
 using Grump.Hyper.Api.Storage;
 using Grump.Hyper.Api.Webhooks;
 using Grump.Hyper.Engine.Pipeline;
@@ -6,12 +7,12 @@ using Hangfire;
 namespace Grump.Hyper.Api.Jobs;
 
 /// <summary>
-/// Runs one compile: loads the job's sources from the content-addressed store, compiles them under the
-/// job's tier, stores the artifacts and finishes the job. Safe to run twice: a finished job is left as it
-/// is. Every status change is a compare-and-set, so a cancel is never overwritten by progress.
+/// Runs one compile: loads the job's sources from the content-addressed store and either compiles them
+/// here under the job's tier, or (insane, with Redis) plans shards and hands them to the cluster, whose
+/// last shard enqueues the link job. Safe to run twice: a finished job is left as it is.
 /// </summary>
 [AutomaticRetry(Attempts = 3, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-public sealed class CompileJob(IJobStore store, HyperCompiler compiler, WebhookDispatcher webhooks, Observability.ApiMetrics metrics, ILogger<CompileJob> logger)
+public sealed class CompileJob(IJobStore store, HyperCompiler compiler, FanOut fanOut, JobFinisher finisher, JobCancellation cancellation, WebhookDispatcher webhooks, ILogger<CompileJob> logger)
 {
     public const string Queue = "compile";
 
@@ -39,77 +40,34 @@ public sealed class CompileJob(IJobStore store, HyperCompiler compiler, WebhookD
             await webhooks.DispatchAsync(job, WebhookEvents.Started, cancellationToken);
         }
 
-        using var cancelled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var lease = cancellation.Watch(jobId, cancellationToken);
         try
         {
             var sources = await store.GetSourcesAsync(job.Inputs, cancellationToken);
             var tier = CompileTiers.TryParse(job.Tier, out var parsed) ? parsed : CompileTiers.Default;
+            if (tier == CompileTier.Insane && fanOut.Available)
+            {
+                await fanOut.StartAsync(job, sources);
+                return;
+            }
+
             var result = compiler.Compile(sources, HyperOptions.Default with { Tier = tier, ProjectKey = job.Tenant }, done =>
             {
-                // Progress is also where a cancel is noticed: the job then stops at the next file.
-                var current = store.UpdateAsync(jobId, j => j.Status == JobStatus.Running ? j with { FilesDone = done } : null, CancellationToken.None).GetAwaiter().GetResult();
-                if (current?.Status != JobStatus.Running)
+                // Progress is also where a cancel is noticed if its announcement was missed.
+                if (finisher.WhileRunningAsync(jobId, j => j with { FilesDone = done }).GetAwaiter().GetResult() is null)
                 {
-                    cancelled.Cancel();
+                    lease.Cancel();
                 }
-            }, cancelled.Token);
-
-            if (await Running(j => j with { Stage = "store", FilesDone = result.Metrics.Files }) is null)
-            {
-                return;
-            }
-
-            await store.SaveArtifactsAsync(jobId, result.Artifacts, cancellationToken);
-            var counts = Grump.Hyper.Compiler.Emit.ArtifactEmitter.Count(result.Compilation.Diagnostics);
-            var finished = await Running(j => j with
-            {
-                Status = JobStatus.Succeeded,
-                Stage = "done",
-                FinishedAt = DateTimeOffset.UtcNow,
-                FilesTotal = result.Metrics.Files,
-                Success = result.Compilation.Success,
-                Errors = counts.Errors,
-                Warnings = counts.Warnings,
-                Metrics = result.Metrics,
-            });
-            if (finished is null)
-            {
-                await store.DeleteArtifactsAsync(jobId, CancellationToken.None); // cancelled while storing
-                return;
-            }
-
-            metrics.Finished(JobStatus.Succeeded);
-            await webhooks.DispatchAsync(finished, WebhookEvents.Succeeded, CancellationToken.None);
-            logger.LogInformation("Compiled job {JobId}: {Modules} modules, {Errors} errors, {Milliseconds} ms", jobId, result.Metrics.Modules, counts.Errors, result.Metrics.TotalMilliseconds);
+            }, lease.Token);
+            await finisher.SucceedAsync(jobId, result);
         }
-        catch (OperationCanceledException) when (cancelled.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (lease.Cancelled && !cancellationToken.IsCancellationRequested)
         {
             logger.LogInformation("Compile job {JobId} was cancelled", jobId);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException && !IsTransient(ex))
+        catch (Exception ex) when (ex is not OperationCanceledException && !JobFinisher.IsTransient(ex))
         {
-            logger.LogError(ex, "Compile job {JobId} failed", jobId);
-            var failed = await Running(j => j with { Status = JobStatus.Failed, Stage = "done", FinishedAt = DateTimeOffset.UtcNow, FailureReason = ex.Message });
-            if (failed is not null)
-            {
-                metrics.Finished(JobStatus.Failed);
-                await webhooks.DispatchAsync(failed, WebhookEvents.Failed, CancellationToken.None);
-            }
-        }
-
-        // Applies a change only while the job is still running; null when it was cancelled meanwhile.
-        async Task<JobRecord?> Running(Func<JobRecord, JobRecord> change)
-        {
-            var applied = false;
-            var after = await store.UpdateAsync(jobId, j =>
-            {
-                applied = j.Status == JobStatus.Running;
-                return applied ? change(j) : null;
-            }, CancellationToken.None);
-            return applied ? after : null;
+            await finisher.FailAsync(jobId, ex);
         }
     }
-
-    /// <summary>Storage hiccups are retried by Hangfire; anything else is a failure of this job.</summary>
-    private static bool IsTransient(Exception ex) => ex is StackExchange.Redis.RedisException or TimeoutException or IOException;
 }

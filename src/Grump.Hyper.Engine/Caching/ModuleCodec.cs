@@ -17,11 +17,60 @@ internal sealed record StoredDiagnostic(string Code, string File, int Line, int 
 internal sealed partial class CacheJson : JsonSerializerContext;
 
 /// <summary>
-/// A compiled module as L2 bytes: a length-prefixed header (path, link locations, diagnostics) and then
-/// the module's JSON exactly as rendered, so a module read back renders to the same bytes.
+/// A compiled module as bytes (for L2, and for shards handing their modules to the link step): a
+/// length-prefixed header (path, link locations, diagnostics) and then the module's JSON exactly as
+/// rendered, so a module read back renders to the same bytes.
 /// </summary>
-internal static class ModuleCodec
+public static class ModuleCodec
 {
+    /// <summary>Several modules, each length-prefixed, in order.</summary>
+    public static byte[] EncodeMany(IReadOnlyList<ModuleResult> results)
+    {
+        var parts = results.Select(Encode).ToArray();
+        var bytes = new byte[4 + parts.Sum(p => 4 + p.Length)];
+        BinaryPrimitives.WriteInt32LittleEndian(bytes, parts.Length);
+        var at = 4;
+        foreach (var part in parts)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(at), part.Length);
+            part.CopyTo(bytes, at + 4);
+            at += 4 + part.Length;
+        }
+
+        return bytes;
+    }
+
+    /// <summary>The modules of <see cref="EncodeMany"/>, or null when any of them cannot be read back.</summary>
+    public static ImmutableArray<ModuleResult>? DecodeMany(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length < 4)
+        {
+            return null;
+        }
+
+        var count = BinaryPrimitives.ReadInt32LittleEndian(bytes);
+        var results = ImmutableArray.CreateBuilder<ModuleResult>(Math.Max(0, count));
+        var at = 4;
+        for (var i = 0; i < count; i++)
+        {
+            if (at + 4 > bytes.Length)
+            {
+                return null;
+            }
+
+            var length = BinaryPrimitives.ReadInt32LittleEndian(bytes[at..]);
+            if (length < 0 || at + 4 + length > bytes.Length || Decode(bytes.Slice(at + 4, length)) is not { } result)
+            {
+                return null;
+            }
+
+            results.Add(result);
+            at += 4 + length;
+        }
+
+        return at == bytes.Length ? results.MoveToImmutable() : null;
+    }
+
     public static byte[] Encode(ModuleResult result)
     {
         var header = JsonSerializer.SerializeToUtf8Bytes(new StoredHeader(

@@ -50,6 +50,9 @@ public sealed record CompileMetrics
     public CacheMetrics Cache { get; init; } = new(0, 0, 0, 0);
     public ImmutableSortedDictionary<string, string> Backends { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
     public ImmutableArray<string> Workers { get; init; } = [];
+
+    /// <summary>Present when the insane tier fanned the compile out to worker processes.</summary>
+    public DistributionMetrics? Distribution { get; init; }
     public ImmutableArray<PartitionerScore> Partitioners { get; init; } = [];
 }
 
@@ -59,3 +62,12 @@ public sealed partial class MetricsJson : JsonSerializerContext;
 
 /// <summary>How the change model's guess for this build compared with what actually changed.</summary>
 public sealed record SpeculationMetrics(int Predicted, int Changed, int PredictedAndChanged);
+
+/// <summary>
+/// One shard of a fanned-out compile as it ran: which worker process, how long it waited in the queue
+/// (from the plan to its start) and how long it compiled, and what the cache gave it.
+/// </summary>
+public sealed record ShardRun(int Shard, string Worker, int Files, long Bytes, double QueuedMilliseconds, double CompileMilliseconds, long CacheHits, long CacheMisses, long L2Hits);
+
+/// <summary>How a fanned-out compile went: planning, the wall time from plan to last shard, and each shard.</summary>
+public sealed record DistributionMetrics(int Shards, double PlanMilliseconds, double FanOutMilliseconds, ImmutableArray<ShardRun> Runs);

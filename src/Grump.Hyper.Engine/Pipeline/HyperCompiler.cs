@@ -41,7 +41,7 @@ public sealed record HyperResult(CompilationResult Compilation, CompileMetrics M
 /// pipeline (the baseline every benchmark compares against); higher tiers add parallelism and, as they
 /// land, caches and accelerators. The artifacts never depend on the tier.
 /// </summary>
-public sealed class HyperCompiler
+public sealed partial class HyperCompiler
 {
     /// <summary>Progress is reported about this often, in files, so a status poll sees it move.</summary>
     private const int ProgressEvery = 64;
@@ -143,7 +143,7 @@ public sealed class HyperCompiler
                 watch.Restart();
             }
 
-            var results = CompileModules(project, options.Compilation, parallelism, useCache ? _cache : null, counters, matchers, hints, order, progress, cancellationToken);
+            var results = CompileModules(project.Sources, i => project.VendorPaths.Contains(project.Sources[i].Path), options.Compilation, parallelism, useCache ? _cache : null, counters, matchers, hints, order, progress, cancellationToken);
             stages.Add(new StageMetrics("compile", watch.Elapsed.TotalMilliseconds, results.Length, bytes));
             matcherTiers = string.Join(",", matchers.Tiers.Distinct().Select(t => t.ToString().ToLowerInvariant()));
 
@@ -172,15 +172,33 @@ public sealed class HyperCompiler
             Stages = stages.ToImmutable(),
             Speculation = speculation,
             Shards = shards,
-            Cache = useCache
-                ? new CacheMetrics(counters.Hits, counters.Misses, counters.BytesServed, _cache.Count) { BloomSkips = counters.BloomSkips, DistinctSources = _cache.DistinctSources, CacheBytes = _cache.Bytes, L2Hits = counters.L2Hits, L2BytesServed = counters.L2BytesServed, Level2 = _cache.Level2 }
-                : new CacheMetrics(0, 0, 0, 0),
+            Cache = useCache ? CacheMetricsOf(counters) : new CacheMetrics(0, 0, 0, 0),
             Backends = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [new KeyValuePair<string, string>("matcher", matcherTiers), new("text", textBackend), new("gpu", _kernels.GpuName)]),
             Workers = [options.WorkerName],
-            Partitioners = compilation.Split is { } split
-                ? [.. split.Scores.Select(x => new PartitionerScore(x.Partitioner, x.BytesLoaded, x.Valid, x.Partitioner == split.Chosen))]
-                : [],
+            Partitioners = PartitionersOf(compilation),
         };
+        return Seal(compilation, metrics);
+    }
+
+    private CacheMetrics CacheMetricsOf(CacheCounters counters) =>
+        new(counters.Hits, counters.Misses, counters.BytesServed, _cache.Count)
+        {
+            BloomSkips = counters.BloomSkips,
+            DistinctSources = _cache.DistinctSources,
+            CacheBytes = _cache.Bytes,
+            L2Hits = counters.L2Hits,
+            L2BytesServed = counters.L2BytesServed,
+            Level2 = _cache.Level2,
+        };
+
+    private static ImmutableArray<PartitionerScore> PartitionersOf(CompilationResult compilation) =>
+        compilation.Split is { } split
+            ? [.. split.Scores.Select(x => new PartitionerScore(x.Partitioner, x.BytesLoaded, x.Valid, x.Partitioner == split.Chosen))]
+            : [];
+
+    /// <summary>Records the metrics and adds them to the artifacts as metrics.json.</summary>
+    private static HyperResult Seal(CompilationResult compilation, CompileMetrics metrics)
+    {
         EngineMetrics.Record(metrics);
         compilation.Artifacts.Set(ArtifactSet.Metrics, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(metrics, MetricsJson.Default.CompileMetrics));
         return new HyperResult(compilation, metrics);
@@ -205,42 +223,41 @@ public sealed class HyperCompiler
     }
 
     /// <summary>One batch scan of every source (newlines, pure ASCII) by the best backend for its size.</summary>
-    private (SourceHints[] Hints, string Backend) ScanSources(ImmutableArray<SourceFile> sources)
+    private (SourceHints[] Hints, string Backend) ScanSources(IReadOnlyList<SourceFile> sources)
     {
-        var offsets = new int[sources.Length + 1];
-        for (var i = 0; i < sources.Length; i++)
+        var offsets = new int[sources.Count + 1];
+        for (var i = 0; i < sources.Count; i++)
         {
             offsets[i + 1] = offsets[i] + sources[i].Content.Length;
         }
 
         var data = new byte[offsets[^1]];
-        for (var i = 0; i < sources.Length; i++)
+        for (var i = 0; i < sources.Count; i++)
         {
             sources[i].Content.Span.CopyTo(data.AsSpan(offsets[i]));
         }
 
-        var stats = new TextStats[sources.Length];
+        var stats = new TextStats[sources.Count];
         var backend = _kernels.Scan(data, offsets, stats);
         return ([.. stats.Select(s => new SourceHints(s.Ascii, s.Newlines))], backend);
     }
 
-    private static ImmutableArray<ModuleResult> CompileModules(ProjectSelection project, CompilationOptions options, int parallelism,
+    private static ImmutableArray<ModuleResult> CompileModules(IReadOnlyList<SourceFile> sources, Func<int, bool> isVendor, CompilationOptions options, int parallelism,
         ModuleCache? cache, CacheCounters counters, MatcherSet matchers, SourceHints[]? hints, int[]? order, Action<int>? progress, CancellationToken cancellationToken)
     {
-        var sources = project.Sources;
-        var results = new ModuleResult[sources.Length];
+        var results = new ModuleResult[sources.Count];
         var done = 0;
         void One(int n)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var i = order is null ? n : order[n];
-            var vendor = project.VendorPaths.Contains(sources[i].Path);
+            var vendor = isVendor(i);
             var hint = hints is null ? (SourceHints?)null : hints[i];
             results[i] = cache is null
                 ? ModuleCompiler.Compile(sources[i], vendor, options, matchers, hint)
                 : cache.GetOrCompile(sources[i], vendor, options, counters, matchers, hint);
             var finished = Interlocked.Increment(ref done);
-            if (progress is not null && (finished % ProgressEvery == 0 || finished == sources.Length))
+            if (progress is not null && (finished % ProgressEvery == 0 || finished == sources.Count))
             {
                 progress(finished);
             }
@@ -248,14 +265,14 @@ public sealed class HyperCompiler
 
         if (parallelism <= 1)
         {
-            for (var i = 0; i < sources.Length; i++)
+            for (var i = 0; i < sources.Count; i++)
             {
                 One(i);
             }
         }
         else
         {
-            Parallel.For(0, sources.Length, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, One);
+            Parallel.For(0, sources.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, One);
         }
 
         return ImmutableArray.Create(results);

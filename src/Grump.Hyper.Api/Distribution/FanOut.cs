@@ -1,0 +1,129 @@
+using System.Collections.Immutable;
+using Grump.Hyper.Api.Jobs;
+using Grump.Hyper.Api.Storage;
+using Grump.Hyper.Compiler.Modules;
+using Grump.Hyper.Compiler.Project;
+using Grump.Hyper.Engine.Pipeline;
+using Hangfire;
+using Microsoft.Extensions.Options;
+
+namespace Grump.Hyper.Api.Distribution;
+
+/// <summary>
+/// Fan-out and fan-in of the insane tier over Hangfire: plans shards by estimated cost, enqueues a shard
+/// job for each, and enqueues the link job once the last shard is in. Available only when Hangfire runs
+/// on Redis (with in-memory storage every worker is this process, and the tier runs as aggressive).
+/// </summary>
+public sealed class FanOut(ShardStore? shards, JobStorage storage, IBackgroundJobClient jobs, IOptions<DistributedOptions> options, TimeProvider time, ILogger<FanOut> logger)
+{
+    public bool Available => shards is not null;
+
+    private ShardStore Shards => shards ?? throw new InvalidOperationException("Fan-out needs Hangfire on Redis.");
+
+    public async Task StartAsync(JobRecord job, IReadOnlyList<SourceFile> sources)
+    {
+        if (await Shards.GetPlanAsync(job.Id) is { } existing)
+        {
+            // This compile job ran before and died after planning: hand out what is not done yet.
+            await ResumeAsync(existing);
+            return;
+        }
+
+        var project = ProjectLoader.Select(sources);
+        var planned = HyperCompiler.PlanFanOut(project, ShardCount(project.Sources.Length));
+        var specs = planned.Shards.Select((positions, index) => new ShardSpec(
+            index,
+            [.. positions.Select(p => project.Sources[p]).Select(f => new InputRef(f.Path, f.Sha256, f.Content.Length))],
+            positions,
+            [.. positions.Select(p => project.VendorPaths.Contains(project.Sources[p].Path))])).ToList();
+        var plan = new FanOutRecord(job.Id, time.GetUtcNow(), planned.Milliseconds, [.. specs.Select(s => s.Files.Length)], planned.Plan.Scores);
+        await Shards.SavePlanAsync(plan, specs);
+        var ids = specs.Select(s => jobs.Enqueue<ShardJob>(ShardJob.Queue, j => j.RunAsync(job.Id, s.Index, CancellationToken.None))).ToImmutableArray();
+        await Shards.SaveHangfireIdsAsync(plan with { HangfireIds = ids });
+        logger.LogInformation("Job {JobId}: {Files} files in {Shards} shards", job.Id, project.Sources.Length, specs.Count);
+    }
+
+    private async Task ResumeAsync(FanOutRecord plan)
+    {
+        var pending = new List<int>();
+        for (var shard = 0; shard < plan.ShardCount; shard++)
+        {
+            if (!await Shards.IsDoneAsync(plan.JobId, shard))
+            {
+                pending.Add(shard);
+            }
+        }
+
+        foreach (var shard in pending)
+        {
+            jobs.Enqueue<ShardJob>(ShardJob.Queue, j => j.RunAsync(plan.JobId, shard, CancellationToken.None));
+        }
+
+        if (pending.Count == 0)
+        {
+            await EnqueueLinkAsync(plan.JobId);
+        }
+    }
+
+    /// <summary>
+    /// Enqueues the link job unless one was already claimed. Enqueue first, claim second: a process that
+    /// dies in between leaves a link job that runs (harmless, it is idempotent) rather than none at all.
+    /// </summary>
+    public async Task EnqueueLinkAsync(string jobId)
+    {
+        var id = jobs.Enqueue<LinkJob>(LinkJob.Queue, j => j.RunAsync(jobId, CancellationToken.None));
+        if (!await Shards.ClaimLinkAsync(jobId, id))
+        {
+            jobs.Delete(id);
+        }
+    }
+
+    /// <summary>After a cancel: the shards still queued are deleted from Hangfire, and the fan-out state with them.</summary>
+    public async Task AbandonAsync(string jobId)
+    {
+        if (shards is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (await shards.GetPlanAsync(jobId) is not { } plan)
+            {
+                return;
+            }
+
+            foreach (var id in plan.HangfireIds)
+            {
+                jobs.Delete(id);
+            }
+
+            await shards.DeleteAsync(jobId);
+        }
+        catch (Exception ex) when (JobFinisher.IsTransient(ex))
+        {
+            // Best effort: a shard left queued finds the job cancelled and stops; the state expires.
+            logger.LogWarning("Could not drop the fan-out of cancelled job {JobId}: {Reason}", jobId, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// One shard per live shard worker in the cluster (or as configured), but never fewer files per shard
+    /// than <see cref="DistributedOptions.MinFilesPerShard"/>: each shard costs a Hangfire round trip.
+    /// </summary>
+    public int ShardCount(int files)
+    {
+        var o = options.Value;
+        if (o.Shards > 0)
+        {
+            return Math.Clamp(o.Shards, 1, Math.Max(1, files));
+        }
+
+        var alive = time.GetUtcNow().UtcDateTime - TimeSpan.FromMinutes(1);
+        var workers = storage.GetMonitoringApi().Servers()
+            .Where(s => s.Queues.Contains(ShardJob.Queue) && s.Heartbeat is { } beat && beat > alive)
+            .Sum(s => s.WorkersCount);
+        var byFiles = (files + o.MinFilesPerShard - 1) / Math.Max(1, o.MinFilesPerShard);
+        return Math.Clamp(Math.Min(workers, byFiles), 1, o.MaxShards);
+    }
+}

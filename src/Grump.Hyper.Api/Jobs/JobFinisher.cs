@@ -1,0 +1,77 @@
+using Grump.Hyper.Api.Storage;
+using Grump.Hyper.Api.Webhooks;
+using Grump.Hyper.Engine.Pipeline;
+
+namespace Grump.Hyper.Api.Jobs;
+
+/// <summary>
+/// The end of a job, shared by the compile job (one process) and the link job (fan-in): store the
+/// artifacts, mark the job succeeded or failed, tell the webhooks. Every status change is a
+/// compare-and-set that applies only while the job is running, so a cancel is never overwritten and a
+/// step that runs twice finishes the job once.
+/// </summary>
+public sealed class JobFinisher(IJobStore store, WebhookDispatcher webhooks, Observability.ApiMetrics metrics, ILogger<JobFinisher> logger)
+{
+    /// <summary>Applies a change only while the job is running; null when it is not (cancelled or finished meanwhile).</summary>
+    public async Task<JobRecord?> WhileRunningAsync(string jobId, Func<JobRecord, JobRecord> change)
+    {
+        var applied = false;
+        var after = await store.UpdateAsync(jobId, j =>
+        {
+            applied = j.Status == JobStatus.Running;
+            return applied ? change(j) : null;
+        }, CancellationToken.None);
+        return applied ? after : null;
+    }
+
+    public async Task SucceedAsync(string jobId, HyperResult result)
+    {
+        if (await WhileRunningAsync(jobId, j => j with { Stage = "store", FilesDone = result.Metrics.Files }) is null)
+        {
+            return;
+        }
+
+        await store.SaveArtifactsAsync(jobId, result.Artifacts, CancellationToken.None);
+        var counts = Compiler.Emit.ArtifactEmitter.Count(result.Compilation.Diagnostics);
+        var finished = await WhileRunningAsync(jobId, j => j with
+        {
+            Status = JobStatus.Succeeded,
+            Stage = "done",
+            FinishedAt = DateTimeOffset.UtcNow,
+            FilesTotal = result.Metrics.Files,
+            Success = result.Compilation.Success,
+            Errors = counts.Errors,
+            Warnings = counts.Warnings,
+            Metrics = result.Metrics,
+        });
+        if (finished is null)
+        {
+            // Either cancelled while storing (then the artifacts go), or another run of this step finished
+            // first: its artifacts are these same bytes, and they stay.
+            if ((await store.GetAsync(jobId, CancellationToken.None))?.Status == JobStatus.Cancelled)
+            {
+                await store.DeleteArtifactsAsync(jobId, CancellationToken.None);
+            }
+
+            return;
+        }
+
+        metrics.Finished(JobStatus.Succeeded);
+        await webhooks.DispatchAsync(finished, WebhookEvents.Succeeded, CancellationToken.None);
+        logger.LogInformation("Compiled job {JobId}: {Modules} modules, {Errors} errors, {Milliseconds} ms", jobId, result.Metrics.Modules, counts.Errors, result.Metrics.TotalMilliseconds);
+    }
+
+    public async Task FailAsync(string jobId, Exception ex)
+    {
+        logger.LogError(ex, "Job {JobId} failed", jobId);
+        var failed = await WhileRunningAsync(jobId, j => j with { Status = JobStatus.Failed, Stage = "done", FinishedAt = DateTimeOffset.UtcNow, FailureReason = ex.Message });
+        if (failed is not null)
+        {
+            metrics.Finished(JobStatus.Failed);
+            await webhooks.DispatchAsync(failed, WebhookEvents.Failed, CancellationToken.None);
+        }
+    }
+
+    /// <summary>Storage hiccups are retried by Hangfire; anything else is a failure of the job.</summary>
+    public static bool IsTransient(Exception ex) => ex is StackExchange.Redis.RedisException or TimeoutException or IOException;
+}

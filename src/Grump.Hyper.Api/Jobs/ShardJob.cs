@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using Grump.Hyper.Api.Distribution;
+using Grump.Hyper.Api.Storage;
+using Grump.Hyper.Engine.Caching;
+using Grump.Hyper.Engine.Pipeline;
+using Hangfire;
+
+namespace Grump.Hyper.Api.Jobs;
+
+/// <summary>
+/// Compiles one shard of a fanned-out job on whichever worker process fetched it: its sources come from
+/// the content-addressed store, its modules go through the shared cache and into the fan-out state,
+/// and the shard counts itself done. The shard that completes the set enqueues the link job. Running
+/// twice (a dead worker, the invisibility timeout) writes the same bytes and counts nothing twice.
+/// </summary>
+[AutomaticRetry(Attempts = 3, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+public sealed class ShardJob(IJobStore store, ShardStore shards, FanOut fanOut, HyperCompiler compiler, JobFinisher finisher, JobCancellation cancellation, ILogger<ShardJob> logger)
+{
+    public const string Queue = "shard";
+
+    public async Task RunAsync(string jobId, int shard, CancellationToken cancellationToken)
+    {
+        var job = await store.GetAsync(jobId, cancellationToken);
+        if (job is not { Status: JobStatus.Running })
+        {
+            return; // cancelled or finished: a queued shard stops here
+        }
+
+        using var lease = cancellation.Watch(jobId, cancellationToken);
+        try
+        {
+            var plan = await shards.GetPlanAsync(jobId) ?? throw new InvalidOperationException($"The shard plan of job {jobId} is gone.");
+            var spec = await shards.GetShardAsync(jobId, shard) ?? throw new InvalidOperationException($"Shard {shard} of job {jobId} is not in its plan.");
+            var started = DateTimeOffset.UtcNow;
+            var files = await store.GetSourcesAsync(spec.Files, lease.Token);
+            var watch = Stopwatch.StartNew();
+            var options = HyperOptions.Default with { Tier = CompileTier.Insane, ProjectKey = job.Tenant };
+            var output = compiler.CompileShard(files, spec.Vendor, options, _ =>
+            {
+                // The announcement of a cancel stops the shard at once; this poll catches a missed one.
+                if (store.GetAsync(jobId, CancellationToken.None).GetAwaiter().GetResult() is not { Status: JobStatus.Running })
+                {
+                    lease.Cancel();
+                }
+            }, lease.Token);
+            var run = new ShardRun(shard, options.WorkerName, files.Count, files.Sum(f => (long)f.Content.Length),
+                Math.Round((started - plan.PlannedAt).TotalMilliseconds, 3), Math.Round(watch.Elapsed.TotalMilliseconds, 3), output.CacheHits, output.CacheMisses, output.L2Hits);
+            var done = await shards.CompleteAsync(jobId, shard, ModuleCodec.EncodeMany(output.Modules), run);
+
+            var filesDone = done.Where(i => i < plan.ShardCount).Sum(i => plan.ShardFiles[i]);
+            await finisher.WhileRunningAsync(jobId, j => j with { Stage = "shards", FilesDone = Math.Max(j.FilesDone, filesDone) });
+            if (done.Length >= plan.ShardCount)
+            {
+                await fanOut.EnqueueLinkAsync(jobId);
+            }
+        }
+        catch (OperationCanceledException) when (lease.Cancelled && !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogInformation("Shard {Shard} of job {JobId} stopped: the job was cancelled", shard, jobId);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && !JobFinisher.IsTransient(ex))
+        {
+            await finisher.FailAsync(jobId, ex);
+        }
+    }
+}
