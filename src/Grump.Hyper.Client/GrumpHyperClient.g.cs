@@ -2369,6 +2369,9 @@ namespace Grump.Hyper.Client
         [System.Text.Json.Serialization.JsonPropertyName("workers")]
         public System.Collections.Generic.ICollection<string> Workers { get; set; }
 
+        [System.Text.Json.Serialization.JsonPropertyName("distribution")]
+        public DistributionMetrics Distribution { get; set; }
+
         [System.Text.Json.Serialization.JsonPropertyName("partitioners")]
         public System.Collections.Generic.ICollection<PartitionerScore> Partitioners { get; set; }
 
@@ -2707,6 +2710,40 @@ namespace Grump.Hyper.Client
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Warnings { get; set; }
+
+        private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.7.1.0 (NJsonSchema v11.6.1.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class DistributionMetrics
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("shards")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public int Shards { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("planMilliseconds")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
+        public double PlanMilliseconds { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("fanOutMilliseconds")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
+        public double FanOutMilliseconds { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("runs")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<ShardRun> Runs { get; set; } = new System.Collections.ObjectModel.Collection<ShardRun>();
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
 
@@ -3408,6 +3445,65 @@ namespace Grump.Hyper.Client
         [System.Text.Json.Serialization.JsonPropertyName("tech")]
         [System.ComponentModel.DataAnnotations.Required]
         public System.Collections.Generic.ICollection<string> Tech { get; set; } = new System.Collections.ObjectModel.Collection<string>();
+
+        private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.7.1.0 (NJsonSchema v11.6.1.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class ShardRun
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("shard")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public int Shard { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("worker")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Worker { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("files")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public int Files { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("bytes")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public long Bytes { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("queuedMilliseconds")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
+        public double QueuedMilliseconds { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("compileMilliseconds")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
+        public double CompileMilliseconds { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("cacheHits")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public long CacheHits { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("cacheMisses")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public long CacheMisses { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("l2Hits")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
+        public long L2Hits { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
 

@@ -36,7 +36,7 @@ internal static class LoadTest
         var concurrency = (int)Args.Get(args, "--concurrency", 8);
         Console.WriteLine($"load test: {Environment.ProcessorCount} cores, {concurrency} concurrent clients, at most {requests} requests or {seconds} s per scenario, loopback only");
 
-        await using var api = await ApiProcess.StartAsync(new Dictionary<string, string>
+        await using var api = await HyperProcess.StartApiAsync(new Dictionary<string, string>
         {
             ["Hyper__RateLimits__SubmitPerSecond"] = "100000",
             ["Hyper__RateLimits__SubmitBurst"] = "100000",

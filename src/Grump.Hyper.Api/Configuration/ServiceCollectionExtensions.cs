@@ -15,6 +15,9 @@ namespace Grump.Hyper.Api.Configuration;
 
 public static class ServiceCollectionExtensions
 {
+    /// <summary>Hangfire's keys in Redis; the braces keep them in one Redis Cluster slot.</summary>
+    public const string HangfirePrefix = "{grump-hangfire}:";
+
     /// <summary>The engine, the job store and options. Redis when <c>ConnectionStrings:Hangfire</c> is set, a data folder otherwise.</summary>
     public static IServiceCollection AddHyperCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
@@ -100,7 +103,7 @@ public static class ServiceCollectionExtensions
             var invisibility = configuration.GetSection(DistributedOptions.Section).Get<DistributedOptions>()?.InvisibilityTimeout ?? new DistributedOptions().InvisibilityTimeout;
             services.AddSingleton<JobStorage>(sp => new RedisStorage(sp.GetRequiredService<IConnectionMultiplexer>(), new RedisStorageOptions
             {
-                Prefix = "{grump-hangfire}:",
+                Prefix = HangfirePrefix,
                 Db = ConfigurationOptions.Parse(redis).DefaultDatabase ?? 0,
                 InvisibilityTimeout = invisibility,
             }));

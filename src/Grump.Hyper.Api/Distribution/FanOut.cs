@@ -119,9 +119,10 @@ public sealed class FanOut(ShardStore? shards, JobStorage storage, IBackgroundJo
             return Math.Clamp(o.Shards, 1, Math.Max(1, files));
         }
 
-        var alive = time.GetUtcNow().UtcDateTime - TimeSpan.FromMinutes(1);
+        // Hangfire's watchdog drops a server that stopped sending heartbeats, so the listed ones are alive
+        // (or died within its timeout: then a shard waits for another worker, which costs time, not results).
         var workers = storage.GetMonitoringApi().Servers()
-            .Where(s => s.Queues.Contains(ShardJob.Queue) && s.Heartbeat is { } beat && beat > alive)
+            .Where(s => s.Queues.Contains(ShardJob.Queue))
             .Sum(s => s.WorkersCount);
         var byFiles = (files + o.MinFilesPerShard - 1) / Math.Max(1, o.MinFilesPerShard);
         return Math.Clamp(Math.Min(workers, byFiles), 1, o.MaxShards);

@@ -7,7 +7,7 @@ namespace Grump.Hyper.Api.Tests.Infrastructure;
 /// <summary>Builds real zip and tar.gz archives in memory, including hostile ones.</summary>
 public static class Archives
 {
-    public static string RepositoryRoot { get; } = FindRoot();
+    public static string RepositoryRoot { get; } = HyperProcess.FindRoot();
 
     public static string ExampleFolder(string name) => Path.Combine(RepositoryRoot, "examples", name);
 
@@ -55,17 +55,4 @@ public static class Archives
         new PaxTarEntry(TarEntryType.RegularFile, path) { DataStream = new MemoryStream(content) };
 
     public static byte[] Text(string text) => Encoding.UTF8.GetBytes(text);
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Grump.Hyper.Api.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (Grump.Hyper.Api.sln) was not found above the test binaries.");
-    }
 }

@@ -3,15 +3,20 @@ using System.Net;
 using System.Net.Sockets;
 using StackExchange.Redis;
 
-namespace Grump.Hyper.Api.Tests.Infrastructure;
+namespace Grump.Hyper.Testing;
 
 /// <summary>
-/// A real redis-server on a free loopback port for the whole test assembly, stopped by its process id at
-/// the end. Each user takes its own database number, so tests never see each other's keys.
-/// It fails loudly when redis-server cannot start: tests that need Redis are never skipped.
+/// A real redis-server on a free loopback port, stopped by its process id. Each user takes its own
+/// database number, so users never see each other's keys. It fails loudly when redis-server cannot
+/// start: what needs Redis is never skipped. A persistent server writes every command to its
+/// append-only file before answering, so it can be killed and started again (same port, same folder)
+/// without losing an acknowledged write.
 /// </summary>
-public sealed class RedisServer : IAsyncLifetime
+public sealed partial class RedisServer : IAsyncDisposable
 {
+    /// <summary>Append-only file, fsync on every write: a kill loses nothing acknowledged.</summary>
+    public bool Persistent { get; init; }
+
     private static readonly string[] Candidates = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"];
     private Process? _process;
     private string? _folder;
@@ -19,34 +24,46 @@ public sealed class RedisServer : IAsyncLifetime
 
     public int Port { get; private set; }
 
-    public int ProcessId => _process?.Id ?? 0;
-
-    /// <summary>A connection string to a database no other test uses.</summary>
+    /// <summary>A connection string to a database no other user of this server has.</summary>
     public string NewDatabase()
     {
         var db = Interlocked.Increment(ref _nextDatabase);
         if (db > 63)
         {
-            throw new InvalidOperationException("More than 63 Redis databases requested; raise 'databases' in the fixture.");
+            throw new InvalidOperationException("More than 63 Redis databases requested; raise 'databases' in RedisServer.");
         }
 
         return $"127.0.0.1:{Port},defaultDatabase={db},abortConnect=false,connectTimeout=2000,syncTimeout=5000";
     }
 
-    public async ValueTask InitializeAsync()
+    /// <summary>Starts the server; after <see cref="StopAsync"/>, starts it again on the same port and data.</summary>
+    public async ValueTask StartAsync()
     {
         var binary = Candidates.FirstOrDefault(File.Exists) ?? FindOnPath("redis-server")
             ?? throw new InvalidOperationException("redis-server is not installed; run the README's test command (it installs it) or apt-get install redis-server.");
-        Port = FreePort();
-        _folder = Directory.CreateTempSubdirectory("grump-redis-").FullName;
+        if (Port == 0)
+        {
+            Port = FreePort();
+            _folder = Directory.CreateTempSubdirectory("grump-redis-").FullName;
+        }
+
         var start = new ProcessStartInfo(binary)
         {
-            ArgumentList = { "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                "--dir", _folder, "--databases", "64", "--maxmemory-policy", "noeviction", "--daemonize", "no", "--protected-mode", "yes" },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var argument in (string[])["--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "",
+            "--dir", _folder!, "--databases", "64", "--maxmemory-policy", "noeviction", "--daemonize", "no", "--protected-mode", "yes"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var argument in Persistent ? (string[])["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         _process = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
@@ -67,7 +84,8 @@ public sealed class RedisServer : IAsyncLifetime
         }
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Kills the server (no shutdown save: only what is on disk already survives).</summary>
+    public async Task StopAsync()
     {
         if (_process is { HasExited: false })
         {
@@ -76,7 +94,13 @@ public sealed class RedisServer : IAsyncLifetime
         }
 
         _process?.Dispose();
-        if (_folder is not null)
+        _process = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        if (_folder is not null && Directory.Exists(_folder))
         {
             Directory.Delete(_folder, recursive: true);
         }

@@ -1,7 +1,7 @@
 using System.Text;
 using Grump.Hyper.Compiler.Modules;
 
-namespace Grump.Hyper.Benchmarks;
+namespace Grump.Hyper.Testing;
 
 /// <summary>A seeded, realistic project: folders, headers with routes, lazy and vendor modules, acyclic depends, English bodies.</summary>
 internal static class ProjectGenerator
