@@ -3490,6 +3490,11 @@ namespace Grump.Hyper.Client
         [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
         public double CompileMilliseconds { get; set; }
 
+        [System.Text.Json.Serialization.JsonPropertyName("ioMilliseconds")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
+        public double IoMilliseconds { get; set; }
+
         [System.Text.Json.Serialization.JsonPropertyName("cacheHits")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]

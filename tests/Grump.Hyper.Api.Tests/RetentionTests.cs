@@ -30,7 +30,7 @@ public sealed class RetentionTests(RedisServer redis)
         var running = Job(Id(3), JobStatus.Running, null);
         foreach (var job in new[] { old, recent, running })
         {
-            await store.CreateAsync(job, ct);
+            await store.CreateAsync(job, [], ct);
             var artifacts = new ArtifactSet();
             artifacts.Add("manifest.json", "{}"u8.ToArray());
             await store.SaveArtifactsAsync(job.Id, artifacts, ct);
@@ -65,6 +65,54 @@ public sealed class RetentionTests(RedisServer redis)
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task On_the_file_store_the_sweep_drops_old_sources_that_no_unfinished_job_needs()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var folder = Directory.CreateTempSubdirectory("grump-retention-").FullName;
+        try
+        {
+            var store = new FileJobStore(folder);
+            var needed = new Compiler.Modules.SourceFile("a.intent", "Build a cart."u8.ToArray());
+            var unused = new Compiler.Modules.SourceFile("b.intent", "Build a wishlist."u8.ToArray());
+            var fresh = new Compiler.Modules.SourceFile("c.intent", "Build a search."u8.ToArray());
+            await store.PutSourcesAsync([needed, unused, fresh], ct);
+            await store.CreateAsync(Job("0000000000000000000000000000000a", JobStatus.Queued, null), [new InputRef(needed.Path, needed.Sha256, needed.Content.Length)], ct);
+            foreach (var old in new[] { needed, unused })
+            {
+                File.SetLastWriteTimeUtc(Directory.EnumerateFiles(folder, old.Sha256, SearchOption.AllDirectories).Single(), DateTime.UtcNow.AddDays(-3));
+            }
+
+            var sweep = new RetentionJob(store, Options.Create(new HyperApiOptions { Retention = TimeSpan.FromDays(1) }), TimeProvider.System, NullLogger<RetentionJob>.Instance);
+            await sweep.RunAsync(ct);
+
+            Assert.Single(Directory.EnumerateFiles(folder, needed.Sha256, SearchOption.AllDirectories));
+            Assert.Empty(Directory.EnumerateFiles(folder, unused.Sha256, SearchOption.AllDirectories));
+            Assert.Single(Directory.EnumerateFiles(folder, fresh.Sha256, SearchOption.AllDirectories));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task In_redis_sources_expire_after_the_retention_counted_from_their_last_upload()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var mux = await ConnectionMultiplexer.ConnectAsync(redis.NewDatabase());
+        var store = new RedisJobStore(mux, TimeSpan.FromHours(5));
+        var source = new Compiler.Modules.SourceFile("a.intent", "Build a cart."u8.ToArray());
+        await store.PutSourcesAsync([source], ct);
+        var key = mux.GetServer(mux.GetEndPoints()[0]).Keys(mux.GetDatabase().Database, "grump:blob:*").Single();
+        await mux.GetDatabase().KeyExpireAsync(key, TimeSpan.FromMinutes(1));
+
+        await store.PutSourcesAsync([source], ct);
+
+        var ttl = await mux.GetDatabase().KeyTimeToLiveAsync(key);
+        Assert.InRange(ttl!.Value, TimeSpan.FromHours(4.9), TimeSpan.FromHours(5));
     }
 
     [Fact]

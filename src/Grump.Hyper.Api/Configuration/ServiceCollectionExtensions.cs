@@ -74,7 +74,8 @@ public static class ServiceCollectionExtensions
             options.AbortOnConnectFail = false;
             options.AllowAdmin = true; // lets the start-up check read maxmemory-policy; nothing here sends destructive commands
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
-            services.AddSingleton<IJobStore>(sp => new RedisJobStore(sp.GetRequiredService<IConnectionMultiplexer>()));
+            services.AddSingleton<IJobStore>(sp => new RedisJobStore(sp.GetRequiredService<IConnectionMultiplexer>(),
+                sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<HyperApiOptions>>().Value.Retention));
             services.AddSingleton(sp => new ShardStore(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DistributedOptions>>().Value.StateTtl));
             services.AddSingleton(sp => new JobCancellation(sp.GetRequiredService<IConnectionMultiplexer>()));
         }

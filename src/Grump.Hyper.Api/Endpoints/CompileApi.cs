@@ -247,9 +247,8 @@ public static class CompileApi
             FilesTotal = Grump.Hyper.Compiler.Project.ProjectLoader.Select(files).Sources.Length,
             CallbackUrl = submission.CallbackUrl is { Length: > 0 } ? submission.CallbackUrl : null,
             CallbackEvents = [.. events],
-            Inputs = [.. files.Select(f => new InputRef(f.Path, f.Sha256, f.Content.Length))],
         };
-        await store.CreateAsync(job, cancellationToken);
+        await store.CreateAsync(job, [.. files.Select(f => new InputRef(f.Path, f.Sha256, f.Content.Length))], cancellationToken);
         try
         {
             jobs.Enqueue<CompileJob>(CompileJob.Queue, j => j.RunAsync(job.Id, CancellationToken.None));

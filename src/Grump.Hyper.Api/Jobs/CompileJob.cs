@@ -43,7 +43,7 @@ public sealed class CompileJob(IJobStore store, HyperCompiler compiler, FanOut f
         using var lease = cancellation.Watch(jobId, cancellationToken);
         try
         {
-            var sources = await store.GetSourcesAsync(job.Inputs, cancellationToken);
+            var sources = await store.GetSourcesAsync(await store.GetInputsAsync(jobId, cancellationToken), cancellationToken);
             var tier = CompileTiers.TryParse(job.Tier, out var parsed) ? parsed : CompileTiers.Default;
             if (tier == CompileTier.Insane && fanOut.Available)
             {
@@ -51,10 +51,11 @@ public sealed class CompileJob(IJobStore store, HyperCompiler compiler, FanOut f
                 return;
             }
 
+            var gate = new ProgressGate(TimeSpan.FromMilliseconds(250));
             var result = compiler.Compile(sources, HyperOptions.Default with { Tier = tier, ProjectKey = job.Tenant }, done =>
             {
                 // Progress is also where a cancel is noticed if its announcement was missed.
-                if (finisher.WhileRunningAsync(jobId, j => j with { FilesDone = done }).GetAwaiter().GetResult() is null)
+                if (gate.TryEnter() && finisher.WhileRunningAsync(jobId, j => j with { FilesDone = Math.Max(j.FilesDone, done) }).GetAwaiter().GetResult() is null)
                 {
                     lease.Cancel();
                 }

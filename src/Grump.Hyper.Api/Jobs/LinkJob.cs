@@ -46,7 +46,7 @@ public sealed class LinkJob(IJobStore store, ShardStore shards, HyperCompiler co
                 }
             }
 
-            var sources = await store.GetSourcesAsync(job.Inputs, cancellationToken);
+            var sources = await store.GetSourcesAsync(await store.GetInputsAsync(jobId, cancellationToken), cancellationToken);
             var distribution = new DistributionMetrics(plan.ShardCount, Math.Round(plan.PlanMilliseconds, 3), Math.Round((linkStarted - plan.PlannedAt).TotalMilliseconds, 3),
                 [.. runs.OrderBy(r => r.Key).Select(r => r.Value)]);
             var result = compiler.Link(sources, modules, distribution, HyperOptions.Default with { Tier = CompileTier.Insane, ProjectKey = job.Tenant });

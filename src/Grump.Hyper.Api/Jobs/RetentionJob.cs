@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 namespace Grump.Hyper.Api.Jobs;
 
 /// <summary>
-/// Deletes finished jobs older than <c>Hyper:Retention</c> with their artifacts and deliveries. A
+/// Deletes finished jobs older than <c>Hyper:Retention</c> with their artifacts and deliveries, and
+/// source blobs nobody uploaded within it that no unfinished job needs (in Redis they expire by TTL). A
 /// Hangfire recurring job, so exactly one process runs it each hour however many there are.
 /// </summary>
 [AutomaticRetry(Attempts = 0)]
@@ -19,6 +20,7 @@ public sealed class RetentionJob(IJobStore store, IOptions<HyperApiOptions> opti
     {
         var cutoff = time.GetUtcNow() - options.Value.Retention;
         var removed = 0;
+        var keep = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var id in store.AllJobIdsAsync(cancellationToken))
         {
             var job = await store.GetAsync(id, cancellationToken);
@@ -27,9 +29,14 @@ public sealed class RetentionJob(IJobStore store, IOptions<HyperApiOptions> opti
                 await store.DeleteJobAsync(job, cancellationToken);
                 removed++;
             }
+            else if (job is not null && !JobStatus.IsFinished(job.Status))
+            {
+                keep.UnionWith((await store.GetInputsAsync(id, cancellationToken)).Select(i => i.Sha256));
+            }
         }
 
-        logger.LogInformation("Retention sweep removed {Count} jobs finished before {Cutoff}", removed, cutoff);
+        var sources = await store.SweepSourcesAsync(cutoff, keep, cancellationToken);
+        logger.LogInformation("Retention sweep removed {Count} jobs finished before {Cutoff} and {Sources} unused sources", removed, cutoff, sources);
         return removed;
     }
 }

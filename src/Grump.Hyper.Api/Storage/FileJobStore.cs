@@ -20,6 +20,7 @@ public sealed class FileJobStore : IJobStore
     {
         _root = Path.GetFullPath(root);
         Directory.CreateDirectory(Path.Combine(_root, "jobs"));
+        Directory.CreateDirectory(Path.Combine(_root, "inputs"));
         Directory.CreateDirectory(Path.Combine(_root, "blobs"));
         Directory.CreateDirectory(Path.Combine(_root, "artifacts"));
         Directory.CreateDirectory(Path.Combine(_root, "tmp"));
@@ -36,6 +37,10 @@ public sealed class FileJobStore : IJobStore
             {
                 await WriteAtomicAsync(path, file.Content, cancellationToken);
             }
+            else
+            {
+                File.SetLastWriteTimeUtc(path, DateTime.UtcNow); // uploaded again: the sweep counts from now
+            }
         }
     }
 
@@ -51,8 +56,17 @@ public sealed class FileJobStore : IJobStore
         return files;
     }
 
-    public Task CreateAsync(JobRecord job, CancellationToken cancellationToken) =>
-        WriteAtomicAsync(JobPath(job.Id), JsonSerializer.SerializeToUtf8Bytes(job with { Version = 1 }, StoreJson.Default.JobRecord), cancellationToken);
+    public async Task CreateAsync(JobRecord job, IReadOnlyList<InputRef> inputs, CancellationToken cancellationToken)
+    {
+        // Inputs first: a job record that exists always has its inputs.
+        await WriteAtomicAsync(InputsPath(job.Id), JsonSerializer.SerializeToUtf8Bytes([.. inputs], StoreJson.Default.ImmutableArrayInputRef), cancellationToken);
+        await WriteAtomicAsync(JobPath(job.Id), JsonSerializer.SerializeToUtf8Bytes(job with { Version = 1 }, StoreJson.Default.JobRecord), cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<InputRef>> GetInputsAsync(string id, CancellationToken cancellationToken) =>
+        IsSafeId(id) && File.Exists(InputsPath(id))
+            ? JsonSerializer.Deserialize(await File.ReadAllBytesAsync(InputsPath(id), cancellationToken), StoreJson.Default.ImmutableArrayInputRef)
+            : [];
 
     public async Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken)
     {
@@ -226,6 +240,22 @@ public sealed class FileJobStore : IJobStore
         await Task.CompletedTask;
     }
 
+    public Task<int> SweepSourcesAsync(DateTimeOffset unusedSince, IReadOnlySet<string> keep, CancellationToken cancellationToken)
+    {
+        var removed = 0;
+        foreach (var blob in Directory.EnumerateFiles(Path.Combine(_root, "blobs"), "*", SearchOption.AllDirectories))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!keep.Contains(Path.GetFileName(blob)) && File.GetLastWriteTimeUtc(blob) < unusedSince.UtcDateTime)
+            {
+                File.Delete(blob);
+                removed++;
+            }
+        }
+
+        return Task.FromResult(removed);
+    }
+
     public async Task DeleteJobAsync(JobRecord job, CancellationToken cancellationToken)
     {
         if (!IsSafeId(job.Id))
@@ -241,6 +271,7 @@ public sealed class FileJobStore : IJobStore
         }
 
         File.Delete(JobPath(job.Id));
+        File.Delete(InputsPath(job.Id));
         _finished.Forget(job.Id);
     }
 
@@ -250,6 +281,8 @@ public sealed class FileJobStore : IJobStore
         Path.Combine(_root, "idempotency", IdempotencyKeys.Hash(tenant, key) + ".json");
 
     private string JobPath(string id) => Path.Combine(_root, "jobs", id + ".json");
+
+    private string InputsPath(string id) => Path.Combine(_root, "inputs", id + ".json");
 
     private string BlobPath(string sha256) => Path.Combine(_root, "blobs", sha256[..2], sha256);
 

@@ -16,7 +16,10 @@ public interface IJobStore
 
     Task<IReadOnlyList<SourceFile>> GetSourcesAsync(IReadOnlyList<InputRef> inputs, CancellationToken cancellationToken);
 
-    Task CreateAsync(JobRecord job, CancellationToken cancellationToken);
+    Task CreateAsync(JobRecord job, IReadOnlyList<InputRef> inputs, CancellationToken cancellationToken);
+
+    /// <summary>The job's input files by content address (empty when the job does not exist).</summary>
+    Task<IReadOnlyList<InputRef>> GetInputsAsync(string id, CancellationToken cancellationToken);
 
     Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken);
 
@@ -57,6 +60,13 @@ public interface IJobStore
 
     /// <summary>Removes a job with its artifacts and deliveries. Its sources stay: they are shared by content.</summary>
     Task DeleteJobAsync(JobRecord job, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Removes source blobs not uploaded again since <paramref name="unusedSince"/> and not needed by any of
+    /// <paramref name="keep"/> (the sources of unfinished jobs); returns how many went. A finished job
+    /// needs its artifacts, never its sources.
+    /// </summary>
+    Task<int> SweepSourcesAsync(DateTimeOffset unusedSince, IReadOnlySet<string> keep, CancellationToken cancellationToken);
 
     /// <summary>True when the store can be read and written right now.</summary>
     Task<bool> PingAsync(CancellationToken cancellationToken);

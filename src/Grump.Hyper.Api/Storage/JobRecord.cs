@@ -20,7 +20,11 @@ public sealed record InputRef(string Path, string Sha256, long Bytes);
 /// <summary>An artifact of a finished job.</summary>
 public sealed record ArtifactInfo(string Path, long Bytes, string Sha256);
 
-/// <summary>Everything stored about a job. The sources live in the content-addressed store, by hash.</summary>
+/// <summary>
+/// Everything stored about a job but its inputs: those are stored beside it (see <see cref="IJobStore.GetInputsAsync"/>),
+/// as a big job's list of files would otherwise be read and written with every status poll and progress update.
+/// The sources themselves live in the content-addressed store, by hash.
+/// </summary>
 public sealed record JobRecord
 {
     public required string Id { get; init; }
@@ -41,7 +45,6 @@ public sealed record JobRecord
     public string? FailureReason { get; init; }
     public string? CallbackUrl { get; init; }
     public ImmutableArray<string> CallbackEvents { get; init; } = [];
-    public ImmutableArray<InputRef> Inputs { get; init; } = [];
     public string? HangfireJobId { get; init; }
 
     /// <summary>Changes whenever anything a client can see changes; the ETag of the status.</summary>

@@ -17,7 +17,14 @@ public sealed class RedisJobStore : IJobStore
     private readonly IConnectionMultiplexer _redis;
     private readonly FinishedJobCache _finished = new();
 
-    public RedisJobStore(IConnectionMultiplexer redis) => _redis = redis;
+    private readonly TimeSpan _sourceTtl;
+
+    /// <param name="sourceTtl">How long a source blob lives after its last upload (Redis expires it; no sweep needed).</param>
+    public RedisJobStore(IConnectionMultiplexer redis, TimeSpan? sourceTtl = null)
+    {
+        _redis = redis;
+        _sourceTtl = sourceTtl ?? TimeSpan.FromDays(7);
+    }
 
     public string Kind => "redis";
 
@@ -26,7 +33,8 @@ public sealed class RedisJobStore : IJobStore
     public async Task PutSourcesAsync(IReadOnlyList<SourceFile> files, CancellationToken cancellationToken)
     {
         var batch = Db.CreateBatch();
-        var writes = files.Select(f => batch.StringSetAsync(BlobKey(f.Sha256), f.Content, when: When.NotExists)).ToArray();
+        // Rewriting a blob that exists writes the same bytes (the key is their hash) and restarts its TTL.
+        var writes = files.Select(f => batch.StringSetAsync(BlobKey(f.Sha256), f.Content, _sourceTtl)).ToArray();
         batch.Execute();
         await Task.WhenAll(writes);
     }
@@ -48,12 +56,19 @@ public sealed class RedisJobStore : IJobStore
         return files;
     }
 
-    public async Task CreateAsync(JobRecord job, CancellationToken cancellationToken)
+    public async Task CreateAsync(JobRecord job, IReadOnlyList<InputRef> inputs, CancellationToken cancellationToken)
     {
         var transaction = Db.CreateTransaction();
+        _ = transaction.StringSetAsync(InputsKey(job.Id), JsonSerializer.SerializeToUtf8Bytes([.. inputs], StoreJson.Default.ImmutableArrayInputRef));
         _ = transaction.StringSetAsync(JobKey(job.Id), JsonSerializer.SerializeToUtf8Bytes(job with { Version = 1 }, StoreJson.Default.JobRecord));
         _ = transaction.SortedSetAddAsync(TenantJobsKey(job.Tenant), job.Id, 0);
         await transaction.ExecuteAsync();
+    }
+
+    public async Task<IReadOnlyList<InputRef>> GetInputsAsync(string id, CancellationToken cancellationToken)
+    {
+        var value = await Db.StringGetAsync(InputsKey(id));
+        return value.IsNull ? [] : JsonSerializer.Deserialize((byte[])value!, StoreJson.Default.ImmutableArrayInputRef);
     }
 
     public async Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken)
@@ -174,11 +189,13 @@ public sealed class RedisJobStore : IJobStore
     public async Task DeleteJobAsync(JobRecord job, CancellationToken cancellationToken)
     {
         var transaction = Db.CreateTransaction();
-        _ = transaction.KeyDeleteAsync([JobKey(job.Id), ArtifactsKey(job.Id), IndexKey(job.Id), DeliveriesKey(job.Id)]);
+        _ = transaction.KeyDeleteAsync([JobKey(job.Id), InputsKey(job.Id), ArtifactsKey(job.Id), IndexKey(job.Id), DeliveriesKey(job.Id)]);
         _ = transaction.SortedSetRemoveAsync(TenantJobsKey(job.Tenant), job.Id);
         await transaction.ExecuteAsync();
         _finished.Forget(job.Id);
     }
+
+    public Task<int> SweepSourcesAsync(DateTimeOffset unusedSince, IReadOnlySet<string> keep, CancellationToken cancellationToken) => Task.FromResult(0);
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
     {
@@ -197,6 +214,8 @@ public sealed class RedisJobStore : IJobStore
     private static readonly TimeSpan IdempotencyTtl = TimeSpan.FromHours(24);
 
     private static RedisKey JobKey(string id) => Prefix + "job:" + id;
+
+    private static RedisKey InputsKey(string id) => Prefix + "job-inputs:" + id;
 
     private static RedisKey TenantJobsKey(string tenant) => Prefix + "tenant-jobs:" + tenant;
 

@@ -7,6 +7,7 @@ namespace Grump.Hyper.Api.Storage;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(JobRecord))]
 [JsonSerializable(typeof(ImmutableArray<ArtifactInfo>))]
+[JsonSerializable(typeof(ImmutableArray<InputRef>))]
 [JsonSerializable(typeof(IdempotencyEntry))]
 [JsonSerializable(typeof(DeliveryRecord))]
 internal sealed partial class StoreJson : JsonSerializerContext;

@@ -65,9 +65,10 @@ public sealed record SpeculationMetrics(int Predicted, int Changed, int Predicte
 
 /// <summary>
 /// One shard of a fanned-out compile as it ran: which worker process, how long it waited in the queue
-/// (from the plan to its start) and how long it compiled, and what the cache gave it.
+/// (from the plan to its start), how long it compiled, how long it spent on I/O (reading its sources,
+/// storing its modules and counting itself done), and what the cache gave it.
 /// </summary>
-public sealed record ShardRun(int Shard, string Worker, int Files, long Bytes, double QueuedMilliseconds, double CompileMilliseconds, long CacheHits, long CacheMisses, long L2Hits);
+public sealed record ShardRun(int Shard, string Worker, int Files, long Bytes, double QueuedMilliseconds, double CompileMilliseconds, double IoMilliseconds, long CacheHits, long CacheMisses, long L2Hits);
 
 /// <summary>How a fanned-out compile went: planning, the wall time from plan to last shard, and each shard.</summary>
 public sealed record DistributionMetrics(int Shards, double PlanMilliseconds, double FanOutMilliseconds, ImmutableArray<ShardRun> Runs);
