@@ -74,8 +74,6 @@ public sealed class ShardStore(IConnectionMultiplexer redis, TimeSpan ttl)
     /// <summary>Claims the link step for a Hangfire job; false when another one already claimed it.</summary>
     public Task<bool> ClaimLinkAsync(string jobId, string hangfireId) => Db.StringSetAsync(Key(jobId, "link"), hangfireId, ttl, When.NotExists);
 
-    public async Task<bool> LinkClaimedAsync(string jobId) => await Db.KeyExistsAsync(Key(jobId, "link"));
-
     public Task DeleteAsync(string jobId) =>
         Db.KeyDeleteAsync([Key(jobId, "plan"), Key(jobId, "out"), Key(jobId, "runs"), Key(jobId, "done"), Key(jobId, "link")]);
 

@@ -48,6 +48,7 @@ public sealed class CompileJob(IJobStore store, HyperCompiler compiler, FanOut f
             if (tier == CompileTier.Insane && fanOut.Available)
             {
                 await fanOut.StartAsync(job, sources);
+                await finisher.WhileRunningAsync(jobId, j => j with { Stage = "shards" });
                 return;
             }
 
