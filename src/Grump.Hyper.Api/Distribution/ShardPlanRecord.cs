@@ -20,7 +20,7 @@ public sealed record FanOutRecord(string JobId, DateTimeOffset PlannedAt, double
 /// </summary>
 public sealed record ShardSpec(int Index, ImmutableArray<InputRef> Files, ImmutableArray<int> Positions, ImmutableArray<bool> Vendor);
 
-/// <summary>What a shard hands to the link step besides its modules.</summary>
+/// <summary>The fan-out records as JSON in Redis (source-generated, no reflection).</summary>
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(FanOutRecord))]
 [JsonSerializable(typeof(ShardSpec))]
