@@ -25,7 +25,7 @@ public sealed class DistributedTests(RedisServer redis)
         var client = cluster.Api.CreateClient();
         var files = ProjectGenerator.Generate(5000, seed: 6);
 
-        var response = await JobClient.SubmitAsync(client, Cluster.Archive(files), "big.tar.gz", "insane", ct);
+        var response = await JobClient.SubmitAsync(client, Archives.TarGz(files), "big.tar.gz", "insane", ct);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var job = await JobClient.WaitForFinishAsync(client, response.Headers.Location!.ToString(), ct, JobTimeout);
 
@@ -60,7 +60,7 @@ public sealed class DistributedTests(RedisServer redis)
         var client = cluster.Api.CreateClient();
         var files = ProjectGenerator.Generate(3000, seed: 7);
 
-        var response = await JobClient.SubmitAsync(client, Cluster.Archive(files), "big.tar.gz", "insane", ct);
+        var response = await JobClient.SubmitAsync(client, Archives.TarGz(files), "big.tar.gz", "insane", ct);
         var location = response.Headers.Location!.ToString();
         await Cluster.Until(cluster.Processing<ShardJob>, JobTimeout, () => "no shard started:\n" + doomed.RecentOutput, ct);
         await doomed.KillAsync();
@@ -96,7 +96,7 @@ public sealed class DistributedTests(RedisServer redis)
         var client = cluster.Api.CreateClient();
         var files = ProjectGenerator.Generate(3000, seed: 8);
 
-        var response = await JobClient.SubmitAsync(client, Cluster.Archive(files), "big.tar.gz", "insane", ct);
+        var response = await JobClient.SubmitAsync(client, Archives.TarGz(files), "big.tar.gz", "insane", ct);
         var location = response.Headers.Location!.ToString();
         await Cluster.Until(cluster.Processing<ShardJob>, JobTimeout, () => "no shard started:\n" + worker.RecentOutput, ct);
 

@@ -120,7 +120,7 @@ internal static class ClusterBenchmark
     {
         using var form = new MultipartFormDataContent
         {
-            { new ByteArrayContent(Archive(files)), "archive", "project.tar.gz" },
+            { new ByteArrayContent(Archives.TarGz(files)), "archive", "project.tar.gz" },
             { new StringContent(tier), "tier" },
         };
         var response = await client.PostAsync("/compile", form);
@@ -200,20 +200,5 @@ internal static class ClusterBenchmark
                 await Task.Yield();
             }
         }
-    }
-
-    private static byte[] Archive(List<SourceFile> files)
-    {
-        using var output = new MemoryStream();
-        using (var gzip = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new System.Formats.Tar.TarWriter(gzip))
-        {
-            foreach (var file in files)
-            {
-                tar.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, file.Path) { DataStream = new MemoryStream(file.Content.ToArray()) });
-            }
-        }
-
-        return output.ToArray();
     }
 }

@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.IO.Compression;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 
 namespace Grump.Hyper.Benchmarks;
@@ -125,15 +123,6 @@ internal static class LoadTest
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
 
-    private static byte[] SmallArchive()
-    {
-        using var buffer = new MemoryStream();
-        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            using var s = zip.CreateEntry("load/cart.intent").Open();
-            s.Write(Encoding.UTF8.GetBytes("---\nroute: /cart\n---\nAs a customer I want a shopping cart with Stripe checkout; no MongoDB.\n"));
-        }
-
-        return buffer.ToArray();
-    }
+    private static byte[] SmallArchive() =>
+        Archives.Zip([("load/cart.intent", Archives.Text("---\nroute: /cart\n---\nAs a customer I want a shopping cart with Stripe checkout; no MongoDB.\n"))]);
 }

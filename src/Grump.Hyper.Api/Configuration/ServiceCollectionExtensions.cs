@@ -44,8 +44,7 @@ public static class ServiceCollectionExtensions
             .Validate(o => o.InvisibilityTimeout > TimeSpan.Zero && o.MinFilesPerShard > 0 && o.MaxShards > 0 && o.StateTtl > TimeSpan.Zero, "Hyper:Distributed timeouts and shard limits must be positive.")
             .ValidateOnStart();
         services.AddSingleton<JobFinisher>();
-        services.AddSingleton(sp => new FanOut(sp.GetService<ShardStore>(), sp.GetRequiredService<JobStorage>(), sp.GetRequiredService<IBackgroundJobClient>(),
-            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DistributedOptions>>(), TimeProvider.System, sp.GetRequiredService<ILogger<FanOut>>()));
+        services.AddSingleton<FanOut>();
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton<Observability.ApiMetrics>();
@@ -98,15 +97,16 @@ public static class ServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddHyperHangfire(this IServiceCollection services, IConfiguration configuration, bool runServers = true)
     {
+        // Read here, before the container exists: the storage and the servers are configured from it.
+        var distributed = configuration.GetSection(DistributedOptions.Section).Get<DistributedOptions>() ?? new DistributedOptions();
         var redis = configuration.GetConnectionString("Hangfire");
         if (!string.IsNullOrWhiteSpace(redis))
         {
-            var invisibility = configuration.GetSection(DistributedOptions.Section).Get<DistributedOptions>()?.InvisibilityTimeout ?? new DistributedOptions().InvisibilityTimeout;
             services.AddSingleton<JobStorage>(sp => new RedisStorage(sp.GetRequiredService<IConnectionMultiplexer>(), new RedisStorageOptions
             {
                 Prefix = HangfirePrefix,
                 Db = ConfigurationOptions.Parse(redis).DefaultDatabase ?? 0,
-                InvisibilityTimeout = invisibility,
+                InvisibilityTimeout = distributed.InvisibilityTimeout,
             }));
             services.AddHostedService<RedisPolicyCheck>();
         }
@@ -137,9 +137,8 @@ public static class ServiceCollectionExtensions
         // a tenant's big compiles fill the compile workers but never hold up shards, links or webhooks,
         // and within the shard server links go first, so work already fanned out finishes before more starts.
         var workers = configuration.GetValue<int>($"{HyperApiOptions.Section}:{nameof(HyperApiOptions.WorkerCount)}");
-        var shardWorkers = configuration.GetValue<int>($"{DistributedOptions.Section}:{nameof(DistributedOptions.ShardWorkers)}");
         AddServer(services, "compile", [CompileJob.Queue, "default"], workers > 0 ? workers : Environment.ProcessorCount);
-        AddServer(services, "shard", [LinkJob.Queue, ShardJob.Queue], shardWorkers > 0 ? shardWorkers : Environment.ProcessorCount);
+        AddServer(services, "shard", [LinkJob.Queue, ShardJob.Queue], distributed.ShardWorkers > 0 ? distributed.ShardWorkers : Environment.ProcessorCount);
         AddServer(services, "webhook", [WebhookDispatcher.Queue], 2);
         return services;
     }

@@ -14,7 +14,7 @@ namespace Grump.Hyper.Api.Distribution;
 /// job for each, and enqueues the link job once the last shard is in. Available only when Hangfire runs
 /// on Redis (with in-memory storage every worker is this process, and the tier runs as aggressive).
 /// </summary>
-public sealed class FanOut(ShardStore? shards, JobStorage storage, IBackgroundJobClient jobs, IOptions<DistributedOptions> options, TimeProvider time, ILogger<FanOut> logger)
+public sealed class FanOut(JobStorage storage, IBackgroundJobClient jobs, IOptions<DistributedOptions> options, TimeProvider time, ILogger<FanOut> logger, ShardStore? shards = null)
 {
     public bool Available => shards is not null;
 

@@ -9,7 +9,7 @@ using Grump.Hyper.Engine.Sharding;
 namespace Grump.Hyper.Engine.Pipeline;
 
 /// <summary>The files of a project cut into shards: positions in <see cref="ProjectSelection.Sources"/>, per shard.</summary>
-public sealed record FanOutPlan(ProjectSelection Project, ShardPlan Plan, ImmutableArray<ImmutableArray<int>> Shards, double Milliseconds);
+public sealed record FanOutPlan(ShardPlan Plan, ImmutableArray<ImmutableArray<int>> Shards, double Milliseconds);
 
 /// <summary>What one shard compiled, in the order of its files, and what the cache gave it.</summary>
 public sealed record ShardOutput(ImmutableArray<ModuleResult> Modules, long CacheHits, long CacheMisses, long L2Hits);
@@ -38,7 +38,7 @@ public sealed partial class HyperCompiler
             members[plan.ShardOf[i]].Add(i);
         }
 
-        return new FanOutPlan(project, plan, [.. members.Where(m => m.Count > 0).Select(m => m.ToImmutable())], watch.Elapsed.TotalMilliseconds);
+        return new FanOutPlan(plan, [.. members.Where(m => m.Count > 0).Select(m => m.ToImmutable())], watch.Elapsed.TotalMilliseconds);
     }
 
     /// <summary>Compiles one shard's files with everything the aggressive tier uses inside a process.</summary>

@@ -85,8 +85,6 @@ public sealed class Cluster : IAsyncDisposable
 
     public bool Processing<TJob>() => Monitoring.ProcessingJobs(0, 100).Any(j => j.Value.Job?.Type == typeof(TJob));
 
-    public static byte[] Archive(IEnumerable<SourceFile> files) => Archives.TarGz(files.Select(f => (f.Path, f.Content.ToArray())));
-
     /// <summary>Every artifact of a finished job (but metrics.json) with its SHA-256, as the API lists them.</summary>
     public static async Task<Dictionary<string, string>> ArtifactHashesAsync(HttpClient client, string jobId, CancellationToken cancellationToken)
     {

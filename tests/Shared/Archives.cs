@@ -2,7 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
 
-namespace Grump.Hyper.Api.Tests.Infrastructure;
+namespace Grump.Hyper.Testing;
 
 /// <summary>Builds real zip and tar.gz archives in memory, including hostile ones.</summary>
 public static class Archives
@@ -33,6 +33,8 @@ public static class Archives
 
         return buffer.ToArray();
     }
+
+    public static byte[] TarGz(IEnumerable<Grump.Hyper.Compiler.Modules.SourceFile> files) => TarGz(files.Select(f => Entry(f.Path, f.Content.ToArray())));
 
     public static byte[] TarGz(IEnumerable<(string Path, byte[] Content)> files) => TarGz(files.Select(f => Entry(f.Path, f.Content)));
 
