@@ -47,7 +47,7 @@ public sealed partial class HyperCompiler
         var counters = new CacheCounters();
         _cache.Prefetch([.. files.Select((f, i) => (f, vendor[i]))], options.Compilation, counters);
         var (hints, _) = ScanSources(files);
-        var modules = CompileModules(files, i => vendor[i], options.Compilation, Environment.ProcessorCount, _cache, counters, _tiered, hints, null, progress, cancellationToken);
+        var modules = CompileModules(files, i => vendor[i], options.Compilation, options.Parallelism ?? Environment.ProcessorCount, _cache, counters, _tiered, hints, null, progress, cancellationToken);
         return new ShardOutput(modules, counters.Hits, counters.Misses, counters.L2Hits);
     }
 

@@ -26,6 +26,9 @@ public sealed record HyperOptions
     /// <summary>How many shards the insane tier plans for (worker processes).</summary>
     public int Shards { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>Threads for compiling modules in the parallel tiers; null means one per core.</summary>
+    public int? Parallelism { get; init; }
+
     /// <summary>Name of this process in metrics (a worker id in a cluster).</summary>
     public string WorkerName { get; init; } = Environment.MachineName + ":" + Environment.ProcessId;
 }
@@ -85,7 +88,7 @@ public sealed partial class HyperCompiler
         stages.Add(new StageMetrics("select", watch.Elapsed.TotalMilliseconds, project.Sources.Length, bytes));
 
         watch.Restart();
-        var parallelism = effective >= CompileTier.Aggressive ? Environment.ProcessorCount : 1;
+        var parallelism = effective >= CompileTier.Aggressive ? options.Parallelism ?? Environment.ProcessorCount : 1;
         var useCache = effective >= CompileTier.Balanced;
         var counters = new CacheCounters();
         var fingerprint = useCache ? ProjectCache.Fingerprint(project, options.Compilation) : null;
