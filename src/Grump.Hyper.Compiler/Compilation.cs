@@ -79,7 +79,7 @@ public static class Compilation
         all.AddRange(split.Diagnostics);
         var sorted = all.ToArray();
         Array.Sort(sorted, Diagnostic.Compare);
-        var diagnostics = ImmutableArray.Create(sorted);
+        var diagnostics = DiagnosticLimits.Cap(sorted);
         var artifacts = ArtifactEmitter.Emit(project, link, plan, split, rendered, diagnostics, options.Parallel);
         options.Memo?.EndBuild();
         Done("emit");

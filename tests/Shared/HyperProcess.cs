@@ -40,10 +40,32 @@ public sealed class HyperProcess : IAsyncDisposable
     public string RecentOutput => string.Join('\n', _output);
 
     /// <summary>Starts an API process (role all, or api for HTTP only) and waits until it answers /healthz.</summary>
-    public static async Task<HyperProcess> StartApiAsync(IReadOnlyDictionary<string, string> settings, string role = "all")
+    public static Task<HyperProcess> StartApiAsync(IReadOnlyDictionary<string, string> settings, string role = "all")
     {
         var port = FreePort();
-        var api = Start(settings, ["--role", role, "--urls", $"http://127.0.0.1:{port}"], new Uri($"http://127.0.0.1:{port}"));
+        return WaitUntilHealthyAsync(Start(settings, ["--role", role, "--urls", $"http://127.0.0.1:{port}"], new Uri($"http://127.0.0.1:{port}")));
+    }
+
+    /// <summary>
+    /// Starts the service as the README's first command does (<c>dotnet run --project src/Grump.Hyper.Api</c>:
+    /// its launch profile, so the Development environment), on the build the tests use and a free port.
+    /// </summary>
+    public static Task<HyperProcess> StartLikeReadmeAsync(IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = FindRoot() };
+        foreach (var argument in (string[])["run", "--project", "src/Grump.Hyper.Api", "-c", Configuration(), "--no-build", "--", "--urls", $"http://127.0.0.1:{port}"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment.Remove("ASPNETCORE_ENVIRONMENT");
+        start.Environment.Remove("DOTNET_ENVIRONMENT");
+        return WaitUntilHealthyAsync(Launch(start, settings ?? new Dictionary<string, string>(), new Uri($"http://127.0.0.1:{port}")));
+    }
+
+    private static async Task<HyperProcess> WaitUntilHealthyAsync(HyperProcess api)
+    {
         using var probe = new HttpClient { BaseAddress = api.Address };
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
@@ -81,14 +103,24 @@ public sealed class HyperProcess : IAsyncDisposable
             throw new FileNotFoundException("Build the solution first: " + dll);
         }
 
-        var data = Directory.CreateTempSubdirectory("grump-process-").FullName;
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)! };
         start.ArgumentList.Add(dll);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
+        // As `dotnet run` starts it (launchSettings): Development validates the container on build.
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Development";
+        return Launch(start, settings, address);
+    }
+
+    private static HyperProcess Launch(ProcessStartInfo start, IReadOnlyDictionary<string, string> settings, Uri? address)
+    {
+        var data = settings.TryGetValue("Hyper__DataPath", out var given) ? given : Directory.CreateTempSubdirectory("grump-process-").FullName;
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
         start.Environment["Hyper__DataPath"] = data;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__Console__FormatterName"] = "simple";
@@ -97,8 +129,11 @@ public sealed class HyperProcess : IAsyncDisposable
             start.Environment[key] = value;
         }
 
-        return new HyperProcess(Process.Start(start)!, data, address);
+        return new HyperProcess(Process.Start(start)!, data, address) { OwnsData = !settings.ContainsKey("Hyper__DataPath") };
     }
+
+    /// <summary>False when the caller gave the data folder (a restart test keeps it across processes).</summary>
+    private bool OwnsData { get; init; }
 
     /// <summary>Kills the process at once, as a crash or an OOM kill would.</summary>
     public async Task KillAsync()
@@ -114,7 +149,7 @@ public sealed class HyperProcess : IAsyncDisposable
     {
         await KillAsync();
         _process.Dispose();
-        if (Directory.Exists(_data))
+        if (OwnsData && Directory.Exists(_data))
         {
             Directory.Delete(_data, recursive: true);
         }

@@ -20,4 +20,22 @@ public sealed class HyperApiOptions
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 
     public ArchiveLimits Limits { get; set; } = new();
+
+    public WatchdogOptions Watchdog { get; set; } = new();
+}
+
+/// <summary><c>Hyper:Watchdog</c>: how unfinished jobs are reconciled with the work Hangfire holds for them.</summary>
+public sealed class WatchdogOptions
+{
+    /// <summary>How often every process that runs jobs checks the unfinished ones (and once at its start).</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A job whose Hangfire work is missing this long after it was accepted is lost (its process died).</summary>
+    public TimeSpan LostAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a lost job is queued again before it fails: a job that kills its process fails instead of looping.</summary>
+    public int MaxRecoveries { get; set; } = 3;
+
+    /// <summary>The longest a job may take from acceptance to its end, queueing included; past it, it fails.</summary>
+    public TimeSpan MaxJobDuration { get; set; } = TimeSpan.FromHours(6);
 }

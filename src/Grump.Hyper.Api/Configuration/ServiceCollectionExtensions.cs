@@ -112,7 +112,8 @@ public static class ServiceCollectionExtensions
         }
         else
         {
-            services.AddSingleton<JobStorage>(_ => new InMemoryStorage(new InMemoryStorageOptions()));
+            // Guid ids: a restarted process must never hand out an id that a job record still names.
+            services.AddSingleton<JobStorage>(_ => new InMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Guid }));
         }
 
         // Jobs are activated from this host's own container, not from the process-wide JobActivator.Current.
@@ -123,8 +124,15 @@ public static class ServiceCollectionExtensions
             .UseRecommendedSerializerSettings()
             .UseLogProvider(new ResilientLogProvider(sp.GetRequiredService<ILoggerFactory>())));
         services.AddTransient<CompileJob>();
-        services.AddTransient<ShardJob>();
-        services.AddTransient<LinkJob>();
+        if (!string.IsNullOrWhiteSpace(redis))
+        {
+            // Shard and link jobs exist only where fan-out does (Hangfire on Redis, with its ShardStore):
+            // registered without it, the container cannot build them, and Development validates every
+            // registration at start.
+            services.AddTransient<ShardJob>();
+            services.AddTransient<LinkJob>();
+        }
+
         services.AddTransient<RetentionJob>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<RetentionSchedule>();
@@ -132,6 +140,9 @@ public static class ServiceCollectionExtensions
         {
             return services;
         }
+
+        services.AddSingleton<JobWatchdog>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobWatchdog>());
 
         // One server per kind of work, each with its own workers, so that no kind waits behind another:
         // a tenant's big compiles fill the compile workers but never hold up shards, links or webhooks,

@@ -38,7 +38,7 @@ public sealed class FanOut(JobStorage storage, IBackgroundJobClient jobs, IOptio
             [.. positions.Select(p => project.VendorPaths.Contains(project.Sources[p].Path))])).ToList();
         var plan = new FanOutRecord(job.Id, time.GetUtcNow(), planned.Milliseconds, [.. specs.Select(s => s.Files.Length)], planned.Plan.Scores);
         await Shards.SavePlanAsync(plan, specs);
-        var ids = specs.Select(s => jobs.Enqueue<ShardJob>(ShardJob.Queue, j => j.RunAsync(job.Id, s.Index, CancellationToken.None))).ToImmutableArray();
+        var ids = specs.Select(s => jobs.Enqueue<ShardJob>(ShardJob.Queue, j => j.RunAsync(job.Id, s.Index, null, CancellationToken.None))).ToImmutableArray();
         await Shards.SaveHangfireIdsAsync(plan with { HangfireIds = ids });
         logger.LogInformation("Job {JobId}: {Files} files in {Shards} shards", job.Id, project.Sources.Length, specs.Count);
     }
@@ -56,7 +56,7 @@ public sealed class FanOut(JobStorage storage, IBackgroundJobClient jobs, IOptio
 
         foreach (var shard in pending)
         {
-            jobs.Enqueue<ShardJob>(ShardJob.Queue, j => j.RunAsync(plan.JobId, shard, CancellationToken.None));
+            jobs.Enqueue<ShardJob>(ShardJob.Queue, j => j.RunAsync(plan.JobId, shard, null, CancellationToken.None));
         }
 
         if (pending.Count == 0)
@@ -71,7 +71,7 @@ public sealed class FanOut(JobStorage storage, IBackgroundJobClient jobs, IOptio
     /// </summary>
     public async Task EnqueueLinkAsync(string jobId)
     {
-        var id = jobs.Enqueue<LinkJob>(LinkJob.Queue, j => j.RunAsync(jobId, CancellationToken.None));
+        var id = jobs.Enqueue<LinkJob>(LinkJob.Queue, j => j.RunAsync(jobId, null, CancellationToken.None));
         if (!await Shards.ClaimLinkAsync(jobId, id))
         {
             jobs.Delete(id);
@@ -100,7 +100,7 @@ public sealed class FanOut(JobStorage storage, IBackgroundJobClient jobs, IOptio
 
             await shards.DeleteAsync(jobId);
         }
-        catch (Exception ex) when (JobFinisher.IsTransient(ex))
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
         {
             // Best effort: a shard left queued finds the job cancelled and stops; the state expires.
             logger.LogWarning("Could not drop the fan-out of cancelled job {JobId}: {Reason}", jobId, ex.Message);

@@ -52,8 +52,9 @@ public static class CompileApi
 
     private static async Task<Results<Accepted<JobView>, Ok<JobView>, ProblemHttpResult>> CompileAsync(
         HttpContext http, Tenant tenant, IJobStore store, IBackgroundJobClient jobs, TenantDirectory tenants, IOptions<HyperApiOptions> options,
-        IOptions<WebhookOptions> webhooks, Observability.ApiMetrics metrics, CancellationToken cancellationToken)
+        IOptions<WebhookOptions> webhooks, Observability.ApiMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        var logger = loggers.CreateLogger(typeof(CompileApi).FullName!);
         var limits = options.Value.Limits;
         var (submission, problem) = await ReadSubmissionAsync(http.Request, limits, cancellationToken);
         if (problem is not null)
@@ -83,24 +84,37 @@ public static class CompileApi
         {
             result = await AcceptAsync(tenant, submission!, store, jobs, tenants, options.Value, webhooks.Value, cancellationToken);
         }
-        catch (Exception ex) when (IsStorageDown(ex))
+        catch (Exception ex)
         {
-            // Nothing is half-stored: sources are content-addressed, and the job record is written only
-            // right before the enqueue, which is what failed (or the record write itself did).
+            // The key is bound to a response only once a job is accepted (Stripe's rule): whatever failed, a
+            // retry with the same key must be able to try again, not meet 409 for a day.
+            if (fingerprint is not null)
+            {
+                await ReleaseQuietlyAsync(store, tenant.Name, idempotencyKey, logger);
+            }
+
+            if (!IsStorageDown(ex))
+            {
+                throw;
+            }
+
+            // Nothing is half-stored: sources are content-addressed, and a job record whose work could not be
+            // queued was deleted again (or, if even that failed, the watchdog ends it).
+            logger.LogWarning("Submission refused, storage unavailable: {Error}: {Message}", ex.GetType().Name, ex.Message);
             http.Response.Headers.RetryAfter = "5";
             return ProblemTypes.Create(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "Storage unavailable",
-                "The job store or queue cannot be reached; the archive was not accepted. Retry later (GET /readyz tells when).");
+                "The job store or queue cannot be reached or written; the archive was not accepted and nothing of it was kept. Retry later (GET /readyz tells when).");
         }
 
         if (fingerprint is not null)
         {
             if (result.Job is { } accepted)
             {
-                await store.CompleteIdempotencyKeyAsync(tenant.Name, idempotencyKey, fingerprint, accepted.Id, cancellationToken);
+                await store.CompleteIdempotencyKeyAsync(tenant.Name, idempotencyKey, fingerprint, accepted.Id, CancellationToken.None);
             }
             else
             {
-                await store.ReleaseIdempotencyKeyAsync(tenant.Name, idempotencyKey, CancellationToken.None);
+                await ReleaseQuietlyAsync(store, tenant.Name, idempotencyKey, logger);
             }
         }
 
@@ -161,8 +175,23 @@ public static class CompileApi
         return TypedResults.Accepted($"/jobs/{job.Id}", JobView.From(job));
     }
 
+    /// <summary>Redis unreachable, or a data folder that cannot be written (read-only, full): the service's fault, 503.</summary>
     private static bool IsStorageDown(Exception ex) =>
-        ex is StackExchange.Redis.RedisException or TimeoutException || ex.InnerException is StackExchange.Redis.RedisException or TimeoutException;
+        ex is StackExchange.Redis.RedisException or TimeoutException or IOException or UnauthorizedAccessException ||
+        ex.InnerException is StackExchange.Redis.RedisException or TimeoutException;
+
+    private static async Task ReleaseQuietlyAsync(IJobStore store, string tenant, string key, ILogger logger)
+    {
+        try
+        {
+            await store.ReleaseIdempotencyKeyAsync(tenant, key, CancellationToken.None);
+        }
+        catch (Exception ex) when (IsStorageDown(ex))
+        {
+            // A claim that cannot be freed now still binds no job; it expires (Redis) or is replaced on the next claim.
+            logger.LogWarning("Could not release an idempotency key: {Error}", ex.GetType().Name);
+        }
+    }
 
     /// <summary>RFC 7240 <c>Prefer: wait=N</c>, at most 30 seconds; unknown preferences are ignored.</summary>
     private static TimeSpan? PreferredWait(HttpRequest request)
@@ -251,17 +280,18 @@ public static class CompileApi
         await store.CreateAsync(job, [.. files.Select(f => new InputRef(f.Path, f.Sha256, f.Content.Length))], cancellationToken);
         try
         {
-            jobs.Enqueue<CompileJob>(CompileJob.Queue, j => j.RunAsync(job.Id, CancellationToken.None));
+            await CompileEnqueuer.EnqueueAsync(store, jobs, job.Id, CancellationToken.None);
         }
-        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception)
         {
-            // Best effort: a record whose job never reached the queue must not wait as "queued" forever.
+            // A refused submission leaves nothing behind: the record the tenant could already list goes again.
             try
             {
-                await store.UpdateAsync(job.Id, j => j with { Status = JobStatus.Failed, Stage = "done", FinishedAt = DateTimeOffset.UtcNow, FailureReason = "could not be queued" }, CancellationToken.None);
+                await store.DeleteJobAsync(job, CancellationToken.None);
             }
             catch (Exception ex) when (IsStorageDown(ex))
             {
+                // Then the watchdog finds a record without work and ends it.
             }
 
             throw;

@@ -3,6 +3,7 @@ using Grump.Hyper.Api.Storage;
 using Grump.Hyper.Api.Webhooks;
 using Grump.Hyper.Engine.Pipeline;
 using Hangfire;
+using Hangfire.Server;
 
 namespace Grump.Hyper.Api.Jobs;
 
@@ -11,12 +12,12 @@ namespace Grump.Hyper.Api.Jobs;
 /// here under the job's tier, or (insane, with Redis) plans shards and hands them to the cluster, whose
 /// last shard enqueues the link job. Safe to run twice: a finished job is left as it is.
 /// </summary>
-[AutomaticRetry(Attempts = 3, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+[AutomaticRetry(Attempts = JobAttempts.Retries, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
 public sealed class CompileJob(IJobStore store, HyperCompiler compiler, FanOut fanOut, JobFinisher finisher, JobCancellation cancellation, WebhookDispatcher webhooks, ILogger<CompileJob> logger)
 {
     public const string Queue = "compile";
 
-    public async Task RunAsync(string jobId, CancellationToken cancellationToken)
+    public async Task RunAsync(string jobId, PerformContext? context, CancellationToken cancellationToken)
     {
         var firstRun = false;
         var job = await store.UpdateAsync(jobId, j =>
@@ -67,7 +68,7 @@ public sealed class CompileJob(IJobStore store, HyperCompiler compiler, FanOut f
         {
             logger.LogInformation("Compile job {JobId} was cancelled", jobId);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException && !JobFinisher.IsTransient(ex))
+        catch (Exception ex) when (ex is not OperationCanceledException && !JobAttempts.WillRetry(ex, context))
         {
             await finisher.FailAsync(jobId, ex);
         }

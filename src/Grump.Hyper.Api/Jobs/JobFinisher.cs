@@ -61,17 +61,41 @@ public sealed class JobFinisher(IJobStore store, WebhookDispatcher webhooks, Obs
         logger.LogInformation("Compiled job {JobId}: {Modules} modules, {Errors} errors, {Milliseconds} ms", jobId, result.Metrics.Modules, counts.Errors, result.Metrics.TotalMilliseconds);
     }
 
-    public async Task FailAsync(string jobId, Exception ex)
+    public Task FailAsync(string jobId, Exception ex)
     {
         logger.LogError(ex, "Job {JobId} failed", jobId);
-        var failed = await WhileRunningAsync(jobId, j => j with { Status = JobStatus.Failed, Stage = "done", FinishedAt = DateTimeOffset.UtcNow, FailureReason = ex.Message });
-        if (failed is not null)
+        return FailAsync(jobId, Describe(ex));
+    }
+
+    /// <summary>Ends a queued or running job as failed with a reason a person can act on; a finished job stays as it is.</summary>
+    public async Task FailAsync(string jobId, string reason)
+    {
+        var applied = false;
+        var failed = await store.UpdateAsync(jobId, j =>
+        {
+            applied = !JobStatus.IsFinished(j.Status);
+            return applied ? j with { Status = JobStatus.Failed, Stage = "done", FinishedAt = DateTimeOffset.UtcNow, FailureReason = reason } : null;
+        }, CancellationToken.None);
+        if (applied && failed is not null)
         {
             metrics.Finished(JobStatus.Failed);
             await webhooks.DispatchAsync(failed, WebhookEvents.Failed, CancellationToken.None);
         }
     }
 
-    /// <summary>Storage hiccups are retried by Hangfire; anything else is a failure of the job.</summary>
-    public static bool IsTransient(Exception ex) => ex is StackExchange.Redis.RedisException or TimeoutException or IOException;
+    /// <summary>
+    /// Only a store that cannot be reached right now is worth a retry (Redis connection or timeout). A file
+    /// system error is not: a path that is both a file and a folder, a full or read-only disk stay so.
+    /// </summary>
+    public static bool IsTransient(Exception ex) => ex is StackExchange.Redis.RedisConnectionException or StackExchange.Redis.RedisTimeoutException or TimeoutException;
+
+    /// <summary>The failure as the job's owner reads it: what happened and what to do, without server paths.</summary>
+    public static string Describe(Exception ex) => ex switch
+    {
+        IOException or UnauthorizedAccessException =>
+            $"The service could not write its storage ({ex.GetType().Name}); nothing was half-stored. Submit again; if it repeats, the operator must check the data folder (GET /readyz).",
+        StackExchange.Redis.RedisException or TimeoutException =>
+            "The service's Redis could not be reached through every retry; submit again once GET /readyz answers ready.",
+        _ => ex.Message,
+    };
 }

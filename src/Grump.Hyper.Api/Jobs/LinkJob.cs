@@ -4,6 +4,7 @@ using Grump.Hyper.Compiler.Modules;
 using Grump.Hyper.Engine.Caching;
 using Grump.Hyper.Engine.Pipeline;
 using Hangfire;
+using Hangfire.Server;
 
 namespace Grump.Hyper.Api.Jobs;
 
@@ -12,12 +13,12 @@ namespace Grump.Hyper.Api.Jobs;
 /// splits, writes the artifacts and finishes the job, then drops the fan-out state. A second run finds
 /// the job finished and does nothing.
 /// </summary>
-[AutomaticRetry(Attempts = 3, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+[AutomaticRetry(Attempts = JobAttempts.Retries, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
 public sealed class LinkJob(IJobStore store, ShardStore shards, HyperCompiler compiler, JobFinisher finisher)
 {
     public const string Queue = "link";
 
-    public async Task RunAsync(string jobId, CancellationToken cancellationToken)
+    public async Task RunAsync(string jobId, PerformContext? context, CancellationToken cancellationToken)
     {
         var job = await finisher.WhileRunningAsync(jobId, j => j with { Stage = "link" });
         if (job is null)
@@ -53,7 +54,7 @@ public sealed class LinkJob(IJobStore store, ShardStore shards, HyperCompiler co
             await finisher.SucceedAsync(jobId, result);
             await shards.DeleteAsync(jobId);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException && !JobFinisher.IsTransient(ex))
+        catch (Exception ex) when (ex is not OperationCanceledException && !JobAttempts.WillRetry(ex, context))
         {
             await finisher.FailAsync(jobId, ex);
         }

@@ -4,6 +4,7 @@ using Grump.Hyper.Api.Storage;
 using Grump.Hyper.Engine.Caching;
 using Grump.Hyper.Engine.Pipeline;
 using Hangfire;
+using Hangfire.Server;
 
 namespace Grump.Hyper.Api.Jobs;
 
@@ -13,13 +14,13 @@ namespace Grump.Hyper.Api.Jobs;
 /// and the shard counts itself done. The shard that completes the set enqueues the link job. Running
 /// twice (a dead worker, the invisibility timeout) writes the same bytes and counts nothing twice.
 /// </summary>
-[AutomaticRetry(Attempts = 3, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
+[AutomaticRetry(Attempts = JobAttempts.Retries, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
 public sealed class ShardJob(IJobStore store, ShardStore shards, FanOut fanOut, HyperCompiler compiler, JobFinisher finisher, JobCancellation cancellation,
     Microsoft.Extensions.Options.IOptions<DistributedOptions> distributed, ILogger<ShardJob> logger)
 {
     public const string Queue = "shard";
 
-    public async Task RunAsync(string jobId, int shard, CancellationToken cancellationToken)
+    public async Task RunAsync(string jobId, int shard, PerformContext? context, CancellationToken cancellationToken)
     {
         var job = await store.GetAsync(jobId, cancellationToken);
         if (job is not { Status: JobStatus.Running })
@@ -68,7 +69,7 @@ public sealed class ShardJob(IJobStore store, ShardStore shards, FanOut fanOut, 
         {
             logger.LogInformation("Shard {Shard} of job {JobId} stopped: the job was cancelled", shard, jobId);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException && !JobFinisher.IsTransient(ex))
+        catch (Exception ex) when (ex is not OperationCanceledException && !JobAttempts.WillRetry(ex, context))
         {
             await finisher.FailAsync(jobId, ex);
         }

@@ -23,7 +23,9 @@ public sealed class FileJobStore : IJobStore
         Directory.CreateDirectory(Path.Combine(_root, "inputs"));
         Directory.CreateDirectory(Path.Combine(_root, "blobs"));
         Directory.CreateDirectory(Path.Combine(_root, "artifacts"));
+        Directory.CreateDirectory(Path.Combine(_root, "artifact-blobs"));
         Directory.CreateDirectory(Path.Combine(_root, "tmp"));
+        Directory.CreateDirectory(Path.Combine(_root, "active"));
     }
 
     public string Kind => "filesystem";
@@ -58,8 +60,9 @@ public sealed class FileJobStore : IJobStore
 
     public async Task CreateAsync(JobRecord job, IReadOnlyList<InputRef> inputs, CancellationToken cancellationToken)
     {
-        // Inputs first: a job record that exists always has its inputs.
+        // Inputs and the unfinished-index entry first: a job record that exists always has both.
         await WriteAtomicAsync(InputsPath(job.Id), JsonSerializer.SerializeToUtf8Bytes([.. inputs], StoreJson.Default.ImmutableArrayInputRef), cancellationToken);
+        await File.WriteAllBytesAsync(ActivePath(job.Id), [], cancellationToken);
         await WriteAtomicAsync(JobPath(job.Id), JsonSerializer.SerializeToUtf8Bytes(job with { Version = 1 }, StoreJson.Default.JobRecord), cancellationToken);
     }
 
@@ -99,6 +102,11 @@ public sealed class FileJobStore : IJobStore
 
             var next = changed with { Version = current.Version + 1 };
             await WriteAtomicAsync(JobPath(id), JsonSerializer.SerializeToUtf8Bytes(next, StoreJson.Default.JobRecord), cancellationToken);
+            if (JobStatus.IsFinished(next.Status))
+            {
+                File.Delete(ActivePath(id));
+            }
+
             return next;
         }
         finally
@@ -107,29 +115,41 @@ public sealed class FileJobStore : IJobStore
         }
     }
 
+    /// <summary>
+    /// Artifacts are stored by content: each job has an index (path, size, sha256) and the bytes live once
+    /// per hash under <c>artifact-blobs/</c>. An artifact path never becomes a file system path, so module ids
+    /// such as <c>foo</c> and <c>foo.json/bar</c> cannot collide as a file and a folder, and a resubmission
+    /// whose artifacts are unchanged writes only its index.
+    /// </summary>
     public async Task SaveArtifactsAsync(string id, ArtifactSet artifacts, CancellationToken cancellationToken)
     {
-        var folder = Path.Combine(_root, "artifacts", id);
         var index = ImmutableArray.CreateBuilder<ArtifactInfo>();
         foreach (var (path, content) in artifacts)
         {
-            await WriteAtomicAsync(Path.Combine(folder, path), content, cancellationToken);
-            index.Add(new ArtifactInfo(path, content.Length, Convert.ToHexStringLower(SHA256.HashData(content))));
+            var sha = Convert.ToHexStringLower(SHA256.HashData(content));
+            var blob = ArtifactBlobPath(sha);
+            if (File.Exists(blob))
+            {
+                File.SetLastWriteTimeUtc(blob, DateTime.UtcNow); // used again: the sweep's grace counts from now
+            }
+            else
+            {
+                await WriteAtomicAsync(blob, content, cancellationToken);
+            }
+
+            index.Add(new ArtifactInfo(path, content.Length, sha));
         }
 
-        await WriteAtomicAsync(folder + ".index.json", JsonSerializer.SerializeToUtf8Bytes(index.ToImmutable(), StoreJson.Default.ImmutableArrayArtifactInfo), cancellationToken);
+        // The index last: a reader that finds it finds every blob it names.
+        await WriteAtomicAsync(ArtifactIndexPath(id), JsonSerializer.SerializeToUtf8Bytes(index.ToImmutable(), StoreJson.Default.ImmutableArrayArtifactInfo), cancellationToken);
     }
 
     public Task DeleteArtifactsAsync(string id, CancellationToken cancellationToken)
     {
+        // Only the index: blobs may be shared with other jobs, and the sweep removes the ones no index names.
         if (IsSafeId(id))
         {
-            File.Delete(Path.Combine(_root, "artifacts", id + ".index.json"));
-            var folder = Path.Combine(_root, "artifacts", id);
-            if (Directory.Exists(folder))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
+            File.Delete(ArtifactIndexPath(id));
         }
 
         return Task.CompletedTask;
@@ -137,25 +157,20 @@ public sealed class FileJobStore : IJobStore
 
     public async Task<IReadOnlyList<ArtifactInfo>?> ListArtifactsAsync(string id, CancellationToken cancellationToken)
     {
-        var indexPath = Path.Combine(_root, "artifacts", id + ".index.json");
-        if (!IsSafeId(id) || !File.Exists(indexPath))
+        if (!IsSafeId(id) || !File.Exists(ArtifactIndexPath(id)))
         {
             return null;
         }
 
-        return JsonSerializer.Deserialize(await File.ReadAllBytesAsync(indexPath, cancellationToken), StoreJson.Default.ImmutableArrayArtifactInfo);
+        return JsonSerializer.Deserialize(await File.ReadAllBytesAsync(ArtifactIndexPath(id), cancellationToken), StoreJson.Default.ImmutableArrayArtifactInfo);
     }
 
     public async Task<byte[]?> GetArtifactAsync(string id, string path, CancellationToken cancellationToken)
     {
-        // Only paths from the job's own index are served, so no request path ever reaches the file system.
+        // Only paths from the job's own index are served, by the hash it names, so no request path reaches the file system.
         var index = await ListArtifactsAsync(id, cancellationToken);
-        if (index is null || !index.Any(a => a.Path == path))
-        {
-            return null;
-        }
-
-        return await File.ReadAllBytesAsync(Path.Combine(_root, "artifacts", id, path), cancellationToken);
+        var entry = index?.FirstOrDefault(a => a.Path == path);
+        return entry is null ? null : await File.ReadAllBytesAsync(ArtifactBlobPath(entry.Sha256), cancellationToken);
     }
 
     public Task<(IReadOnlyList<JobRecord> Jobs, string? NextCursor)> ListAsync(string tenant, JobQuery query, CancellationToken cancellationToken)
@@ -229,6 +244,17 @@ public sealed class FileJobStore : IJobStore
         return list;
     }
 
+    public async IAsyncEnumerable<string> UnfinishedJobIdsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(_root, "active")))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return Path.GetFileName(file);
+        }
+
+        await Task.CompletedTask;
+    }
+
     public async IAsyncEnumerable<string> AllJobIdsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var file in Directory.EnumerateFiles(Path.Combine(_root, "jobs"), "*.json"))
@@ -240,7 +266,7 @@ public sealed class FileJobStore : IJobStore
         await Task.CompletedTask;
     }
 
-    public Task<int> SweepSourcesAsync(DateTimeOffset unusedSince, IReadOnlySet<string> keep, CancellationToken cancellationToken)
+    public async Task<int> SweepSourcesAsync(DateTimeOffset unusedSince, IReadOnlySet<string> keep, CancellationToken cancellationToken)
     {
         var removed = 0;
         foreach (var blob in Directory.EnumerateFiles(Path.Combine(_root, "blobs"), "*", SearchOption.AllDirectories))
@@ -253,7 +279,24 @@ public sealed class FileJobStore : IJobStore
             }
         }
 
-        return Task.FromResult(removed);
+        // Artifact blobs that no index names any more; an hour's grace covers a save whose index is not written yet.
+        var named = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var index in Directory.EnumerateFiles(Path.Combine(_root, "artifacts"), "*.index.json"))
+        {
+            var entries = JsonSerializer.Deserialize(await File.ReadAllBytesAsync(index, cancellationToken), StoreJson.Default.ImmutableArrayArtifactInfo);
+            named.UnionWith(entries.Select(e => e.Sha256));
+        }
+
+        var graceEnd = DateTime.UtcNow.AddHours(-1);
+        foreach (var blob in Directory.EnumerateFiles(Path.Combine(_root, "artifact-blobs"), "*", SearchOption.AllDirectories))
+        {
+            if (!named.Contains(Path.GetFileName(blob)) && File.GetLastWriteTimeUtc(blob) < graceEnd)
+            {
+                File.Delete(blob);
+            }
+        }
+
+        return removed;
     }
 
     public async Task DeleteJobAsync(JobRecord job, CancellationToken cancellationToken)
@@ -272,15 +315,36 @@ public sealed class FileJobStore : IJobStore
 
         File.Delete(JobPath(job.Id));
         File.Delete(InputsPath(job.Id));
+        File.Delete(ActivePath(job.Id));
         _finished.Forget(job.Id);
     }
 
-    public Task<bool> PingAsync(CancellationToken cancellationToken) => Task.FromResult(Directory.Exists(Path.Combine(_root, "jobs")));
+    /// <summary>Ready only when a file can really be written and renamed here: a read-only or full data folder is not ready.</summary>
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var probe = Path.Combine(_root, "tmp", "ready-" + Guid.NewGuid().ToString("n"));
+            await File.WriteAllBytesAsync(probe, "ready"u8.ToArray(), cancellationToken);
+            File.Delete(probe);
+            return Directory.Exists(Path.Combine(_root, "jobs"));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     private string IdempotencyPath(string tenant, string key) =>
         Path.Combine(_root, "idempotency", IdempotencyKeys.Hash(tenant, key) + ".json");
 
     private string JobPath(string id) => Path.Combine(_root, "jobs", id + ".json");
+
+    private string ArtifactIndexPath(string id) => Path.Combine(_root, "artifacts", id + ".index.json");
+
+    private string ArtifactBlobPath(string sha256) => Path.Combine(_root, "artifact-blobs", sha256[..2], sha256);
+
+    private string ActivePath(string id) => Path.Combine(_root, "active", id);
 
     private string InputsPath(string id) => Path.Combine(_root, "inputs", id + ".json");
 

@@ -55,6 +55,12 @@ public interface IJobStore
 
     Task<IReadOnlyList<DeliveryRecord>> ListDeliveriesAsync(string jobId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The jobs not yet succeeded, failed or cancelled, any tenant: an index kept beside the records (added
+    /// with the record, dropped by the update that finishes it), so the watchdog never scans finished jobs.
+    /// </summary>
+    IAsyncEnumerable<string> UnfinishedJobIdsAsync(CancellationToken cancellationToken);
+
     /// <summary>Every job id in the store, any tenant (for the retention sweep).</summary>
     IAsyncEnumerable<string> AllJobIdsAsync(CancellationToken cancellationToken);
 

@@ -45,7 +45,11 @@ public sealed record JobRecord
     public string? FailureReason { get; init; }
     public string? CallbackUrl { get; init; }
     public ImmutableArray<string> CallbackEvents { get; init; } = [];
+    /// <summary>The Hangfire job that runs this one now; the watchdog compares the two (see <c>JobWatchdog</c>).</summary>
     public string? HangfireJobId { get; init; }
+
+    /// <summary>How often the watchdog re-queued this job after its work was lost (a process died); bounded.</summary>
+    public int Recoveries { get; init; }
 
     /// <summary>Changes whenever anything a client can see changes; the ETag of the status.</summary>
     public long Version { get; init; }

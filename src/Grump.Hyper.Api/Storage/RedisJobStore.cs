@@ -62,6 +62,7 @@ public sealed class RedisJobStore : IJobStore
         _ = transaction.StringSetAsync(InputsKey(job.Id), JsonSerializer.SerializeToUtf8Bytes([.. inputs], StoreJson.Default.ImmutableArrayInputRef));
         _ = transaction.StringSetAsync(JobKey(job.Id), JsonSerializer.SerializeToUtf8Bytes(job with { Version = 1 }, StoreJson.Default.JobRecord));
         _ = transaction.SortedSetAddAsync(TenantJobsKey(job.Tenant), job.Id, 0);
+        _ = transaction.SetAddAsync(UnfinishedKey, job.Id);
         await transaction.ExecuteAsync();
     }
 
@@ -104,6 +105,11 @@ public sealed class RedisJobStore : IJobStore
             var transaction = Db.CreateTransaction();
             transaction.AddCondition(Condition.StringEqual(JobKey(id), stored));
             _ = transaction.StringSetAsync(JobKey(id), JsonSerializer.SerializeToUtf8Bytes(next, StoreJson.Default.JobRecord));
+            if (JobStatus.IsFinished(next.Status))
+            {
+                _ = transaction.SetRemoveAsync(UnfinishedKey, id);
+            }
+
             if (await transaction.ExecuteAsync())
             {
                 return next;
@@ -177,6 +183,14 @@ public sealed class RedisJobStore : IJobStore
         return [.. entries.Select(e => JsonSerializer.Deserialize((byte[])e.Value!, StoreJson.Default.DeliveryRecord)!).OrderBy(d => d.Id, StringComparer.Ordinal)];
     }
 
+    public async IAsyncEnumerable<string> UnfinishedJobIdsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var id in Db.SetScanAsync(UnfinishedKey, pageSize: 500).WithCancellation(cancellationToken))
+        {
+            yield return id.ToString();
+        }
+    }
+
     public async IAsyncEnumerable<string> AllJobIdsAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var server = _redis.GetServer(_redis.GetEndPoints()[0]);
@@ -191,6 +205,7 @@ public sealed class RedisJobStore : IJobStore
         var transaction = Db.CreateTransaction();
         _ = transaction.KeyDeleteAsync([JobKey(job.Id), InputsKey(job.Id), ArtifactsKey(job.Id), IndexKey(job.Id), DeliveriesKey(job.Id)]);
         _ = transaction.SortedSetRemoveAsync(TenantJobsKey(job.Tenant), job.Id);
+        _ = transaction.SetRemoveAsync(UnfinishedKey, job.Id);
         await transaction.ExecuteAsync();
         _finished.Forget(job.Id);
     }
@@ -212,6 +227,8 @@ public sealed class RedisJobStore : IJobStore
 
     /// <summary>How long an idempotency key is remembered (the draft leaves the policy to the server).</summary>
     private static readonly TimeSpan IdempotencyTtl = TimeSpan.FromHours(24);
+
+    private static readonly RedisKey UnfinishedKey = Prefix + "unfinished-jobs";
 
     private static RedisKey JobKey(string id) => Prefix + "job:" + id;
 

@@ -19,6 +19,9 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor NestedList = Error("GH1007", "Nested list", "Lists cannot be nested");
     public static readonly DiagnosticDescriptor InvalidUtf8 = Error("GH1010", "File is not UTF-8", "File is not valid UTF-8: invalid byte at offset {0}");
     public static readonly DiagnosticDescriptor FileTooLarge = Error("GH1011", "File too large", "File is {0} bytes, over the limit of {1} bytes");
+    public static readonly DiagnosticDescriptor TooManyListItems = Error("GH1012", "Too many list items", "A header list has at most {0} items; the rest are ignored");
+    public static readonly DiagnosticDescriptor TooManyHeaderLines = Error("GH1013", "Header too long", "A header has at most {0} lines; the lines after this one are ignored");
+    public static readonly DiagnosticDescriptor MoreErrorsNotShown = Error("GH1090", "More diagnostics not shown", "{0} more diagnostics {1} are not shown (at most {2} are reported); fix these first");
     public static readonly DiagnosticDescriptor MalformedProjectFile = Error("GH1020", "Malformed grump.json", "grump.json is malformed: {0}");
     public static readonly DiagnosticDescriptor InvalidProjectSetting = Error("GH1021", "Invalid grump.json setting", "Invalid value for '{0}' in grump.json: {1}");
     public static readonly DiagnosticDescriptor DuplicateModuleId = Error("GH1030", "Duplicate module id", "Module id '{0}' is already defined by {1}");
@@ -31,6 +34,7 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor TechWantedAndNegated = Warning("GH2002", "Tech both wanted and negated", "'{0}' is asked for on line {1} and ruled out on line {2}; it is treated as ruled out");
     public static readonly DiagnosticDescriptor ExclusiveFrameworks = Warning("GH2003", "Frameworks exclude each other", "'{0}' and '{1}' are both wanted, but they exclude each other");
     public static readonly DiagnosticDescriptor EmptyBody = Warning("GH2004", "Empty body", "The intent has no body text, so nothing can be extracted from it");
+    public static readonly DiagnosticDescriptor MoreWarningsNotShown = Warning("GH2090", "More diagnostics not shown", "{0} more diagnostics {1} are not shown (at most {2} are reported)");
     public static readonly DiagnosticDescriptor UnknownProjectKey = Warning("GH2005", "Unknown grump.json key", "Unknown key '{0}' in grump.json is ignored");
     public static readonly DiagnosticDescriptor TooManyInitialChunks = Warning("GH2006", "Too many initial chunks", "Route '{0}' loads {1} chunks up front, over maxInitialChunks {2}, even after merging common chunks");
     public static readonly DiagnosticDescriptor TooManyAsyncChunks = Warning("GH2007", "Too many async chunks", "Route '{0}' can load {1} lazy chunks, over maxAsyncChunks {2}");
@@ -38,8 +42,9 @@ public static class DiagnosticCatalog
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } =
     [
         MalformedHeaderLine, UnterminatedHeader, InvalidHeaderValue, DuplicateHeaderKey, UnterminatedString,
-        UnterminatedList, NestedList, InvalidUtf8, FileTooLarge, MalformedProjectFile, InvalidProjectSetting,
+        UnterminatedList, NestedList, InvalidUtf8, FileTooLarge, TooManyListItems, TooManyHeaderLines, MoreErrorsNotShown, MalformedProjectFile, InvalidProjectSetting,
         DuplicateModuleId, UnknownDependency, DependencyCycle, DuplicateRoute, NoSources,
         UnknownHeaderKey, TechWantedAndNegated, ExclusiveFrameworks, EmptyBody, UnknownProjectKey, TooManyInitialChunks, TooManyAsyncChunks,
+        MoreWarningsNotShown,
     ];
 }

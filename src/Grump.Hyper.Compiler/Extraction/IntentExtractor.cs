@@ -154,14 +154,18 @@ internal sealed class IntentExtractor
             cueStarts[cue.Token] = true;
         }
 
+        var walkedBack = new bool[tokens.Length];
         foreach (var cue in cues)
         {
             var after = cue.Token + cue.Length;
             if (cue.Value == NegationKind.CueBefore)
             {
-                for (var j = cue.Token - 1; j >= 0 && tokens[j].Sentence == tokens[cue.Token].Sentence && tokens[j].IsWord &&
+                // A token an earlier cue walked back over had everything before it walked too: stop there, so
+                // many cues in one long sentence cost its length once.
+                for (var j = cue.Token - 1; j >= 0 && !walkedBack[j] && tokens[j].Sentence == tokens[cue.Token].Sentence && tokens[j].IsWord &&
                      !_lexicon.NegationBoundary.Contains(tokens[j].Norm); j--)
                 {
+                    walkedBack[j] = true;
                     negated[j] = true;
                 }
 
@@ -304,9 +308,10 @@ internal sealed class IntentExtractor
     {
         var byName = new Dictionary<string, int>(StringComparer.Ordinal);
         var list = new List<FeatureInfo>();
+        var actions = ActionsBefore(tokens, verbs);
         foreach (var m in matches)
         {
-            var action = ActionBefore(tokens, verbs, m.Token);
+            var action = actions[m.Token];
             var matchedAs = Text(source, tokens, m.Token, m.Length);
             var confidence = m.Length > 1 || tokens[m.Token].Norm == m.Value.Canonical ? 0.95 : 0.9;
             var info = new FeatureInfo(m.Value.Canonical, action, negated[m.Token], 5, confidence, source.GetLine(tokens[m.Token].Start), matchedAs);
@@ -325,18 +330,33 @@ internal sealed class IntentExtractor
         return [.. list];
     }
 
-    private static string ActionBefore(ReadOnlySpan<Token> tokens, string?[] verbs, int at)
+    /// <summary>
+    /// For each token, the nearest verb before it in its sentence and clause (or build): one pass, so a long
+    /// sentence costs its length, not its length times its features.
+    /// </summary>
+    private static string[] ActionsBefore(ReadOnlySpan<Token> tokens, string?[] verbs)
     {
-        var sentence = tokens[at].Sentence;
-        for (var j = at - 1; j >= 0 && tokens[j].Sentence == sentence && tokens[j].Kind != TokenKind.ClauseBreak; j--)
+        var actions = new string[tokens.Length];
+        var current = FeatureActions.Build;
+        for (var i = 0; i < tokens.Length; i++)
         {
-            if (verbs[j] is { } verb)
+            if (i > 0 && (tokens[i].Sentence != tokens[i - 1].Sentence || tokens[i - 1].Kind == TokenKind.ClauseBreak))
             {
-                return verb;
+                current = FeatureActions.Build;
+            }
+
+            actions[i] = current;
+            if (tokens[i].Kind == TokenKind.ClauseBreak)
+            {
+                current = FeatureActions.Build;
+            }
+            else if (verbs[i] is { } verb)
+            {
+                current = verb;
             }
         }
 
-        return FeatureActions.Build;
+        return actions;
     }
 
     private static ImmutableArray<TechInfo> Tech(SourceText source, ReadOnlySpan<Token> tokens, List<TermMatch<TechTerm>> matches,

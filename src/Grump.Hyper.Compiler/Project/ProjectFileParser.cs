@@ -110,9 +110,12 @@ internal static class ProjectFileParser
 
         foreach (var p in element.EnumerateObject())
         {
-            if (!p.Value.TryGetInt32(out var n) || n < 1)
+            // TryGetInt32 throws on a string, true or null: check the kind first, and point at the value.
+            if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetInt32(out var n) || n < 1)
             {
-                Invalid(path, text, diagnostics, "split." + p.Name, "expected a whole number of at least 1");
+                var (line, column) = LocateValue(text, ["split", p.Name]);
+                diagnostics.Report(DiagnosticCatalog.InvalidProjectSetting, path, line, column, "split." + p.Name,
+                    $"expected a whole number of at least 1, not {Describe(p.Value)}");
                 continue;
             }
 
@@ -137,8 +140,99 @@ internal static class ProjectFileParser
 
     private static void Invalid(string path, string text, DiagnosticBag diagnostics, string key, string why)
     {
-        var (line, column) = Locate(text, key.Contains('.', StringComparison.Ordinal) ? key[(key.IndexOf('.', StringComparison.Ordinal) + 1)..] : key);
+        var (line, column) = LocateValue(text, key.Split('.'));
         diagnostics.Report(DiagnosticCatalog.InvalidProjectSetting, path, line, column, key, why);
+    }
+
+    private static string Describe(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => "a string",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.Null => "null",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "a list",
+        _ => value.GetRawText(),
+    };
+
+    /// <summary>
+    /// Where the value of a property path starts (line and column, 1-based), found with a reader pass over
+    /// the text since JsonDocument keeps no positions; the key's position, then 1:1, when it is not found.
+    /// </summary>
+    internal static (int Line, int Column) LocateValue(string text, string[] keyPath)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 32 });
+        var names = new List<string?>();
+        string? pending = null;
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.PropertyName:
+                        pending = reader.GetString();
+                        continue;
+                    case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                        if (names.Count > 0)
+                        {
+                            names.RemoveAt(names.Count - 1);
+                        }
+
+                        continue;
+                }
+
+                if (pending is not null && names.Count == keyPath.Length && pending == keyPath[^1] && Matches(names, keyPath))
+                {
+                    return LineAndColumn(bytes, (int)reader.TokenStartIndex);
+                }
+
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                {
+                    names.Add(pending);
+                }
+
+                pending = null;
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return Locate(text, keyPath[^1]);
+
+        static bool Matches(List<string?> names, string[] keyPath)
+        {
+            // names[0] is the root object (no name); the rest are the enclosing properties.
+            for (var i = 1; i < names.Count; i++)
+            {
+                if (names[i] != keyPath[i - 1])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    private static (int Line, int Column) LineAndColumn(byte[] bytes, int offset)
+    {
+        int line = 1, column = 1;
+        for (var i = 0; i < offset; i++)
+        {
+            if (bytes[i] == '\n')
+            {
+                line++;
+                column = 1;
+            }
+            else if ((bytes[i] & 0xC0) != 0x80)
+            {
+                column++; // one column per character, not per UTF-8 byte
+            }
+        }
+
+        return (line, column);
     }
 
     /// <summary>JsonDocument keeps no positions, so a key is found again in the text to point at it.</summary>

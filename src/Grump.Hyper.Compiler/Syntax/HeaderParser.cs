@@ -17,6 +17,12 @@ internal sealed class HeaderParser
 {
     private const string Fence = "---";
 
+    /// <summary>Header lines parsed; real headers have a dozen.</summary>
+    internal const int MaxHeaderLines = 200;
+
+    /// <summary>Items kept in one header list (depends, tech, ...); real lists have a few.</summary>
+    internal const int MaxListItems = 256;
+
     private readonly SourceText _source;
     private readonly DiagnosticBag _target;
 
@@ -43,6 +49,7 @@ internal sealed class HeaderParser
         }
 
         var lineStart = NextLine(text, firstEnd);
+        var lines = 0;
         while (lineStart < text.Length)
         {
             var lineEnd = LineEnd(text, lineStart);
@@ -53,7 +60,17 @@ internal sealed class HeaderParser
                 return new ParsedIntent(_header, TextSpan.FromBounds(bodyStart, text.Length));
             }
 
-            ParseLine(lineStart, lineEnd);
+            // Past the limit lines are only scanned for the closing fence, so a header costs what its limit allows.
+            if (++lines == MaxHeaderLines + 1)
+            {
+                _diagnostics.Report(DiagnosticCatalog.TooManyHeaderLines, _source, lineStart, MaxHeaderLines);
+            }
+
+            if (lines <= MaxHeaderLines)
+            {
+                ParseLine(lineStart, lineEnd);
+            }
+
             lineStart = NextLine(text, lineEnd);
         }
 
@@ -285,7 +302,15 @@ internal sealed class HeaderParser
 
             if (item.Value.Length > 0)
             {
-                items.Add(item);
+                if (items.Count < MaxListItems)
+                {
+                    items.Add(item);
+                }
+                else if (items.Count == MaxListItems)
+                {
+                    _diagnostics.Report(DiagnosticCatalog.TooManyListItems, _source, item.Offset, MaxListItems);
+                    items.Add(item); // counted once; trimmed below
+                }
             }
 
             i = SkipSpaces(text, i, end);
@@ -297,6 +322,11 @@ internal sealed class HeaderParser
 
             if (i < end && text[i] == ']')
             {
+                if (items.Count > MaxListItems)
+                {
+                    items.Count = MaxListItems;
+                }
+
                 value = new HeaderValue(true, items.ToImmutable(), open);
                 return RestIsEmpty(i + 1, end);
             }

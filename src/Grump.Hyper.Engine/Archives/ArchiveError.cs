@@ -18,6 +18,7 @@ public enum ArchiveErrorKind
     Link,
     SpecialEntry,
     DuplicatePath,
+    MetadataTooLarge,
 }
 
 /// <summary>A refused archive: the kind, a sentence a person can act on, and the entry and limit involved.</summary>
@@ -41,6 +42,13 @@ public sealed record ArchiveError(ArchiveErrorKind Kind, string Detail, string? 
         ArchiveErrorKind.Link => "link",
         ArchiveErrorKind.SpecialEntry => "special-entry",
         ArchiveErrorKind.DuplicatePath => "duplicate-path",
+        ArchiveErrorKind.MetadataTooLarge => "metadata-too-large",
         _ => "invalid",
     };
+}
+
+/// <summary>Thrown from inside a stream the archive reader reads through, so a limit stops a BCL reader mid-entry.</summary>
+internal sealed class ArchiveRefusedException(ArchiveError error) : IOException(error.Detail)
+{
+    public ArchiveError Error { get; } = error;
 }

@@ -21,6 +21,20 @@ public sealed record ArchiveLimits
 
     public long RatioCheckFromBytes { get; init; } = 1024 * 1024;
 
+    /// <summary>
+    /// Bytes of one tar metadata entry (a GNU long name or link, a PAX header): real ones are a path or a
+    /// few records, and the BCL reader allocates what the header declares before any other limit applies.
+    /// </summary>
+    public long MaxMetadataBytes { get; init; } = 64 * 1024;
+
+    /// <summary>
+    /// Every byte a compressed archive inflates to is counted, skipped entries, tar headers and padding
+    /// included: the file limit plus room for the structure of <see cref="MaxEntries"/> entries.
+    /// </summary>
+    public long MaxInflatedBytes => MaxTotalBytes + ((long)MaxEntries * 2 * TarBlock) + MaxMetadataBytes;
+
+    internal const int TarBlock = 512;
+
     public int MaxPathLength { get; init; } = 260;
 
     public int MaxPathDepth { get; init; } = 16;

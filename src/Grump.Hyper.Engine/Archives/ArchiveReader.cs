@@ -43,14 +43,20 @@ public static class ArchiveReader
         var reader = new EntrySink(limits, length);
         try
         {
+            // Tar goes through the guard, which counts every inflated byte and vets each header before the
+            // BCL's reader allocates what it declares.
             var error = format switch
             {
                 ArchiveFormat.Zip => ReadZip(stream, reader),
-                ArchiveFormat.Gzip => ReadTar(new GZipStream(stream, CompressionMode.Decompress), reader),
-                ArchiveFormat.Tar => ReadTar(stream, reader),
+                ArchiveFormat.Gzip => ReadTar(new InflationGuard(new GZipStream(stream, CompressionMode.Decompress), limits, length, tar: true), reader),
+                ArchiveFormat.Tar => ReadTar(new InflationGuard(stream, limits, length, tar: true), reader),
                 _ => new ArchiveError(ArchiveErrorKind.UnsupportedFormat, "The body is not a zip, tar.gz or tar archive (detected by content, not by name)."),
             };
             return error is null ? new ArchiveReadResult(reader.Files, null) : new ArchiveReadResult(null, error);
+        }
+        catch (ArchiveRefusedException refused)
+        {
+            return new ArchiveReadResult(null, refused.Error);
         }
         catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException or IOException or ArgumentException)
         {
@@ -86,6 +92,13 @@ public static class ArchiveReader
 
     private static ArchiveError? ReadZip(Stream stream, EntrySink sink)
     {
+        // The central directory is read whole when the archive opens: refuse too many entries by its end
+        // record first, before a directory of millions of tiny entries is parsed into memory.
+        if (DeclaredZipEntries(stream) is { } declared && declared > sink.Limits.MaxEntries)
+        {
+            return new ArchiveError(ArchiveErrorKind.TooManyEntries, $"The archive has {declared} entries; the limit is {sink.Limits.MaxEntries}.", null, sink.Limits.MaxEntries);
+        }
+
         using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: false);
         if (zip.Entries.Count > sink.Limits.MaxEntries)
         {
@@ -119,10 +132,44 @@ public static class ArchiveReader
             }
 
             using var data = entry.Open();
-            error = sink.Copy(data, entry.CompressedLength);
+            error = sink.Copy(data, entry.CompressedLength, entry.Length);
             if (error is not null)
             {
                 return error;
+            }
+
+            // The reader stops at the size the directory declares: a directory that declares less than the
+            // data holds would truncate the file silently. The checksum of what was read tells.
+            if (System.IO.Hashing.Crc32.HashToUInt32(sink.LastContent) != entry.Crc32)
+            {
+                return new ArchiveError(ArchiveErrorKind.Malformed,
+                    $"'{entry.FullName}' does not match its checksum: the archive is damaged, or its directory declares another size than its data.", entry.FullName);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The entry count in a zip's end-of-central-directory record; null when it is not found or is zip64.</summary>
+    private static long? DeclaredZipEntries(Stream stream)
+    {
+        const int EndRecord = 22;
+        var tail = (int)Math.Min(stream.Length, EndRecord + ushort.MaxValue);
+        if (tail < EndRecord)
+        {
+            return null;
+        }
+
+        var buffer = new byte[tail];
+        stream.Seek(-tail, SeekOrigin.End);
+        stream.ReadExactly(buffer);
+        stream.Seek(0, SeekOrigin.Begin);
+        for (var i = tail - EndRecord; i >= 0; i--)
+        {
+            if (buffer[i] == 'P' && buffer[i + 1] == 'K' && buffer[i + 2] == 5 && buffer[i + 3] == 6)
+            {
+                var total = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(i + 10));
+                return total == ushort.MaxValue ? null : total;
             }
         }
 
@@ -171,7 +218,7 @@ public static class ArchiveReader
                     continue;
                 }
 
-                error = sink.Copy(entry.DataStream, compressedLength: null);
+                error = sink.Copy(entry.DataStream, compressedLength: null, declaredLength: entry.Length);
                 if (error is not null)
                 {
                     return error;
@@ -219,9 +266,14 @@ public static class ArchiveReader
             return null;
         }
 
-        public ArchiveError? Copy(Stream data, long? compressedLength)
+        /// <summary>The bytes of the file <see cref="Copy"/> read last.</summary>
+        public byte[] LastContent { get; private set; } = [];
+
+        public ArchiveError? Copy(Stream data, long? compressedLength, long declaredLength)
         {
-            var buffer = new MemoryStream();
+            // Sized by the declared length, but never more than 1 MiB up front: a declaration can lie both ways,
+            // and growth past the entry limit is refused at the limit.
+            var buffer = new MemoryStream((int)Math.Clamp(declaredLength, 0, Math.Min(Limits.MaxEntryBytes + 1, 1 << 20)));
             var chunk = new byte[81920];
             int read;
             while ((read = data.Read(chunk, 0, chunk.Length)) > 0)
@@ -249,7 +301,8 @@ public static class ArchiveReader
                 }
             }
 
-            Files.Add(new SourceFile(_current, buffer.ToArray()));
+            LastContent = buffer.ToArray();
+            Files.Add(new SourceFile(_current, LastContent));
             return null;
         }
 

@@ -21,7 +21,12 @@ public sealed class HyperApiFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        // The environment `dotnet run` gives (launchSettings): Development validates the container at start,
+        // so a registration that only works in another environment fails here, not in a user's first command.
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Logging:LogLevel:Default", "Error");
+        builder.UseSetting("Logging:LogLevel:Hangfire", "Error");
+        builder.UseSetting("Logging:Console:FormatterName", "simple");
         builder.UseSetting("Hyper:DataPath", DataPath);
         builder.UseSetting("Hyper:WorkerCount", "2");
         builder.UseSetting("ConnectionStrings:Hangfire", Redis ?? string.Empty);
