@@ -3,6 +3,14 @@ using Grump.Hyper.Api.Endpoints;
 using Grump.Hyper.Api.Observability;
 using Grump.Hyper.Api.OpenApi;
 
+// Hangfire's storage calls Redis synchronously, and a burst of submissions blocks that many pool threads at
+// once. With the default floor (one thread per core) the pool grows by about one thread a second, and
+// StackExchange.Redis replies wait queued behind the blocked callers until they time out: measured, 39 of 50
+// parallel submissions answered 503 after 5 s (WORKER Busy=11 Min=2, 43 items queued, replies unread).
+// A higher floor lets the pool grow at once; the threads are only created when needed.
+ThreadPool.GetMinThreads(out var minWorkers, out var minIo);
+ThreadPool.SetMinThreads(Math.Max(minWorkers, 128), Math.Max(minIo, 128));
+
 // --role all (default): HTTP and Hangfire servers; api: HTTP only; worker: Hangfire servers only.
 var role = new ConfigurationBuilder().AddCommandLine(args).Build()["role"] ?? "all";
 if (role == "worker")

@@ -92,8 +92,34 @@ public static class CliApp
             return Usage;
         }
 
-        var result = new HyperCompiler().Compile(loaded.Files!, HyperOptions.Default with { Tier = tier });
-        ArtifactWriter.WriteTo(result.Artifacts, output);
+        if (File.Exists(output))
+        {
+            stderr.WriteLine($"grump-hyper: --out {output}: is a file; give a folder (it is created if missing)");
+            return Usage;
+        }
+
+        HyperResult result;
+        try
+        {
+            result = new HyperCompiler().Compile(loaded.Files!, HyperOptions.Default with { Tier = tier });
+        }
+        catch (Exception ex)
+        {
+            // The compiler reports bad input as diagnostics; anything thrown is a bug, said plainly rather than a crash.
+            stderr.WriteLine($"grump-hyper: internal error while compiling {input}: {ex.GetType().Name}: {ex.Message}");
+            return Usage;
+        }
+
+        try
+        {
+            ArtifactWriter.WriteTo(result.Artifacts, output);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            stderr.WriteLine($"grump-hyper: --out {output}: cannot write there: {ex.Message}");
+            return Usage;
+        }
+
         foreach (var diagnostic in result.Compilation.Diagnostics)
         {
             stderr.WriteLine(diagnostic.ToString());

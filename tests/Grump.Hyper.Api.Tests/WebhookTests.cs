@@ -161,9 +161,32 @@ public sealed class WebhookTests : IAsyncLifetime
 
     [Theory]
     [InlineData("http://127.0.0.1:{0}/hook")]
-    [InlineData("http://localhost:{0}/hook")]
     [InlineData("http://[::1]:{0}/hook")]
     [InlineData("http://127.0.0.2:{0}/hook")]
+    [InlineData("http://[::127.0.0.1]:{0}/hook")]
+    [InlineData("http://[::ffff:0:7f00:1]:{0}/hook")]
+    [InlineData("http://[64:ff9b:1::7f00:1]:{0}/hook")]
+    public async Task A_callback_to_a_blocked_address_literal_is_refused_at_submit_and_nothing_is_stored(string template)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var strict = new HyperApiFactory { Settings = new Dictionary<string, string?> { ["Webhooks:SigningSecret"] = Secret } };
+        using var form = new MultipartFormDataContent
+        {
+            { new ByteArrayContent(Archives.Zip(Archives.ExampleFiles("shop"))), "archive", "shop.zip" },
+            { new StringContent(string.Format(System.Globalization.CultureInfo.InvariantCulture, template, new Uri(_receiver.Url).Port)), "callbackUrl" },
+        };
+        var client = strict.CreateClient();
+        var response = await client.PostAsync("/compile", form, ct);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("urn:grump-hyper:problem:callback-address-blocked", (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("type").GetString());
+        Assert.Empty(strict.StoredFiles());
+        Assert.Empty(_receiver.Requests);
+    }
+
+    [Theory]
+    [InlineData("http://localhost:{0}/hook")]
     public async Task A_loopback_receiver_that_is_not_allowlisted_receives_nothing(string template)
     {
         var ct = TestContext.Current.CancellationToken;
@@ -227,6 +250,12 @@ public sealed class WebhookAddressGuardTests
     [InlineData("2002:a00:1::")]
     [InlineData("224.0.0.1")]
     [InlineData("255.255.255.255")]
+    [InlineData("::127.0.0.1")] // IPv4-compatible
+    [InlineData("::a9fe:a9fe")]
+    [InlineData("::ffff:0:7f00:1")] // IPv4-translated (SIIT)
+    [InlineData("::ffff:0:a00:1")]
+    [InlineData("64:ff9b:1::8.8.8.8")] // local-use NAT64: internal whatever it embeds
+    [InlineData("64:ff9b:1::7f00:1")]
     public void Internal_addresses_are_refused(string address) => Assert.True(WebhookAddressGuard.IsInternal(IPAddress.Parse(address)));
 
     [Theory]
@@ -234,6 +263,7 @@ public sealed class WebhookAddressGuardTests
     [InlineData("8.8.8.8")]
     [InlineData("2606:4700:4700::1111")]
     [InlineData("172.32.0.1")]
+    [InlineData("64:ff9b::808:808")] // well-known NAT64 of 8.8.8.8
     public void Public_addresses_pass(string address) => Assert.False(WebhookAddressGuard.IsInternal(IPAddress.Parse(address)));
 
     [Theory]

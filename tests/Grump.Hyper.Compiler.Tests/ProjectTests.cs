@@ -45,10 +45,30 @@ public sealed class ProjectTests
     }
 
     [Fact]
-    public void Unknown_and_invalid_project_settings_are_reported_at_their_key()
+    public void Unknown_keys_are_reported_at_the_key_and_invalid_values_at_the_value()
     {
         var result = Compile(File("grump.json", "{\n  \"name\": \"shop\",\n  \"colour\": \"blue\",\n  \"split\": { \"minChunkBytes\": -1 }\n}"), File("cart.intent", "Build a cart."));
-        Assert.Equal("GH2005@grump.json:3:3 GH1021@grump.json:4:14", Codes(result));
+        Assert.Equal("GH2005@grump.json:3:3 GH1021@grump.json:4:31", Codes(result));
+    }
+
+    [Theory]
+    [InlineData("\"big\"", "a string")]
+    [InlineData("true", "a boolean")]
+    [InlineData("null", "null")]
+    [InlineData("[1]", "a list")]
+    [InlineData("2.5", "2.5")]
+    public void A_split_setting_of_the_wrong_type_is_a_diagnostic_at_its_value_not_an_exception(string value, string described)
+    {
+        foreach (var key in new[] { "minChunkBytes", "maxInitialChunks", "maxAsyncChunks" })
+        {
+            var text = "{\n  \"split\": {\n    \"" + key + "\": " + value + "\n  }\n}";
+            var result = Compile(File("grump.json", text), File("cart.intent", "Build a cart."));
+            var diagnostic = Assert.Single(result.Diagnostics);
+            Assert.Equal("GH1021", diagnostic.Code);
+            Assert.Equal((3, 5 + key.Length + 4), (diagnostic.Line, diagnostic.Column));
+            Assert.Contains("split." + key, diagnostic.Message, StringComparison.Ordinal);
+            Assert.Contains("not " + described, diagnostic.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

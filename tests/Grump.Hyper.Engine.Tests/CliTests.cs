@@ -29,6 +29,35 @@ public sealed class CliTests : IDisposable
         return (code, stdout.ToString(), stderr.ToString());
     }
 
+    [Theory]
+    [InlineData("\"big\"")]
+    [InlineData("true")]
+    [InlineData("null")]
+    public void A_grump_json_value_of_the_wrong_type_is_a_located_diagnostic_and_exit_1(string value)
+    {
+        var project = Path.Combine(_temp, "p");
+        Directory.CreateDirectory(project);
+        File.WriteAllText(Path.Combine(project, "grump.json"), "{\n  \"split\": { \"maxAsyncChunks\": " + value + " }\n}");
+        File.WriteAllText(Path.Combine(project, "a.intent"), "Build a cart.");
+        var (code, _, stderr) = Run("compile", project, "--out", Path.Combine(_temp, "out"));
+        Assert.Equal(1, code);
+        Assert.Contains("grump.json:2:31: error GH1021:", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_out_path_that_is_a_file_or_cannot_be_created_exits_2_with_a_message()
+    {
+        var file = Path.Combine(_temp, "taken");
+        File.WriteAllText(file, "x");
+        var (code, _, stderr) = Run("compile", Example(), "--out", file);
+        Assert.Equal(2, code);
+        Assert.Contains("is a file", stderr, StringComparison.Ordinal);
+
+        (code, _, stderr) = Run("compile", Example(), "--out", Path.Combine(file, "below"));
+        Assert.Equal(2, code);
+        Assert.Contains("cannot write there", stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Compiling_a_folder_writes_the_artifacts_and_exits_0()
     {

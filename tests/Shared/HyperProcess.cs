@@ -32,6 +32,9 @@ public sealed class HyperProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>The data folder the process was given.</summary>
+    public string DataPath => _data;
+
     /// <summary>How this process names itself in metrics.json (machine and process id).</summary>
     public string WorkerName => $"{Environment.MachineName}:{_process.Id}";
 

@@ -26,7 +26,14 @@ public static class HttpSetup
             // The archive is read into memory anyway; never let the form reader spill it to a temp file.
             o.MemoryBufferThreshold = (int)Math.Min(int.MaxValue, maxBody);
         });
-        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = maxBody);
+        // Kestrel's minimum upload rate (240 B/s, as its default) after a grace period: a stalled body ends in 408, not a held connection.
+        // Kestrel's heartbeat is one second: a grace period must be longer than that.
+        var grace = TimeSpan.FromTicks(Math.Max(configuration.GetValue($"{HyperApiOptions.Section}:UploadGracePeriod", TimeSpan.FromSeconds(5)).Ticks, TimeSpan.FromSeconds(2).Ticks));
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o =>
+        {
+            o.Limits.MaxRequestBodySize = maxBody;
+            o.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(240, grace);
+        });
 
         // Per tenant token buckets: one for submissions, a far larger one for reads (polling is cheap and expected).
         var rates = configuration.GetSection($"{HyperApiOptions.Section}:RateLimits").Get<RateLimitOptions>() ?? new RateLimitOptions();

@@ -38,6 +38,7 @@ public static class CompileApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status408RequestTimeout)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
@@ -52,7 +53,7 @@ public static class CompileApi
 
     private static async Task<Results<Accepted<JobView>, Ok<JobView>, ProblemHttpResult>> CompileAsync(
         HttpContext http, Tenant tenant, IJobStore store, IBackgroundJobClient jobs, TenantDirectory tenants, IOptions<HyperApiOptions> options,
-        IOptions<WebhookOptions> webhooks, Observability.ApiMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
+        IOptions<WebhookOptions> webhooks, WebhookAddressGuard guard, Observability.ApiMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(CompileApi).FullName!);
         var limits = options.Value.Limits;
@@ -82,7 +83,7 @@ public static class CompileApi
         Acceptance result;
         try
         {
-            result = await AcceptAsync(tenant, submission!, store, jobs, tenants, options.Value, webhooks.Value, cancellationToken);
+            result = await AcceptAsync(tenant, submission!, store, jobs, tenants, options.Value, webhooks.Value, guard, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -100,7 +101,8 @@ public static class CompileApi
 
             // Nothing is half-stored: sources are content-addressed, and a job record whose work could not be
             // queued was deleted again (or, if even that failed, the watchdog ends it).
-            logger.LogWarning("Submission refused, storage unavailable: {Error}: {Message}", ex.GetType().Name, ex.Message);
+            var cause = ex.GetBaseException();
+            logger.LogWarning("Submission refused, storage unavailable: {Error}: {Message}", cause.GetType().Name, cause.Message);
             http.Response.Headers.RetryAfter = "5";
             return ProblemTypes.Create(StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "Storage unavailable",
                 "The job store or queue cannot be reached or written; the archive was not accepted and nothing of it was kept. Retry later (GET /readyz tells when).");
@@ -222,7 +224,7 @@ public static class CompileApi
     private sealed record Acceptance(JobRecord? Job, ProblemHttpResult? Problem);
 
     private static async Task<Acceptance> AcceptAsync(Tenant tenant, Submission submission, IJobStore store, IBackgroundJobClient jobs,
-        TenantDirectory tenants, HyperApiOptions options, WebhookOptions webhooks, CancellationToken cancellationToken)
+        TenantDirectory tenants, HyperApiOptions options, WebhookOptions webhooks, WebhookAddressGuard guard, CancellationToken cancellationToken)
     {
         var limits = options.Limits;
         var tier = CompileTiers.Default;
@@ -243,6 +245,7 @@ public static class CompileApi
             return Refuse(StatusCodes.Status400BadRequest, "invalid-callback-url", "Invalid callback URL", "callbackUrl must be an absolute http or https URL of at most 2048 characters.");
         }
 
+
         var events = (submission.CallbackEvents ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (events.FirstOrDefault(e => !WebhookEvents.All.Contains(e)) is { } unknownEvent)
         {
@@ -255,6 +258,11 @@ public static class CompileApi
         {
             return Refuse(StatusCodes.Status400BadRequest, "webhook-secret-missing", "No webhook signing secret",
                 tenants.IsOpen ? "Set Webhooks:SigningSecret (whsec_ + base64 of 24 to 64 bytes) to use callbacks." : $"Set Auth:Tenants:{tenant.Name}:WebhookSecret to use callbacks.");
+        }
+
+        if (submission.CallbackUrl is { Length: > 0 } literalCallback && guard.RefuseLiteral(new Uri(literalCallback)) is { } blocked)
+        {
+            return Refuse(StatusCodes.Status400BadRequest, "callback-address-blocked", "Callback address refused", blocked);
         }
 
         var read = ArchiveReader.Read(submission.Archive, limits);
@@ -321,6 +329,10 @@ public static class CompileApi
             {
                 return (null, TooLarge(limits));
             }
+            catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status408RequestTimeout)
+            {
+                return (null, TooSlow());
+            }
             catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException)
             {
                 // The form reader reports its body-length limit as InvalidDataException; anything else is a malformed form.
@@ -352,7 +364,21 @@ public static class CompileApi
                 $"Send multipart/form-data with an 'archive' field, or the archive itself as application/zip or application/gzip (got '{mediaType ?? "none"}')."));
         }
 
-        var body = await ReadBoundedAsync(request.Body, limits.MaxArchiveBytes, cancellationToken);
+        byte[]? body;
+        try
+        {
+            body = await ReadBoundedAsync(request.Body, limits.MaxArchiveBytes, cancellationToken);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            return (null, ex.StatusCode switch
+            {
+                StatusCodes.Status408RequestTimeout => TooSlow(),
+                StatusCodes.Status413PayloadTooLarge => TooLarge(limits),
+                _ => ProblemTypes.Create(StatusCodes.Status400BadRequest, "invalid-body", "Unreadable body", ex.Message),
+            });
+        }
+
         if (body is null)
         {
             return (null, TooLarge(limits));
@@ -364,6 +390,11 @@ public static class CompileApi
 
     /// <summary>Room for multipart boundaries and the small text fields around the archive.</summary>
     internal const long MultipartOverhead = 64 * 1024;
+
+    /// <summary>Kestrel's minimum body data rate was not met (a stalled or deliberately slow upload).</summary>
+    private static ProblemHttpResult TooSlow() =>
+        ProblemTypes.Create(StatusCodes.Status408RequestTimeout, "request-timeout", "Upload too slow",
+            "The request body arrived too slowly and the upload was stopped; nothing was kept. Send it again on a faster connection.");
 
     private static ProblemHttpResult TooLarge(ArchiveLimits limits) =>
         ProblemTypes.Archive(new ArchiveError(ArchiveErrorKind.TooLarge, $"The archive is over the limit of {limits.MaxArchiveBytes} bytes.", null, limits.MaxArchiveBytes));

@@ -57,6 +57,17 @@ public static class JobsApi
         return app;
     }
 
+    /// <summary>
+    /// RFC 9110 If-None-Match: true when the header is <c>*</c> or lists the tag under weak comparison
+    /// (<c>W/"x"</c> matches <c>"x"</c>), in one header value or several, comma-separated.
+    /// </summary>
+    internal static bool NoneMatch(HttpRequest request, string etag)
+    {
+        var header = request.GetTypedHeaders().IfNoneMatch;
+        var current = new Microsoft.Net.Http.Headers.EntityTagHeaderValue(etag);
+        return header.Any(tag => tag.Equals(Microsoft.Net.Http.Headers.EntityTagHeaderValue.Any) || tag.Compare(current, useStrongComparison: false));
+    }
+
     public sealed record JobPage(IReadOnlyList<JobView> Items, string? NextCursor);
 
     private static async Task<Results<Ok<JobPage>, ProblemHttpResult>> ListJobsAsync(Tenant tenant, IJobStore store, string? status, string? label,
@@ -128,7 +139,7 @@ public static class JobsApi
 
         delivery = delivery with { Status = "pending" };
         await store.SaveDeliveryAsync(delivery, cancellationToken);
-        Hangfire.BackgroundJobClientExtensions.Enqueue<WebhookJob>(jobs, WebhookDispatcher.Queue, w => w.RunAsync(id, deliveryId, CancellationToken.None));
+        Hangfire.BackgroundJobClientExtensions.Enqueue<WebhookJob>(jobs, WebhookDispatcher.Queue, w => w.RunAsync(id, deliveryId, 0, CancellationToken.None));
         return TypedResults.Accepted($"/jobs/{id}/deliveries", delivery);
     }
 
@@ -143,7 +154,7 @@ public static class JobsApi
 
         var etag = $"\"{job.Id}-{job.Version}\"";
         http.Response.Headers.ETag = etag;
-        if (http.Request.Headers.IfNoneMatch.Contains(etag))
+        if (NoneMatch(http.Request, etag))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }

@@ -24,7 +24,15 @@ public sealed class WebhookAddressGuard
         IPNetwork.Parse("fc00::/7"), IPNetwork.Parse("fe80::/10"), IPNetwork.Parse("fec0::/10"), IPNetwork.Parse("ff00::/8"),
     ];
 
-    private static readonly IPNetwork Nat64 = IPNetwork.Parse("64:ff9b::/96");
+    /// <summary>
+    /// IPv6 forms that carry an IPv4 address in their last 32 bits: judged by that address. NAT64 (well-known
+    /// and local-use prefixes), IPv4-compatible (deprecated, still routed by some stacks) and IPv4-translated (SIIT).
+    /// </summary>
+    private static readonly IPNetwork[] EmbedsV4AtEnd =
+    [
+        IPNetwork.Parse("64:ff9b::/96"), IPNetwork.Parse("64:ff9b:1::/48"), IPNetwork.Parse("::/96"), IPNetwork.Parse("::ffff:0:0:0/96"),
+    ];
+
     private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16");
 
     private readonly HashSet<string> _allowedHosts = new(StringComparer.OrdinalIgnoreCase);
@@ -64,9 +72,10 @@ public sealed class WebhookAddressGuard
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
             var bytes = address.GetAddressBytes();
-            if (Nat64.Contains(address))
+            if (!address.Equals(IPAddress.IPv6Any) && !address.Equals(IPAddress.IPv6Loopback) && Array.Exists(EmbedsV4AtEnd, n => n.Contains(address)))
             {
-                return IsInternal(new IPAddress(bytes[12..16]));
+                // The local-use NAT64 prefix is internal whatever it embeds; the others are judged by the IPv4 inside.
+                return EmbedsV4AtEnd[1].Contains(address) || IsInternal(new IPAddress(bytes[12..16]));
             }
 
             if (SixToFour.Contains(address))
@@ -80,6 +89,18 @@ public sealed class WebhookAddressGuard
 
     public bool IsAllowed(string host, IPAddress address) =>
         _allowedHosts.Contains(host) || _allowedNetworks.Exists(n => n.Contains(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address)) || !IsInternal(address);
+
+    /// <summary>
+    /// The check a submission gets before it is accepted: a callback whose host is an address literal that
+    /// is refused is refused now (names are checked when resolved at delivery, as before).
+    /// </summary>
+    public string? RefuseLiteral(Uri callback)
+    {
+        var host = callback.Host.Trim('[', ']');
+        return IPAddress.TryParse(host, out var literal) && !IsAllowed(host, literal)
+            ? $"callbackUrl points at {literal}, an internal address; callbacks go to public addresses unless Webhooks:AllowedHosts names it."
+            : null;
+    }
 
     /// <summary>The addresses to connect to, all checked; throws when any resolved address is refused.</summary>
     public async Task<IPAddress[]> ResolveAsync(string host, CancellationToken cancellationToken)

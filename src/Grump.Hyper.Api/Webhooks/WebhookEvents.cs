@@ -52,6 +52,6 @@ public sealed class WebhookDispatcher(IJobStore store, IBackgroundJobClient jobs
             CreatedAt = DateTimeOffset.UtcNow,
         };
         await store.SaveDeliveryAsync(delivery, cancellationToken);
-        jobs.Enqueue<WebhookJob>(Queue, w => w.RunAsync(job.Id, delivery.Id, CancellationToken.None));
+        jobs.Enqueue<WebhookJob>(Queue, w => w.RunAsync(job.Id, delivery.Id, 0, CancellationToken.None));
     }
 }

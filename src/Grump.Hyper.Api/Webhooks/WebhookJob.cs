@@ -18,17 +18,20 @@ namespace Grump.Hyper.Api.Webhooks;
 public sealed record WebhookPayload(string Type, DateTimeOffset Timestamp, JobView Data);
 
 /// <summary>
-/// Delivers one webhook: signs it, sends it through the SSRF-guarded client with Polly (a timeout per
-/// attempt, retries with exponential backoff and jitter for network errors, 408, 429 and 5xx honouring
-/// Retry-After, none for other 4xx, a circuit breaker per endpoint), and records every attempt.
+/// Delivers one attempt of a webhook: signs it and sends it through the SSRF-guarded client with Polly (a
+/// timeout per attempt and a circuit breaker per endpoint), and records the attempt. A network error,
+/// 408, 429 or 5xx schedules the next attempt as a delayed Hangfire job (exponential backoff with jitter,
+/// or the receiver's Retry-After), as Svix and Stripe do, so a slow receiver never holds a webhook worker
+/// while it waits; other 4xx are final. The log names the delivery and the job, never the URL or host.
 /// </summary>
 [AutomaticRetry(Attempts = 0)]
 public sealed class WebhookJob(IJobStore store, IHttpClientFactory clients, TenantDirectory tenants, IOptions<WebhookOptions> options,
-    WebhookPipelines pipelines, Observability.ApiMetrics metrics, ILogger<WebhookJob> logger)
+    WebhookPipelines pipelines, IBackgroundJobClient jobs, Observability.ApiMetrics metrics, ILogger<WebhookJob> logger)
 {
     public const string HttpClientName = "webhooks";
 
-    public async Task RunAsync(string jobId, string deliveryId, CancellationToken cancellationToken)
+    /// <param name="attempt">The attempt within this round of delivery (0 first; a redelivery starts a new round).</param>
+    public async Task RunAsync(string jobId, string deliveryId, int attempt, CancellationToken cancellationToken)
     {
         var delivery = await store.GetDeliveryAsync(jobId, deliveryId, cancellationToken);
         var job = await store.GetAsync(jobId, cancellationToken);
@@ -46,61 +49,77 @@ public sealed class WebhookJob(IJobStore store, IHttpClientFactory clients, Tena
 
         var body = JsonSerializer.SerializeToUtf8Bytes(new WebhookPayload(delivery.Event, DateTimeOffset.UtcNow, JobView.From(job)), ApiJson.Default.WebhookPayload);
         var client = clients.CreateClient(HttpClientName);
-        var attempts = delivery.Attempts.ToBuilder();
         var uri = new Uri(delivery.Url);
-        var outcome = "failed";
+        var started = Stopwatch.StartNew();
+        int? status = null;
+        string? error = null;
+        TimeSpan? retryAfter = null;
+        var transient = false;
         try
         {
             using var response = await pipelines.For(uri).ExecuteAsync(async token =>
             {
-                var started = Stopwatch.StartNew();
                 var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
                 using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new ByteArrayContent(body) };
                 request.Content.Headers.ContentType = new("application/json");
                 request.Headers.Add("webhook-id", delivery.Id);
                 request.Headers.Add("webhook-timestamp", timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 request.Headers.Add("webhook-signature", WebhookSigner.Sign(key, delivery.Id, timestamp, body));
-                try
-                {
-                    var response = await client.SendAsync(request, token);
-                    attempts.Add(new DeliveryAttempt(attempts.Count + 1, DateTimeOffset.UtcNow, (int)response.StatusCode, null, started.Elapsed.TotalMilliseconds));
-                    metrics.WebhookAttempt(response.IsSuccessStatusCode ? "delivered" : "rejected");
-                    await store.SaveDeliveryAsync(delivery with { Attempts = attempts.ToImmutable() }, CancellationToken.None);
-                    return response;
-                }
-                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or OperationCanceledException)
-                {
-                    attempts.Add(new DeliveryAttempt(attempts.Count + 1, DateTimeOffset.UtcNow, null, Describe(ex), started.Elapsed.TotalMilliseconds));
-                    metrics.WebhookAttempt(ex.InnerException is WebhookBlockedException ? "blocked" : "error");
-                    await store.SaveDeliveryAsync(delivery with { Attempts = attempts.ToImmutable() }, CancellationToken.None);
-                    throw;
-                }
+                return await client.SendAsync(request, token);
             }, cancellationToken);
-            outcome = response.IsSuccessStatusCode ? "succeeded" : "failed";
+            status = (int)response.StatusCode;
+            transient = WebhookPipelines.IsTransient(response.StatusCode);
+            retryAfter = WebhookPipelines.RetryAfter(response, options.Value.MaxDelay);
+            metrics.WebhookAttempt(response.IsSuccessStatusCode ? "delivered" : "rejected");
         }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException or BrokenCircuitException or OperationCanceledException)
         {
-            if (ex is BrokenCircuitException)
+            error = Describe(ex);
+            var blocked = ex is HttpRequestException { InnerException: WebhookBlockedException };
+            transient = !blocked;
+            if (ex is BrokenCircuitException broken)
             {
-                attempts.Add(new DeliveryAttempt(attempts.Count + 1, DateTimeOffset.UtcNow, null, "circuit open for this endpoint", 0));
+                retryAfter = broken.RetryAfter;
             }
 
-            logger.LogWarning("Webhook {DeliveryId} for job {JobId} failed: {Reason}", deliveryId, jobId, Describe(ex));
+            metrics.WebhookAttempt(blocked ? "blocked" : "error");
         }
 
-        await store.SaveDeliveryAsync(delivery with { Status = outcome, Attempts = attempts.ToImmutable() }, CancellationToken.None);
+        var attempts = delivery.Attempts.Add(new DeliveryAttempt(delivery.Attempts.Length + 1, DateTimeOffset.UtcNow, status, error, started.Elapsed.TotalMilliseconds));
+        var retry = transient && attempt < options.Value.MaxRetries;
+        var outcome = status is >= 200 and < 300 ? "succeeded" : retry ? "pending" : "failed";
+        await store.SaveDeliveryAsync(delivery with { Status = outcome, Attempts = attempts }, CancellationToken.None);
+        if (retry)
+        {
+            var delay = retryAfter ?? Backoff(attempt, options.Value);
+            jobs.Schedule<WebhookJob>(WebhookDispatcher.Queue, w => w.RunAsync(jobId, deliveryId, attempt + 1, CancellationToken.None), delay);
+        }
+        else if (outcome == "failed")
+        {
+            // Never the URL, its host or an exception message (they name the host): the delivery record has the detail.
+            var reason = status is { } code ? $"status {code}" : error is not null && error.StartsWith("blocked", StringComparison.Ordinal) ? "blocked address" : "no response";
+            logger.LogWarning("Webhook {DeliveryId} for job {JobId} failed after {Attempts} attempts: {Reason}", deliveryId, jobId, attempts.Length, reason);
+        }
+    }
+
+    /// <summary>Exponential backoff with full jitter between half and the whole step, capped.</summary>
+    internal static TimeSpan Backoff(int attempt, WebhookOptions o)
+    {
+        var step = Math.Min(o.MaxDelay.TotalMilliseconds, o.BaseDelay.TotalMilliseconds * Math.Pow(2, attempt));
+        return TimeSpan.FromMilliseconds(step * (0.5 + (Random.Shared.NextDouble() / 2)));
     }
 
     private static string Describe(Exception ex) => ex switch
     {
         HttpRequestException { InnerException: WebhookBlockedException blocked } => "blocked: " + blocked.Message,
-        HttpRequestException http => http.Message,
+        HttpRequestException http => http.HttpRequestError.ToString(),
         TimeoutRejectedException => "timed out",
-        _ => ex.Message,
+        BrokenCircuitException => "circuit open for this endpoint",
+        _ => "cancelled",
     };
 }
 
-/// <summary>One Polly pipeline per endpoint (scheme, host, port), so a failing receiver opens only its own circuit.</summary>
+/// <summary>One Polly pipeline per endpoint (scheme, host, port), so a failing receiver opens only its own circuit; retries are scheduled jobs.</summary>
 public sealed class WebhookPipelines(IOptions<WebhookOptions> options)
 {
     private readonly ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>> _pipelines = new(StringComparer.Ordinal);
@@ -116,16 +135,6 @@ public sealed class WebhookPipelines(IOptions<WebhookOptions> options)
             .Handle<TimeoutRejectedException>()
             .HandleResult(r => IsTransient(r.StatusCode));
         return new ResiliencePipelineBuilder<HttpResponseMessage>()
-            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                ShouldHandle = handled,
-                MaxRetryAttempts = o.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = o.BaseDelay,
-                MaxDelay = o.MaxDelay,
-                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result, o.MaxDelay)),
-            })
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
             {
                 ShouldHandle = handled,
@@ -139,7 +148,7 @@ public sealed class WebhookPipelines(IOptions<WebhookOptions> options)
     }
 
     /// <summary>A receiver's Retry-After (seconds or a date), capped; null lets the backoff decide.</summary>
-    private static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeSpan max)
+    internal static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeSpan max)
     {
         var header = response?.Headers.RetryAfter;
         var wait = header?.Delta ?? (header?.Date is { } date ? date - DateTimeOffset.UtcNow : null);

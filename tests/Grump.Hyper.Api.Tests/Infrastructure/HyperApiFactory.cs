@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Grump.Hyper.Api.Tests.Infrastructure;
 
@@ -19,6 +21,9 @@ public sealed class HyperApiFactory : WebApplicationFactory<Program>
 
     public string DataPath { get; }
 
+    /// <summary>Replaces services after the app's own registrations (fault injection).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         // The environment `dotnet run` gives (launchSettings): Development validates the container at start,
@@ -33,6 +38,11 @@ public sealed class HyperApiFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (ConfigureServices is not null)
+        {
+            builder.ConfigureTestServices(ConfigureServices);
         }
     }
 
