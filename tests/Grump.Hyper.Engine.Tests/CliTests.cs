@@ -41,7 +41,7 @@ public sealed class CliTests : IDisposable
         File.WriteAllText(Path.Combine(project, "a.intent"), "Build a cart.");
         var (code, _, stderr) = Run("compile", project, "--out", Path.Combine(_temp, "out"));
         Assert.Equal(1, code);
-        Assert.Contains("grump.json:2:31: error GH1021:", stderr, StringComparison.Ordinal);
+        Assert.Contains("grump.json:2:32: error GH1021:", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

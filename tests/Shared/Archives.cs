@@ -57,4 +57,37 @@ public static class Archives
         new PaxTarEntry(TarEntryType.RegularFile, path) { DataStream = new MemoryStream(content) };
 
     public static byte[] Text(string text) => Encoding.UTF8.GetBytes(text);
+
+    /// <summary>A raw tar header block of any type and declared size (which may lie), with a valid checksum.</summary>
+    public static byte[] RawTarHeader(string name, char type, long size)
+    {
+        var block = new byte[512];
+        Encoding.ASCII.GetBytes(name).CopyTo(block, 0);
+        Encoding.ASCII.GetBytes("0000644\0").CopyTo(block, 100);
+        Encoding.ASCII.GetBytes("0000000\0").CopyTo(block, 108);
+        Encoding.ASCII.GetBytes("0000000\0").CopyTo(block, 116);
+        Encoding.ASCII.GetBytes(Convert.ToString(size, 8).PadLeft(11, '0') + "\0").CopyTo(block, 124);
+        Encoding.ASCII.GetBytes("00000000000\0").CopyTo(block, 136);
+        block[156] = (byte)type;
+        Encoding.ASCII.GetBytes("ustar\0" + "00").CopyTo(block, 257);
+        "        "u8.CopyTo(block.AsSpan(148));
+        var sum = block.Sum(b => b);
+        Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(block, 148);
+        return block;
+    }
+
+    /// <summary>The parts, concatenated and gzipped: for hand-made tar streams.</summary>
+    public static byte[] Gzip(params byte[][] parts)
+    {
+        using var buffer = new MemoryStream();
+        using (var gz = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            foreach (var part in parts)
+            {
+                gz.Write(part);
+            }
+        }
+
+        return buffer.ToArray();
+    }
 }

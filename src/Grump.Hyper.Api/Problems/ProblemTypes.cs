@@ -31,7 +31,7 @@ public static class ProblemTypes
         var status = error.Kind switch
         {
             ArchiveErrorKind.TooLarge or ArchiveErrorKind.TooManyEntries or ArchiveErrorKind.EntryTooLarge or
-                ArchiveErrorKind.TotalTooLarge or ArchiveErrorKind.CompressionRatio => StatusCodes.Status413PayloadTooLarge,
+                ArchiveErrorKind.TotalTooLarge or ArchiveErrorKind.CompressionRatio or ArchiveErrorKind.MetadataTooLarge => StatusCodes.Status413PayloadTooLarge,
             ArchiveErrorKind.UnsupportedFormat => StatusCodes.Status415UnsupportedMediaType,
             ArchiveErrorKind.Malformed => StatusCodes.Status400BadRequest,
             _ => StatusCodes.Status422UnprocessableEntity,

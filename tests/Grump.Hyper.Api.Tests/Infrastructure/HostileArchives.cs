@@ -67,5 +67,9 @@ public static class HostileArchives
         { "truncated zip", Archives.Zip([("a.intent", T("Build a cart, a cart."))])[..40], HttpStatusCode.BadRequest, "archive-malformed" },
         { "not an archive", T("#!/bin/sh\necho hello"), HttpStatusCode.UnsupportedMediaType, "archive-unsupported-format" },
         { "request too large", Noise(300_001), HttpStatusCode.RequestEntityTooLarge, "archive-too-large" },
+        { "tar long name of a gibibyte", Archives.Gzip(Archives.RawTarHeader("././@LongLink", 'L', 1L << 30), new byte[4096]), HttpStatusCode.RequestEntityTooLarge, "archive-metadata-too-large" },
+        { "pax header of a gibibyte", Archives.Gzip(Archives.RawTarHeader("PaxHeaders/x", 'x', 1L << 30), new byte[4096]), HttpStatusCode.RequestEntityTooLarge, "archive-metadata-too-large" },
+        // Four skipped entries, each under the file limit, half noise (about 2:1): only counting what inflates stops them.
+        { "skipped entries that inflate", Archives.TarGz([.. Enumerable.Range(0, 4).Select(i => ($"__MACOSX/._{i}", Noise(47_500).Concat(new byte[47_500]).ToArray())), ("a.intent", T("Build a cart."))]), HttpStatusCode.RequestEntityTooLarge, "archive-total-too-large" },
     };
 }
