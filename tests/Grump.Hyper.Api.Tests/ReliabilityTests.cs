@@ -45,6 +45,22 @@ public sealed class ReliabilityTests(RedisServer redis)
     /// <summary>A project big enough that a fresh process is still compiling it when it is killed.</summary>
     private static byte[] Big() => Archives.TarGz(ProjectGenerator.Generate(3000, seed: 11));
 
+    /// <summary>Submits the big project, kills the service while it compiles, starts another on the same storage; the job's end.</summary>
+    private static async Task<JsonElement> KillMidJobAndRestartAsync(IReadOnlyDictionary<string, string> settings, CancellationToken ct)
+    {
+        string id;
+        await using (var first = await HyperProcess.StartApiAsync(settings))
+        {
+            using var client = new HttpClient { BaseAddress = first.Address };
+            id = await SubmitAsync(client, Big(), ct);
+            await KillWhileRunningAsync(first, client, id, ct);
+        }
+
+        await using var second = await HyperProcess.StartApiAsync(settings);
+        using var again = new HttpClient { BaseAddress = second.Address };
+        return await JobClient.WaitForFinishAsync(again, $"/jobs/{id}", ct, TimeSpan.FromSeconds(120));
+    }
+
     private static async Task KillWhileRunningAsync(HyperProcess api, HttpClient client, string id, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
@@ -65,18 +81,9 @@ public sealed class ReliabilityTests(RedisServer redis)
         try
         {
             var settings = new Dictionary<string, string> { ["Hyper__DataPath"] = data, ["Hyper__Watchdog__LostAfter"] = "00:00:01", ["Hyper__WorkerCount"] = "1" };
-            string id;
-            await using (var first = await HyperProcess.StartApiAsync(settings))
-            {
-                using var client = new HttpClient { BaseAddress = first.Address };
-                id = await SubmitAsync(client, Big(), ct);
-                await KillWhileRunningAsync(first, client, id, ct);
-            }
-
-            await using var second = await HyperProcess.StartApiAsync(settings);
-            using var again = new HttpClient { BaseAddress = second.Address };
-            var job = await JobClient.WaitForFinishAsync(again, $"/jobs/{id}", ct, TimeSpan.FromSeconds(120));
+            var job = await KillMidJobAndRestartAsync(settings, ct);
             Assert.Equal("succeeded", job.GetProperty("status").GetString());
+            var id = job.GetProperty("id").GetString()!;
             var record = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(data, "jobs", id + ".json"), ct)).RootElement;
             Assert.Equal(1, record.GetProperty("recoveries").GetInt32()); // the watchdog queued it again, once
             Assert.Empty(Directory.EnumerateFiles(Path.Combine(data, "active")));
@@ -97,17 +104,7 @@ public sealed class ReliabilityTests(RedisServer redis)
             ["Hyper__Distributed__InvisibilityTimeout"] = "00:00:03",
             ["Hyper__WorkerCount"] = "1",
         };
-        string id;
-        await using (var first = await HyperProcess.StartApiAsync(settings))
-        {
-            using var client = new HttpClient { BaseAddress = first.Address };
-            id = await SubmitAsync(client, Big(), ct);
-            await KillWhileRunningAsync(first, client, id, ct);
-        }
-
-        await using var second = await HyperProcess.StartApiAsync(settings);
-        using var again = new HttpClient { BaseAddress = second.Address };
-        var job = await JobClient.WaitForFinishAsync(again, $"/jobs/{id}", ct, TimeSpan.FromSeconds(120));
+        var job = await KillMidJobAndRestartAsync(settings, ct);
         Assert.Equal("succeeded", job.GetProperty("status").GetString());
     }
 
@@ -139,6 +136,24 @@ public sealed class ReliabilityTests(RedisServer redis)
         var bar = await client.GetFromJsonAsync<JsonElement>($"/jobs/{id}/artifacts/modules/foo.json/bar.json", ct);
         Assert.Equal("foo", foo.GetProperty("id").GetString());
         Assert.Equal("foo.json/bar", bar.GetProperty("id").GetString());
+    }
+
+    [Theory]
+    [InlineData("\"big\"")]
+    [InlineData("true")]
+    [InlineData("null")]
+    public async Task A_grump_json_value_of_the_wrong_type_is_a_diagnostic_of_the_job_not_a_500(string value)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var factory = new HyperApiFactory();
+        var client = factory.CreateClient();
+        var archive = Archives.Zip([("p/grump.json", Archives.Text("{ \"split\": { \"minChunkBytes\": " + value + " } }")), ("p/a.intent", Archives.Text("Build a cart."))]);
+        var id = await SubmitAsync(client, archive, ct);
+        var job = await JobClient.WaitForFinishAsync(client, $"/jobs/{id}", ct);
+        Assert.Equal("succeeded", job.GetProperty("status").GetString());
+        Assert.False(job.GetProperty("success").GetBoolean());
+        var diagnostics = await client.GetFromJsonAsync<JsonElement>($"/jobs/{id}/artifacts/diagnostics.json", ct);
+        Assert.Contains("GH1021", diagnostics.GetRawText(), StringComparison.Ordinal);
     }
 
     [Fact]

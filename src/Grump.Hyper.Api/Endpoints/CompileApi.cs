@@ -281,7 +281,7 @@ public static class CompileApi
             Tier = tier.Name(),
             Label = submission.Label,
             CreatedAt = DateTimeOffset.UtcNow,
-            FilesTotal = Grump.Hyper.Compiler.Project.ProjectLoader.Select(files).Sources.Length,
+            FilesTotal = CountSources(files),
             CallbackUrl = submission.CallbackUrl is { Length: > 0 } ? submission.CallbackUrl : null,
             CallbackEvents = [.. events],
         };
@@ -309,6 +309,23 @@ public static class CompileApi
         return new Acceptance(job, null);
 
         static Acceptance Refuse(int status, string code, string title, string detail) => new(null, ProblemTypes.Create(status, code, title, detail));
+    }
+
+    /// <summary>
+    /// The sources the project file selects, for progress. The compiler reports bad input as diagnostics, so
+    /// this never throws for a project; should it throw anyway (a bug), the submission is still accepted
+    /// and the compile job reports the failure on the job, rather than the upload getting a 500.
+    /// </summary>
+    private static int CountSources(IReadOnlyList<Grump.Hyper.Compiler.Modules.SourceFile> files)
+    {
+        try
+        {
+            return Grump.Hyper.Compiler.Project.ProjectLoader.Select(files).Sources.Length;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return files.Count;
+        }
     }
 
     private static async Task<(Submission?, ProblemHttpResult?)> ReadSubmissionAsync(HttpRequest request, ArchiveLimits limits, CancellationToken cancellationToken)
