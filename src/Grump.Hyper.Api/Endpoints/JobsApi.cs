@@ -175,14 +175,15 @@ public static class JobsApi
             return problem;
         }
 
-        var index = await store.ListArtifactsAsync(id, cancellationToken) ?? [];
+        // The index is read once; each artifact is then read by the hash it lists.
+        var index = (await store.ListArtifactsAsync(id, cancellationToken) ?? []).ToDictionary(a => a.Path, StringComparer.Ordinal);
         async Task<T> Load<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
-            JsonSerializer.Deserialize(await store.GetArtifactAsync(id, path, cancellationToken) ?? "null"u8.ToArray(), type)!;
+            JsonSerializer.Deserialize((index.TryGetValue(path, out var entry) ? await store.ReadArtifactAsync(entry, cancellationToken) : null) ?? "null"u8.ToArray(), type)!;
 
         var modules = new List<Grump.Hyper.Compiler.Modules.CompiledModule>();
-        foreach (var artifact in index.Where(a => a.Path.StartsWith("modules/", StringComparison.Ordinal)))
+        foreach (var path in index.Keys.Where(p => p.StartsWith("modules/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
-            modules.Add(await Load(artifact.Path, ArtifactJson.Default.CompiledModule));
+            modules.Add(await Load(path, ArtifactJson.Default.CompiledModule));
         }
 
         return TypedResults.Ok(new JobResult(id, job!.Success ?? false,
@@ -235,7 +236,7 @@ public static class JobsApi
         {
             foreach (var artifact in await store.ListArtifactsAsync(id, cancellationToken) ?? [])
             {
-                var content = await store.GetArtifactAsync(id, artifact.Path, cancellationToken);
+                var content = await store.ReadArtifactAsync(artifact, cancellationToken);
                 // A fixed timestamp keeps the zip of the same artifacts byte-identical.
                 var entry = zip.CreateEntry(artifact.Path, CompressionLevel.Optimal);
                 entry.LastWriteTime = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);

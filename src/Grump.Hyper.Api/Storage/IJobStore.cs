@@ -36,7 +36,11 @@ public interface IJobStore
 
     Task<IReadOnlyList<ArtifactInfo>?> ListArtifactsAsync(string id, CancellationToken cancellationToken);
 
+    /// <summary>One artifact of a job by its path (reads the job's index: for many, list once and use <see cref="ReadArtifactAsync"/>).</summary>
     Task<byte[]?> GetArtifactAsync(string id, string path, CancellationToken cancellationToken);
+
+    /// <summary>The bytes of an entry that <see cref="ListArtifactsAsync"/> returned, by its hash.</summary>
+    Task<byte[]?> ReadArtifactAsync(ArtifactInfo artifact, CancellationToken cancellationToken);
 
     /// <summary>A tenant's jobs, newest first, and the cursor of the next page (null at the end).</summary>
     Task<(IReadOnlyList<JobRecord> Jobs, string? NextCursor)> ListAsync(string tenant, JobQuery query, CancellationToken cancellationToken);

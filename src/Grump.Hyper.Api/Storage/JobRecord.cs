@@ -21,6 +21,39 @@ public sealed record InputRef(string Path, string Sha256, long Bytes);
 public sealed record ArtifactInfo(string Path, long Bytes, string Sha256);
 
 /// <summary>
+/// A job's artifacts in a content-addressed store: the hash of its index of deterministic artifacts
+/// (shared by every build of the same inputs) and metrics.json, which differs per build.
+/// </summary>
+public sealed record ArtifactReference(string Index, ArtifactInfo? Metrics)
+{
+    /// <summary>Every artifact of the job in ordinal path order, as the index and metrics.json together.</summary>
+    public IReadOnlyList<ArtifactInfo> Listing(ImmutableArray<ArtifactInfo> index) =>
+        Metrics is { } metrics ? [.. index.Append(metrics).OrderBy(a => a.Path, StringComparer.Ordinal)] : index;
+
+    /// <summary>Splits a build's artifacts into the deterministic index and metrics.json, each entry hashed once by <paramref name="store"/>.</summary>
+    public static async Task<(ImmutableArray<ArtifactInfo> Index, ArtifactInfo? Metrics)> SplitAsync(
+        Grump.Hyper.Compiler.Emit.ArtifactSet artifacts, Func<byte[], Task<string>> store)
+    {
+        var index = ImmutableArray.CreateBuilder<ArtifactInfo>(artifacts.Count);
+        ArtifactInfo? metrics = null;
+        foreach (var (path, content) in artifacts)
+        {
+            var entry = new ArtifactInfo(path, content.Length, await store(content));
+            if (path == Grump.Hyper.Compiler.Emit.ArtifactSet.Metrics)
+            {
+                metrics = entry;
+            }
+            else
+            {
+                index.Add(entry);
+            }
+        }
+
+        return (index.ToImmutable(), metrics);
+    }
+}
+
+/// <summary>
 /// Everything stored about a job but its inputs: those are stored beside it (see <see cref="IJobStore.GetInputsAsync"/>),
 /// as a big job's list of files would otherwise be read and written with every status poll and progress update.
 /// The sources themselves live in the content-addressed store, by hash.

@@ -117,28 +117,75 @@ public sealed class RedisJobStore : IJobStore
         }
     }
 
+    /// <summary>
+    /// Artifacts by content, as in the data folder store: each object once per hash under
+    /// <c>grump:object:</c>, the job's index an object too, metrics.json beside it. Objects expire a day
+    /// after the longest a job that names them is kept (each save extends that), so nothing counts
+    /// references; only the objects Redis does not have yet are sent.
+    /// </summary>
     public async Task SaveArtifactsAsync(string id, ArtifactSet artifacts, CancellationToken cancellationToken)
     {
-        var entries = artifacts.Select(a => new HashEntry(a.Key, a.Value)).ToArray();
-        var index = artifacts.Select(a => new ArtifactInfo(a.Key, a.Value.Length, Convert.ToHexStringLower(SHA256.HashData(a.Value)))).ToImmutableArray();
-        var transaction = Db.CreateTransaction();
-        _ = transaction.KeyDeleteAsync(ArtifactsKey(id));
-        _ = transaction.HashSetAsync(ArtifactsKey(id), entries);
-        _ = transaction.StringSetAsync(IndexKey(id), JsonSerializer.SerializeToUtf8Bytes(index, StoreJson.Default.ImmutableArrayArtifactInfo));
-        await transaction.ExecuteAsync();
+        var pending = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        Task<string> Stage(byte[] content)
+        {
+            var sha = Convert.ToHexStringLower(SHA256.HashData(content));
+            pending.TryAdd(sha, content);
+            return Task.FromResult(sha);
+        }
+
+        var (index, metrics) = await ArtifactReference.SplitAsync(artifacts, Stage);
+        var reference = new ArtifactReference(await Stage(JsonSerializer.SerializeToUtf8Bytes(index, StoreJson.Default.ImmutableArrayArtifactInfo)), metrics);
+        await PutObjectsAsync(pending);
+        await Db.StringSetAsync(ArtifactReferenceKey(id), JsonSerializer.SerializeToUtf8Bytes(reference, StoreJson.Default.ArtifactReference));
     }
 
-    public Task DeleteArtifactsAsync(string id, CancellationToken cancellationToken) => Db.KeyDeleteAsync([ArtifactsKey(id), IndexKey(id)]);
+    /// <summary>Sends the objects Redis lacks (one batch to ask, one to write) and extends the expiry of the rest.</summary>
+    private async Task PutObjectsAsync(Dictionary<string, byte[]> objects)
+    {
+        var keys = objects.Keys.ToArray();
+        var batch = Db.CreateBatch();
+        var exists = keys.Select(k => batch.KeyExistsAsync(ObjectKey(k))).ToArray();
+        batch.Execute();
+        await Task.WhenAll(exists);
+
+        var ttl = _sourceTtl + TimeSpan.FromDays(1);
+        var write = Db.CreateBatch();
+        var writes = new List<Task>(keys.Length);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            writes.Add(exists[i].Result
+                ? write.KeyExpireAsync(ObjectKey(keys[i]), ttl, ExpireWhen.GreaterThanCurrentExpiry)
+                : write.StringSetAsync(ObjectKey(keys[i]), objects[keys[i]], ttl));
+        }
+
+        write.Execute();
+        await Task.WhenAll(writes);
+    }
+
+    public Task DeleteArtifactsAsync(string id, CancellationToken cancellationToken) => Db.KeyDeleteAsync(ArtifactReferenceKey(id));
 
     public async Task<IReadOnlyList<ArtifactInfo>?> ListArtifactsAsync(string id, CancellationToken cancellationToken)
     {
-        var value = await Db.StringGetAsync(IndexKey(id));
-        return value.IsNull ? null : JsonSerializer.Deserialize((byte[])value!, StoreJson.Default.ImmutableArrayArtifactInfo);
+        var value = await Db.StringGetAsync(ArtifactReferenceKey(id));
+        if (value.IsNull)
+        {
+            return null;
+        }
+
+        var reference = JsonSerializer.Deserialize((byte[])value!, StoreJson.Default.ArtifactReference)!;
+        var index = await Db.StringGetAsync(ObjectKey(reference.Index));
+        return index.IsNull ? null : reference.Listing(JsonSerializer.Deserialize((byte[])index!, StoreJson.Default.ImmutableArrayArtifactInfo));
     }
 
     public async Task<byte[]?> GetArtifactAsync(string id, string path, CancellationToken cancellationToken)
     {
-        var value = await Db.HashGetAsync(ArtifactsKey(id), path);
+        var entry = (await ListArtifactsAsync(id, cancellationToken))?.FirstOrDefault(a => a.Path == path);
+        return entry is null ? null : await ReadArtifactAsync(entry, cancellationToken);
+    }
+
+    public async Task<byte[]?> ReadArtifactAsync(ArtifactInfo artifact, CancellationToken cancellationToken)
+    {
+        var value = await Db.StringGetAsync(ObjectKey(artifact.Sha256));
         return value.IsNull ? null : (byte[])value!;
     }
 
@@ -203,7 +250,7 @@ public sealed class RedisJobStore : IJobStore
     public async Task DeleteJobAsync(JobRecord job, CancellationToken cancellationToken)
     {
         var transaction = Db.CreateTransaction();
-        _ = transaction.KeyDeleteAsync([JobKey(job.Id), InputsKey(job.Id), ArtifactsKey(job.Id), IndexKey(job.Id), DeliveriesKey(job.Id)]);
+        _ = transaction.KeyDeleteAsync([JobKey(job.Id), InputsKey(job.Id), ArtifactReferenceKey(job.Id), DeliveriesKey(job.Id)]);
         _ = transaction.SortedSetRemoveAsync(TenantJobsKey(job.Tenant), job.Id);
         _ = transaction.SetRemoveAsync(UnfinishedKey, job.Id);
         await transaction.ExecuteAsync();
@@ -243,7 +290,7 @@ public sealed class RedisJobStore : IJobStore
 
     private static RedisKey BlobKey(string sha256) => Prefix + "blob:" + sha256;
 
-    private static RedisKey ArtifactsKey(string id) => Prefix + "artifacts:" + id;
+    private static RedisKey ArtifactReferenceKey(string id) => Prefix + "artifacts:" + id;
 
-    private static RedisKey IndexKey(string id) => Prefix + "artifacts-index:" + id;
+    private static RedisKey ObjectKey(string sha256) => Prefix + "object:" + sha256;
 }

@@ -10,4 +10,5 @@ namespace Grump.Hyper.Api.Storage;
 [JsonSerializable(typeof(ImmutableArray<InputRef>))]
 [JsonSerializable(typeof(IdempotencyEntry))]
 [JsonSerializable(typeof(DeliveryRecord))]
+[JsonSerializable(typeof(ArtifactReference))]
 internal sealed partial class StoreJson : JsonSerializerContext;

@@ -63,6 +63,8 @@ public sealed class FaultyStore(IJobStore inner) : IJobStore
 
     public Task<byte[]?> GetArtifactAsync(string id, string path, CancellationToken cancellationToken) => inner.GetArtifactAsync(id, path, cancellationToken);
 
+    public Task<byte[]?> ReadArtifactAsync(ArtifactInfo artifact, CancellationToken cancellationToken) => inner.ReadArtifactAsync(artifact, cancellationToken);
+
     public Task<(IReadOnlyList<JobRecord> Jobs, string? NextCursor)> ListAsync(string tenant, JobQuery query, CancellationToken cancellationToken) => inner.ListAsync(tenant, query, cancellationToken);
 
     public Task<IdempotencyEntry?> ClaimIdempotencyKeyAsync(string tenant, string key, string fingerprint, CancellationToken cancellationToken) => inner.ClaimIdempotencyKeyAsync(tenant, key, fingerprint, cancellationToken);

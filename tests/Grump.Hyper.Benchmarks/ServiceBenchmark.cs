@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Grump.Hyper.Benchmarks;
+
+/// <summary>
+/// The service path on its embedded defaults (in-memory Hangfire, a data folder), as a user meets it:
+/// the service as its own process, a generated project uploaded as tar.gz, timed from the start of the
+/// POST to the job's succeeded status, for a cold submission, the same upload again, and a 1% edit.
+/// Bytes written are the growth of the data folder, so content stored once is counted once.
+/// </summary>
+internal static class ServiceBenchmark
+{
+    private sealed record Run(string Name, double PostMs, double TotalMs, long BytesWritten, long UploadBytes);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var files = (int)Args.Get(args, "--files", 10_000);
+        var changed = Args.Get(args, "--changed", 0.01);
+        var tier = args.SkipWhile(a => a != "--tier").Skip(1).FirstOrDefault() ?? "aggressive";
+        var project = ProjectGenerator.Generate(files, seed: 42);
+        var edited = ProjectGenerator.Change(project, changed, seed: 7);
+        var cold = Archives.TarGz(project);
+        var edit = Archives.TarGz(edited);
+        Console.WriteLine($"service benchmark: {files} files, tier {tier}, embedded defaults, {Environment.ProcessorCount} cores, loopback only");
+
+        await using var api = await HyperProcess.StartApiAsync(new Dictionary<string, string>
+        {
+            ["Hyper__Limits__MaxEntries"] = (files + 10).ToString(CultureInfo.InvariantCulture),
+        });
+        using var client = new HttpClient { BaseAddress = api.Address, Timeout = TimeSpan.FromMinutes(10) };
+        var runs = new List<Run>
+        {
+            await SubmitAsync(client, api.DataPath, "cold", cold, tier),
+            await SubmitAsync(client, api.DataPath, "unchanged", cold, tier),
+            await SubmitAsync(client, api.DataPath, $"{changed:P0} edit", edit, tier),
+        };
+        foreach (var run in runs)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {run.Name,-10} upload {run.UploadBytes / 1048576.0:0.0} MiB: POST {run.PostMs:0} ms, POST to succeeded {run.TotalMs:0} ms, wrote {run.BytesWritten / 1048576.0:0.00} MiB"));
+        }
+
+        var (c, u, e) = (runs[0], runs[1], runs[2]);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"service: unchanged resubmission vs cold = {c.TotalMs / u.TotalMs:0.0}x (wrote {u.BytesWritten / 1048576.0:0.00} MiB); {runs[2].Name} vs cold = {c.TotalMs / e.TotalMs:0.0}x"));
+        return 0;
+    }
+
+    private static async Task<Run> SubmitAsync(HttpClient client, string data, string name, byte[] archive, string tier)
+    {
+        var before = FolderBytes(data);
+        var clock = Stopwatch.StartNew();
+        using var content = new ByteArrayContent(archive);
+        content.Headers.ContentType = new("application/gzip");
+        using var response = await client.PostAsync($"/compile?tier={tier}", content);
+        var post = clock.Elapsed.TotalMilliseconds;
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{name}: {(int)response.StatusCode} {body}");
+        }
+
+        var id = JsonDocument.Parse(body).RootElement.GetProperty("id").GetString();
+        while (true)
+        {
+            var job = await client.GetFromJsonAsync<JsonElement>($"/jobs/{id}");
+            var status = job.GetProperty("status").GetString();
+            if (status == "succeeded")
+            {
+                break;
+            }
+
+            if (status is "failed" or "cancelled" || clock.Elapsed > TimeSpan.FromMinutes(10))
+            {
+                throw new InvalidOperationException($"{name}: job {id} ended {status}");
+            }
+
+            await Task.Delay(10);
+        }
+
+        var total = clock.Elapsed.TotalMilliseconds;
+        return new Run(name, post, total, FolderBytes(data) - before, archive.Length);
+    }
+
+    private static long FolderBytes(string folder) =>
+        Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+}
