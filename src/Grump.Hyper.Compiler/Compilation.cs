@@ -39,7 +39,7 @@ public static class Compilation
         FinishOptions? options = null, Action<string, TimeSpan>? stage = null)
     {
         options ??= FinishOptions.Sequential;
-        options = options.Partitioners is null ? options with { Partitioners = OptimisingPartitioner.All } : options;
+        options = options.Partitioners is null ? options with { Partitioners = [GreedyPartitioner.Instance], FallbackPartitioners = options.FallbackPartitioners ?? OptimisingPartitioner.Optimisers } : options;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         void Done(string name)
         {

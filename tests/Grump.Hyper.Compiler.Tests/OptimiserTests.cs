@@ -33,13 +33,12 @@ public sealed class OptimiserTests
         Assert.True(problem.Cost(first) <= 6, $"{name} ended at {problem.Cost(first)}");
     }
 
-    [Fact]
-    public void The_chosen_partition_is_never_worse_than_greedy_and_every_score_is_reported()
+    /// <summary>Six routes sharing modules in overlapping sets, with a tight chunk limit: room to do better than greedy.</summary>
+    private static List<Modules.SourceFile> Overlapping(int maxInitialChunks, bool routeOnRoute = false)
     {
-        // Six routes sharing modules in overlapping sets, with a tight chunk limit: room to do better than greedy.
         var files = new List<Modules.SourceFile>
         {
-            new("grump.json", System.Text.Encoding.UTF8.GetBytes("""{ "split": { "minChunkBytes": 100, "maxInitialChunks": 3 } }""")),
+            new("grump.json", System.Text.Encoding.UTF8.GetBytes($$"""{ "split": { "minChunkBytes": 100, "maxInitialChunks": {{maxInitialChunks}} } }""")),
         };
         var shared = Enumerable.Range(0, 8).Select(i => $"s{i}").ToList();
         foreach (var s in shared)
@@ -49,16 +48,42 @@ public sealed class OptimiserTests
 
         for (var r = 0; r < 6; r++)
         {
-            var deps = string.Join(", ", shared.Where((_, i) => (i + r) % 3 != 0));
-            files.Add(new($"r{r}.intent", System.Text.Encoding.UTF8.GetBytes($"---\nroute: /r{r}\ndepends: [{deps}]\n---\nA page.")));
+            var deps = string.Join(", ", shared.Where((_, i) => (i + r) % 3 != 0).Concat(routeOnRoute && r == 0 ? ["r1"] : []));
+            files.Add(new($"r{r}.intent", System.Text.Encoding.UTF8.GetBytes($"---\nid: r{r}\nroute: /r{r}\ndepends: [{deps}]\n---\nA page.")));
         }
 
-        var split = Compilation.Compile(files).Split!;
+        return files;
+    }
+
+    private static Splitting.SplitResult Split(List<Modules.SourceFile> files, FinishOptions? options = null)
+    {
+        var project = Project.ProjectLoader.Select(files);
+        var results = project.Sources.Select(s => Modules.ModuleCompiler.Compile(s, project.VendorPaths.Contains(s.Path), Modules.CompilationOptions.Default)).ToList();
+        return Compilation.Finish(project, results, options).Split!;
+    }
+
+    [Fact]
+    public void Asked_for_every_partitioner_the_chosen_one_is_never_worse_than_greedy_and_every_score_is_reported()
+    {
+        var split = Split(Overlapping(3), new FinishOptions { Partitioners = OptimisingPartitioner.All });
         Assert.Equal(["greedy", "annealing", "genetic", "swarm"], split.Scores.Select(s => s.Partitioner));
         var greedy = split.Scores[0];
         var chosen = split.Scores.Single(s => s.Partitioner == split.Chosen);
         Assert.True(chosen.Valid);
         Assert.True(chosen.BytesLoaded <= greedy.BytesLoaded);
         Assert.Equal(split.Scores.Where(s => s.Valid).Min(s => s.BytesLoaded), chosen.BytesLoaded);
+    }
+
+    [Fact]
+    public void By_default_the_metaheuristics_run_only_when_greedy_breaks_a_limit()
+    {
+        var valid = Split(Overlapping(3));
+        Assert.True(valid.Scores.Single().Valid);
+        Assert.Equal("greedy", valid.Chosen);
+
+        // A route that loads another route's chunk needs two chunks up front: with a limit of one, greedy breaks it.
+        var tight = Split(Overlapping(1, routeOnRoute: true));
+        Assert.False(tight.Scores[0].Valid);
+        Assert.Equal(["greedy", "annealing", "genetic", "swarm"], tight.Scores.Select(s => s.Partitioner));
     }
 }

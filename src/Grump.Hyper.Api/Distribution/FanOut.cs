@@ -14,7 +14,8 @@ namespace Grump.Hyper.Api.Distribution;
 /// job for each, and enqueues the link job once the last shard is in. Available only when Hangfire runs
 /// on Redis (with in-memory storage every worker is this process, and the tier runs as aggressive).
 /// </summary>
-public sealed class FanOut(JobStorage storage, IBackgroundJobClient jobs, IOptions<DistributedOptions> options, TimeProvider time, ILogger<FanOut> logger, ShardStore? shards = null)
+public sealed class FanOut(JobStorage storage, IBackgroundJobClient jobs, IOptions<DistributedOptions> options, TimeProvider time, ILogger<FanOut> logger,
+    IJobStore store, ShardStore? shards = null)
 {
     public bool Available => shards is not null;
 
@@ -40,6 +41,15 @@ public sealed class FanOut(JobStorage storage, IBackgroundJobClient jobs, IOptio
         await Shards.SavePlanAsync(plan, specs);
         var ids = specs.Select(s => jobs.Enqueue<ShardJob>(ShardJob.Queue, j => j.RunAsync(job.Id, s.Index, null, CancellationToken.None))).ToImmutableArray();
         await Shards.SaveHangfireIdsAsync(plan with { HangfireIds = ids });
+
+        // A cancel that came between the enqueue and the line above found no ids to delete: do it now.
+        // Either order of the two ends with the queued shards deleted.
+        if ((await store.GetAsync(job.Id, CancellationToken.None))?.Status == JobStatus.Cancelled)
+        {
+            await AbandonAsync(job.Id);
+            return;
+        }
+
         logger.LogInformation("Job {JobId}: {Files} files in {Shards} shards", job.Id, project.Sources.Length, specs.Count);
     }
 

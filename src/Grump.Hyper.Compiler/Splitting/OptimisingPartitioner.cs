@@ -17,13 +17,16 @@ public sealed class OptimisingPartitioner(IOptimiser optimiser) : IChunkPartitio
     /// <summary>The work one search may do, in objective evaluations times problem size.</summary>
     private const long WorkBudget = 20_000_000;
 
-    public static IReadOnlyList<IChunkPartitioner> All { get; } =
+    /// <summary>The metaheuristics, tried only when greedy's partition breaks a limit (see <see cref="FinishOptions.FallbackPartitioners"/>).</summary>
+    public static IReadOnlyList<IChunkPartitioner> Optimisers { get; } =
     [
-        GreedyPartitioner.Instance,
         new OptimisingPartitioner(new SimulatedAnnealing()),
         new OptimisingPartitioner(new GeneticAlgorithm()),
         new OptimisingPartitioner(new ParticleSwarm()),
     ];
+
+    /// <summary>Greedy and every metaheuristic, each run (the benchmark's comparison).</summary>
+    public static IReadOnlyList<IChunkPartitioner> All { get; } = [GreedyPartitioner.Instance, .. Optimisers];
 
     public string Name => optimiser.Name;
 

@@ -84,6 +84,32 @@ public static class Splitter
 
         var problem = new SplitProblem(groups, fixedBytes.ToImmutable(), fixedChunks.ToImmutable(), routeRoots, loadedRoots.ToImmutable(), settings);
         // Each partitioner is deterministic on its own, so running them side by side changes nothing but time.
+        var tried = partitioners.ToList();
+        var found = Partition(problem, tried, options.Parallel);
+        if (!found.Any(f => f.Valid) && options.FallbackPartitioners is { Count: > 0 } fallback)
+        {
+            tried.AddRange(fallback);
+            found = [.. found, .. Partition(problem, fallback, options.Parallel)];
+        }
+
+        var scores = ImmutableArray.CreateBuilder<PartitionScore>();
+        (ChunkPartition Partition, string Name, long Cost, bool Valid)? best = null;
+        for (var i = 0; i < tried.Count; i++)
+        {
+            var (partition, cost, valid) = found[i];
+            scores.Add(new PartitionScore(tried[i].Name, cost, valid));
+            if (best is null || (valid && !best.Value.Valid) || (valid == best.Value.Valid && cost < best.Value.Cost))
+            {
+                best = (partition, tried[i].Name, cost, valid);
+            }
+        }
+
+        var chosen = best!.Value;
+        return Materialize(link, modules, new ChunkBuilder(rendered, options.Memo), roots, closures, exclusive, groups, vendor, chosen.Partition, routeRoots, problem, scores.ToImmutable(), chosen.Name);
+    }
+
+    private static (ChunkPartition Partition, long Cost, bool Valid)[] Partition(SplitProblem problem, IReadOnlyList<IChunkPartitioner> partitioners, bool parallel)
+    {
         var found = new (ChunkPartition Partition, long Cost, bool Valid)[partitioners.Count];
         void Run(int i)
         {
@@ -91,7 +117,7 @@ public static class Splitter
             found[i] = (partition, problem.Objective(partition), problem.IsValid(partition));
         }
 
-        if (options.Parallel)
+        if (parallel)
         {
             Parallel.For(0, partitioners.Count, Run);
         }
@@ -103,20 +129,7 @@ public static class Splitter
             }
         }
 
-        var scores = ImmutableArray.CreateBuilder<PartitionScore>();
-        (ChunkPartition Partition, string Name, long Cost, bool Valid)? best = null;
-        for (var i = 0; i < partitioners.Count; i++)
-        {
-            var (partition, cost, valid) = found[i];
-            scores.Add(new PartitionScore(partitioners[i].Name, cost, valid));
-            if (best is null || (valid && !best.Value.Valid) || (valid == best.Value.Valid && cost < best.Value.Cost))
-            {
-                best = (partition, partitioners[i].Name, cost, valid);
-            }
-        }
-
-        var chosen = best!.Value;
-        return Materialize(link, modules, new ChunkBuilder(rendered, options.Memo), roots, closures, exclusive, groups, vendor, chosen.Partition, routeRoots, problem, scores.ToImmutable(), chosen.Name);
+        return found;
     }
 
     private static SplitResult Materialize(LinkResult link, Dictionary<string, CompiledModule> modules, ChunkBuilder builder,
