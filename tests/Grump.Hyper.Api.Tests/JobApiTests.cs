@@ -134,7 +134,17 @@ public sealed class JobApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
         var job = await JobClient.WaitForFinishAsync(client, location, ct);
         Assert.Equal("cancelled", job.GetProperty("status").GetString());
-        Assert.Equal(HttpStatusCode.Conflict, (await client.GetAsync(location + "/result", ct)).StatusCode);
+        var notFinished = await client.GetAsync(location + "/result", ct);
+        Assert.Equal(HttpStatusCode.Conflict, notFinished.StatusCode);
+        // One status member (RFC 9457's); the job's own status is jobStatus, so strict JSON readers accept it.
+        var problem = await notFinished.Content.ReadAsStringAsync(ct);
+        using (var strict = JsonDocument.Parse(problem))
+        {
+            Assert.Single(strict.RootElement.EnumerateObject(), p => p.Name == "status");
+            Assert.Equal(409, strict.RootElement.GetProperty("status").GetInt32());
+            Assert.Equal("cancelled", strict.RootElement.GetProperty("jobStatus").GetString());
+        }
+
         Assert.Equal(HttpStatusCode.Conflict, (await client.DeleteAsync(location, ct)).StatusCode);
 
         // The compile job noticed and left no artifacts behind, even once it has had time to finish.

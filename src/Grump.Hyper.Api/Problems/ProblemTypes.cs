@@ -20,8 +20,12 @@ public static class ProblemTypes
     public static ProblemHttpResult JobNotFound(string id) =>
         Create(StatusCodes.Status404NotFound, "job-not-found", "Job not found", $"There is no job '{id}'.");
 
+    /// <summary>
+    /// The job's status travels as <c>jobStatus</c>: an extension named <c>status</c> would be a second
+    /// <c>status</c> member beside RFC 9457's own, which strict JSON readers (NSwag's, Kiota's) refuse.
+    /// </summary>
     public static ProblemHttpResult JobNotFinished(string id, string status) =>
-        Create(StatusCodes.Status409Conflict, "job-not-finished", "Job not finished", $"Job '{id}' is {status}; poll /jobs/{id} until it has finished.", new Dictionary<string, object?> { ["status"] = status });
+        Create(StatusCodes.Status409Conflict, "job-not-finished", "Job not finished", $"Job '{id}' is {status}; poll /jobs/{id} until it has finished.", new Dictionary<string, object?> { ["jobStatus"] = status });
 
     public static ProblemHttpResult ArtifactNotFound(string id, string path) =>
         Create(StatusCodes.Status404NotFound, "artifact-not-found", "Artifact not found", $"Job '{id}' has no artifact '{path}'; GET /jobs/{id}/artifacts lists them.");
