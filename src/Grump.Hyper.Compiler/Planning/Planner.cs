@@ -13,73 +13,131 @@ namespace Grump.Hyper.Compiler.Planning;
 /// </summary>
 public static class Planner
 {
+    // Everything below works on int indexes: modules by their position in the link, tasks by their rank
+    // in ordinal id order (so a sorted list of ranks is a sorted list of ids), which is what the string
+    // sets and dictionaries of the first planner computed, at a fraction of the allocations. The output
+    // is the same plan, task for task (a test compares the two on random projects, cycles included).
     public static Plan Build(LinkResult link)
     {
         var rules = PlanningRules.Default;
-        var modules = link.Modules.ToDictionary(m => m.Id, StringComparer.Ordinal);
-        var tasks = new SortedDictionary<string, Draft>(StringComparer.Ordinal);
-        var byModule = new Dictionary<string, List<Draft>>(StringComparer.Ordinal);
-        foreach (var module in link.Modules)
+        var modules = link.Modules;
+        var n = modules.Length;
+        var moduleIndex = new Dictionary<string, int>(n, StringComparer.Ordinal);
+        for (var m = 0; m < n; m++)
         {
-            var list = new List<Draft>();
+            moduleIndex[modules[m].Id] = m;
+        }
+
+        var moduleRank = Ranks(modules.Select(m => m.Id).ToArray());
+        var edges = new int[n][];
+        for (var m = 0; m < n; m++)
+        {
+            edges[m] = [.. link.Edges[modules[m].Id].Select(d => moduleIndex[d])];
+        }
+
+        // Tasks, numbered by ordinal id. Extraction lists each feature of a module once; were one listed
+        // twice, its last task would stand, as it did in the first planner.
+        var unsorted = new Dictionary<string, Draft>(StringComparer.Ordinal);
+        foreach (var module in modules)
+        {
             foreach (var feature in module.Features.Where(f => !f.Negated))
             {
                 var draft = NewTask(module, feature, rules);
-                tasks[draft.Id] = draft;
-                list.Add(draft);
+                unsorted[draft.Id] = draft;
             }
+        }
 
-            byModule[module.Id] = list;
+        var drafts = unsorted.Values.ToArray();
+        Array.Sort(drafts, (a, b) => string.CompareOrdinal(a.Id, b.Id));
+        var t = drafts.Length;
+        var taskModule = new int[t];
+        var byModule = new List<int>[n];
+        var featureTask = new Dictionary<string, int>[n];
+        for (var m = 0; m < n; m++)
+        {
+            byModule[m] = [];
+            featureTask[m] = new Dictionary<string, int>(StringComparer.Ordinal);
+        }
+
+        for (var r = 0; r < t; r++)
+        {
+            var m = moduleIndex[drafts[r].Module];
+            taskModule[r] = m;
+            featureTask[m][drafts[r].Feature] = r;
+        }
+
+        // Each module's own tasks in the order the module lists its features (the order its starts are found in).
+        foreach (var module in modules)
+        {
+            var m = moduleIndex[module.Id];
+            foreach (var feature in module.Features.Where(f => !f.Negated))
+            {
+                byModule[m].Add(featureTask[m][feature.Name]);
+            }
+        }
+
+        var deps = new List<int>[t];
+        for (var r = 0; r < t; r++)
+        {
+            deps[r] = [];
         }
 
         // Feature rules, resolved in the module or the nearest module it depends on.
-        var nearest = new NearestFeature(link, tasks);
-        foreach (var module in link.Modules)
+        var nearest = new NearestFeature(edges, moduleRank, featureTask);
+        for (var m = 0; m < n; m++)
         {
-            foreach (var edge in module.Dependencies)
+            foreach (var edge in modules[m].Dependencies)
             {
-                if (tasks.TryGetValue(TaskId(module.Id, edge.From), out var from) && nearest.Find(module.Id, edge.To) is { } to && to != from.Id)
+                if (featureTask[m].TryGetValue(edge.From, out var from) && nearest.Find(m, edge.To) is { } to && to != from)
                 {
-                    from.DependsOn.Add(to);
+                    deps[from].Add(to);
                 }
             }
         }
 
         // Module depends: a module's first tasks wait for the last tasks of the modules it builds on.
-        var finishing = new Dictionary<string, SortedSet<string>>(StringComparer.Ordinal);
-        foreach (var module in link.Modules)
+        var finishing = new Finishing(edges, byModule, deps, t);
+        for (var m = 0; m < n; m++)
         {
-            var starts = byModule[module.Id].Where(t => !t.DependsOn.Any(d => tasks[d].Module == module.Id)).ToList();
-            foreach (var dep in link.Edges[module.Id])
+            var starts = byModule[m].Where(r => !deps[r].Exists(d => taskModule[d] == m)).ToList();
+            foreach (var dep in edges[m])
             {
-                foreach (var last in Finishing(dep, link, byModule, finishing, []))
+                foreach (var last in finishing.Of(dep))
                 {
                     foreach (var start in starts)
                     {
-                        start.DependsOn.Add(last);
+                        deps[start].Add(last);
                     }
                 }
             }
         }
 
-        var order = Order(tasks);
-        var batch = new Dictionary<string, int>(StringComparer.Ordinal);
-        var end = new Dictionary<string, int>(StringComparer.Ordinal);
-        var previous = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var id in order)
+        var dependsOn = new int[t][];
+        for (var r = 0; r < t; r++)
         {
-            var draft = tasks[id];
+            var list = deps[r];
+            list.Sort();
+            dependsOn[r] = [.. list.Distinct()];
+        }
+
+        var order = Order(drafts, dependsOn);
+        var batch = new int[t];
+        Array.Fill(batch, -1);
+        var end = new int[t];
+        var previous = new int[t];
+        foreach (var r in order)
+        {
             var level = 0;
             var start = 0;
-            string? via = null;
-            foreach (var dep in draft.DependsOn)
+            var via = -1;
+            foreach (var dep in dependsOn[r])
             {
-                if (!batch.TryGetValue(dep, out var depLevel))
+                if (batch[dep] < 0)
                 {
                     continue; // part of a cycle (already reported by the linker)
                 }
 
-                level = Math.Max(level, depLevel + 1);
+                level = Math.Max(level, batch[dep] + 1);
 
                 // DependsOn is ordered by id, so on equal finish times the smallest id stays on the path.
                 if (end[dep] > start)
@@ -89,17 +147,31 @@ public static class Planner
                 }
             }
 
-            batch[id] = level;
-            end[id] = start + draft.Seconds;
-            previous[id] = via;
+            batch[r] = level;
+            end[r] = start + drafts[r].Seconds;
+            previous[r] = via;
         }
 
-        var built = order.Select(id => tasks[id]).Select(d => new PlanTask(
+        var built = order.Select(r => drafts[r]).Select((d, i) => new PlanTask(
             d.Id, d.Module, d.Feature, d.Action, d.Description, d.Priority, d.Risk, d.Tools, d.Seconds,
-            [.. d.DependsOn], batch[d.Id])).ToImmutableArray();
-        var batches = built.GroupBy(t => t.Batch).OrderBy(g => g.Key).Select(g => g.Select(t => t.Id).ToImmutableArray()).ToImmutableArray();
-        var critical = CriticalPathOf(end, previous);
-        return new Plan(built, order, batches, critical, critical.EstimatedSeconds, built.Sum(t => t.EstimatedSeconds), Risk(built, rules));
+            [.. dependsOn[order[i]].Select(x => drafts[x].Id)], batch[order[i]])).ToImmutableArray();
+        var batches = built.GroupBy(task => task.Batch).OrderBy(g => g.Key).Select(g => g.Select(task => task.Id).ToImmutableArray()).ToImmutableArray();
+        var critical = CriticalPathOf(drafts, end, previous);
+        return new Plan(built, [.. order.Select(r => drafts[r].Id)], batches, critical, critical.EstimatedSeconds, built.Sum(task => task.EstimatedSeconds), Risk(built, rules));
+    }
+
+    /// <summary>The rank of each id in ordinal order.</summary>
+    private static int[] Ranks(string[] ids)
+    {
+        var byId = Enumerable.Range(0, ids.Length).ToArray();
+        Array.Sort(byId, (a, b) => string.CompareOrdinal(ids[a], ids[b]));
+        var rank = new int[ids.Length];
+        for (var i = 0; i < byId.Length; i++)
+        {
+            rank[byId[i]] = i;
+        }
+
+        return rank;
     }
 
     public static string TaskId(string module, string feature) => module + ":" + feature;
@@ -146,109 +218,135 @@ public static class Planner
     /// depends hops, ties to the smallest module id. Memoised per feature (distance and holder per module),
     /// so a project pays O(modules + edges) per feature asked for, not a search per rule.
     /// </summary>
-    private sealed class NearestFeature(LinkResult link, SortedDictionary<string, Draft> tasks)
+    private sealed class NearestFeature(int[][] edges, int[] moduleRank, Dictionary<string, int>[] featureTask)
     {
-        private readonly Dictionary<string, Dictionary<string, (int Distance, string? Holder)>> _memo = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (int[] Distance, int[] Holder)> _memo = new(StringComparer.Ordinal);
+        private readonly bool[] _visiting = new bool[edges.Length];
 
-        public string? Find(string moduleId, string feature)
+        public int? Find(int module, string feature)
         {
-            if (!_memo.TryGetValue(feature, out var byModule))
+            if (!_memo.TryGetValue(feature, out var memo))
             {
-                _memo[feature] = byModule = new Dictionary<string, (int, string?)>(StringComparer.Ordinal);
+                memo = (new int[edges.Length], new int[edges.Length]);
+                Array.Fill(memo.Distance, -1); // not resolved yet
+                _memo[feature] = memo;
             }
 
-            var holder = Resolve(moduleId, feature, byModule, []).Holder;
-            return holder is null ? null : TaskId(holder, feature);
+            var holder = Resolve(module, feature, memo).Holder;
+            return holder < 0 ? null : featureTask[holder][feature];
         }
 
-        private (int Distance, string? Holder) Resolve(string id, string feature, Dictionary<string, (int Distance, string? Holder)> memo, HashSet<string> visiting)
+        private (int Distance, int Holder) Resolve(int m, string feature, (int[] Distance, int[] Holder) memo)
         {
-            if (memo.TryGetValue(id, out var known))
+            if (memo.Distance[m] >= 0)
             {
-                return known;
+                return (memo.Distance[m], memo.Holder[m]);
             }
 
-            if (tasks.ContainsKey(TaskId(id, feature)))
+            if (featureTask[m].ContainsKey(feature))
             {
-                return memo[id] = (0, id);
+                return Remember(m, (0, m), memo);
             }
 
-            if (!visiting.Add(id))
+            if (_visiting[m])
             {
-                return (int.MaxValue, null); // a cycle: the linker reports it
+                return (int.MaxValue, -1); // a cycle: the linker reports it
             }
 
-            (int Distance, string? Holder) best = (int.MaxValue, null);
-            foreach (var dep in link.Edges[id])
+            _visiting[m] = true;
+            (int Distance, int Holder) best = (int.MaxValue, -1);
+            foreach (var dep in edges[m])
             {
-                var (distance, holder) = Resolve(dep, feature, memo, visiting);
-                if (holder is not null && (distance + 1 < best.Distance || (distance + 1 == best.Distance && string.CompareOrdinal(holder, best.Holder) < 0)))
+                var (distance, holder) = Resolve(dep, feature, memo);
+                if (holder >= 0 && (distance + 1 < best.Distance || (distance + 1 == best.Distance && (best.Holder < 0 || moduleRank[holder] < moduleRank[best.Holder]))))
                 {
                     best = (distance + 1, holder);
                 }
             }
 
-            visiting.Remove(id);
-            return memo[id] = best;
+            _visiting[m] = false;
+            return Remember(m, best, memo);
+        }
+
+        private static (int Distance, int Holder) Remember(int m, (int Distance, int Holder) found, (int[] Distance, int[] Holder) memo)
+        {
+            memo.Distance[m] = found.Distance;
+            memo.Holder[m] = found.Holder;
+            return found;
         }
     }
 
     /// <summary>Tasks of a module that nothing else in it waits for; a module without tasks passes on its dependencies'.</summary>
-    private static SortedSet<string> Finishing(string moduleId, LinkResult link, Dictionary<string, List<Draft>> byModule,
-        Dictionary<string, SortedSet<string>> memo, HashSet<string> visiting)
+    private sealed class Finishing(int[][] edges, List<int>[] byModule, List<int>[] deps, int tasks)
     {
-        if (memo.TryGetValue(moduleId, out var known))
-        {
-            return known;
-        }
+        private readonly int[]?[] _memo = new int[]?[edges.Length];
+        private readonly bool[] _visiting = new bool[edges.Length];
+        private readonly bool[] _mark = new bool[tasks];
 
-        var result = new SortedSet<string>(StringComparer.Ordinal);
-        if (!visiting.Add(moduleId))
+        /// <summary>Sorted task ranks.</summary>
+        public int[] Of(int m)
         {
-            return result; // a cycle: the linker reports it
-        }
-
-        var own = byModule[moduleId];
-        if (own.Count > 0)
-        {
-            var waitedFor = own.SelectMany(t => t.DependsOn).ToHashSet(StringComparer.Ordinal);
-            result.UnionWith(own.Where(t => !waitedFor.Contains(t.Id)).Select(t => t.Id));
-        }
-        else
-        {
-            foreach (var dep in link.Edges[moduleId])
+            if (_memo[m] is { } known)
             {
-                result.UnionWith(Finishing(dep, link, byModule, memo, visiting));
+                return known;
             }
-        }
 
-        visiting.Remove(moduleId);
-        memo[moduleId] = result;
-        return result;
+            if (_visiting[m])
+            {
+                return []; // a cycle: the linker reports it
+            }
+
+            _visiting[m] = true;
+            int[] result;
+            var own = byModule[m];
+            if (own.Count > 0)
+            {
+                // Waited for as the dependencies stand now, as the first planner read them.
+                foreach (var r in own)
+                {
+                    foreach (var d in deps[r])
+                    {
+                        _mark[d] = true;
+                    }
+                }
+
+                result = [.. own.Where(r => !_mark[r]).Order()];
+                foreach (var r in own)
+                {
+                    foreach (var d in deps[r])
+                    {
+                        _mark[d] = false;
+                    }
+                }
+            }
+            else
+            {
+                var union = new SortedSet<int>();
+                foreach (var dep in edges[m])
+                {
+                    union.UnionWith(Of(dep));
+                }
+
+                result = [.. union];
+            }
+
+            _visiting[m] = false;
+            _memo[m] = result;
+            return result;
+        }
     }
 
     /// <summary>Kahn's algorithm, always taking the ready task with the lowest (priority, id); tasks left in a cycle go last.</summary>
-    private static ImmutableArray<string> Order(SortedDictionary<string, Draft> tasks)
+    private static int[] Order(Draft[] drafts, int[][] dependsOn)
     {
-        // Tasks are numbered in id order, so comparing numbers compares ids and the queue never compares strings.
-        var drafts = tasks.Values.ToArray();
-        var index = new Dictionary<string, int>(drafts.Length, StringComparer.Ordinal);
-        for (var i = 0; i < drafts.Length; i++)
-        {
-            index[drafts[i].Id] = i;
-        }
-
         var pending = new int[drafts.Length];
         var dependents = new List<int>?[drafts.Length];
         for (var i = 0; i < drafts.Length; i++)
         {
-            foreach (var d in drafts[i].DependsOn)
+            foreach (var d in dependsOn[i])
             {
-                if (index.TryGetValue(d, out var j))
-                {
-                    pending[i]++;
-                    (dependents[j] ??= []).Add(i);
-                }
+                pending[i]++;
+                (dependents[d] ??= []).Add(i);
             }
         }
 
@@ -261,11 +359,11 @@ public static class Planner
             }
         }
 
-        var order = ImmutableArray.CreateBuilder<string>(drafts.Length);
+        var order = new List<int>(drafts.Length);
         var placed = new bool[drafts.Length];
         while (ready.TryDequeue(out var next, out _))
         {
-            order.Add(drafts[next].Id);
+            order.Add(next);
             placed[next] = true;
             foreach (var d in dependents[next] ?? [])
             {
@@ -278,24 +376,33 @@ public static class Planner
 
         if (order.Count < drafts.Length)
         {
-            order.AddRange(Enumerable.Range(0, drafts.Length).Where(i => !placed[i]).OrderBy(i => (drafts[i].Priority, i)).Select(i => drafts[i].Id));
+            order.AddRange(Enumerable.Range(0, drafts.Length).Where(i => !placed[i]).OrderBy(i => (drafts[i].Priority, i)));
         }
 
-        return order.MoveToImmutable();
+        return [.. order];
     }
 
-    private static CriticalPath CriticalPathOf(Dictionary<string, int> end, Dictionary<string, string?> previous)
+    private static CriticalPath CriticalPathOf(Draft[] drafts, int[] end, int[] previous)
     {
-        if (end.Count == 0)
+        if (end.Length == 0)
         {
             return new CriticalPath([], 0);
         }
 
-        var last = end.OrderByDescending(e => e.Value).ThenBy(e => e.Key, StringComparer.Ordinal).First().Key;
-        var path = new List<string>();
-        for (string? at = last; at is not null; at = previous[at])
+        // The latest finish; on a tie the smallest id (ranks are in id order).
+        var last = 0;
+        for (var r = 1; r < end.Length; r++)
         {
-            path.Add(at);
+            if (end[r] > end[last])
+            {
+                last = r;
+            }
+        }
+
+        var path = new List<string>();
+        for (var at = last; at >= 0; at = previous[at])
+        {
+            path.Add(drafts[at].Id);
         }
 
         path.Reverse();
@@ -330,6 +437,5 @@ public static class Planner
         public required string Risk { get; init; }
         public required ImmutableArray<string> Tools { get; init; }
         public required int Seconds { get; init; }
-        public SortedSet<string> DependsOn { get; } = new(StringComparer.Ordinal);
     }
 }
