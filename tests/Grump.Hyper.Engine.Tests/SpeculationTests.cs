@@ -54,7 +54,8 @@ public sealed class SpeculationTests
             Encoding.UTF8.GetBytes($"---\nid: m{i}\n---\nBuild a shopping cart{(i is 2 or 5 ? $" version {version}" : string.Empty)}.\n")))];
 
         var compiler = new HyperCompiler();
-        var options = HyperOptions.Default with { Tier = CompileTier.Aggressive, ProjectKey = "tenant-a" };
+        // Off in the default tiers (it measured no gain); switched on here to test the subsystem itself.
+        var options = HyperOptions.Default with { Tier = CompileTier.Aggressive, ProjectKey = "tenant-a", Profile = TierProfile.For(CompileTier.Aggressive) with { Speculation = true } };
         HyperResult? last = null;
         for (var version = 0; version < 4; version++)
         {
@@ -64,7 +65,7 @@ public sealed class SpeculationTests
         var speculation = last!.Metrics.Speculation!;
         Assert.Equal(2, speculation.Changed);
         Assert.Equal(2, speculation.PredictedAndChanged);
-        var plain = new HyperCompiler().Compile(Build(3), options with { Tier = CompileTier.Conservative }, cancellationToken: TestContext.Current.CancellationToken);
+        var plain = new HyperCompiler().Compile(Build(3), options with { Tier = CompileTier.Conservative, Profile = null }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Null(plain.Metrics.Speculation);
         Assert.Equal(plain.Artifacts[ArtifactSet.Manifest], last.Artifacts[ArtifactSet.Manifest]);
         Assert.Equal(plain.Artifacts[ArtifactSet.Plan], last.Artifacts[ArtifactSet.Plan]);

@@ -29,6 +29,9 @@ public sealed record HyperOptions
     /// <summary>Threads for compiling modules in the parallel tiers; null means one per core.</summary>
     public int? Parallelism { get; init; }
 
+    /// <summary>Replaces the tier's row of <see cref="TierProfile"/> (the benchmark's ablation switches subsystems one by one).</summary>
+    public TierProfile? Profile { get; init; }
+
     /// <summary>Name of this process in metrics (a worker id in a cluster).</summary>
     public string WorkerName { get; init; } = Environment.MachineName + ":" + Environment.ProcessId;
 }
@@ -88,8 +91,9 @@ public sealed partial class HyperCompiler
         stages.Add(new StageMetrics("select", watch.Elapsed.TotalMilliseconds, project.Sources.Length, bytes));
 
         watch.Restart();
-        var parallelism = effective >= CompileTier.Aggressive ? options.Parallelism ?? Environment.ProcessorCount : 1;
-        var useCache = effective >= CompileTier.Balanced;
+        var profile = options.Profile ?? TierProfile.For(effective);
+        var parallelism = profile.Parallel ? options.Parallelism ?? Environment.ProcessorCount : 1;
+        var useCache = profile.Cache;
         var counters = new CacheCounters();
         var fingerprint = useCache ? ProjectCache.Fingerprint(project, options.Compilation) : null;
         CompilationResult compilation;
@@ -108,9 +112,9 @@ public sealed partial class HyperCompiler
         }
         else
         {
-            var matchers = effective == CompileTier.Conservative ? Interpreted : _tiered;
+            var matchers = profile.TieredMatchers ? _tiered : Interpreted;
             SourceHints[]? hints = null;
-            if (effective >= CompileTier.Aggressive)
+            if (profile.Scan)
             {
                 var scan = Stopwatch.StartNew();
                 (hints, textBackend) = ScanSources(project.Sources);
@@ -127,13 +131,17 @@ public sealed partial class HyperCompiler
             }
 
             int[]? order = null;
-            if (effective >= CompileTier.Aggressive)
+            if (profile.Speculation || requestedInsane)
             {
                 // Which modules L1 holds now (after the L2 prefetch): probed once, read by speculation and the shard plan.
                 var guess = Stopwatch.StartNew();
                 var resident = project.Sources.Select(f => _cache.Contains(f, project.VendorPaths.Contains(f.Path), options.Compilation)).ToArray();
-                (order, speculation) = Speculate(project, resident, options);
-                stages.Add(new StageMetrics("speculate", guess.Elapsed.TotalMilliseconds, speculation.Predicted, 0));
+                if (profile.Speculation)
+                {
+                    (order, speculation) = Speculate(project, resident, options);
+                    stages.Add(new StageMetrics("speculate", guess.Elapsed.TotalMilliseconds, speculation.Predicted, 0));
+                }
+
                 if (requestedInsane)
                 {
                     // How the work would fan out: likely misses cost their bytes, likely hits next to nothing.
