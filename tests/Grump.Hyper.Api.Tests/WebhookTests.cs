@@ -112,6 +112,61 @@ public sealed class WebhookTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Receivers_waiting_for_their_retries_hold_up_no_other_delivery()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var failing = await WebhookReceiver.StartAsync();
+        failing.Script(503, 503, 503, 503, 503, 503, 503, 503);
+        await using var factory = new HyperApiFactory
+        {
+            Settings = new Dictionary<string, string?>
+            {
+                ["Webhooks:SigningSecret"] = Secret,
+                ["Webhooks:AllowedHosts:0"] = "127.0.0.1",
+                ["Webhooks:BaseDelay"] = "00:00:20",
+                ["Webhooks:MaxDelay"] = "00:01:00",
+                ["Webhooks:MaxRetries"] = "3",
+            },
+        };
+        var client = factory.CreateClient();
+        async Task<string> Submit(string url)
+        {
+            using var form = new MultipartFormDataContent
+            {
+                { new ByteArrayContent(Archives.Zip(Archives.ExampleFiles("shop"))), "archive", "shop.zip" },
+                { new StringContent(url), "callbackUrl" },
+            };
+            var response = await client.PostAsync("/compile", form, ct);
+            return (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!;
+        }
+
+        // Three deliveries to a receiver that answers 503: each has its first attempt, and its retry waits
+        // at least 10 s (20 s with jitter down to half). The service has two webhook workers.
+        var waiting = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            waiting.Add(await Submit(failing.Url));
+        }
+
+        foreach (var id in waiting)
+        {
+            await DeliveryAsync(client, id, d => d.GetProperty("status").GetString() == "pending", ct);
+        }
+
+        var healthy = await Submit(_receiver.Url);
+        var delivered = await DeliveryAsync(client, healthy, Finished, ct);
+
+        Assert.Equal("succeeded", delivered.GetProperty("status").GetString());
+        foreach (var id in waiting)
+        {
+            // Still on their first attempt: had a retry slept in a worker, the healthy delivery would have waited for it.
+            var pending = (await client.GetFromJsonAsync<JsonElement>($"/jobs/{id}/deliveries", ct)).EnumerateArray().Single();
+            Assert.Equal("pending", pending.GetProperty("status").GetString());
+            Assert.Equal(1, pending.GetProperty("attempts").GetArrayLength());
+        }
+    }
+
+    [Fact]
     public async Task A_receiver_that_fails_twice_then_succeeds_gets_three_attempts_with_one_webhook_id()
     {
         var ct = TestContext.Current.CancellationToken;
