@@ -155,13 +155,3 @@ public sealed class JobWatchdog(IJobStore store, JobStorage hangfire, IBackgroun
         return true;
     }
 }
-
-/// <summary>Queues a compile job and records its Hangfire id on the job record, which is what the watchdog checks.</summary>
-public static class CompileEnqueuer
-{
-    public static async Task EnqueueAsync(IJobStore store, IBackgroundJobClient jobs, string jobId, CancellationToken cancellationToken)
-    {
-        var hangfireId = jobs.Enqueue<CompileJob>(CompileJob.Queue, j => j.RunAsync(jobId, null, CancellationToken.None));
-        await store.UpdateAsync(jobId, j => JobStatus.IsFinished(j.Status) ? null : j with { HangfireJobId = hangfireId }, cancellationToken);
-    }
-}

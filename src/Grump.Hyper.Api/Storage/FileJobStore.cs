@@ -16,7 +16,7 @@ public sealed class FileJobStore : IJobStore
     private readonly FinishedJobCache _finished = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
 
-    /// <summary>When this process last stored or touched each source blob and object, by hash.</summary>
+    /// <summary>When this process last stored or touched each source blob and object, by hash (bounded: see <see cref="Remember"/>).</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTime> _recentBlobs = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -62,7 +62,7 @@ public sealed class FileJobStore : IJobStore
                 File.SetLastWriteTimeUtc(path, now); // uploaded again: the sweep counts from now
             }
 
-            _recentBlobs[file.Sha256] = now;
+            Remember(file.Sha256, now);
         }
     }
 
@@ -378,6 +378,22 @@ public sealed class FileJobStore : IJobStore
 
     private string JobPath(string id) => Path.Combine(_root, "jobs", id + ".json");
 
+    /// <summary>
+    /// At most <see cref="MaxRecent"/> hashes are remembered; past that the memory starts again (a forgotten
+    /// hash costs one syscall on its next use, never a lost touch), so a long-lived process stays bounded.
+    /// </summary>
+    private void Remember(string sha, DateTime now)
+    {
+        if (_recentBlobs.Count >= MaxRecent)
+        {
+            _recentBlobs.Clear();
+        }
+
+        _recentBlobs[sha] = now;
+    }
+
+    private const int MaxRecent = 1_000_000;
+
     private string ArtifactReferencePath(string id) => Path.Combine(_root, "artifacts", id + ".ref.json");
 
     private string ObjectPath(string sha256) => Path.Combine(_root, "objects", sha256[..2], sha256);
@@ -402,7 +418,7 @@ public sealed class FileJobStore : IJobStore
             await WriteAtomicAsync(path, content, cancellationToken);
         }
 
-        _recentBlobs[sha] = now;
+        Remember(sha, now);
         return sha;
     }
 

@@ -58,8 +58,13 @@ public sealed class RedisJobStore : IJobStore
 
     public async Task CreateAsync(JobRecord job, IReadOnlyList<InputRef> inputs, CancellationToken cancellationToken)
     {
+        // The input list is an object, as in the data folder: the same upload again shares it, and the job
+        // keeps only its hash. The object goes first, so a job that exists always finds its list.
+        var list = JsonSerializer.SerializeToUtf8Bytes([.. inputs], StoreJson.Default.ImmutableArrayInputRef);
+        var sha = Convert.ToHexStringLower(SHA256.HashData(list));
+        await PutObjectsAsync(new Dictionary<string, byte[]>(StringComparer.Ordinal) { [sha] = list });
         var transaction = Db.CreateTransaction();
-        _ = transaction.StringSetAsync(InputsKey(job.Id), JsonSerializer.SerializeToUtf8Bytes([.. inputs], StoreJson.Default.ImmutableArrayInputRef));
+        _ = transaction.StringSetAsync(InputsKey(job.Id), sha);
         _ = transaction.StringSetAsync(JobKey(job.Id), JsonSerializer.SerializeToUtf8Bytes(job with { Version = 1 }, StoreJson.Default.JobRecord));
         _ = transaction.SortedSetAddAsync(TenantJobsKey(job.Tenant), job.Id, 0);
         _ = transaction.SetAddAsync(UnfinishedKey, job.Id);
@@ -68,7 +73,8 @@ public sealed class RedisJobStore : IJobStore
 
     public async Task<IReadOnlyList<InputRef>> GetInputsAsync(string id, CancellationToken cancellationToken)
     {
-        var value = await Db.StringGetAsync(InputsKey(id));
+        var sha = await Db.StringGetAsync(InputsKey(id));
+        var value = sha.IsNull ? RedisValue.Null : await Db.StringGetAsync(ObjectKey(sha.ToString()));
         return value.IsNull ? [] : JsonSerializer.Deserialize((byte[])value!, StoreJson.Default.ImmutableArrayInputRef);
     }
 
