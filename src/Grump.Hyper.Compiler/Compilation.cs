@@ -16,6 +16,9 @@ public sealed record CompilationResult(ArtifactSet Artifacts, ImmutableArray<Dia
 
     public Splitting.SplitResult? Split { get; init; }
 
+    /// <summary>Per finishing stage, how many of its units were new, recomputed or reused (see <see cref="StepReasons"/>).</summary>
+    public ImmutableArray<StepReasons> Steps { get; init; } = [];
+
     public bool Success => !Diagnostics.Any(d => d.IsError);
 }
 
@@ -40,6 +43,7 @@ public static class Compilation
     {
         options ??= FinishOptions.Sequential;
         options = options.Partitioners is null ? options with { Partitioners = [GreedyPartitioner.Instance], FallbackPartitioners = options.FallbackPartitioners ?? OptimisingPartitioner.Optimisers } : options;
+        var memo = options.Memo;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         void Done(string name)
         {
@@ -47,27 +51,36 @@ public static class Compilation
             clock.Restart();
         }
 
-        var link = Linker.Link(results.Where(r => r.Module is not null).Select(r => r.Module!));
+        var steps = ImmutableArray.CreateBuilder<StepReasons>();
+        var inputs = results.Where(r => r.Module is not null).Select(r => r.Module!).ToArray();
+        var (link, linkReasons) = Incremental.Link(inputs, memo);
+        steps.Add(linkReasons);
         Done("link");
         var rendered = new RenderedModules(results);
 
+        // The split's graph analysis is the previous build's when the edges are the very same (the link was reused).
+        var graph = memo?.SplitGraph is { } known && ReferenceEquals(known.Edges, link.Edges) ? known.With(link) : SplitGraph.Of(link);
         Plan plan;
+        StepReasons planReasons;
         SplitResult split;
         if (options.Parallel)
         {
             // Planning and splitting read the same linked graph and write nothing shared.
-            var planning = Task.Run(() => Planner.Build(link));
-            split = Splitter.Split(link, project.Settings.Split, rendered, options);
-            plan = planning.GetAwaiter().GetResult();
+            var planning = Task.Run(() => Incremental.Plan(link, memo));
+            split = Splitter.Split(link, project.Settings.Split, rendered, options, graph);
+            (plan, planReasons) = planning.GetAwaiter().GetResult();
             Done("plan+split");
         }
         else
         {
-            plan = Planner.Build(link);
+            (plan, planReasons) = Incremental.Plan(link, memo);
             Done("plan");
-            split = Splitter.Split(link, project.Settings.Split, rendered, options);
+            split = Splitter.Split(link, project.Settings.Split, rendered, options, graph);
             Done("split");
         }
+
+        steps.Add(planReasons);
+        steps.Add(Incremental.SplitReasons(split, memo));
 
         var all = new List<Diagnostic>(project.Diagnostics);
         foreach (var r in results)
@@ -80,13 +93,22 @@ public static class Compilation
         var sorted = all.ToArray();
         Array.Sort(sorted, Diagnostic.Compare);
         var diagnostics = DiagnosticLimits.Cap(sorted);
-        var artifacts = ArtifactEmitter.Emit(project, link, plan, split, rendered, diagnostics, options.Parallel);
-        options.Memo?.EndBuild();
+        var fragments = memo?.Documents ?? new DocumentFragments();
+        var artifacts = ArtifactEmitter.Emit(project, link, plan, split, rendered, diagnostics, options.Parallel, fragments);
+        steps.AddRange(Incremental.DocumentReasons(fragments));
+        steps.Add(Incremental.ArtifactReasons(artifacts, memo));
+        if (memo is not null)
+        {
+            memo.SplitGraph = graph;
+            memo.EndBuild();
+        }
+
         Done("emit");
         return new CompilationResult(artifacts, diagnostics, link.Modules.Length)
         {
             Plan = plan,
             Split = split,
+            Steps = steps.ToImmutable(),
         };
     }
 }

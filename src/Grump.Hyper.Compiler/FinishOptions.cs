@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Grump.Hyper.Compiler.Splitting;
 
 namespace Grump.Hyper.Compiler;
@@ -26,44 +25,4 @@ public sealed record FinishOptions
     /// the split stage, so they run where greedy leaves a limit broken, the one case they can help.
     /// </summary>
     public IReadOnlyList<IChunkPartitioner>? FallbackPartitioners { get; init; }
-}
-
-/// <summary>
-/// Chunks built by earlier builds, keyed by name, kind and the content hashes of their modules' JSON,
-/// so an incremental build rebuilds only the chunks whose modules changed. Two generations: what this
-/// build used and what the last one built; anything neither touched is dropped, which bounds the memo
-/// to about one build's chunks.
-/// </summary>
-public sealed class FinishMemo
-{
-    private ConcurrentDictionary<string, Chunk> _current = new(StringComparer.Ordinal);
-    private ConcurrentDictionary<string, Chunk> _previous = new(StringComparer.Ordinal);
-    private long _hits;
-    private long _misses;
-
-    public long Hits => Interlocked.Read(ref _hits);
-
-    public long Misses => Interlocked.Read(ref _misses);
-
-    internal Chunk GetOrBuild(string key, Func<Chunk> build)
-    {
-        var current = _current;
-        if (current.TryGetValue(key, out var chunk) || _previous.TryGetValue(key, out chunk))
-        {
-            Interlocked.Increment(ref _hits);
-            current[key] = chunk;
-            return chunk;
-        }
-
-        Interlocked.Increment(ref _misses);
-        chunk = build();
-        current[key] = chunk;
-        return chunk;
-    }
-
-    /// <summary>Called when a build has finished: its chunks become the ones the next build may reuse.</summary>
-    public void EndBuild()
-    {
-        _previous = Interlocked.Exchange(ref _current, new ConcurrentDictionary<string, Chunk>(StringComparer.Ordinal));
-    }
 }

@@ -41,7 +41,7 @@ public sealed class SharedCacheTests(RedisServer redis)
         Assert.Contains(second.Compilation.Diagnostics, d => d.File == "broken.intent" && d.IsError);
         foreach (var (path, content) in first.Artifacts.Where(a => a.Key != ArtifactSet.Metrics))
         {
-            Assert.Equal(content, second.Artifacts[path]);
+            Assert.Equal(content.ToArray(), second.Artifacts[path]);
         }
     }
 

@@ -107,7 +107,7 @@ internal static class CompileBenchmark
             }
 
             var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
-                result!.Artifacts.Where(a => a.Key != Grump.Hyper.Compiler.Emit.ArtifactSet.Metrics).SelectMany(a => System.Text.Encoding.UTF8.GetBytes(a.Key).Concat(a.Value)).ToArray()))[..12];
+                result!.Artifacts.Where(a => a.Key != Grump.Hyper.Compiler.Emit.ArtifactSet.Metrics).SelectMany(a => System.Text.Encoding.UTF8.GetBytes(a.Key + a.Value.Sha256)).ToArray()))[..12];
             return (cold, incremental, hash);
         }
 

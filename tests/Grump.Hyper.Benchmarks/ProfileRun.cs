@@ -16,6 +16,31 @@ internal static class ProfileRun
         var tierIndex = Array.IndexOf(args, "--tier");
         var tier = tierIndex >= 0 && CompileTiers.TryParse(args[tierIndex + 1], out var parsed) ? parsed : CompileTier.Conservative;
         var project = ProjectGenerator.Generate(files, seed: 42);
+        var changed = Args.Get(args, "--changed", 0.0);
+        if (changed > 0)
+        {
+            // A different edit of the project each time, on one warm compiler (never a whole-project cache hit).
+            var compiler = new HyperCompiler();
+            var options = HyperOptions.Default with { Tier = tier };
+            if (args.Contains("--sequential"))
+            {
+                options = options with { Profile = TierProfile.For(tier) with { Parallel = false } }; // stage by stage, each timed on its own
+            }
+
+            compiler.Compile(project, options);
+            for (var i = 0; i < repeat; i++)
+            {
+                var next = ProjectGenerator.Change(project, changed, seed: 43 + i);
+                var pause = GC.GetTotalPauseDuration();
+                var gen2 = GC.CollectionCount(2);
+                var watch = Stopwatch.StartNew();
+                var result = compiler.Compile(next, options);
+                Console.WriteLine($"{tier.Name()} {changed:P1} edit {watch.ElapsedMilliseconds} ms (GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0} ms, {GC.CollectionCount(2) - gen2} gen2): " + CompileBenchmark.StageTimes(result.Metrics));
+            }
+
+            return 0;
+        }
+
         for (var i = 0; i < repeat; i++)
         {
             var watch = Stopwatch.StartNew();

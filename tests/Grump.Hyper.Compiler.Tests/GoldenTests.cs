@@ -30,7 +30,7 @@ public sealed class GoldenTests
             {
                 var target = Path.Combine(golden, path);
                 Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.WriteAllBytes(target, content);
+                File.WriteAllBytes(target, content.ToArray());
             }
         }
 
@@ -39,7 +39,7 @@ public sealed class GoldenTests
         Assert.Equal(expected, result.Artifacts.Select(a => a.Key));
         foreach (var (path, content) in result.Artifacts)
         {
-            Assert.True(File.ReadAllBytes(Path.Combine(golden, path)).AsSpan().SequenceEqual(content),
+            Assert.True(File.ReadAllBytes(Path.Combine(golden, path)).AsSpan().SequenceEqual(content.ToArray()),
                 $"{path} differs from Golden/shop/{path}; if the change is intended, regenerate with GRUMP_UPDATE_GOLDEN=1 and review the diff.");
         }
 

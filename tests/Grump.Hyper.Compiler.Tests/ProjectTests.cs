@@ -17,7 +17,7 @@ public sealed class ProjectTests
     {
         var result = Compile(File("shop/cart.intent", "Build a cart."), File("shop/grump.json", "{\"name\":\"shop\"}"));
         Assert.True(result.Artifacts.TryGet("modules/cart.json", out _));
-        Assert.Contains("\"name\": \"shop\"", Encoding.UTF8.GetString(result.Artifacts[ArtifactSet.Manifest]), StringComparison.Ordinal);
+        Assert.Contains("\"name\":\"shop\"", Encoding.UTF8.GetString(result.Artifacts[ArtifactSet.Manifest]), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -132,7 +132,7 @@ public sealed class ProjectTests
         Assert.Equal(first.Artifacts.Select(a => a.Key), second.Artifacts.Select(a => a.Key));
         foreach (var (path, content) in first.Artifacts)
         {
-            Assert.Equal(content, second.Artifacts[path]);
+            Assert.Equal(content.ToArray(), second.Artifacts[path]);
         }
     }
 }

@@ -26,7 +26,7 @@ public sealed class HyperCompilerTests
             Assert.Equal(baseline.Select(a => a.Key), artifacts.Select(a => a.Key));
             foreach (var (path, content) in baseline.Where(a => a.Key != ArtifactSet.Metrics))
             {
-                Assert.True(content.AsSpan().SequenceEqual(artifacts[path]), $"{path} differs in tier {tier}");
+                Assert.True(content.ToArray().AsSpan().SequenceEqual(artifacts[path]), $"{path} differs in tier {tier}");
             }
         }
     }
@@ -63,7 +63,7 @@ public sealed class HyperCompilerTests
         Assert.Equal(first.Artifacts.Select(a => a.Key), second.Artifacts.Select(a => a.Key));
         foreach (var (path, content) in first.Artifacts.Where(a => a.Key != ArtifactSet.Metrics))
         {
-            Assert.Equal(content, second.Artifacts[path]);
+            Assert.Equal(content.ToArray(), second.Artifacts[path]);
         }
 
         // Each build writes its own metrics.json; the cached result is not touched by it.

@@ -109,7 +109,7 @@ public sealed class TextKernelTests
         Assert.Equal(conservative.Artifacts.Select(a => a.Key), aggressive.Artifacts.Select(a => a.Key));
         foreach (var (path, content) in conservative.Artifacts.Where(a => a.Key != ArtifactSet.Metrics))
         {
-            Assert.Equal(content, aggressive.Artifacts[path]);
+            Assert.Equal(content.ToArray(), aggressive.Artifacts[path]);
         }
     }
 

@@ -82,7 +82,7 @@ public sealed class FileJobStore : IJobStore
     {
         // Inputs and the unfinished-index entry first: a job record that exists always has both.
         // The input list is an object too: the same upload again shares it, and the job keeps only its hash.
-        var list = await PutObjectAsync(JsonSerializer.SerializeToUtf8Bytes([.. inputs], StoreJson.Default.ImmutableArrayInputRef), cancellationToken);
+        var list = await PutObjectAsync(ArtifactContent.Of(JsonSerializer.SerializeToUtf8Bytes([.. inputs], StoreJson.Default.ImmutableArrayInputRef)), cancellationToken);
         await WriteAtomicAsync(InputsPath(job.Id), System.Text.Encoding.ASCII.GetBytes(list), cancellationToken);
         await File.WriteAllBytesAsync(ActivePath(job.Id), [], cancellationToken);
         await WriteAtomicAsync(JobPath(job.Id), JsonSerializer.SerializeToUtf8Bytes(job with { Version = 1 }, StoreJson.Default.JobRecord), cancellationToken);
@@ -153,7 +153,7 @@ public sealed class FileJobStore : IJobStore
     public async Task SaveArtifactsAsync(string id, ArtifactSet artifacts, CancellationToken cancellationToken)
     {
         var (index, metrics) = await ArtifactReference.SplitAsync(artifacts, content => PutObjectAsync(content, cancellationToken));
-        var reference = new ArtifactReference(await PutObjectAsync(JsonSerializer.SerializeToUtf8Bytes(index, StoreJson.Default.ImmutableArrayArtifactInfo), cancellationToken), metrics);
+        var reference = new ArtifactReference(await PutObjectAsync(ArtifactContent.Of(JsonSerializer.SerializeToUtf8Bytes(index, StoreJson.Default.ImmutableArrayArtifactInfo)), cancellationToken), metrics);
 
         // The reference last: a reader that finds it finds every object it names.
         await WriteAtomicAsync(ArtifactReferencePath(id), JsonSerializer.SerializeToUtf8Bytes(reference, StoreJson.Default.ArtifactReference), cancellationToken);
@@ -398,10 +398,13 @@ public sealed class FileJobStore : IJobStore
 
     private string ObjectPath(string sha256) => Path.Combine(_root, "objects", sha256[..2], sha256);
 
-    /// <summary>Stores bytes by their SHA-256 (hashed here, once, where they are stored) unless already there; returns the hash.</summary>
-    private async Task<string> PutObjectAsync(byte[] content, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a value by its SHA-256 unless already there; returns the hash. The hash is the value's own,
+    /// computed once where the value was made: a module or chunk reused by the next build is not hashed again.
+    /// </summary>
+    private async Task<string> PutObjectAsync(ArtifactContent content, CancellationToken cancellationToken)
     {
-        var sha = Convert.ToHexStringLower(SHA256.HashData(content));
+        var sha = content.Sha256;
         var now = DateTime.UtcNow;
         if (_recentBlobs.TryGetValue(sha, out var seen) && now - seen < TouchInterval)
         {
@@ -431,6 +434,18 @@ public sealed class FileJobStore : IJobStore
 
     /// <summary>Job and delivery ids are ours (hex, "msg_" + hex); anything else never reaches a path.</summary>
     private static bool IsSafeId(string id) => id.Length is > 0 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+
+    private async Task WriteAtomicAsync(string path, ArtifactContent content, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temp = Path.Combine(_root, "tmp", Guid.NewGuid().ToString("n"));
+        await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, useAsync: true))
+        {
+            await content.WriteToAsync(file, cancellationToken); // a chunk is written from its parts, never copied together
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
 
     private async Task WriteAtomicAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {

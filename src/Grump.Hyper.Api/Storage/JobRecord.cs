@@ -32,7 +32,7 @@ public sealed record ArtifactReference(string Index, ArtifactInfo? Metrics)
 
     /// <summary>Splits a build's artifacts into the deterministic index and metrics.json, each entry hashed once by <paramref name="store"/>.</summary>
     public static async Task<(ImmutableArray<ArtifactInfo> Index, ArtifactInfo? Metrics)> SplitAsync(
-        Grump.Hyper.Compiler.Emit.ArtifactSet artifacts, Func<byte[], Task<string>> store)
+        Grump.Hyper.Compiler.Emit.ArtifactSet artifacts, Func<Grump.Hyper.Compiler.Emit.ArtifactContent, Task<string>> store)
     {
         var index = ImmutableArray.CreateBuilder<ArtifactInfo>(artifacts.Count);
         ArtifactInfo? metrics = null;

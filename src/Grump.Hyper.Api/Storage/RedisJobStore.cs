@@ -60,9 +60,9 @@ public sealed class RedisJobStore : IJobStore
     {
         // The input list is an object, as in the data folder: the same upload again shares it, and the job
         // keeps only its hash. The object goes first, so a job that exists always finds its list.
-        var list = JsonSerializer.SerializeToUtf8Bytes([.. inputs], StoreJson.Default.ImmutableArrayInputRef);
-        var sha = Convert.ToHexStringLower(SHA256.HashData(list));
-        await PutObjectsAsync(new Dictionary<string, byte[]>(StringComparer.Ordinal) { [sha] = list });
+        var list = ArtifactContent.Of(JsonSerializer.SerializeToUtf8Bytes([.. inputs], StoreJson.Default.ImmutableArrayInputRef));
+        var sha = list.Sha256;
+        await PutObjectsAsync(new Dictionary<string, ArtifactContent>(StringComparer.Ordinal) { [sha] = list });
         var transaction = Db.CreateTransaction();
         _ = transaction.StringSetAsync(InputsKey(job.Id), sha);
         _ = transaction.StringSetAsync(JobKey(job.Id), JsonSerializer.SerializeToUtf8Bytes(job with { Version = 1 }, StoreJson.Default.JobRecord));
@@ -131,22 +131,22 @@ public sealed class RedisJobStore : IJobStore
     /// </summary>
     public async Task SaveArtifactsAsync(string id, ArtifactSet artifacts, CancellationToken cancellationToken)
     {
-        var pending = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        Task<string> Stage(byte[] content)
+        var pending = new Dictionary<string, ArtifactContent>(StringComparer.Ordinal);
+        Task<string> Stage(ArtifactContent content)
         {
-            var sha = Convert.ToHexStringLower(SHA256.HashData(content));
+            var sha = content.Sha256; // the value's own hash, computed once where it was made
             pending.TryAdd(sha, content);
             return Task.FromResult(sha);
         }
 
         var (index, metrics) = await ArtifactReference.SplitAsync(artifacts, Stage);
-        var reference = new ArtifactReference(await Stage(JsonSerializer.SerializeToUtf8Bytes(index, StoreJson.Default.ImmutableArrayArtifactInfo)), metrics);
+        var reference = new ArtifactReference(await Stage(ArtifactContent.Of(JsonSerializer.SerializeToUtf8Bytes(index, StoreJson.Default.ImmutableArrayArtifactInfo))), metrics);
         await PutObjectsAsync(pending);
         await Db.StringSetAsync(ArtifactReferenceKey(id), JsonSerializer.SerializeToUtf8Bytes(reference, StoreJson.Default.ArtifactReference));
     }
 
     /// <summary>Sends the objects Redis lacks (one batch to ask, one to write) and extends the expiry of the rest.</summary>
-    private async Task PutObjectsAsync(Dictionary<string, byte[]> objects)
+    private async Task PutObjectsAsync(Dictionary<string, ArtifactContent> objects)
     {
         var keys = objects.Keys.ToArray();
         var batch = Db.CreateBatch();
@@ -161,7 +161,7 @@ public sealed class RedisJobStore : IJobStore
         {
             writes.Add(exists[i].Result
                 ? write.KeyExpireAsync(ObjectKey(keys[i]), ttl, ExpireWhen.GreaterThanCurrentExpiry)
-                : write.StringSetAsync(ObjectKey(keys[i]), objects[keys[i]], ttl));
+                : write.StringSetAsync(ObjectKey(keys[i]), objects[keys[i]].ToArray(), ttl));
         }
 
         write.Execute();

@@ -19,12 +19,13 @@ public static class ArtifactEmitter
     public static byte[] Render(CompiledModule module) => ArtifactJson.Serialize(module, ArtifactJson.Default.CompiledModule);
 
     public static ArtifactSet Emit(ProjectSelection project, LinkResult link, Plan plan, SplitResult split,
-        RenderedModules rendered, ImmutableArray<Diagnostic> diagnostics, bool parallel = false)
+        RenderedModules rendered, ImmutableArray<Diagnostic> diagnostics, bool parallel = false, DocumentFragments? fragments = null)
     {
+        fragments ??= new DocumentFragments();
         var artifacts = new ArtifactSet();
         foreach (var module in link.Modules)
         {
-            artifacts.Add(ModuleFile(module.Id), rendered.Json(module));
+            artifacts.Add(ModuleFile(module.Id), rendered.Content(module));
         }
 
         foreach (var chunk in split.Chunks)
@@ -32,17 +33,17 @@ public static class ArtifactEmitter
             artifacts.Add(chunk.File, chunk.Content);
         }
 
-        // The four documents are independent; written side by side when allowed, added in a fixed order.
-        Func<byte[]>[] documents =
+        // The four documents are independent (each has its own fragment caches); written side by side when allowed.
+        Func<ArtifactContent>[] documents =
         [
-            () => ArtifactJson.Serialize(plan, ArtifactJson.Default.Plan),
-            () => ArtifactJson.Serialize(Graph(link, plan), ArtifactJson.Default.ProjectGraph),
-            () => ArtifactJson.Serialize(Manifest(project, link, split, diagnostics), ArtifactJson.Default.Manifest),
-            () => ArtifactJson.Serialize(
+            () => PlanDocument(plan, fragments),
+            () => GraphDocument(link, plan, fragments),
+            () => ManifestDocument(project, link, split, diagnostics, fragments),
+            () => ArtifactContent.Of(ArtifactJson.Serialize(
                 [.. diagnostics.Select(d => new DiagnosticEntry(d.SeverityName, d.Code, d.File, d.Line, d.Column, d.Message))],
-                ArtifactJson.Default.ImmutableArrayDiagnosticEntry),
+                ArtifactJson.Default.ImmutableArrayDiagnosticEntry)),
         ];
-        var written = new byte[documents.Length][];
+        var written = new ArtifactContent[documents.Length];
         if (parallel)
         {
             Parallel.For(0, documents.Length, i => written[i] = documents[i]());
@@ -62,28 +63,89 @@ public static class ArtifactEmitter
         return artifacts;
     }
 
-    private static Manifest Manifest(ProjectSelection project, LinkResult link, SplitResult split, ImmutableArray<Diagnostic> diagnostics)
+    private static ArtifactContent PlanDocument(Plan plan, DocumentFragments fragments)
     {
-        var counts = Count(diagnostics);
-        return new Manifest(
-            new CompilerStamp(CompilerInfo.Name, CompilerInfo.Version),
-            new ProjectStamp(project.Settings.Name, project.Settings.Constraints),
-            [.. project.Inputs.Select(f => new InputEntry(f.Path, f.Sha256, f.Content.Length))],
-            [.. link.Modules.Select(m => new ManifestModule(m.Id, m.Path, ModuleFile(m.Id), m.Route, m.Lazy, m.Vendor))],
-            [.. split.Chunks.Select(c => new ChunkEntry(c.Name, c.Kind, c.File, c.Content.Length, c.Modules))],
-            split.Routes,
-            split.LazyChunks,
-            counts.Errors == 0,
-            counts);
+        var tasks = fragments.Tasks;
+        return new LineDocument()
+            .Raw("{\n\"tasks\": [\n")
+            .Lines(plan.Tasks, t => tasks.Get(t.Id, t, static v => LineJson.Of(v, LineJson.Default.PlanTask)))
+            .Raw("],\n\"executionOrder\": ")
+            .Raw(Json(plan.ExecutionOrder))
+            .Raw(",\n\"parallelBatches\": [\n")
+            .Lines(plan.ParallelBatches, b => LineJson.Of(b, LineJson.Default.ImmutableArrayString))
+            .Raw("],\n\"criticalPath\": ")
+            .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(plan.CriticalPath, LineJson.Default.CriticalPath)))
+            .Raw($",\n\"estimatedDurationSeconds\": {plan.EstimatedDurationSeconds},\n\"sequentialSeconds\": {plan.SequentialSeconds},\n\"risk\": ")
+            .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(plan.Risk, LineJson.Default.RiskSummary)))
+            .Raw("\n}\n")
+            .ToContent();
     }
 
-    private static ProjectGraph Graph(LinkResult link, Plan plan) => new(
-        new GraphPart<GraphModule>(
-            [.. link.Modules.Select(m => new GraphModule(m.Id, m.Path, m.Route, m.Lazy, m.Vendor, m.Features.Count(f => !f.Negated)))],
-            [.. link.Edges.SelectMany(e => e.Value.Select(to => new GraphEdge(e.Key, to)))]),
-        new GraphPart<GraphFeature>(
-            [.. plan.Tasks.OrderBy(t => t.Id, StringComparer.Ordinal).Select(t => new GraphFeature(t.Id, t.Module, t.Feature))],
-            [.. plan.Tasks.OrderBy(t => t.Id, StringComparer.Ordinal).SelectMany(t => t.DependsOn.Select(d => new GraphEdge(t.Id, d)))]));
+    /// <summary>
+    /// Modules with their depends, and the feature tasks by id. The tasks' own edges are not repeated
+    /// here: they are each task's <c>dependsOn</c> in plan.json (writing them twice doubled the document).
+    /// </summary>
+    private static ArtifactContent GraphDocument(LinkResult link, Plan plan, DocumentFragments fragments)
+    {
+        var nodes = link.Modules.Select(m => new GraphModule(m.Id, m.Path, m.Route, m.Lazy, m.Vendor, m.Features.Count(f => !f.Negated))).ToList();
+        var features = plan.TasksById;
+        return new LineDocument()
+            .Raw("{\n\"modules\": {\n\"nodes\": [\n")
+            .Lines(nodes, n => fragments.GraphModules.Get(n.Id, n, static v => LineJson.Of(v, LineJson.Default.GraphModule)))
+            .Raw("],\n\"edges\": [\n")
+            .Lines(link.Modules, m => fragments.GraphEdges.Get(m.Id, link.Edges[m.Id], to => EdgeLines(m.Id, to)))
+            .Raw("]\n},\n\"features\": {\n\"nodes\": [\n")
+            .Lines(features, t => fragments.GraphFeatures.Get(t.Id, t, static v => LineJson.Of(new GraphFeature(v.Id, v.Module, v.Feature), LineJson.Default.GraphFeature)))
+            .Raw("]\n}\n}\n")
+            .ToContent();
+    }
+
+    private static ArtifactContent ManifestDocument(ProjectSelection project, LinkResult link, SplitResult split, ImmutableArray<Diagnostic> diagnostics, DocumentFragments fragments)
+    {
+        var counts = Count(diagnostics);
+        var routes = split.Routes.Select(r => Json(r.Key) + ": " + Json(r.Value)).ToList();
+        var lazy = split.LazyChunks.Select(r => Json(r.Key) + ": " + Json(r.Value)).ToList();
+        return new LineDocument()
+            .Raw("{\n\"compiler\": ")
+            .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(new CompilerStamp(CompilerInfo.Name, CompilerInfo.Version), LineJson.Default.CompilerStamp)))
+            .Raw(",\n\"project\": ")
+            .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(new ProjectStamp(project.Settings.Name, project.Settings.Constraints), LineJson.Default.ProjectStamp)))
+            .Raw(",\n\"inputs\": [\n")
+            .Lines([.. project.Inputs.Select(f => new InputEntry(f.Path, f.Sha256, f.Content.Length))], e => fragments.Inputs.Get(e.Path, e, static v => LineJson.Of(v, LineJson.Default.InputEntry)))
+            .Raw("],\n\"modules\": [\n")
+            .Lines([.. link.Modules.Select(m => new ManifestModule(m.Id, m.Path, ModuleFile(m.Id), m.Route, m.Lazy, m.Vendor))], e => fragments.ManifestModules.Get(e.Id, e, static v => LineJson.Of(v, LineJson.Default.ManifestModule)))
+            .Raw("],\n\"chunks\": [\n")
+            .Lines([.. split.Chunks.Select(c => new ChunkEntry(c.Name, c.Kind, c.File, c.Content.Length, c.Modules))], e => fragments.Chunks.Get(e.File, e, static v => LineJson.Of(v, LineJson.Default.ChunkEntry)))
+            .Raw("],\n\"routes\": {\n")
+            .Lines(routes, System.Text.Encoding.UTF8.GetBytes)
+            .Raw("},\n\"lazyChunks\": {\n")
+            .Lines(lazy, System.Text.Encoding.UTF8.GetBytes)
+            .Raw($"}},\n\"success\": {(counts.Errors == 0 ? "true" : "false")},\n\"diagnostics\": ")
+            .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(counts, LineJson.Default.DiagnosticCounts)))
+            .Raw("\n}\n")
+            .ToContent();
+    }
+
+    /// <summary>One module's edges, a line each (no line when it depends on nothing).</summary>
+    private static byte[] EdgeLines(string from, ImmutableArray<string> to)
+    {
+        var lines = new List<byte>();
+        for (var i = 0; i < to.Length; i++)
+        {
+            if (i > 0)
+            {
+                lines.AddRange(LineDocument.LineBreak);
+            }
+
+            lines.AddRange(LineJson.Of(new GraphEdge(from, to[i]), LineJson.Default.GraphEdge));
+        }
+
+        return [.. lines];
+    }
+
+    private static string Json(string value) => System.Text.Encoding.UTF8.GetString(LineJson.Of(value, LineJson.Default.String));
+
+    private static string Json(ImmutableArray<string> values) => System.Text.Encoding.UTF8.GetString(LineJson.Of(values, LineJson.Default.ImmutableArrayString));
 
     public static DiagnosticCounts Count(ImmutableArray<Diagnostic> diagnostics) => new(
         diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error),

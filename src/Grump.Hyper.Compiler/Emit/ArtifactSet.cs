@@ -3,7 +3,7 @@ using System.Collections;
 namespace Grump.Hyper.Compiler.Emit;
 
 /// <summary>The files of one compile, by '/'-separated path, always listed in ordinal path order.</summary>
-public sealed class ArtifactSet : IReadOnlyCollection<KeyValuePair<string, byte[]>>
+public sealed class ArtifactSet : IReadOnlyCollection<KeyValuePair<string, ArtifactContent>>
 {
     public const string Manifest = "manifest.json";
     public const string Diagnostics = "diagnostics.json";
@@ -11,21 +11,26 @@ public sealed class ArtifactSet : IReadOnlyCollection<KeyValuePair<string, byte[
     public const string Plan = "plan.json";
     public const string Graph = "graph.json";
 
-    private readonly SortedDictionary<string, byte[]> _files = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, ArtifactContent> _files = new(StringComparer.Ordinal);
 
     public int Count => _files.Count;
 
-    public long TotalBytes => _files.Values.Sum(f => (long)f.Length);
+    public long TotalBytes => _files.Values.Sum(f => f.Length);
 
-    public byte[] this[string path] => _files[path];
+    /// <summary>The bytes of one artifact as an array (a copy for a chunk, which is held as parts).</summary>
+    public byte[] this[string path] => _files[path].ToArray();
 
-    public void Add(string path, byte[] content) => _files.Add(path, content);
+    public void Add(string path, byte[] content) => _files.Add(path, ArtifactContent.Of(content));
 
-    public void Set(string path, byte[] content) => _files[path] = content;
+    public void Add(string path, ArtifactContent content) => _files.Add(path, content);
 
-    public bool TryGet(string path, out byte[] content) => _files.TryGetValue(path, out content!);
+    public void Set(string path, byte[] content) => _files[path] = ArtifactContent.Of(content);
 
-    public IEnumerator<KeyValuePair<string, byte[]>> GetEnumerator() => _files.GetEnumerator();
+    public void Set(string path, ArtifactContent content) => _files[path] = content;
+
+    public bool TryGet(string path, out ArtifactContent content) => _files.TryGetValue(path, out content!);
+
+    public IEnumerator<KeyValuePair<string, ArtifactContent>> GetEnumerator() => _files.GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }

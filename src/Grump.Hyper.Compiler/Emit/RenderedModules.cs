@@ -10,7 +10,7 @@ namespace Grump.Hyper.Compiler.Emit;
 /// </summary>
 public sealed class RenderedModules
 {
-    private readonly ConcurrentDictionary<string, (byte[] Json, UInt128 Hash)> _byId = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (ArtifactContent Content, byte[] Json, UInt128 Hash)> _byId = new(StringComparer.Ordinal);
 
     public RenderedModules()
     {
@@ -22,7 +22,7 @@ public sealed class RenderedModules
         {
             if (r.Module is not null && r.Rendered is not null)
             {
-                _byId[r.Module.Id] = (r.Rendered, r.RenderedHash ?? XxHash128.HashToUInt128(r.Rendered));
+                _byId[r.Module.Id] = (r.Content!, r.Rendered, r.RenderedHash ?? XxHash128.HashToUInt128(r.Rendered));
             }
         }
     }
@@ -31,9 +31,12 @@ public sealed class RenderedModules
 
     public UInt128 Hash(CompiledModule module) => Get(module).Hash;
 
-    private (byte[] Json, UInt128 Hash) Get(CompiledModule module) => _byId.GetOrAdd(module.Id, static (_, m) =>
+    /// <summary>The module's JSON as an artifact value: the same value every build that reuses the compiled module, so it is hashed once.</summary>
+    public ArtifactContent Content(CompiledModule module) => Get(module).Content;
+
+    private (ArtifactContent Content, byte[] Json, UInt128 Hash) Get(CompiledModule module) => _byId.GetOrAdd(module.Id, static (_, m) =>
     {
         var json = ArtifactEmitter.Render(m);
-        return (json, XxHash128.HashToUInt128(json));
+        return (ArtifactContent.Of(json), json, XxHash128.HashToUInt128(json));
     }, module);
 }

@@ -24,6 +24,14 @@ public sealed record ModuleResult(string Path, CompiledModule? Module, Immutable
 
     /// <summary>XxHash128 of <see cref="Rendered"/>: what chunk memo keys are made of.</summary>
     public UInt128? RenderedHash { get; init; }
+
+    private Emit.ArtifactContent? _content;
+
+    /// <summary>
+    /// <see cref="Rendered"/> as an artifact value, made once per result: a cached result hands every
+    /// build the same value, so its SHA-256 is computed once, not once per build.
+    /// </summary>
+    public Emit.ArtifactContent? Content => Rendered is null ? null : _content ??= Emit.ArtifactContent.Of(Rendered);
 }
 
 /// <summary>

@@ -27,4 +27,15 @@ public sealed record Plan(
     CriticalPath CriticalPath,
     int EstimatedDurationSeconds,
     int SequentialSeconds,
-    RiskSummary Risk);
+    RiskSummary Risk)
+{
+    /// <summary>The same tasks in ordinal id order (what graph.json lists); not part of plan.json.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ImmutableArray<PlanTask> TasksById
+    {
+        get => _byId.IsDefault ? _byId = [.. Tasks.OrderBy(t => t.Id, StringComparer.Ordinal)] : _byId;
+        init => _byId = value;
+    }
+
+    private ImmutableArray<PlanTask> _byId;
+}

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Grump.Hyper.Compiler.Linking;
 using Grump.Hyper.Compiler.Modules;
 
@@ -17,63 +18,57 @@ public static class Planner
     // in ordinal id order (so a sorted list of ranks is a sorted list of ids), which is what the string
     // sets and dictionaries of the first planner computed, at a fraction of the allocations. The output
     // is the same plan, task for task (a test compares the two on random projects, cycles included).
-    public static Plan Build(LinkResult link)
+    public static Plan Build(LinkResult link, PlanMemo? memo = null)
     {
         var rules = PlanningRules.Default;
         var modules = link.Modules;
         var n = modules.Length;
-        var moduleIndex = new Dictionary<string, int>(n, StringComparer.Ordinal);
+        // The module graph as int arrays: the previous build's when the link handed back the same edges.
+        var (moduleRank, edges) = memo?.GraphOf(link, ModuleGraph) ?? ModuleGraph(link);
+
+        // Tasks, numbered by ordinal id. Each module's drafts (a feature listed twice drafts one task, as
+        // the first planner's last-wins map did) come from the memo when the module is the same object.
+        var plans = new ModuleTasks[n];
+        var total = 0;
         for (var m = 0; m < n; m++)
         {
-            moduleIndex[modules[m].Id] = m;
+            plans[m] = memo?.TasksOf(modules[m], x => ModuleTasks.Of(x, rules)) ?? ModuleTasks.Of(modules[m], rules);
+            total += plans[m].Drafts.Length;
         }
 
-        var moduleRank = Ranks(modules.Select(m => m.Id).ToArray());
-        var edges = new int[n][];
-        for (var m = 0; m < n; m++)
+        var drafts = new Draft[total];
+        var at = 0;
+        foreach (var plan in plans)
         {
-            edges[m] = [.. link.Edges[modules[m].Id].Select(d => moduleIndex[d])];
+            plan.Drafts.CopyTo(drafts, at);
+            at += plan.Drafts.Length;
         }
 
-        // Tasks, numbered by ordinal id. Extraction lists each feature of a module once; were one listed
-        // twice, its last task would stand, as it did in the first planner.
-        var unsorted = new Dictionary<string, Draft>(StringComparer.Ordinal);
-        foreach (var module in modules)
-        {
-            foreach (var feature in module.Features.Where(f => !f.Negated))
-            {
-                var draft = NewTask(module, feature, rules);
-                unsorted[draft.Id] = draft;
-            }
-        }
-
-        var drafts = unsorted.Values.ToArray();
-        Array.Sort(drafts, (a, b) => string.CompareOrdinal(a.Id, b.Id));
+        drafts = memo?.Sorted(drafts) ?? SortById(drafts);
         var t = drafts.Length;
-        var taskModule = new int[t];
-        var byModule = new List<int>[n];
-        var featureTask = new Dictionary<string, int>[n];
-        for (var m = 0; m < n; m++)
-        {
-            byModule[m] = [];
-            featureTask[m] = new Dictionary<string, int>(StringComparer.Ordinal);
-        }
-
         for (var r = 0; r < t; r++)
         {
-            var m = moduleIndex[drafts[r].Module];
-            taskModule[r] = m;
-            featureTask[m][drafts[r].Feature] = r;
+            drafts[r].Rank = r;
         }
 
-        // Each module's own tasks in the order the module lists its features (the order its starts are found in).
-        foreach (var module in modules)
+        var taskModule = new int[t];
+        var byModule = new List<int>[n];
+        for (var m = 0; m < n; m++)
         {
-            var m = moduleIndex[module.Id];
-            foreach (var feature in module.Features.Where(f => !f.Negated))
+            foreach (var draft in plans[m].Drafts)
             {
-                byModule[m].Add(featureTask[m][feature.Name]);
+                taskModule[draft.Rank] = m;
             }
+
+            // Each module's own tasks in the order the module lists its features (the order its starts are found in).
+            var listed = plans[m].FeatureOrder;
+            var own = new List<int>(listed.Length);
+            foreach (var local in listed)
+            {
+                own.Add(plans[m].Drafts[local].Rank);
+            }
+
+            byModule[m] = own;
         }
 
         var deps = new List<int>[t];
@@ -83,12 +78,12 @@ public static class Planner
         }
 
         // Feature rules, resolved in the module or the nearest module it depends on.
-        var nearest = new NearestFeature(edges, moduleRank, featureTask);
+        var nearest = new NearestFeature(edges, moduleRank, plans);
         for (var m = 0; m < n; m++)
         {
             foreach (var edge in modules[m].Dependencies)
             {
-                if (featureTask[m].TryGetValue(edge.From, out var from) && nearest.Find(m, edge.To) is { } to && to != from)
+                if (plans[m].TaskOf(edge.From) is { } from && nearest.Find(m, edge.To) is { } to && to != from)
                 {
                     deps[from].Add(to);
                 }
@@ -152,12 +147,80 @@ public static class Planner
             previous[r] = via;
         }
 
-        var built = order.Select(r => drafts[r]).Select((d, i) => new PlanTask(
-            d.Id, d.Module, d.Feature, d.Action, d.Description, d.Priority, d.Risk, d.Tools, d.Seconds,
-            [.. dependsOn[order[i]].Select(x => drafts[x].Id)], batch[order[i]])).ToImmutableArray();
-        var batches = built.GroupBy(task => task.Batch).OrderBy(g => g.Key).Select(g => g.Select(task => task.Id).ToImmutableArray()).ToImmutableArray();
+        // A draft kept from the build before keeps its task too when its edges and batch came out the same,
+        // so an unchanged task is the same object (and its plan.json line is reused without comparing).
+        var built = ImmutableArray.CreateBuilder<PlanTask>(t);
+        foreach (var r in order)
+        {
+            var d = drafts[r];
+            var needs = dependsOn[r];
+            if (d.Built is not { } task || task.Batch != batch[r] || !SameIds(task.DependsOn, needs, drafts))
+            {
+                var ids = new string[needs.Length];
+                for (var i = 0; i < needs.Length; i++)
+                {
+                    ids[i] = drafts[needs[i]].Id;
+                }
+
+                task = new PlanTask(d.Id, d.Module, d.Feature, d.Action, d.Description, d.Priority, d.Risk, d.Tools, d.Seconds, ImmutableCollectionsMarshal.AsImmutableArray(ids), batch[r]);
+                d.Built = task;
+            }
+
+            built.Add(task);
+        }
+
+        var byId = new PlanTask[t];
+        for (var r = 0; r < t; r++)
+        {
+            byId[r] = drafts[r].Built!;
+        }
+
+        var tasks = built.MoveToImmutable();
+        var batches = tasks.GroupBy(task => task.Batch).OrderBy(g => g.Key).Select(g => g.Select(task => task.Id).ToImmutableArray()).ToImmutableArray();
         var critical = CriticalPathOf(drafts, end, previous);
-        return new Plan(built, [.. order.Select(r => drafts[r].Id)], batches, critical, critical.EstimatedSeconds, built.Sum(task => task.EstimatedSeconds), Risk(built, rules));
+        return new Plan(tasks, [.. order.Select(r => drafts[r].Id)], batches, critical, critical.EstimatedSeconds, drafts.Sum(d => d.Seconds), Risk(tasks, rules)) { TasksById = ImmutableCollectionsMarshal.AsImmutableArray(byId) };
+    }
+
+    private static bool SameIds(ImmutableArray<string> ids, int[] ranks, Draft[] drafts)
+    {
+        if (ids.Length != ranks.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < ranks.Length; i++)
+        {
+            if (!string.Equals(ids[i], drafts[ranks[i]].Id, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    internal static Draft[] SortById(Draft[] drafts)
+    {
+        Array.Sort(drafts, static (a, b) => string.CompareOrdinal(a.Id, b.Id));
+        return drafts;
+    }
+
+    private static (int[] Rank, int[][] Edges) ModuleGraph(LinkResult link)
+    {
+        var modules = link.Modules;
+        var moduleIndex = new Dictionary<string, int>(modules.Length, StringComparer.Ordinal);
+        for (var m = 0; m < modules.Length; m++)
+        {
+            moduleIndex[modules[m].Id] = m;
+        }
+
+        var edges = new int[modules.Length][];
+        for (var m = 0; m < modules.Length; m++)
+        {
+            edges[m] = [.. link.Edges[modules[m].Id].Select(d => moduleIndex[d])];
+        }
+
+        return (Ranks([.. modules.Select(m => m.Id)]), edges);
     }
 
     /// <summary>The rank of each id in ordinal order.</summary>
@@ -175,6 +238,59 @@ public static class Planner
     }
 
     public static string TaskId(string module, string feature) => module + ":" + feature;
+
+    /// <summary>
+    /// A module's tasks before any edge: they depend on the module alone, so a build reuses an unchanged
+    /// module's. Drafts once per feature name; the feature order (duplicates included) as indexes into them.
+    /// </summary>
+    internal sealed class ModuleTasks
+    {
+        private readonly Dictionary<string, int> _local;
+
+        private ModuleTasks(Draft[] drafts, Dictionary<string, int> local, int[] featureOrder)
+        {
+            Drafts = drafts;
+            _local = local;
+            FeatureOrder = featureOrder;
+        }
+
+        public Draft[] Drafts { get; }
+
+        public int[] FeatureOrder { get; }
+
+        public bool Has(string feature) => _local.ContainsKey(feature);
+
+        /// <summary>The task's rank in this build, if the module wants the feature.</summary>
+        public int? TaskOf(string feature) => _local.TryGetValue(feature, out var local) ? Drafts[local].Rank : null;
+
+        public static ModuleTasks Of(CompiledModule module, PlanningRules rules)
+        {
+            var local = new Dictionary<string, int>(StringComparer.Ordinal);
+            var drafts = new List<Draft>();
+            var order = new List<int>();
+            foreach (var feature in module.Features)
+            {
+                if (feature.Negated)
+                {
+                    continue;
+                }
+
+                if (!local.TryGetValue(feature.Name, out var index))
+                {
+                    local[feature.Name] = index = drafts.Count;
+                    drafts.Add(NewTask(module, feature, rules));
+                }
+                else
+                {
+                    drafts[index] = NewTask(module, feature, rules); // the last listing stands
+                }
+
+                order.Add(index);
+            }
+
+            return new ModuleTasks([.. drafts], local, [.. order]);
+        }
+    }
 
     private static Draft NewTask(CompiledModule module, FeatureInfo feature, PlanningRules rules)
     {
@@ -218,7 +334,7 @@ public static class Planner
     /// depends hops, ties to the smallest module id. Memoised per feature (distance and holder per module),
     /// so a project pays O(modules + edges) per feature asked for, not a search per rule.
     /// </summary>
-    private sealed class NearestFeature(int[][] edges, int[] moduleRank, Dictionary<string, int>[] featureTask)
+    private sealed class NearestFeature(int[][] edges, int[] moduleRank, ModuleTasks[] plans)
     {
         private readonly Dictionary<string, (int[] Distance, int[] Holder)> _memo = new(StringComparer.Ordinal);
         private readonly bool[] _visiting = new bool[edges.Length];
@@ -233,7 +349,7 @@ public static class Planner
             }
 
             var holder = Resolve(module, feature, memo).Holder;
-            return holder < 0 ? null : featureTask[holder][feature];
+            return holder < 0 ? null : plans[holder].TaskOf(feature);
         }
 
         private (int Distance, int Holder) Resolve(int m, string feature, (int[] Distance, int[] Holder) memo)
@@ -243,7 +359,7 @@ public static class Planner
                 return (memo.Distance[m], memo.Holder[m]);
             }
 
-            if (featureTask[m].ContainsKey(feature))
+            if (plans[m].Has(feature))
             {
                 return Remember(m, (0, m), memo);
             }
@@ -350,12 +466,14 @@ public static class Planner
             }
         }
 
-        var ready = new PriorityQueue<int, (int Priority, int Index)>();
+        // (priority, index) packed into one long: the same order as the tuple, compared in one instruction.
+        static long Key(Draft[] drafts, int i) => ((long)drafts[i].Priority << 32) | (uint)i;
+        var ready = new PriorityQueue<int, long>(drafts.Length);
         for (var i = 0; i < drafts.Length; i++)
         {
             if (pending[i] == 0)
             {
-                ready.Enqueue(i, (drafts[i].Priority, i));
+                ready.Enqueue(i, Key(drafts, i));
             }
         }
 
@@ -369,7 +487,7 @@ public static class Planner
             {
                 if (--pending[d] == 0)
                 {
-                    ready.Enqueue(d, (drafts[d].Priority, d));
+                    ready.Enqueue(d, Key(drafts, d));
                 }
             }
         }
@@ -411,22 +529,28 @@ public static class Planner
 
     private static RiskSummary Risk(ImmutableArray<PlanTask> tasks, PlanningRules rules)
     {
+        // Factors in the order their tools first appear; one pass over the tasks.
         var factors = new List<string>();
-        foreach (var tool in tasks.SelectMany(t => t.Tools))
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        int risky = 0, moderate = 0;
+        foreach (var task in tasks)
         {
-            if (rules.RiskFactors.TryGetValue(tool, out var factor) && !factors.Contains(factor))
+            risky += task.Risk == "risky" ? 1 : 0;
+            moderate += task.Risk == "moderate" ? 1 : 0;
+            foreach (var tool in task.Tools)
             {
-                factors.Add(factor);
+                if (rules.RiskFactors.TryGetValue(tool, out var factor) && seen.Add(factor))
+                {
+                    factors.Add(factor);
+                }
             }
         }
 
-        var risky = tasks.Count(t => t.Risk == "risky");
-        var moderate = tasks.Count(t => t.Risk == "moderate");
         var level = risky > 0 ? "risky" : moderate > 0 ? "moderate" : "safe";
         return new RiskSummary(level, tasks.Length - risky - moderate, moderate, risky, [.. factors], risky == 0 && moderate == 0);
     }
 
-    private sealed class Draft
+    internal sealed class Draft
     {
         public required string Id { get; init; }
         public required string Module { get; init; }
@@ -437,5 +561,99 @@ public static class Planner
         public required string Risk { get; init; }
         public required ImmutableArray<string> Tools { get; init; }
         public required int Seconds { get; init; }
+
+        /// <summary>The last build that listed this draft (see <see cref="PlanMemo.Sorted"/>).</summary>
+        public int Listed { get; set; }
+
+        /// <summary>Its position in ordinal id order in the build being planned (set at the start of each plan).</summary>
+        public int Rank { get; set; }
+
+        /// <summary>The task this draft became in the last build that planned it (reused when nothing about it changed).</summary>
+        public PlanTask? Built { get; set; }
+    }
+}
+
+/// <summary>
+/// Each module's drafted tasks from the builds before, kept while the very same compiled module comes
+/// back (a cached module is the same object; an edited one is a new object and is drafted again).
+/// Two generations, so it holds about one build's modules.
+/// </summary>
+public sealed class PlanMemo
+{
+    private Dictionary<string, (CompiledModule Module, Planner.ModuleTasks Tasks)> _current = new(StringComparer.Ordinal);
+    private Dictionary<string, (CompiledModule Module, Planner.ModuleTasks Tasks)> _previous = new(StringComparer.Ordinal);
+
+    private (object Edges, (int[] Rank, int[][] Edges) Graph)? _graph;
+
+    /// <summary>The module graph as int arrays, kept while the link hands back the very same edges object.</summary>
+    internal (int[] Rank, int[][] Edges) GraphOf(LinkResult link, Func<LinkResult, (int[] Rank, int[][] Edges)> build)
+    {
+        if (_graph is not { } known || !ReferenceEquals(known.Edges, link.Edges))
+        {
+            known = (link.Edges, build(link));
+            _graph = known;
+        }
+
+        return known.Graph;
+    }
+
+    private Planner.Draft[] _sorted = [];
+    private int _build;
+
+    /// <summary>
+    /// This build's drafts in ordinal id order, from the last build's order: the drafts that stayed are
+    /// still in order, so only the new ones are sorted, then merged in (O(n + k log k) instead of a sort of all).
+    /// </summary>
+    internal Planner.Draft[] Sorted(Planner.Draft[] drafts)
+    {
+        var build = ++_build;
+        foreach (var d in drafts)
+        {
+            d.Listed = build;
+        }
+
+        var kept = new List<Planner.Draft>(drafts.Length);
+        var known = new HashSet<Planner.Draft>(ReferenceEqualityComparer.Instance);
+        foreach (var d in _sorted)
+        {
+            if (d.Listed == build)
+            {
+                kept.Add(d);
+                known.Add(d);
+            }
+        }
+
+        var fresh = Planner.SortById([.. drafts.Where(d => !known.Contains(d))]);
+        var merged = new Planner.Draft[drafts.Length];
+        int i = 0, j = 0, k = 0;
+        while (i < kept.Count || j < fresh.Length)
+        {
+            merged[k++] = j >= fresh.Length || (i < kept.Count && string.CompareOrdinal(kept[i].Id, fresh[j].Id) <= 0) ? kept[i++] : fresh[j++];
+        }
+
+        _sorted = merged;
+        return merged;
+    }
+
+    /// <summary>Modules drafted again in the last build.</summary>
+    public int Drafted { get; private set; }
+
+    internal Planner.ModuleTasks TasksOf(CompiledModule module, Func<CompiledModule, Planner.ModuleTasks> draft)
+    {
+        if ((!_current.TryGetValue(module.Id, out var known) && !_previous.TryGetValue(module.Id, out known)) || !ReferenceEquals(known.Module, module))
+        {
+            known = (module, draft(module));
+            Drafted++;
+        }
+
+        _current[module.Id] = known;
+        return known.Tasks;
+    }
+
+    public void EndBuild()
+    {
+        _previous = _current;
+        _current = new Dictionary<string, (CompiledModule Module, Planner.ModuleTasks Tasks)>(StringComparer.Ordinal);
+        Drafted = 0;
     }
 }

@@ -34,7 +34,8 @@ public sealed class SplitProblem
         ImmutableSortedDictionary<string, int> routeFixedChunks,
         ImmutableSortedDictionary<string, string> routeRoots,
         ImmutableSortedDictionary<string, ImmutableArray<string>> routeLoadedRoots,
-        SplitSettings limits)
+        SplitSettings limits,
+        (ulong[][] RoutesOfGroup, long[] Copies)? shape = null)
     {
         Groups = groups;
         RouteFixedBytes = routeFixedBytes;
@@ -43,34 +44,51 @@ public sealed class SplitProblem
         Limits = limits;
         _routes = [.. routeRoots.Keys];
         _fixedChunks = [.. _routes.Select(r => routeFixedChunks[r])];
-        var rootOfRoute = _routes.Select(r => routeRoots[r]).ToArray();
-        var loadedOfRoute = _routes.Select(r => routeLoadedRoots[r]).ToArray();
         _words = Math.Max(1, (_routes.Length + 63) / 64);
-        _routesOfGroup = new ulong[groups.Length][];
+        (_routesOfGroup, var copies) = shape ?? Shape(groups, routeRoots, routeLoadedRoots);
         _copyCost = new long[groups.Length];
         for (var g = 0; g < groups.Length; g++)
         {
-            var consumers = groups[g].Consumers.ToHashSet(StringComparer.Ordinal);
-            _routesOfGroup[g] = new ulong[_words];
-            for (var r = 0; r < _routes.Length; r++)
-            {
-                if (consumers.Contains(rootOfRoute[r]))
-                {
-                    _routesOfGroup[g][r >> 6] |= 1UL << (r & 63);
-                }
-
-                // A copied group is loaded once for every root chunk of the route that holds a copy.
-                var copies = 0;
-                foreach (var loaded in loadedOfRoute[r])
-                {
-                    copies += consumers.Contains(loaded) ? 1 : 0;
-                }
-
-                _copyCost[g] += copies * groups[g].Bytes;
-            }
+            _copyCost[g] = copies[g] * groups[g].Bytes;
         }
 
         FixedTotal = routeFixedBytes.Values.Sum();
+    }
+
+    /// <summary>
+    /// The graph-only half of the problem: for each group, the routes that load it (a bitset) and how many
+    /// copies of it the routes would load were it duplicated. Bytes do not enter, so a build whose graph is
+    /// unchanged reuses it (see <see cref="SplitGraph"/>).
+    /// </summary>
+    public static (ulong[][] RoutesOfGroup, long[] Copies) Shape(ImmutableArray<SharedGroup> groups,
+        ImmutableSortedDictionary<string, string> routeRoots, ImmutableSortedDictionary<string, ImmutableArray<string>> routeLoadedRoots)
+    {
+        var routes = routeRoots.Keys.ToArray();
+        var rootOfRoute = routes.Select(r => routeRoots[r]).ToArray();
+        var loadedOfRoute = routes.Select(r => routeLoadedRoots[r]).ToArray();
+        var words = Math.Max(1, (routes.Length + 63) / 64);
+        var routesOfGroup = new ulong[groups.Length][];
+        var copies = new long[groups.Length];
+        for (var g = 0; g < groups.Length; g++)
+        {
+            var consumers = groups[g].Consumers.ToHashSet(StringComparer.Ordinal);
+            routesOfGroup[g] = new ulong[words];
+            for (var r = 0; r < routes.Length; r++)
+            {
+                if (consumers.Contains(rootOfRoute[r]))
+                {
+                    routesOfGroup[g][r >> 6] |= 1UL << (r & 63);
+                }
+
+                // A copied group is loaded once for every root chunk of the route that holds a copy.
+                foreach (var loaded in loadedOfRoute[r])
+                {
+                    copies[g] += consumers.Contains(loaded) ? 1 : 0;
+                }
+            }
+        }
+
+        return (routesOfGroup, copies);
     }
 
     public ImmutableArray<SharedGroup> Groups { get; }

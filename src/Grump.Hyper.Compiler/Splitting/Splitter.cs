@@ -10,7 +10,7 @@ using Grump.Hyper.Compiler.Project;
 namespace Grump.Hyper.Compiler.Splitting;
 
 /// <summary>One chunk file of the split output.</summary>
-public sealed record Chunk(string Name, string Kind, string File, ImmutableArray<string> Modules, byte[] Content);
+public sealed record Chunk(string Name, string Kind, string File, ImmutableArray<string> Modules, ArtifactContent Content);
 
 /// <summary>How well one partitioner did: its objective (bytes loaded up front over all routes) and whether it met the limits.</summary>
 public sealed record PartitionScore(string Partitioner, long BytesLoaded, bool Valid);
@@ -31,58 +31,34 @@ public sealed record SplitResult(
 /// </summary>
 public static class Splitter
 {
-    public static SplitResult Split(LinkResult link, SplitSettings settings, RenderedModules rendered, FinishOptions? options = null)
+    public static SplitResult Split(LinkResult link, SplitSettings settings, RenderedModules rendered, FinishOptions? options = null, SplitGraph? graph = null)
     {
         options ??= FinishOptions.Sequential;
         var partitioners = options.Partitioners ?? [GreedyPartitioner.Instance];
-        var modules = link.Modules.ToDictionary(m => m.Id, StringComparer.Ordinal);
+        graph ??= SplitGraph.Of(link);
+        var modules = graph.Modules;
+        var roots = graph.Roots;
+        var closures = graph.Closures;
+        var exclusive = graph.Exclusive;
+        var vendor = graph.Vendor;
+        var routeRoots = graph.RouteRoots;
         var bytes = link.Modules.ToDictionary(m => m.Id, m => (long)rendered.Json(m).Length, StringComparer.Ordinal);
-        var roots = link.Modules.Where(m => m.Route is not null || m.Lazy).Select(m => m.Id).Order(StringComparer.Ordinal).ToList();
-        var rootSet = roots.ToHashSet(StringComparer.Ordinal);
-        var closures = roots.ToDictionary(r => r, r => Closure(r, link, modules), StringComparer.Ordinal);
+        var groups = graph.Groups.Select(g => g with { Bytes = g.Modules.Sum(id => bytes[id]) }).ToImmutableArray();
 
-        var consumers = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
-        foreach (var (root, closure) in closures)
-        {
-            foreach (var id in closure.Static.Where(id => !rootSet.Contains(id) && !modules[id].Vendor))
-            {
-                if (!consumers.TryGetValue(id, out var set))
-                {
-                    consumers[id] = set = new SortedSet<string>(StringComparer.Ordinal);
-                }
-
-                set.Add(root);
-            }
-        }
-
-        var exclusive = consumers.Where(c => c.Value.Count == 1).ToLookup(c => c.Value.Min!, c => c.Key, StringComparer.Ordinal);
-        var groups = consumers.Where(c => c.Value.Count > 1)
-            .GroupBy(c => string.Join('\n', c.Value), StringComparer.Ordinal)
-            .Select(g => new SharedGroup([.. g.Select(c => c.Key)], [.. g.First().Value], g.Sum(c => bytes[c.Key])))
-            .OrderBy(g => string.Join('\n', g.Consumers), StringComparer.Ordinal)
-            .ToImmutableArray();
-        var vendor = link.Modules.Where(m => m.Vendor && !rootSet.Contains(m.Id)).Select(m => m.Id).ToList();
-
-        // What each route loads whatever the partition: its own chunk, other roots it reaches, the vendor chunk.
-        // Two modules on one route is reported by the linker (GH1033); the route stays with the first.
-        var routeRoots = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
-            roots.Where(r => modules[r].Route is not null).GroupBy(r => modules[r].Route!, StringComparer.Ordinal)
-                .Select(g => KeyValuePair.Create(g.Key, g.First())));
         long RootBytes(string root) => bytes[root] + exclusive[root].Sum(id => bytes[id]);
         var vendorBytes = vendor.Sum(id => bytes[id]);
         var fixedBytes = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
         var fixedChunks = ImmutableSortedDictionary.CreateBuilder<string, int>(StringComparer.Ordinal);
-        var loadedRoots = ImmutableSortedDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
         foreach (var (route, root) in routeRoots)
         {
-            var otherRoots = closures[root].Static.Where(id => id != root && rootSet.Contains(id)).Order(StringComparer.Ordinal).ToList();
-            loadedRoots[route] = [root, .. otherRoots];
-            var usesVendor = closures[root].Static.Any(id => modules[id].Vendor && !rootSet.Contains(id));
+            var otherRoots = graph.LoadedRoots[route].RemoveAt(0);
+            var usesVendor = graph.UsesVendor[route];
             fixedBytes[route] = RootBytes(root) + otherRoots.Sum(RootBytes) + (usesVendor ? vendorBytes : 0);
-            fixedChunks[route] = 1 + otherRoots.Count + (usesVendor ? 1 : 0);
+            fixedChunks[route] = 1 + otherRoots.Length + (usesVendor ? 1 : 0);
         }
 
-        var problem = new SplitProblem(groups, fixedBytes.ToImmutable(), fixedChunks.ToImmutable(), routeRoots, loadedRoots.ToImmutable(), settings);
+        var loadedRoots = graph.LoadedRoots;
+        var problem = new SplitProblem(groups, fixedBytes.ToImmutable(), fixedChunks.ToImmutable(), routeRoots, loadedRoots, settings, graph.Shape);
         // Each partitioner is deterministic on its own, so running them side by side changes nothing but time.
         var tried = partitioners.ToList();
         var found = Partition(problem, tried, options.Parallel);
@@ -228,7 +204,7 @@ public static class Splitter
     }
 
     /// <summary>What a root needs at once (not crossing into other lazy modules) and the lazy modules it can load later.</summary>
-    private static (HashSet<string> Static, SortedSet<string> Lazy) Closure(string root, LinkResult link, Dictionary<string, CompiledModule> modules)
+    internal static (HashSet<string> Static, SortedSet<string> Lazy) Closure(string root, LinkResult link, Dictionary<string, CompiledModule> modules)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal) { root };
         var lazy = new SortedSet<string>(StringComparer.Ordinal);
@@ -257,6 +233,107 @@ public static class Splitter
     private static string Hash8(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..8];
 }
 
+/// <summary>
+/// The part of a split that only the module graph decides (roots, what each reaches, which roots share
+/// which modules): computed once per linked graph and reused by every build whose graph is the same
+/// (a body edit changes bytes, never these), so such a build only re-weighs and re-cuts.
+/// </summary>
+public sealed class SplitGraph
+{
+    private SplitGraph()
+    {
+    }
+
+    internal Dictionary<string, CompiledModule> Modules { get; private init; } = null!;
+    internal List<string> Roots { get; private init; } = null!;
+    internal Dictionary<string, (HashSet<string> Static, SortedSet<string> Lazy)> Closures { get; private init; } = null!;
+    internal ILookup<string, string> Exclusive { get; private init; } = null!;
+    internal ImmutableArray<SharedGroup> Groups { get; private init; }
+    internal List<string> Vendor { get; private init; } = null!;
+    internal ImmutableSortedDictionary<string, string> RouteRoots { get; private init; } = ImmutableSortedDictionary<string, string>.Empty;
+    internal ImmutableSortedDictionary<string, ImmutableArray<string>> LoadedRoots { get; private init; } = null!;
+    internal Dictionary<string, bool> UsesVendor { get; private init; } = null!;
+    internal (ulong[][] RoutesOfGroup, long[] Copies) Shape { get; private init; }
+
+    /// <summary>The graph the analysis was made from: reuse is valid only for this very edge set.</summary>
+    public required ImmutableSortedDictionary<string, ImmutableArray<string>> Edges { get; init; }
+
+    public static SplitGraph Of(LinkResult link)
+    {
+        var modules = link.Modules.ToDictionary(m => m.Id, StringComparer.Ordinal);
+        var roots = link.Modules.Where(m => m.Route is not null || m.Lazy).Select(m => m.Id).Order(StringComparer.Ordinal).ToList();
+        var rootSet = roots.ToHashSet(StringComparer.Ordinal);
+        var closures = roots.ToDictionary(r => r, r => Splitter.Closure(r, link, modules), StringComparer.Ordinal);
+
+        var consumers = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
+        foreach (var (root, closure) in closures)
+        {
+            foreach (var id in closure.Static.Where(id => !rootSet.Contains(id) && !modules[id].Vendor))
+            {
+                if (!consumers.TryGetValue(id, out var set))
+                {
+                    consumers[id] = set = new SortedSet<string>(StringComparer.Ordinal);
+                }
+
+                set.Add(root);
+            }
+        }
+
+        var exclusive = consumers.Where(c => c.Value.Count == 1).ToLookup(c => c.Value.Min!, c => c.Key, StringComparer.Ordinal);
+        var groups = consumers.Where(c => c.Value.Count > 1)
+            .GroupBy(c => string.Join('\n', c.Value), StringComparer.Ordinal)
+            .Select(g => new SharedGroup([.. g.Select(c => c.Key)], [.. g.First().Value], 0))
+            .OrderBy(g => string.Join('\n', g.Consumers), StringComparer.Ordinal)
+            .ToImmutableArray();
+        var vendor = link.Modules.Where(m => m.Vendor && !rootSet.Contains(m.Id)).Select(m => m.Id).ToList();
+
+        // What each route loads whatever the partition: its own chunk, other roots it reaches, the vendor chunk.
+        // Two modules on one route is reported by the linker (GH1033); the route stays with the first.
+        var routeRoots = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
+            roots.Where(r => modules[r].Route is not null).GroupBy(r => modules[r].Route!, StringComparer.Ordinal)
+                .Select(g => KeyValuePair.Create(g.Key, g.First())));
+        var loadedRoots = ImmutableSortedDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
+        var usesVendor = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var (route, root) in routeRoots)
+        {
+            var otherRoots = closures[root].Static.Where(id => id != root && rootSet.Contains(id)).Order(StringComparer.Ordinal).ToList();
+            loadedRoots[route] = [root, .. otherRoots];
+            usesVendor[route] = closures[root].Static.Any(id => modules[id].Vendor && !rootSet.Contains(id));
+        }
+
+        return new SplitGraph
+        {
+            Modules = modules,
+            Roots = roots,
+            Closures = closures,
+            Exclusive = exclusive,
+            Groups = groups,
+            Vendor = vendor,
+            RouteRoots = routeRoots,
+            LoadedRoots = loadedRoots.ToImmutable(),
+            UsesVendor = usesVendor,
+            Shape = SplitProblem.Shape(groups, routeRoots, loadedRoots.ToImmutable()),
+            Edges = link.Edges,
+        };
+    }
+
+    /// <summary>This analysis with the modules of a build whose graph is the same (flags and edges), for the chunks' contents.</summary>
+    public SplitGraph With(LinkResult link) => new()
+    {
+        Modules = link.Modules.ToDictionary(m => m.Id, StringComparer.Ordinal),
+        Roots = Roots,
+        Closures = Closures,
+        Exclusive = Exclusive,
+        Groups = Groups,
+        Vendor = Vendor,
+        RouteRoots = RouteRoots,
+        LoadedRoots = LoadedRoots,
+        UsesVendor = UsesVendor,
+        Shape = Shape,
+        Edges = Edges,
+    };
+}
+
 /// <summary>Writes chunk files from rendered modules, reusing a memoised chunk when its exact contents were built before.</summary>
 internal sealed class ChunkBuilder(RenderedModules rendered, FinishMemo? memo)
 {
@@ -278,36 +355,34 @@ internal sealed class ChunkBuilder(RenderedModules rendered, FinishMemo? memo)
 
     private Chunk Assemble(string name, string kind, SortedSet<string> members, Dictionary<string, CompiledModule> modules)
     {
-        // The chunk is the modules' own JSON, wrapped; its name carries a hash of exactly these bytes.
+        // The chunk is the modules' own JSON, wrapped, held as parts (never copied together). Its name
+        // carries a Merkle hash: SHA-256 over its head and its members' own SHA-256s (each computed once per
+        // module value), which fixes every byte of the chunk without reading them again.
+        var parts = new ReadOnlyMemory<byte>[(2 * members.Count) + 1];
         var head = Encoding.UTF8.GetBytes($"{{\n  \"name\": \"{name}\",\n  \"kind\": \"{kind}\",\n  \"modules\": [\n");
-        var tail = "\n  ]\n}\n"u8;
-        var parts = new byte[members.Count][];
-        var size = head.Length + tail.Length + (2 * Math.Max(0, members.Count - 1));
-        var n = 0;
+        parts[0] = head;
+        using var merkle = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        merkle.AppendData(head);
+        var n = 1;
         foreach (var id in members)
         {
-            parts[n] = rendered.Json(modules[id]);
-            size += parts[n++].Length - 1; // without its final newline
-        }
-
-        var content = new byte[size];
-        var at = 0;
-        head.CopyTo(content, 0);
-        at += head.Length;
-        for (var i = 0; i < parts.Length; i++)
-        {
-            if (i > 0)
+            if (n > 1)
             {
-                ",\n"u8.CopyTo(content.AsSpan(at));
-                at += 2;
+                parts[n++] = Separator;
             }
 
-            parts[i].AsSpan(0, parts[i].Length - 1).CopyTo(content.AsSpan(at));
-            at += parts[i].Length - 1;
+            var module = rendered.Content(modules[id]);
+            merkle.AppendData(Encoding.ASCII.GetBytes(module.Sha256));
+            var json = rendered.Json(modules[id]);
+            parts[n++] = json.AsMemory(0, json.Length - 1); // without its final newline
         }
 
-        tail.CopyTo(content.AsSpan(at));
-        var file = $"chunks/{name}.{Convert.ToHexStringLower(SHA256.HashData(content))[..8]}.json";
+        parts[n++] = Tail;
+        var content = ArtifactContent.Concat(parts[..n]);
+        var file = $"chunks/{name}.{Convert.ToHexStringLower(merkle.GetHashAndReset())[..8]}.json";
         return new Chunk(name, kind, file, [.. members], content);
     }
+
+    private static readonly byte[] Separator = ",\n"u8.ToArray();
+    private static readonly byte[] Tail = "\n  ]\n}\n"u8.ToArray();
 }

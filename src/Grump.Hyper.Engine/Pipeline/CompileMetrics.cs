@@ -54,6 +54,13 @@ public sealed record CompileMetrics
     /// <summary>Present when the insane tier fanned the compile out to worker processes.</summary>
     public DistributionMetrics? Distribution { get; init; }
     public ImmutableArray<PartitionerScore> Partitioners { get; init; } = [];
+
+    /// <summary>
+    /// Per stage, how many of its units were new, modified (recomputed, different), unchanged (recomputed,
+    /// equal), cached (reused without recomputing) or removed, and the bytes it made anew: what makes a
+    /// build's incrementality visible and testable.
+    /// </summary>
+    public ImmutableArray<Grump.Hyper.Compiler.StepReasons> Steps { get; init; } = [];
 }
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true, NewLine = "\n")]

@@ -69,8 +69,12 @@ public sealed partial class HyperCompiler
         stages.Add(new StageMetrics("shard-plan", distribution.PlanMilliseconds, distribution.Shards, 0));
         stages.Add(new StageMetrics("shards", distribution.FanOutMilliseconds, modules.Count, bytes));
         stages.Add(new StageMetrics("select", watch.Elapsed.TotalMilliseconds, project.Sources.Length, bytes));
-        var finish = new FinishOptions { Parallel = Environment.ProcessorCount > 1, Memo = _finishMemo };
+        var stateKey = StateKey(project, options);
+        var state = _states.Take(stateKey);
+        var compileReasons = state.CompileReasons(project.Sources, modules);
+        var finish = new FinishOptions { Parallel = Environment.ProcessorCount > 1, Memo = state.Finish };
         var compilation = Compilation.Finish(project, modules, finish, stage: (name, time) => stages.Add(new StageMetrics(name, time.TotalMilliseconds, modules.Count, 0)));
+        _states.Give(stateKey, state);
 
         var elapsed = distribution.PlanMilliseconds + distribution.FanOutMilliseconds + watch.Elapsed.TotalMilliseconds;
         var runs = distribution.Runs;
@@ -89,6 +93,7 @@ public sealed partial class HyperCompiler
             Workers = [.. runs.Select(r => r.Worker).Distinct().Order(StringComparer.Ordinal)],
             Distribution = distribution,
             Partitioners = PartitionersOf(compilation),
+            Steps = [compileReasons, .. compilation.Steps],
         };
         return Seal(compilation, metrics);
     }

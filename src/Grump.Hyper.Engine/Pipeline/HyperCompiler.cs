@@ -54,7 +54,7 @@ public sealed partial class HyperCompiler
 
     private readonly ModuleCache _cache;
     private readonly ProjectCache _projects;
-    private readonly FinishMemo _finishMemo = new();
+    private readonly ProjectStates _states = new();
     private readonly MatcherSet _tiered = MatcherSet.Tiered();
     private readonly TextKernels _kernels;
     private readonly ChangeModel _changes = new();
@@ -97,6 +97,7 @@ public sealed partial class HyperCompiler
         var counters = new CacheCounters();
         var fingerprint = useCache ? ProjectCache.Fingerprint(project, options.Compilation) : null;
         CompilationResult compilation;
+        var steps = ImmutableArray<StepReasons>.Empty;
         var textBackend = "none";
         SpeculationMetrics? speculation = null;
         ImmutableArray<Sharding.ShardScore> shards = [];
@@ -108,6 +109,7 @@ public sealed partial class HyperCompiler
             stages.Add(new StageMetrics("compile", 0, 0, 0));
             stages.Add(new StageMetrics("link+emit (cached)", watch.Elapsed.TotalMilliseconds, reused.ModuleCount, reused.Artifacts.TotalBytes));
             compilation = reused;
+            steps = [new StepReasons("compile", "module", 0, 0, 0, project.Sources.Length, 0, 0), .. reused.Steps.Select(s => s with { New = 0, Modified = 0, Unchanged = 0, Cached = s.New + s.Modified + s.Unchanged + s.Cached, Removed = 0, BytesWritten = 0 })];
             progress?.Invoke(project.Sources.Length);
         }
         else
@@ -160,8 +162,20 @@ public sealed partial class HyperCompiler
 
             cancellationToken.ThrowIfCancellationRequested();
             watch.Restart();
-            var finish = new FinishOptions { Parallel = parallelism > 1, Memo = useCache ? _finishMemo : null };
+
+            // The project's state from its last build in this process (the memo of the finishing stages), lent to this build.
+            var stateKey = StateKey(project, options);
+            var state = useCache ? _states.Take(stateKey) : null;
+            var compileReasons = state?.CompileReasons(project.Sources, results)
+                ?? new StepReasons("compile", "module", results.Length, 0, 0, 0, 0, results.Sum(r => (long)(r.Rendered?.Length ?? 0)));
+            var finish = new FinishOptions { Parallel = parallelism > 1, Memo = state?.Finish };
             compilation = Compilation.Finish(project, results, finish, stage: (name, time) => stages.Add(new StageMetrics(name, time.TotalMilliseconds, results.Length, 0)));
+            steps = [compileReasons, .. compilation.Steps];
+            if (state is not null)
+            {
+                _states.Give(stateKey, state);
+            }
+
             if (fingerprint is not null)
             {
                 _projects.Add(fingerprint, compilation);
@@ -187,9 +201,14 @@ public sealed partial class HyperCompiler
             Backends = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [new KeyValuePair<string, string>("matcher", matcherTiers), new("text", textBackend), new("gpu", _kernels.GpuName)]),
             Workers = [options.WorkerName],
             Partitioners = PartitionersOf(compilation),
+            Steps = steps,
         };
         return Seal(compilation, metrics);
     }
+
+    /// <summary>Whose state a build continues: the project (a tenant's, named by the caller) under these options.</summary>
+    private static string StateKey(ProjectSelection project, HyperOptions options) =>
+        (options.ProjectKey ?? project.Settings.Name ?? "project") + "\n" + options.Compilation.Fingerprint;
 
     private CacheMetrics CacheMetricsOf(CacheCounters counters) =>
         new(counters.Hits, counters.Misses, counters.BytesServed, _cache.Count)

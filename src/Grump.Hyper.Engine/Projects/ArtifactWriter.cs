@@ -17,7 +17,8 @@ public static class ArtifactWriter
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.WriteAllBytes(target, content);
+            using var file = new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024);
+            content.WriteTo(file); // a chunk is written from its parts, never copied together
         }
     }
 }

@@ -98,7 +98,7 @@ public sealed class Cluster : IAsyncDisposable
     public static Dictionary<string, string> AggressiveHashes(IEnumerable<SourceFile> files) =>
         new HyperCompiler().Compile(files, HyperOptions.Default with { Tier = CompileTier.Aggressive }).Artifacts
             .Where(a => a.Key != ArtifactSet.Metrics)
-            .ToDictionary(a => a.Key, a => Convert.ToHexStringLower(SHA256.HashData(a.Value)));
+            .ToDictionary(a => a.Key, a => a.Value.Sha256);
 
     public async ValueTask DisposeAsync()
     {

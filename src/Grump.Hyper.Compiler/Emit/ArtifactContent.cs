@@ -1,0 +1,140 @@
+using System.Security.Cryptography;
+
+namespace Grump.Hyper.Compiler.Emit;
+
+/// <summary>
+/// The immutable bytes of one artifact, whole or as parts laid end to end (a chunk is its members' own
+/// JSON between a head and a tail, so it is never copied together in memory). Its SHA-256 is computed
+/// at most once per value, the first time anyone asks: a value reused by the next build (a cached module,
+/// an unchanged chunk, an unchanged document) is never hashed again.
+/// </summary>
+public sealed class ArtifactContent
+{
+    private readonly ReadOnlyMemory<byte>[] _parts;
+    private string? _sha256;
+
+    private ArtifactContent(ReadOnlyMemory<byte>[] parts, long length)
+    {
+        _parts = parts;
+        Length = length;
+    }
+
+    public long Length { get; }
+
+    /// <summary>The parts in order; callers must not write to them.</summary>
+    public IReadOnlyList<ReadOnlyMemory<byte>> Parts => _parts;
+
+    public static ArtifactContent Of(byte[] bytes) => new([bytes], bytes.Length);
+
+    /// <summary>Whole when it is one array (no copy to read it).</summary>
+    public bool IsWhole => _parts.Length == 1 && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(_parts[0], out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length;
+
+    public static ArtifactContent Concat(ReadOnlyMemory<byte>[] parts) => new(parts, parts.Sum(p => (long)p.Length));
+
+    /// <summary>Lowercase hex SHA-256 of the whole content, computed once.</summary>
+    public string Sha256
+    {
+        get
+        {
+            if (_sha256 is { } known)
+            {
+                return known;
+            }
+
+            string hex;
+            if (_parts.Length == 1)
+            {
+                hex = Convert.ToHexStringLower(SHA256.HashData(_parts[0].Span));
+            }
+            else
+            {
+                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                foreach (var part in _parts)
+                {
+                    hash.AppendData(part.Span);
+                }
+
+                hex = Convert.ToHexStringLower(hash.GetHashAndReset());
+            }
+
+            return _sha256 = hex;
+        }
+    }
+
+    /// <summary>The content as one array: the array itself when it is whole, else a copy (tests and small readers).</summary>
+    public byte[] ToArray()
+    {
+        if (IsWhole)
+        {
+            return System.Runtime.InteropServices.MemoryMarshal.TryGetArray(_parts[0], out var segment) ? segment.Array! : _parts[0].ToArray();
+        }
+
+        var whole = new byte[Length];
+        var at = 0;
+        foreach (var part in _parts)
+        {
+            part.Span.CopyTo(whole.AsSpan(at));
+            at += part.Length;
+        }
+
+        return whole;
+    }
+
+    /// <summary>Byte for byte, part boundaries aside.</summary>
+    public bool ContentEquals(ArtifactContent other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (Length != other.Length)
+        {
+            return false;
+        }
+
+        int i = 0, j = 0, at = 0, otherAt = 0;
+        while (i < _parts.Length && j < other._parts.Length)
+        {
+            var a = _parts[i].Span[at..];
+            var b = other._parts[j].Span[otherAt..];
+            var n = Math.Min(a.Length, b.Length);
+            if (!a[..n].SequenceEqual(b[..n]))
+            {
+                return false;
+            }
+
+            at += n;
+            otherAt += n;
+            if (at == _parts[i].Length)
+            {
+                i++;
+                at = 0;
+            }
+
+            if (otherAt == other._parts[j].Length)
+            {
+                j++;
+                otherAt = 0;
+            }
+        }
+
+        return true;
+    }
+
+    public void WriteTo(Stream stream)
+    {
+        foreach (var part in _parts)
+        {
+            stream.Write(part.Span);
+        }
+    }
+
+    public async Task WriteToAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        foreach (var part in _parts)
+        {
+            await stream.WriteAsync(part, cancellationToken);
+        }
+    }
+}

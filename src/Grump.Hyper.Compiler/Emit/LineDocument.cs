@@ -1,0 +1,173 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Grump.Hyper.Compiler.Planning;
+
+namespace Grump.Hyper.Compiler.Emit;
+
+/// <summary>
+/// The big documents (plan.json, graph.json, manifest.json) are written one entry per line: compact
+/// JSON (a third of the indented size), still readable and diffable line by line, and made of
+/// fragments, so a build reuses the bytes of every entry that did not change and the document is laid
+/// out as references to them, never copied together.
+/// </summary>
+internal sealed class LineDocument
+{
+    private static readonly byte[] Comma = ",\n"u8.ToArray();
+    private static readonly byte[] Newline = "\n"u8.ToArray();
+    private readonly List<ReadOnlyMemory<byte>> _parts = [];
+
+    public LineDocument Raw(string text)
+    {
+        _parts.Add(Encoding.UTF8.GetBytes(text));
+        return this;
+    }
+
+    /// <summary>Each item on a line of its own, comma-separated, with a newline after the last.</summary>
+    public LineDocument Lines<T>(IReadOnlyList<T> items, Func<T, byte[]> render)
+    {
+        var first = true;
+        for (var i = 0; i < items.Count; i++)
+        {
+            // A rendered item may be several lines (a module's edges) or none.
+            var lines = render(items[i]);
+            if (lines.Length == 0)
+            {
+                continue;
+            }
+
+            if (!first)
+            {
+                _parts.Add(Comma);
+            }
+
+            _parts.Add(lines);
+            first = false;
+        }
+
+        if (!first)
+        {
+            _parts.Add(Newline);
+        }
+
+        return this;
+    }
+
+    public static readonly byte[] LineBreak = Comma;
+
+    public ArtifactContent ToContent() => ArtifactContent.Concat([.. _parts]);
+}
+
+/// <summary>
+/// Rendered lines by key (a task or module id, an input path), each with the value it rendered: a build
+/// asking for the same key with an equal value gets the very same bytes back. Entries no build asked
+/// for since the one before are dropped, so the cache holds about one build's lines. One cache per
+/// document; a document is rendered by one thread.
+/// </summary>
+public sealed class FragmentCache<T>(Func<T, T, bool> same)
+    where T : notnull
+{
+    private Dictionary<string, (T Value, byte[] Line, int Build)> _lines = new(StringComparer.Ordinal);
+    private int _build;
+
+    /// <summary>Lines rendered in this build (new or changed values).</summary>
+    public int Rendered { get; private set; }
+
+    /// <summary>Lines this build took from an earlier one.</summary>
+    public int Reused { get; private set; }
+
+    public byte[] Get(string key, T value, Func<T, byte[]> render)
+    {
+        ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_lines, key, out var found);
+        if (found && same(entry.Value, value))
+        {
+            Reused++;
+            entry.Build = _build;
+            return entry.Line;
+        }
+
+        Rendered++;
+        entry = (value, render(value), _build);
+        return entry.Line;
+    }
+
+    public void EndBuild()
+    {
+        if (_lines.Count > 2 * (Rendered + Reused))
+        {
+            var build = _build;
+            _lines = _lines.Where(e => e.Value.Build == build).ToDictionary(StringComparer.Ordinal);
+        }
+
+        _build++;
+        Rendered = 0;
+        Reused = 0;
+    }
+}
+
+/// <summary>The compact shape of one line: the artifacts' naming and null handling, without indentation.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    WriteIndented = false,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(PlanTask))]
+[JsonSerializable(typeof(CriticalPath))]
+[JsonSerializable(typeof(RiskSummary))]
+[JsonSerializable(typeof(ImmutableArray<string>))]
+[JsonSerializable(typeof(GraphModule))]
+[JsonSerializable(typeof(GraphEdge))]
+[JsonSerializable(typeof(GraphFeature))]
+[JsonSerializable(typeof(InputEntry))]
+[JsonSerializable(typeof(ManifestModule))]
+[JsonSerializable(typeof(ChunkEntry))]
+[JsonSerializable(typeof(CompilerStamp))]
+[JsonSerializable(typeof(ProjectStamp))]
+[JsonSerializable(typeof(DiagnosticCounts))]
+[JsonSerializable(typeof(string))]
+internal sealed partial class LineJson : JsonSerializerContext
+{
+    public static byte[] Of<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) => JsonSerializer.SerializeToUtf8Bytes(value, info);
+}
+
+/// <summary>The line caches of the three big documents; kept by the engine between builds of one project.</summary>
+public sealed class DocumentFragments
+{
+    /// <summary>By task id: the planner hands back the very same task object when nothing about it changed.</summary>
+    public FragmentCache<PlanTask> Tasks { get; } = new(ReferenceEquals);
+
+    public FragmentCache<GraphModule> GraphModules { get; } = new((a, b) => a == b);
+
+    /// <summary>By module id, all its edges as one block of lines (the same array when the link was reused).</summary>
+    public FragmentCache<ImmutableArray<string>> GraphEdges { get; } = new((a, b) => a == b || a.SequenceEqual(b));
+
+    public FragmentCache<PlanTask> GraphFeatures { get; } = new(ReferenceEquals);
+
+    public FragmentCache<InputEntry> Inputs { get; } = new((a, b) => a == b);
+
+    public FragmentCache<ManifestModule> ManifestModules { get; } = new((a, b) => a == b);
+
+    /// <summary>By chunk file: the file name carries the hash of the chunk's contents.</summary>
+    public FragmentCache<ChunkEntry> Chunks { get; } = new((a, b) => a.Name == b.Name && a.Kind == b.Kind);
+
+    private IEnumerable<(int Rendered, int Reused)> All() =>
+    [
+        (Tasks.Rendered, Tasks.Reused), (GraphModules.Rendered, GraphModules.Reused), (GraphEdges.Rendered, GraphEdges.Reused),
+        (GraphFeatures.Rendered, GraphFeatures.Reused), (Inputs.Rendered, Inputs.Reused), (ManifestModules.Rendered, ManifestModules.Reused), (Chunks.Rendered, Chunks.Reused),
+    ];
+
+    /// <summary>Lines rendered and reused by the last build (read before <see cref="EndBuild"/>).</summary>
+    public (int Rendered, int Reused) Counts() => (All().Sum(c => c.Rendered), All().Sum(c => c.Reused));
+
+    public void EndBuild()
+    {
+        Tasks.EndBuild();
+        GraphModules.EndBuild();
+        GraphEdges.EndBuild();
+        GraphFeatures.EndBuild();
+        Inputs.EndBuild();
+        ManifestModules.EndBuild();
+        Chunks.EndBuild();
+    }
+}

@@ -1,0 +1,82 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Grump.Hyper.Compiler.Emit;
+using Grump.Hyper.Compiler.Linking;
+using Grump.Hyper.Compiler.Modules;
+using Grump.Hyper.Compiler.Planning;
+using Grump.Hyper.Compiler.Splitting;
+
+namespace Grump.Hyper.Compiler;
+
+/// <summary>
+/// How one stage treated its units in a build (Roslyn's incremental step reasons): new (not in the
+/// build before), modified (recomputed, different), unchanged (recomputed, equal), cached (taken from
+/// the build before without recomputing), removed (gone since), and the bytes of what it made anew.
+/// </summary>
+public sealed record StepReasons(string Stage, string Unit, int New, int Modified, int Unchanged, int Cached, int Removed, long BytesWritten);
+
+/// <summary>
+/// What the stages after module compilation keep between the builds of one project, so each build
+/// recomputes only what its changed inputs reach (early cutoff: a stage whose inputs compare equal hands
+/// back the value it made before). The engine keeps one per project and lends it to one build at a time;
+/// none of it changes the artifacts, only how many of them are recomputed.
+/// </summary>
+public sealed class FinishMemo
+{
+    private ConcurrentDictionary<string, Chunk> _current = new(StringComparer.Ordinal);
+    private ConcurrentDictionary<string, Chunk> _previous = new(StringComparer.Ordinal);
+    private long _hits;
+    private long _misses;
+
+    public long Hits => Interlocked.Read(ref _hits);
+
+    public long Misses => Interlocked.Read(ref _misses);
+
+    /// <summary>The modules the last link read (in input order), its result, and where each linked module sits in the input.</summary>
+    internal (CompiledModule[] Inputs, LinkResult Result, int[] Positions)? Link { get; set; }
+
+    /// <summary>The last plan and the linked modules it was made from.</summary>
+    internal (LinkResult Link, Plan Plan)? Plan { get; set; }
+
+    internal SplitGraph? SplitGraph { get; set; }
+
+    internal PlanMemo Drafts { get; } = new();
+
+    internal DocumentFragments Documents { get; } = new();
+
+    /// <summary>The last build's artifacts, to tell which of this build's are new, changed or reused.</summary>
+    internal Dictionary<string, ArtifactContent>? Artifacts { get; set; }
+
+    internal HashSet<string> ChunkNames { get; set; } = new(StringComparer.Ordinal);
+
+    internal int ChunkHitsThisBuild;
+    internal int ChunkMissesThisBuild;
+
+    internal Chunk GetOrBuild(string key, Func<Chunk> build)
+    {
+        var current = _current;
+        if (current.TryGetValue(key, out var chunk) || _previous.TryGetValue(key, out chunk))
+        {
+            Interlocked.Increment(ref _hits);
+            Interlocked.Increment(ref ChunkHitsThisBuild);
+            current[key] = chunk;
+            return chunk;
+        }
+
+        Interlocked.Increment(ref _misses);
+        Interlocked.Increment(ref ChunkMissesThisBuild);
+        chunk = build();
+        current[key] = chunk;
+        return chunk;
+    }
+
+    /// <summary>Called when a build has finished: what it made becomes what the next build may reuse.</summary>
+    public void EndBuild()
+    {
+        _previous = Interlocked.Exchange(ref _current, new ConcurrentDictionary<string, Chunk>(StringComparer.Ordinal));
+        ChunkHitsThisBuild = 0;
+        ChunkMissesThisBuild = 0;
+        Drafts.EndBuild();
+        Documents.EndBuild();
+    }
+}

@@ -1,0 +1,199 @@
+using System.Collections.Immutable;
+using Grump.Hyper.Compiler.Emit;
+using Grump.Hyper.Compiler.Linking;
+using Grump.Hyper.Compiler.Modules;
+using Grump.Hyper.Compiler.Planning;
+using Grump.Hyper.Compiler.Splitting;
+
+namespace Grump.Hyper.Compiler;
+
+/// <summary>
+/// The early cutoffs of the finishing stages: each compares exactly what its stage reads with what the
+/// previous build's read, and hands back the previous value when they are equal. What "what it reads"
+/// means is written down here, once per stage, next to the stage's step reasons.
+/// </summary>
+internal static class Incremental
+{
+    /// <summary>
+    /// The link reads each module's id, path, route, lazy and vendor flags, depends and where they were
+    /// written (for its diagnostics); nothing of the body. Equal for every module in the same order:
+    /// the edges, order and diagnostics are the previous build's, with this build's modules.
+    /// </summary>
+    public static (LinkResult Link, StepReasons Reasons) Link(CompiledModule[] inputs, FinishMemo? memo)
+    {
+        var previous = memo?.Link;
+        if (previous is { } prev && prev.Inputs.Length == inputs.Length && Enumerable.Range(0, inputs.Length).All(i => SameLinkInterface(prev.Inputs[i], inputs[i])))
+        {
+            var reused = prev.Result with { Modules = [.. prev.Positions.Select(i => inputs[i])] };
+            memo!.Link = (inputs, reused, prev.Positions);
+            return (reused, new StepReasons("link", "module", 0, 0, 0, inputs.Length, 0, 0));
+        }
+
+        var link = Linker.Link(inputs);
+        if (memo is not null)
+        {
+            var position = new Dictionary<object, int>(inputs.Length, ReferenceEqualityComparer.Instance);
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                position.TryAdd(inputs[i], i);
+            }
+
+            memo.Link = (inputs, link, [.. link.Modules.Select(m => position[m])]);
+        }
+
+        return (link, Compare("link", "module", previous?.Inputs ?? [], inputs, m => m.Path, SameLinkInterface));
+    }
+
+    private static bool SameLinkInterface(CompiledModule a, CompiledModule b) =>
+        ReferenceEquals(a, b) || (a.Id == b.Id && a.Path == b.Path && a.Route == b.Route && a.Lazy == b.Lazy && a.Vendor == b.Vendor
+            && a.Depends.SequenceEqual(b.Depends) && a.Locations.Id == b.Locations.Id && a.Locations.Route == b.Locations.Route
+            && a.Locations.Depends.SequenceEqual(b.Locations.Depends));
+
+    /// <summary>
+    /// The planner reads the graph (the same edges object when the link was reused) and, per module, its
+    /// priority, its wanted features (name, action, priority), its feature rules and whether it deploys to
+    /// Kubernetes. All equal: the previous plan. Otherwise the plan is rebuilt, drafting tasks again only for
+    /// modules that are new objects (edited or new); the step counts those.
+    /// </summary>
+    public static (Plan Plan, StepReasons Reasons) Plan(LinkResult link, FinishMemo? memo)
+    {
+        if (memo?.Plan is { } prev && ReferenceEquals(prev.Link.Edges, link.Edges) && prev.Link.Modules.Length == link.Modules.Length
+            && Enumerable.Range(0, link.Modules.Length).All(i => SamePlanInputs(prev.Link.Modules[i], link.Modules[i])))
+        {
+            memo.Plan = (link, prev.Plan);
+            return (prev.Plan, new StepReasons("plan", "module", 0, 0, 0, link.Modules.Length, 0, 0));
+        }
+
+        var plan = Planner.Build(link, memo?.Drafts);
+        if (memo is null)
+        {
+            return (plan, new StepReasons("plan", "module", link.Modules.Length, 0, 0, 0, 0, 0));
+        }
+
+        var before = memo.Plan?.Link.Modules.Select(m => m.Id).ToHashSet(StringComparer.Ordinal) ?? [];
+        var now = link.Modules.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        var added = now.Count(id => !before.Contains(id));
+        var drafted = memo.Drafts.Drafted;
+        memo.Plan = (link, plan);
+        return (plan, new StepReasons("plan", "module", added, Math.Max(0, drafted - added), 0, link.Modules.Length - drafted, before.Count(id => !now.Contains(id)), 0));
+    }
+
+    private static bool SamePlanInputs(CompiledModule a, CompiledModule b) =>
+        ReferenceEquals(a, b) || (a.Id == b.Id && a.Priority == b.Priority && Wanted(a).SequenceEqual(Wanted(b))
+            && a.Dependencies.SequenceEqual(b.Dependencies) && Kubernetes(a) == Kubernetes(b));
+
+    private static IEnumerable<(string, string, int)> Wanted(CompiledModule m) => m.Features.Where(f => !f.Negated).Select(f => (f.Name, f.Action, f.Priority));
+
+    private static bool Kubernetes(CompiledModule m) => m.Tech.Any(t => !t.Negated && t.Canonical == "kubernetes");
+
+    /// <summary>Chunks: cached when the memo had these exact contents, else built (modified when a chunk of that name existed).</summary>
+    public static StepReasons SplitReasons(SplitResult split, FinishMemo? memo)
+    {
+        if (memo is null)
+        {
+            return new StepReasons("split", "chunk", split.Chunks.Length, 0, 0, 0, 0, split.Chunks.Sum(c => c.Content.Length));
+        }
+
+        var before = memo.ChunkNames;
+        var names = split.Chunks.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var built = split.Chunks.Length - memo.ChunkHitsThisBuild;
+        var renamed = split.Chunks.Count(c => !before.Contains(c.Name));
+        memo.ChunkNames = names;
+        return new StepReasons("split", "chunk", renamed, Math.Max(0, built - renamed), 0, memo.ChunkHitsThisBuild, before.Count(n => !names.Contains(n)), 0);
+    }
+
+    /// <summary>
+    /// Lines of the big documents: plan.json's tasks, and the lines of graph.json and manifest.json;
+    /// modified counts lines rendered this build (new or changed values), cached the lines reused.
+    /// </summary>
+    public static StepReasons[] DocumentReasons(DocumentFragments fragments)
+    {
+        var (rendered, reused) = fragments.Counts();
+        var tasks = fragments.Tasks;
+        return
+        [
+            new StepReasons("render plan.json", "task", 0, tasks.Rendered, 0, tasks.Reused, 0, 0),
+            new StepReasons("render graph.json, manifest.json", "line", 0, rendered - tasks.Rendered, 0, reused - tasks.Reused, 0, 0),
+        ];
+    }
+
+    /// <summary>
+    /// Artifacts against the build before: cached when the very same value was reused; unchanged when made
+    /// again with the same bytes (the previous value then stands in for it, so its hash is not computed
+    /// again and a store sees an object it has); else new or modified. Bytes counts the new and modified.
+    /// </summary>
+    public static StepReasons ArtifactReasons(ArtifactSet artifacts, FinishMemo? memo)
+    {
+        var before = memo?.Artifacts ?? [];
+        int added = 0, modified = 0, unchanged = 0, cached = 0;
+        long bytes = 0;
+        var now = new Dictionary<string, ArtifactContent>(artifacts.Count, StringComparer.Ordinal);
+        foreach (var (path, made) in artifacts.ToList())
+        {
+            var content = made;
+            if (before.TryGetValue(path, out var was) && !ReferenceEquals(was, made) && was.ContentEquals(made))
+            {
+                artifacts.Set(path, was);
+                content = was;
+                unchanged++;
+                now[path] = content;
+                continue;
+            }
+
+            now[path] = content;
+            if (!before.TryGetValue(path, out var old))
+            {
+                added++;
+                bytes += content.Length;
+            }
+            else if (ReferenceEquals(old, content))
+            {
+                cached++;
+            }
+            else
+            {
+                modified++;
+                bytes += content.Length;
+            }
+        }
+
+        var removed = before.Keys.Count(p => !now.ContainsKey(p));
+        if (memo is not null)
+        {
+            memo.Artifacts = now;
+        }
+
+        return new StepReasons("emit", "artifact", added, modified, unchanged, cached, removed, bytes);
+    }
+
+    private static StepReasons Compare<T>(string stage, string unit, IReadOnlyList<T> before, IReadOnlyList<T> now, Func<T, string> key, Func<T, T, bool> same)
+    {
+        var old = new Dictionary<string, T>(before.Count, StringComparer.Ordinal);
+        foreach (var item in before)
+        {
+            old.TryAdd(key(item), item);
+        }
+
+        int added = 0, modified = 0, unchanged = 0;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in now)
+        {
+            var k = key(item);
+            seen.Add(k);
+            if (!old.TryGetValue(k, out var was))
+            {
+                added++;
+            }
+            else if (same(was, item))
+            {
+                unchanged++;
+            }
+            else
+            {
+                modified++;
+            }
+        }
+
+        return new StepReasons(stage, unit, added, modified, unchanged, 0, old.Keys.Count(k => !seen.Contains(k)), 0);
+    }
+}
