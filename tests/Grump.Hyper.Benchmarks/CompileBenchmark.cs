@@ -18,69 +18,113 @@ internal static class CompileBenchmark
 {
     private static readonly JsonSerializerOptions ReportJson = new() { WriteIndented = true };
 
-    private sealed record Row(string Tier, double ColdMs, double WarmMs, double IncrementalMs, double ColdMBps, double ColdFilesPerSecond, long CacheHitsIncremental);
+    /// <summary>One tier's scenarios at one size: milliseconds per build and the bytes each build made anew (emit's step reasons).</summary>
+    private sealed record Row(string Tier, int Files, double ColdMs, double NoOpMs, double TenFilesMs, double OnePercentMs, double TenPercentMs, double HeaderMs,
+        long ColdBytes, long NoOpBytes, long TenFilesBytes, long OnePercentBytes, double ColdMBps, long CacheHitsOnePercent);
 
     public static int Run(string[] args)
     {
         var files = (int)Args.Get(args, "--files", 10_000);
         var changed = Args.Get(args, "--changed", 0.01);
+        var sizesIndex = Array.IndexOf(args, "--sizes");
+        var sizes = sizesIndex >= 0 ? [.. args[sizesIndex + 1].Split(',').Select(x => int.Parse(x, CultureInfo.InvariantCulture))] : new[] { files };
         var reportIndex = Array.IndexOf(args, "--report");
         var report = reportIndex >= 0 ? args[reportIndex + 1] : Path.Combine(Path.GetTempPath(), "grump-benchmark.json");
 
-        var project = ProjectGenerator.Generate(files, seed: 42);
-        var edited = ProjectGenerator.Change(project, changed, seed: 43);
-        var bytes = project.Sum(f => (long)f.Content.Length);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"compile benchmark: {files} files, {bytes / 1048576.0:0.0} MiB, {changed:P1} changed, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}"));
-
         // Warm up the JIT and the lexicons on a same-size project, so no tier is charged for first-run costs.
-        new HyperCompiler().Compile(ProjectGenerator.Generate(files, 1), HyperOptions.Default with { Tier = CompileTier.Conservative });
+        new HyperCompiler().Compile(ProjectGenerator.Generate(Math.Min(sizes[0], 10_000), 1), HyperOptions.Default with { Tier = CompileTier.Conservative });
 
         var rows = new List<Row>();
-        foreach (var tier in new[] { CompileTier.Conservative, CompileTier.Balanced, CompileTier.Aggressive, CompileTier.Insane })
+        List<SourceFile> project = [];
+        List<SourceFile> edited = [];
+        foreach (var size in sizes)
         {
-            GC.Collect();
-            var compiler = new HyperCompiler(new ModuleCache());
-            var options = HyperOptions.Default with { Tier = tier };
-            HyperResult? coldResult = null;
-            var cold = Time(() => coldResult = compiler.Compile(project, options));
-            Console.WriteLine($"  {tier.Name(),-12} cold stages: " + string.Join(", ", coldResult!.Metrics.Stages.Select(st => string.Create(CultureInfo.InvariantCulture, $"{st.Name} {st.Milliseconds:0} ms"))));
-            var warm = Time(() => compiler.Compile(project, options));
-            HyperResult? incrementalResult = null;
-            var incremental = Time(() => incrementalResult = compiler.Compile(edited, options));
-            Console.WriteLine($"  {tier.Name(),-12} incremental stages: " + string.Join(", ", incrementalResult!.Metrics.Stages.Select(st => string.Create(CultureInfo.InvariantCulture, $"{st.Name} {st.Milliseconds:0} ms"))));
+            project = ProjectGenerator.Generate(size, seed: 42);
+            edited = ProjectGenerator.Change(project, changed, seed: 43);
+            var bytes = project.Sum(f => (long)f.Content.Length);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"compile benchmark: {size} files, {bytes / 1048576.0:0.0} MiB, {changed:P1} changed, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}"));
+            var scenarios = new (string Name, List<SourceFile> Files)[]
+            {
+                ("10 files", ProjectGenerator.ChangeFiles(project, 10, seed: 44)),
+                ($"{changed:P0}", edited),
+                ("10%", ProjectGenerator.Change(project, 0.10, seed: 45)),
+                ("header", ProjectGenerator.ChangeHeader(project, seed: 46)),
+            };
 
-            rows.Add(new Row(tier.Name(), cold, warm, incremental, bytes / 1048576.0 / (cold / 1000), files / (cold / 1000), incrementalResult!.Metrics.Cache.Hits));
+            // The 100,000-file runs measure the tiers users pick for big projects; conservative is the baseline at every size.
+            var tiers = size > 20_000 ? new[] { CompileTier.Conservative, CompileTier.Aggressive } : [CompileTier.Conservative, CompileTier.Balanced, CompileTier.Aggressive, CompileTier.Insane];
+            foreach (var tier in tiers)
+            {
+                GC.Collect();
+                var compiler = new HyperCompiler(new ModuleCache());
+                var options = HyperOptions.Default with { Tier = tier };
+                HyperResult? coldResult = null;
+                var cold = Time(() => coldResult = compiler.Compile(project, options));
+                Console.WriteLine($"  {tier.Name(),-12} cold: " + StageTimes(coldResult!.Metrics));
+                HyperResult? noOpResult = null;
+                var noOp = Time(() => noOpResult = compiler.Compile(project, options));
+                var times = new double[scenarios.Length];
+                var written = new long[scenarios.Length];
+                long hits = 0;
+                for (var i = 0; i < scenarios.Length; i++)
+                {
+                    // Every edit is measured against the project as generated (rebuilt, untimed, in between).
+                    HyperResult? result = null;
+                    times[i] = Time(() => result = compiler.Compile(scenarios[i].Files, options));
+                    written[i] = BytesWritten(result!.Metrics);
+                    hits = i == 1 ? result.Metrics.Cache.Hits : hits;
+                    Console.WriteLine($"  {tier.Name(),-12} {scenarios[i].Name} edit: " + StageTimes(result.Metrics) + " | " + Steps(result.Metrics));
+                    compiler.Compile(project, options);
+                }
+
+                rows.Add(new Row(tier.Name(), size, cold, noOp, times[0], times[1], times[2], times[3], BytesWritten(coldResult.Metrics), BytesWritten(noOpResult!.Metrics),
+                    written[0], written[1], bytes / 1048576.0 / (cold / 1000), hits));
+            }
         }
 
         var subsystems = Subsystems(project);
         subsystems.Add(ChunkLine(project));
         var peak = Process.GetCurrentProcess().PeakWorkingSet64;
         Console.WriteLine();
-        Console.WriteLine("| tier | cold ms | warm ms | incremental ms | cold MB/s | cold files/s | incremental cache hits |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine($"| tier | files | cold ms | no-op ms | 10-file edit ms | {changed:P0} edit ms | 10% edit ms | header edit ms | written cold / no-op / 10 files / {changed:P0} (MiB) | cold MB/s | {changed:P0} cache hits |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|");
         foreach (var r in rows)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {r.Tier} | {r.ColdMs:0} | {r.WarmMs:0} | {r.IncrementalMs:0} | {r.ColdMBps:0.00} | {r.ColdFilesPerSecond:0} | {r.CacheHitsIncremental} |"));
+                $"| {r.Tier} | {r.Files} | {r.ColdMs:0} | {r.NoOpMs:0.0} | {r.TenFilesMs:0} | {r.OnePercentMs:0} | {r.TenPercentMs:0} | {r.HeaderMs:0} | {r.ColdBytes / 1048576.0:0.0} / {r.NoOpBytes / 1048576.0:0.0} / {r.TenFilesBytes / 1048576.0:0.0} / {r.OnePercentBytes / 1048576.0:0.0} | {r.ColdMBps:0.00} | {r.CacheHitsOnePercent} |"));
         }
 
-        var conservative = rows[0];
-        var aggressive = rows[2];
+        var first = rows.Where(r => r.Files == sizes[0]).ToList();
+        var conservative = first.First(r => r.Tier == "conservative");
+        var aggressive = first.First(r => r.Tier == "aggressive");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"cold aggressive vs cold conservative = {conservative.ColdMs / aggressive.ColdMs:0.00}x; warm aggressive vs cold conservative = {conservative.ColdMs / aggressive.WarmMs:0.00}x; peak working set {peak / 1048576.0:0} MiB"));
+            $"cold aggressive vs cold conservative = {conservative.ColdMs / aggressive.ColdMs:0.00}x; no-op aggressive = {aggressive.NoOpMs:0.0} ms; peak working set {peak / 1048576.0:0} MiB"));
+        if (sizes.Length > 1)
+        {
+            var big = rows.Last(r => r.Tier == "aggressive");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"10-file edit, aggressive: {big.TenFilesMs:0} ms at {big.Files} files vs {aggressive.TenFilesMs:0} ms at {aggressive.Files} = {big.TenFilesMs / aggressive.TenFilesMs:0.0}x (target at most 2x)"));
+        }
+
         foreach (var line in subsystems)
         {
             Console.WriteLine(line);
         }
 
         var ablation = Ablation(project, edited);
-        File.WriteAllText(report, JsonSerializer.Serialize(new { files, changed, bytes, peakWorkingSet = peak, rows, subsystems, ablation }, ReportJson));
+        File.WriteAllText(report, JsonSerializer.Serialize(new { sizes, changed, peakWorkingSet = peak, rows, subsystems, ablation }, ReportJson));
         Console.WriteLine("report: " + report);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"speedup: incremental aggressive vs cold conservative = {conservative.ColdMs / aggressive.IncrementalMs:0.0}x"));
+            $"speedup: incremental aggressive vs cold conservative = {conservative.ColdMs / aggressive.OnePercentMs:0.0}x"));
         return 0;
     }
+
+    private static long BytesWritten(CompileMetrics metrics) => metrics.Steps.FirstOrDefault(s => s.Stage == "emit")?.BytesWritten ?? 0;
+
+    /// <summary>"compile 95 new/modified, 9905 cached; link ...": each stage's step reasons in one line.</summary>
+    internal static string Steps(CompileMetrics metrics) =>
+        string.Join("; ", metrics.Steps.Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Stage} {s.New + s.Modified} made, {s.Unchanged} same, {s.Cached} reused, {s.Removed} gone")));
 
     /// <summary>
     /// The aggressive tier with each subsystem switched off in turn, cold and on the edit, against the tier

@@ -37,6 +37,34 @@ internal static class ProjectGenerator
             : f)];
     }
 
+    /// <summary>The same project with exactly <paramref name="count"/> files' bodies edited (a sentence appended).</summary>
+    public static List<SourceFile> ChangeFiles(List<SourceFile> files, int count, int seed)
+    {
+        var intents = files.Select((f, i) => (f, i)).Where(x => x.f.Path.EndsWith(".intent", StringComparison.Ordinal)).Select(x => x.i).ToList();
+        var random = new Random(seed);
+        var picked = intents.OrderBy(_ => random.Next()).Take(count).ToHashSet();
+        return [.. files.Select((f, i) => picked.Contains(i)
+            ? new SourceFile(f.Path, Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(f.Content.Span) + "\nAlso add an audit log for admins.\n"))
+            : f)];
+    }
+
+    /// <summary>The same project with one module's header given one more dependency (on a module it does not reach yet: no cycle).</summary>
+    public static List<SourceFile> ChangeHeader(List<SourceFile> files, int seed)
+    {
+        var random = new Random(seed);
+        var intents = files.Where(f => f.Path.EndsWith(".intent", StringComparison.Ordinal) && !f.Path.StartsWith("vendor/", StringComparison.Ordinal)).ToList();
+        var target = intents[intents.Count / 2 + random.Next(intents.Count / 2)];
+        var number = int.Parse(target.Path[^12..^7], System.Globalization.CultureInfo.InvariantCulture);
+        var dependency = Id(random.Next(Math.Max(1, number))); // generated depends only point to lower numbers, so this adds no cycle
+        return [.. files.Select(f => f == target
+            ? new SourceFile(f.Path, Encoding.UTF8.GetBytes(AddDependency(Encoding.UTF8.GetString(f.Content.Span), dependency)))
+            : f)];
+    }
+
+    private static string AddDependency(string text, string dependency) => text.Contains("depends: [", StringComparison.Ordinal)
+        ? text.Replace("depends: [", $"depends: [{dependency}, ", StringComparison.Ordinal)
+        : text.Replace("priority:", $"depends: [{dependency}]\npriority:", StringComparison.Ordinal);
+
     private static string Path(int i) => (i % 20 == 19 ? "vendor/" : string.Empty) + $"area{i % 37:00}/module{i:00000}.intent";
 
     private static string Id(int i) => Path(i)[..^".intent".Length];
