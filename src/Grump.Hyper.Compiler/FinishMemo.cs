@@ -70,6 +70,24 @@ public sealed class FinishMemo
         return chunk;
     }
 
+    /// <summary>What the last build left for the next to compare with (the caches of values are kept whatever the mark).</summary>
+    public object Mark() => new Marked(Link, Plan, SplitGraph, Artifacts, ChunkNames);
+
+    /// <summary>
+    /// Makes a marked build the last one again: when the engine hands back a whole earlier build (the same
+    /// inputs), the next build's step reasons compare with that one, not with whatever ran in between.
+    /// </summary>
+    public void Rewind(object mark)
+    {
+        if (mark is Marked m)
+        {
+            (Link, Plan, SplitGraph, Artifacts, ChunkNames) = (m.Link, m.Plan, m.SplitGraph, m.Artifacts, m.ChunkNames);
+        }
+    }
+
+    private sealed record Marked((CompiledModule[] Inputs, LinkResult Result, int[] Positions)? Link, (LinkResult Link, Plan Plan)? Plan,
+        SplitGraph? SplitGraph, Dictionary<string, ArtifactContent>? Artifacts, HashSet<string> ChunkNames);
+
     /// <summary>Called when a build has finished: what it made becomes what the next build may reuse.</summary>
     public void EndBuild()
     {

@@ -103,7 +103,9 @@ public sealed class TextKernelTests
         };
         using var device = IlgpuTextKernel.Cpu();
         using var kernels = new TextKernels(device, gpuMinBytes: 0);
-        var aggressive = new HyperCompiler(kernels: kernels).Compile(files, HyperOptions.Default with { Tier = CompileTier.Aggressive }, cancellationToken: TestContext.Current.CancellationToken);
+        // The pre-scan is off in the default tiers (it did not pay in the ablation); switched on here, it must change nothing.
+        var scanning = HyperOptions.Default with { Tier = CompileTier.Aggressive, Profile = TierProfile.For(CompileTier.Aggressive) with { Scan = true } };
+        var aggressive = new HyperCompiler(kernels: kernels).Compile(files, scanning, cancellationToken: TestContext.Current.CancellationToken);
         var conservative = new HyperCompiler().Compile(files, HyperOptions.Default with { Tier = CompileTier.Conservative }, cancellationToken: TestContext.Current.CancellationToken);
         Assert.Equal("ilgpu-cpu", aggressive.Metrics.Backends["text"]);
         Assert.Equal(conservative.Artifacts.Select(a => a.Key), aggressive.Artifacts.Select(a => a.Key));

@@ -14,7 +14,7 @@ namespace Grump.Hyper.Engine.Caching;
 /// </summary>
 public sealed class ProjectCache(int capacity = 8)
 {
-    private readonly LinkedList<(string Key, CompilationResult Result)> _entries = new();
+    private readonly LinkedList<(string Key, CompilationResult Result, object? State)> _entries = new();
     private readonly object _gate = new();
 
     public static string Fingerprint(ProjectSelection project, CompilationOptions options)
@@ -29,7 +29,10 @@ public sealed class ProjectCache(int capacity = 8)
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
-    public bool TryGet(string key, out CompilationResult result)
+    public bool TryGet(string key, out CompilationResult result) => TryGet(key, out result, out _);
+
+    /// <param name="state">What the caller kept with the build (the engine: its project state's mark).</param>
+    public bool TryGet(string key, out CompilationResult result, out object? state)
     {
         lock (_gate)
         {
@@ -40,20 +43,22 @@ public sealed class ProjectCache(int capacity = 8)
                     _entries.Remove(node);
                     _entries.AddFirst(node);
                     result = Copy(node.Value.Result);
+                    state = node.Value.State;
                     return true;
                 }
             }
         }
 
         result = null!;
+        state = null;
         return false;
     }
 
-    public void Add(string key, CompilationResult result)
+    public void Add(string key, CompilationResult result, object? state = null)
     {
         lock (_gate)
         {
-            _entries.AddFirst((key, Copy(result)));
+            _entries.AddFirst((key, Copy(result), state));
             while (_entries.Count > capacity)
             {
                 _entries.RemoveLast();

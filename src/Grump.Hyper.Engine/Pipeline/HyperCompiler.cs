@@ -102,8 +102,17 @@ public sealed partial class HyperCompiler
         SpeculationMetrics? speculation = null;
         ImmutableArray<Sharding.ShardScore> shards = [];
         var matcherTiers = "none";
-        if (fingerprint is not null && _projects.TryGet(fingerprint, out var reused))
+        if (fingerprint is not null && _projects.TryGet(fingerprint, out var reused, out var mark))
         {
+            // The project's state goes back to that build, so the next build's step reasons compare with it.
+            if (mark is ProjectState.Marked marked)
+            {
+                var stateKey = StateKey(project, options);
+                var state = _states.Take(stateKey);
+                state.Rewind(marked);
+                _states.Give(stateKey, state);
+            }
+
             // Early cutoff: the same inputs were linked moments ago; nothing needs compiling or linking.
             notes.Add("project unchanged since a cached build: linked result reused");
             stages.Add(new StageMetrics("compile", 0, 0, 0));
@@ -171,6 +180,7 @@ public sealed partial class HyperCompiler
             var finish = new FinishOptions { Parallel = parallelism > 1, Memo = state?.Finish };
             compilation = Compilation.Finish(project, results, finish, stage: (name, time) => stages.Add(new StageMetrics(name, time.TotalMilliseconds, results.Length, 0)));
             steps = [compileReasons, .. compilation.Steps];
+            var marked = state?.Mark();
             if (state is not null)
             {
                 _states.Give(stateKey, state);
@@ -178,7 +188,7 @@ public sealed partial class HyperCompiler
 
             if (fingerprint is not null)
             {
-                _projects.Add(fingerprint, compilation);
+                _projects.Add(fingerprint, compilation, marked);
             }
         }
 

@@ -8,6 +8,17 @@ internal sealed class ProjectState
 {
     public FinishMemo Finish { get; } = new();
 
+    /// <summary>This state as the last build left it (see <see cref="FinishMemo.Mark"/>).</summary>
+    public Marked Mark() => new(Finish.Mark(), Modules);
+
+    public void Rewind(Marked mark)
+    {
+        Finish.Rewind(mark.Finish);
+        Modules = mark.Modules;
+    }
+
+    public sealed record Marked(object Finish, Dictionary<string, (string Sha256, ModuleResult Result)> Modules);
+
     /// <summary>Path to the source's hash and the module result the last build used for it.</summary>
     public Dictionary<string, (string Sha256, ModuleResult Result)> Modules { get; set; } = new(StringComparer.Ordinal);
 
