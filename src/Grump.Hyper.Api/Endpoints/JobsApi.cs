@@ -40,7 +40,7 @@ public static class JobsApi
             .WithSummary("Get a job's status, progress and metrics")
             .WithDescription("Sends an ETag; with If-None-Match it answers 304 while nothing has changed.")
             .Produces<JobView>().Produces(StatusCodes.Status304NotModified).ProducesProblem(StatusCodes.Status404NotFound);
-        jobs.MapGet("/{id}/result", GetResultAsync).WithName("GetJobResult")
+        jobs.MapGet("/{id}/result", GetResultAsync).WithName("GetJobResult").Produces<JobResult>(StatusCodes.Status200OK)
             .WithSummary("Get the manifest, diagnostics and every module of a finished job in one document")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         jobs.MapGet("/{id}/artifacts", ListArtifactsAsync).WithName("ListJobArtifacts")
@@ -167,7 +167,12 @@ public static class JobsApi
         return TypedResults.Ok(JobView.From(job));
     }
 
-    private static async Task<Results<Ok<JobResult>, ProblemHttpResult>> GetResultAsync(string id, Tenant tenant, IJobStore store, CancellationToken cancellationToken)
+    /// <summary>
+    /// The result document is laid out from the stored artifacts' own bytes (manifest, plan, diagnostics,
+    /// every module), streamed as they are read: nothing is parsed or serialised again on the way out.
+    /// The shape is <see cref="JobResult"/>'s (the OpenAPI document describes it from that type).
+    /// </summary>
+    private static async Task<IResult> GetResultAsync(string id, Tenant tenant, IJobStore store, HttpContext http, CancellationToken cancellationToken)
     {
         var (job, problem) = await FinishedJobAsync(id, tenant, store, cancellationToken);
         if (problem is not null)
@@ -177,20 +182,32 @@ public static class JobsApi
 
         // The index is read once; each artifact is then read by the hash it lists.
         var index = (await store.ListArtifactsAsync(id, cancellationToken) ?? []).ToDictionary(a => a.Path, StringComparer.Ordinal);
-        async Task<T> Load<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
-            JsonSerializer.Deserialize((index.TryGetValue(path, out var entry) ? await store.ReadArtifactAsync(entry, cancellationToken) : null) ?? "null"u8.ToArray(), type)!;
+        async Task<byte[]> Load(string path) =>
+            (index.TryGetValue(path, out var entry) ? await store.ReadArtifactAsync(entry, cancellationToken) : null) ?? "null"u8.ToArray();
 
-        var modules = new List<Grump.Hyper.Compiler.Modules.CompiledModule>();
+        var body = http.Response.BodyWriter;
+        http.Response.ContentType = "application/json; charset=utf-8";
+        await body.WriteAsync(System.Text.Encoding.UTF8.GetBytes($"{{\"id\":\"{job!.Id}\",\"success\":{((job.Success ?? false) ? "true" : "false")},\"manifest\":"), cancellationToken);
+        await body.WriteAsync(await Load(ArtifactSet.Manifest), cancellationToken);
+        await body.WriteAsync(",\"plan\":"u8.ToArray(), cancellationToken);
+        await body.WriteAsync(await Load(ArtifactSet.Plan), cancellationToken);
+        await body.WriteAsync(",\"diagnostics\":"u8.ToArray(), cancellationToken);
+        await body.WriteAsync(await Load(ArtifactSet.Diagnostics), cancellationToken);
+        await body.WriteAsync(",\"modules\":["u8.ToArray(), cancellationToken);
+        var first = true;
         foreach (var path in index.Keys.Where(p => p.StartsWith("modules/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
-            modules.Add(await Load(path, ArtifactJson.Default.CompiledModule));
+            if (!first)
+            {
+                await body.WriteAsync(","u8.ToArray(), cancellationToken);
+            }
+
+            await body.WriteAsync(await Load(path), cancellationToken);
+            first = false;
         }
 
-        return TypedResults.Ok(new JobResult(id, job!.Success ?? false,
-            await Load(ArtifactSet.Manifest, ArtifactJson.Default.Manifest),
-            await Load(ArtifactSet.Plan, ArtifactJson.Default.Plan),
-            await Load(ArtifactSet.Diagnostics, ArtifactJson.Default.ImmutableArrayDiagnosticEntry),
-            modules));
+        await body.WriteAsync("]}"u8.ToArray(), cancellationToken);
+        return Results.Empty;
     }
 
     private static async Task<Results<Ok<IReadOnlyList<ArtifactInfo>>, ProblemHttpResult>> ListArtifactsAsync(string id, Tenant tenant, IJobStore store, CancellationToken cancellationToken)

@@ -71,7 +71,7 @@ public sealed partial class HyperCompiler
         stages.Add(new StageMetrics("select", watch.Elapsed.TotalMilliseconds, project.Sources.Length, bytes));
         var stateKey = StateKey(project, options);
         var state = _states.Take(stateKey);
-        var compileReasons = state.CompileReasons(project.Sources, modules);
+        var compileReasons = state.CompileReasons(project.Sources, modules, i => project.VendorPaths.Contains(project.Sources[i].Path));
         var finish = new FinishOptions { Parallel = Environment.ProcessorCount > 1, Memo = state.Finish };
         var compilation = Compilation.Finish(project, modules, finish, stage: (name, time) => stages.Add(new StageMetrics(name, time.TotalMilliseconds, modules.Count, 0)));
         _states.Give(stateKey, state);

@@ -165,25 +165,36 @@ public sealed partial class HyperCompiler
                 watch.Restart();
             }
 
-            var results = CompileModules(project.Sources, i => project.VendorPaths.Contains(project.Sources[i].Path), options.Compilation, parallelism, useCache ? _cache : null, counters, matchers, hints, order, progress, cancellationToken);
-            stages.Add(new StageMetrics("compile", watch.Elapsed.TotalMilliseconds, results.Length, bytes));
-            matcherTiers = string.Join(",", matchers.Tiers.Distinct().Select(t => t.ToString().ToLowerInvariant()));
-
-            cancellationToken.ThrowIfCancellationRequested();
-            watch.Restart();
-
-            // The project's state from its last build in this process (the memo of the finishing stages), lent to this build.
+            // The project's state from its last build in this process, lent to this build: a source whose
+            // path, bytes and vendor flag are the last build's keeps that build's module (select by diffing
+            // (path, sha256) against the previous build; no cache lookup, so no cache size can evict it).
             var stateKey = StateKey(project, options);
             var state = useCache ? _states.Take(stateKey) : null;
-            var compileReasons = state?.CompileReasons(project.Sources, results)
-                ?? new StepReasons("compile", "module", results.Length, 0, 0, 0, 0, results.Sum(r => (long)(r.Rendered?.Length ?? 0)));
-            var finish = new FinishOptions { Parallel = parallelism > 1, Memo = state?.Finish };
-            compilation = Compilation.Finish(project, results, finish, stage: (name, time) => stages.Add(new StageMetrics(name, time.TotalMilliseconds, results.Length, 0)));
-            steps = [compileReasons, .. compilation.Steps];
-            var marked = state?.Mark();
-            if (state is not null)
+            ProjectState.Marked? marked;
+            try
             {
-                _states.Give(stateKey, state);
+                var results = CompileModules(project.Sources, i => project.VendorPaths.Contains(project.Sources[i].Path), options.Compilation, parallelism, useCache ? _cache : null, counters, matchers, hints, order, progress, cancellationToken,
+                    state is null ? null : (file, vendor) => state.Previous(file, vendor));
+                stages.Add(new StageMetrics("compile", watch.Elapsed.TotalMilliseconds, results.Length, bytes));
+                matcherTiers = string.Join(",", matchers.Tiers.Distinct().Select(t => t.ToString().ToLowerInvariant()));
+
+                cancellationToken.ThrowIfCancellationRequested();
+                watch.Restart();
+
+                var compileReasons = state?.CompileReasons(project.Sources, results, i => project.VendorPaths.Contains(project.Sources[i].Path))
+                    ?? new StepReasons("compile", "module", results.Length, 0, 0, 0, 0, results.Sum(r => (long)(r.Rendered?.Length ?? 0)));
+                var finish = new FinishOptions { Parallel = parallelism > 1, Memo = state?.Finish };
+                compilation = Compilation.Finish(project, results, finish, stage: (name, time) => stages.Add(new StageMetrics(name, time.TotalMilliseconds, results.Length, 0)));
+                steps = [compileReasons, .. compilation.Steps];
+                marked = state?.Mark();
+            }
+            finally
+            {
+                // Given back even when the build was cancelled or failed: every value in it is checked before reuse.
+                if (state is not null)
+                {
+                    _states.Give(stateKey, state);
+                }
             }
 
             if (fingerprint is not null)
@@ -283,7 +294,8 @@ public sealed partial class HyperCompiler
     }
 
     private static ImmutableArray<ModuleResult> CompileModules(IReadOnlyList<SourceFile> sources, Func<int, bool> isVendor, CompilationOptions options, int parallelism,
-        ModuleCache? cache, CacheCounters counters, MatcherSet matchers, SourceHints[]? hints, int[]? order, Action<int>? progress, CancellationToken cancellationToken)
+        ModuleCache? cache, CacheCounters counters, MatcherSet matchers, SourceHints[]? hints, int[]? order, Action<int>? progress, CancellationToken cancellationToken,
+        Func<SourceFile, bool, ModuleResult?>? previous = null)
     {
         var results = new ModuleResult[sources.Count];
         var done = 0;
@@ -293,9 +305,18 @@ public sealed partial class HyperCompiler
             var i = order is null ? n : order[n];
             var vendor = isVendor(i);
             var hint = hints is null ? (SourceHints?)null : hints[i];
-            results[i] = cache is null
-                ? ModuleCompiler.Compile(sources[i], vendor, options, matchers, hint)
-                : cache.GetOrCompile(sources[i], vendor, options, counters, matchers, hint);
+            if (previous?.Invoke(sources[i], vendor) is { } kept)
+            {
+                counters.Hit(sources[i].Content.Length);
+                results[i] = kept;
+            }
+            else
+            {
+                results[i] = cache is null
+                    ? ModuleCompiler.Compile(sources[i], vendor, options, matchers, hint)
+                    : cache.GetOrCompile(sources[i], vendor, options, counters, matchers, hint);
+            }
+
             var finished = Interlocked.Increment(ref done);
             if (progress is not null && (finished % ProgressEvery == 0 || finished == sources.Count))
             {

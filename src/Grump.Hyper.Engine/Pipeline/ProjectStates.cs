@@ -17,25 +17,29 @@ internal sealed class ProjectState
         Modules = mark.Modules;
     }
 
-    public sealed record Marked(object Finish, Dictionary<string, (string Sha256, ModuleResult Result)> Modules);
+    public sealed record Marked(object Finish, Dictionary<string, (string Sha256, bool Vendor, ModuleResult Result)> Modules);
 
     /// <summary>Path to the source's hash and the module result the last build used for it.</summary>
-    public Dictionary<string, (string Sha256, ModuleResult Result)> Modules { get; set; } = new(StringComparer.Ordinal);
+    public Dictionary<string, (string Sha256, bool Vendor, ModuleResult Result)> Modules { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The last build's module for this source, when its path, bytes and vendor flag are the same.</summary>
+    public ModuleResult? Previous(SourceFile file, bool vendor) =>
+        Modules.TryGetValue(file.Path, out var before) && before.Vendor == vendor && before.Sha256 == file.Sha256 ? before.Result : null;
 
     /// <summary>
     /// The compile stage's step reasons against the last build: cached when the very same result came back
     /// (from the module cache), unchanged when recompiled from the same bytes, modified when the bytes
     /// changed, new or removed by path. Then this build becomes the last.
     /// </summary>
-    public StepReasons CompileReasons(IReadOnlyList<SourceFile> sources, IReadOnlyList<ModuleResult> results)
+    public StepReasons CompileReasons(IReadOnlyList<SourceFile> sources, IReadOnlyList<ModuleResult> results, Func<int, bool> isVendor)
     {
         int added = 0, modified = 0, unchanged = 0, cached = 0;
         long bytes = 0;
-        var next = new Dictionary<string, (string Sha256, ModuleResult Result)>(sources.Count, StringComparer.Ordinal);
+        var next = new Dictionary<string, (string Sha256, bool Vendor, ModuleResult Result)>(sources.Count, StringComparer.Ordinal);
         for (var i = 0; i < sources.Count; i++)
         {
             var sha = sources[i].Sha256;
-            next[sources[i].Path] = (sha, results[i]);
+            next[sources[i].Path] = (sha, isVendor(i), results[i]);
             if (!Modules.TryGetValue(sources[i].Path, out var before))
             {
                 added++;
