@@ -67,8 +67,12 @@ public sealed class RetentionTests(RedisServer redis)
         }
     }
 
+    /// <summary>The pack index (<c>packs/*.idx</c>) that lists a blob, if any.</summary>
+    private static string? PackOf(string folder, string sha256) =>
+        Directory.EnumerateFiles(Path.Combine(folder, "packs"), "*.idx").SingleOrDefault(idx => File.ReadLines(idx).Any(l => l.StartsWith(sha256 + " ", StringComparison.Ordinal)));
+
     [Fact]
-    public async Task On_the_file_store_the_sweep_drops_old_sources_that_no_unfinished_job_needs()
+    public async Task On_the_file_store_the_sweep_drops_old_packs_that_no_unfinished_job_needs()
     {
         var ct = TestContext.Current.CancellationToken;
         var folder = Directory.CreateTempSubdirectory("grump-retention-").FullName;
@@ -78,19 +82,57 @@ public sealed class RetentionTests(RedisServer redis)
             var needed = new Compiler.Modules.SourceFile("a.intent", "Build a cart."u8.ToArray());
             var unused = new Compiler.Modules.SourceFile("b.intent", "Build a wishlist."u8.ToArray());
             var fresh = new Compiler.Modules.SourceFile("c.intent", "Build a search."u8.ToArray());
-            await store.PutSourcesAsync([needed, unused, fresh], ct);
+            foreach (var upload in new[] { needed, unused, fresh })
+            {
+                await store.PutSourcesAsync([upload], ct); // one upload, one pack
+            }
+
             await store.CreateAsync(Job("0000000000000000000000000000000a", JobStatus.Queued, null), [new InputRef(needed.Path, needed.Sha256, needed.Content.Length)], ct);
             foreach (var old in new[] { needed, unused })
             {
-                File.SetLastWriteTimeUtc(Directory.EnumerateFiles(folder, old.Sha256, SearchOption.AllDirectories).Single(), DateTime.UtcNow.AddDays(-3));
+                File.SetLastWriteTimeUtc(PackOf(folder, old.Sha256)!, DateTime.UtcNow.AddDays(-3));
             }
 
             var sweep = new RetentionJob(store, Options.Create(new HyperApiOptions { Retention = TimeSpan.FromDays(1) }), TimeProvider.System, NullLogger<RetentionJob>.Instance);
             await sweep.RunAsync(ct);
 
-            Assert.Single(Directory.EnumerateFiles(folder, needed.Sha256, SearchOption.AllDirectories));
-            Assert.Empty(Directory.EnumerateFiles(folder, unused.Sha256, SearchOption.AllDirectories));
-            Assert.Single(Directory.EnumerateFiles(folder, fresh.Sha256, SearchOption.AllDirectories));
+            Assert.NotNull(PackOf(folder, needed.Sha256)); // old, but a queued job needs it
+            Assert.Null(PackOf(folder, unused.Sha256));
+            Assert.NotNull(PackOf(folder, fresh.Sha256));
+            Assert.Equal(2, Directory.EnumerateFiles(Path.Combine(folder, "packs"), "*.pack").Count());
+
+            // Another process on the same folder finds what is left.
+            var other = new FileJobStore(folder);
+            var read = await other.GetSourcesAsync([new InputRef(needed.Path, needed.Sha256, needed.Content.Length), new InputRef(fresh.Path, fresh.Sha256, fresh.Content.Length)], ct);
+            Assert.Equal(["Build a cart.", "Build a search."], read.Select(f => System.Text.Encoding.UTF8.GetString(f.Content.Span)));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task New_sources_of_one_upload_are_one_pack_and_known_ones_are_not_written_again()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var folder = Directory.CreateTempSubdirectory("grump-packs-").FullName;
+        try
+        {
+            var files = Enumerable.Range(0, 500).Select(i => new Compiler.Modules.SourceFile($"m{i}.intent", System.Text.Encoding.UTF8.GetBytes($"Build feature {i}."))).ToList();
+            var store = new FileJobStore(folder);
+            await store.PutSourcesAsync(files, ct);
+            Assert.Single(Directory.EnumerateFiles(Path.Combine(folder, "packs"), "*.pack"));
+            Assert.Empty(Directory.EnumerateFiles(Path.Combine(folder, "blobs"), "*", SearchOption.AllDirectories));
+
+            // A restarted process knows the pack: the same upload plus one new file writes a pack of one.
+            var restarted = new FileJobStore(folder);
+            await restarted.PutSourcesAsync([.. files, new Compiler.Modules.SourceFile("new.intent", "Build a blog."u8.ToArray())], ct);
+            var packs = Directory.EnumerateFiles(Path.Combine(folder, "packs"), "*.idx").Select(File.ReadAllLines).OrderBy(l => l.Length).ToList();
+            Assert.Equal([1, 500], packs.Select(p => p.Length));
+
+            var read = await restarted.GetSourcesAsync([.. files.Select(f => new InputRef(f.Path, f.Sha256, f.Content.Length))], ct);
+            Assert.Equal(files.Select(f => f.Sha256), read.Select(f => f.Sha256));
         }
         finally
         {
