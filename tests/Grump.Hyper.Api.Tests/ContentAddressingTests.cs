@@ -59,4 +59,45 @@ public sealed class ContentAddressingTests(RedisServer redis)
         var manifest = await redisClient.GetAsync($"/jobs/{redisSecond}/artifacts/manifest.json", ct);
         Assert.Equal(await (await fileClient.GetAsync($"/jobs/{second}/artifacts/manifest.json", ct)).Content.ReadAsByteArrayAsync(ct), await manifest.Content.ReadAsByteArrayAsync(ct));
     }
+
+    [Fact]
+    public async Task Chunks_are_stored_as_recipes_of_their_modules_and_served_whole_and_verified_on_both_stores()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var archive = Archives.TarGz(Archives.ExampleFiles("shop"));
+        await using var files = new HyperApiFactory();
+        await using var onRedis = new HyperApiFactory { Redis = redis.NewDatabase() };
+        var served = new List<Dictionary<string, byte[]>>();
+        foreach (var factory in new[] { files, onRedis })
+        {
+            var client = factory.CreateClient();
+            var (id, artifacts) = await BuildAsync(client, archive, ct);
+            var chunks = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            foreach (var artifact in artifacts.Where(a => a.GetProperty("path").GetString()!.StartsWith("chunks/", StringComparison.Ordinal)))
+            {
+                var path = artifact.GetProperty("path").GetString()!;
+                var bytes = await client.GetByteArrayAsync($"/jobs/{id}/artifacts/{path}", ct);
+                Assert.Equal(artifact.GetProperty("sha256").GetString(), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+                Assert.Equal(artifact.GetProperty("bytes").GetInt64(), bytes.LongLength);
+                using var parsed = JsonDocument.Parse(bytes); // whole, valid JSON
+                Assert.NotEmpty(parsed.RootElement.GetProperty("modules").EnumerateArray());
+                chunks[path] = bytes;
+            }
+
+            Assert.NotEmpty(chunks);
+            served.Add(chunks);
+        }
+
+        Assert.Equal(served[0].Keys, served[1].Keys);
+        Assert.All(served[0], c => Assert.Equal(c.Value, served[1][c.Key]));
+
+        // In the data folder each chunk's object is a recipe, far smaller than the chunk.
+        foreach (var (path, bytes) in served[0])
+        {
+            var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+            var stored = await File.ReadAllBytesAsync(Path.Combine(files.DataPath, "objects", sha[..2], sha), ct);
+            Assert.True(Grump.Hyper.Api.Storage.ObjectRecipe.IsRecipe(stored), $"{path} is stored whole");
+            Assert.True(stored.Length < bytes.Length, $"{path}: recipe {stored.Length} bytes for a {bytes.Length}-byte chunk");
+        }
+    }
 }

@@ -331,8 +331,13 @@ public sealed class FileJobStore : IJobStore
         return entry is null ? null : await ReadArtifactAsync(entry, cancellationToken);
     }
 
-    public async Task<byte[]?> ReadArtifactAsync(ArtifactInfo artifact, CancellationToken cancellationToken) =>
-        IsSha256(artifact.Sha256) && File.Exists(ObjectPath(artifact.Sha256)) ? await File.ReadAllBytesAsync(ObjectPath(artifact.Sha256), cancellationToken) : null;
+    public async Task<byte[]?> ReadArtifactAsync(ArtifactInfo artifact, CancellationToken cancellationToken)
+    {
+        async Task<byte[]?> Read(string sha) =>
+            IsSha256(sha) && File.Exists(ObjectPath(sha)) ? await File.ReadAllBytesAsync(ObjectPath(sha), cancellationToken) : null;
+
+        return await Read(artifact.Sha256) is { } stored ? await ObjectRecipe.AssembleAsync(stored, artifact.Sha256, Read) : null;
+    }
 
     private static bool IsSha256(string hex) => hex.Length == 64 && hex.All(char.IsAsciiHexDigitLower);
 
@@ -587,6 +592,16 @@ public sealed class FileJobStore : IJobStore
         if (File.Exists(path))
         {
             File.SetLastWriteTimeUtc(path, now); // named again: the sweep's grace counts from now
+        }
+        else if (content.IsComposite)
+        {
+            // The objects it is made of first (a module of the same build: usually stored already), then its recipe.
+            foreach (var source in content.PartSources.OfType<ArtifactContent>().Distinct())
+            {
+                await PutObjectAsync(source, cancellationToken);
+            }
+
+            await WriteAtomicAsync(path, ObjectRecipe.Write(content), cancellationToken);
         }
         else
         {

@@ -136,6 +136,11 @@ public sealed class RedisJobStore : IJobStore
         {
             var sha = content.Sha256; // the value's own hash, computed once where it was made
             pending.TryAdd(sha, content);
+            foreach (var source in content.PartSources.OfType<ArtifactContent>())
+            {
+                pending.TryAdd(source.Sha256, source); // what a recipe names is stored with it
+            }
+
             return Task.FromResult(sha);
         }
 
@@ -161,7 +166,7 @@ public sealed class RedisJobStore : IJobStore
         {
             writes.Add(exists[i].Result
                 ? write.KeyExpireAsync(ObjectKey(keys[i]), ttl, ExpireWhen.GreaterThanCurrentExpiry)
-                : write.StringSetAsync(ObjectKey(keys[i]), objects[keys[i]].ToArray(), ttl));
+                : write.StringSetAsync(ObjectKey(keys[i]), objects[keys[i]].IsComposite ? ObjectRecipe.Write(objects[keys[i]]) : objects[keys[i]].ToArray(), ttl));
         }
 
         write.Execute();
@@ -191,8 +196,13 @@ public sealed class RedisJobStore : IJobStore
 
     public async Task<byte[]?> ReadArtifactAsync(ArtifactInfo artifact, CancellationToken cancellationToken)
     {
-        var value = await Db.StringGetAsync(ObjectKey(artifact.Sha256));
-        return value.IsNull ? null : (byte[])value!;
+        async Task<byte[]?> Read(string sha)
+        {
+            var value = await Db.StringGetAsync(ObjectKey(sha));
+            return value.IsNull ? null : (byte[])value!;
+        }
+
+        return await Read(artifact.Sha256) is { } stored ? await ObjectRecipe.AssembleAsync(stored, artifact.Sha256, Read) : null;
     }
 
     public async Task<(IReadOnlyList<JobRecord> Jobs, string? NextCursor)> ListAsync(string tenant, JobQuery query, CancellationToken cancellationToken)

@@ -11,11 +11,13 @@ namespace Grump.Hyper.Compiler.Emit;
 public sealed class ArtifactContent
 {
     private readonly ReadOnlyMemory<byte>[] _parts;
+    private readonly ArtifactContent?[] _sources;
     private string? _sha256;
 
-    private ArtifactContent(ReadOnlyMemory<byte>[] parts, long length)
+    private ArtifactContent(ReadOnlyMemory<byte>[] parts, ArtifactContent?[]? sources, long length)
     {
         _parts = parts;
+        _sources = sources ?? new ArtifactContent?[parts.Length];
         Length = length;
     }
 
@@ -24,12 +26,40 @@ public sealed class ArtifactContent
     /// <summary>The parts in order; callers must not write to them.</summary>
     public IReadOnlyList<ReadOnlyMemory<byte>> Parts => _parts;
 
-    public static ArtifactContent Of(byte[] bytes) => new([bytes], bytes.Length);
+    /// <summary>
+    /// For each part, the artifact value it is the first bytes of (a chunk's members are their modules'
+    /// JSON), else null: what lets a store keep a chunk as references to objects it already has.
+    /// </summary>
+    public IReadOnlyList<ArtifactContent?> PartSources => _sources;
+
+    /// <summary>True when some part is a prefix of another artifact value.</summary>
+    public bool IsComposite => _sources.Any(s => s is not null);
+
+    public static ArtifactContent Of(byte[] bytes) => new([bytes], null, bytes.Length);
 
     /// <summary>Whole when it is one array (no copy to read it).</summary>
     public bool IsWhole => _parts.Length == 1 && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(_parts[0], out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length;
 
-    public static ArtifactContent Concat(ReadOnlyMemory<byte>[] parts) => new(parts, parts.Sum(p => (long)p.Length));
+    public static ArtifactContent Concat(ReadOnlyMemory<byte>[] parts) => new(parts, null, parts.Sum(p => (long)p.Length));
+
+    /// <param name="sources">Per part, the value whose first bytes it is, or null.</param>
+    public static ArtifactContent Concat(ReadOnlyMemory<byte>[] parts, ArtifactContent?[] sources)
+    {
+        if (sources.Length != parts.Length)
+        {
+            throw new ArgumentException("One source (or null) per part.", nameof(sources));
+        }
+
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (sources[i] is { } source && (source.Length < parts[i].Length || !source.IsWhole))
+            {
+                throw new ArgumentException("A part must be the first bytes of a whole value.", nameof(sources));
+            }
+        }
+
+        return new(parts, sources, parts.Sum(p => (long)p.Length));
+    }
 
     /// <summary>Lowercase hex SHA-256 of the whole content, computed once.</summary>
     public string Sha256

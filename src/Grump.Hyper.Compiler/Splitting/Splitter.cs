@@ -359,6 +359,7 @@ internal sealed class ChunkBuilder(RenderedModules rendered, FinishMemo? memo)
         // carries a Merkle hash: SHA-256 over its head and its members' own SHA-256s (each computed once per
         // module value), which fixes every byte of the chunk without reading them again.
         var parts = new ReadOnlyMemory<byte>[(2 * members.Count) + 1];
+        var sources = new ArtifactContent?[parts.Length];
         var head = Encoding.UTF8.GetBytes($"{{\n  \"name\": \"{name}\",\n  \"kind\": \"{kind}\",\n  \"modules\": [\n");
         parts[0] = head;
         using var merkle = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -374,11 +375,12 @@ internal sealed class ChunkBuilder(RenderedModules rendered, FinishMemo? memo)
             var module = rendered.Content(modules[id]);
             merkle.AppendData(Encoding.ASCII.GetBytes(module.Sha256));
             var json = rendered.Json(modules[id]);
+            sources[n] = module;
             parts[n++] = json.AsMemory(0, json.Length - 1); // without its final newline
         }
 
         parts[n++] = Tail;
-        var content = ArtifactContent.Concat(parts[..n]);
+        var content = ArtifactContent.Concat(parts[..n], sources[..n]);
         var file = $"chunks/{name}.{Convert.ToHexStringLower(merkle.GetHashAndReset())[..8]}.json";
         return new Chunk(name, kind, file, [.. members], content);
     }
