@@ -151,11 +151,7 @@ public sealed class JobApiTests : IAsyncLifetime
         var store = _factory.Services.GetRequiredService<IJobStore>();
         var id = job.GetProperty("id").GetString()!;
         var monitoring = _factory.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (monitoring.ProcessingCount() > 0 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50, ct);
-        }
+        await Grump.Hyper.Testing.Poll.UntilAsync(() => monitoring.ProcessingCount() == 0, TimeSpan.FromSeconds(30), () => "a job is still processing", ct, everyMilliseconds: 50);
 
         Assert.Equal(0, monitoring.ProcessingCount());
         Assert.Null(await store.ListArtifactsAsync(id, ct));

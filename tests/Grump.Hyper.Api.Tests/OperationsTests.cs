@@ -26,19 +26,8 @@ public sealed class OperationsTests : IAsyncLifetime
         var response = await JobClient.SubmitAsync(client, Archives.Zip(Archives.ExampleFiles("shop")), "shop.zip", cancellationToken: ct);
         await JobClient.WaitForFinishAsync(client, response.Headers.Location!.ToString(), ct);
 
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        string text;
-        do
-        {
-            text = await client.GetStringAsync("/metrics", ct);
-            if (text.Contains("grump_jobs_finished", StringComparison.Ordinal))
-            {
-                break;
-            }
-
-            await Task.Delay(100, ct);
-        }
-        while (DateTime.UtcNow < deadline);
+        var text = await Grump.Hyper.Testing.Poll.UntilAsync(() => client.GetStringAsync("/metrics", ct), t => t.Contains("grump_jobs_finished", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(20), t => "no finished-jobs metric:\n" + t, ct, everyMilliseconds: 100);
 
         Assert.Contains("grump_jobs_submitted", text, StringComparison.Ordinal);
         Assert.Contains("grump_jobs_finished", text, StringComparison.Ordinal);

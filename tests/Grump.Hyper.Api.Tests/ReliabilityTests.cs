@@ -63,12 +63,7 @@ public sealed class ReliabilityTests(RedisServer redis)
 
     private static async Task KillWhileRunningAsync(HyperProcess api, HttpClient client, string id, CancellationToken ct)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (await StatusAsync(client, id, ct) != "running")
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the job never started");
-            await Task.Delay(5, ct);
-        }
+        await Grump.Hyper.Testing.Poll.UntilAsync(async () => await StatusAsync(client, id, ct) == "running", TimeSpan.FromSeconds(60), () => "the job never started", ct, everyMilliseconds: 5);
 
         await api.KillAsync();
     }
@@ -362,23 +357,13 @@ public sealed class ReliabilityTests(RedisServer redis)
             { new StringContent($"http://127.0.0.9:{closedPort}/secret-token-path"), "callbackUrl" },
         };
         var id = (await (await client.PostAsync("/compile", form, ct)).Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!;
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        JsonElement delivery;
-        do
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the delivery never ended");
-            await Task.Delay(100, ct);
-            delivery = (await client.GetFromJsonAsync<JsonElement>($"/jobs/{id}/deliveries", ct)).EnumerateArray().FirstOrDefault();
-        }
-        while (delivery.ValueKind != JsonValueKind.Object || delivery.GetProperty("status").GetString() != "failed");
+        var delivery = await Grump.Hyper.Testing.Poll.UntilAsync(
+            async () => (await client.GetFromJsonAsync<JsonElement>($"/jobs/{id}/deliveries", ct)).EnumerateArray().FirstOrDefault(),
+            d => d.ValueKind == JsonValueKind.Object && d.GetProperty("status").GetString() == "failed",
+            TimeSpan.FromSeconds(60), _ => "the delivery never ended", ct, everyMilliseconds: 100);
 
         Assert.Equal(2, delivery.GetProperty("attempts").GetArrayLength()); // the first and one scheduled retry
-        var deadlineLog = DateTime.UtcNow.AddSeconds(10);
-        while (!api.RecentOutput.Contains("failed after 2 attempts", StringComparison.Ordinal) && DateTime.UtcNow < deadlineLog)
-        {
-            await Task.Delay(50, ct);
-        }
-
+        await Grump.Hyper.Testing.Poll.UntilAsync(() => api.RecentOutput.Contains("failed after 2 attempts", StringComparison.Ordinal), TimeSpan.FromSeconds(10), () => "no log line:\n" + api.RecentOutput, ct);
         Assert.Contains("failed after 2 attempts", api.RecentOutput, StringComparison.Ordinal);
         Assert.DoesNotContain("127.0.0.9", api.RecentOutput, StringComparison.Ordinal);
         Assert.DoesNotContain("secret-token-path", api.RecentOutput, StringComparison.Ordinal);

@@ -27,11 +27,8 @@ public sealed class SharedCacheTests(RedisServer redis)
         Assert.Equal(0, first.Metrics.Cache.L2Hits);
 
         // Writes are fire-and-forget: wait until they are all there, with a deadline.
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((await connection.GetServers()[0].DatabaseSizeAsync(connection.GetDatabase().Database)) < Project().Count - 1 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20, ct);
-        }
+        await Grump.Hyper.Testing.Poll.UntilAsync(async () => await connection.GetServers()[0].DatabaseSizeAsync(connection.GetDatabase().Database) >= Project().Count - 1,
+            TimeSpan.FromSeconds(10), () => "the cache writes did not all arrive", ct, everyMilliseconds: 20);
 
         var second = new HyperCompiler(new ModuleCache(l2: new RedisModuleStore(connection))).Compile(Project(), options, cancellationToken: ct);
         Assert.Equal("redis", second.Metrics.Cache.Level2);

@@ -74,19 +74,11 @@ public sealed class WebhookTests : IAsyncLifetime
     /// <summary>Polls the job's deliveries until the last one satisfies <paramref name="done"/>, with a deadline.</summary>
     private static async Task<JsonElement> DeliveryAsync(HttpClient client, string jobId, Func<JsonElement, bool> done, CancellationToken ct)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var deliveries = await client.GetFromJsonAsync<JsonElement>($"/jobs/{jobId}/deliveries", ct);
-            var last = deliveries.EnumerateArray().LastOrDefault();
-            if (last.ValueKind == JsonValueKind.Object && done(last))
-            {
-                return last;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, "The delivery did not finish in time: " + deliveries);
-            await Task.Delay(50, ct);
-        }
+        var deliveries = await Grump.Hyper.Testing.Poll.UntilAsync(
+            () => client.GetFromJsonAsync<JsonElement>($"/jobs/{jobId}/deliveries", ct),
+            all => all.EnumerateArray().LastOrDefault() is { ValueKind: JsonValueKind.Object } last && done(last),
+            TimeSpan.FromSeconds(30), all => "The delivery did not finish in time: " + all, ct);
+        return deliveries.EnumerateArray().Last();
     }
 
     private static bool Finished(JsonElement delivery) => delivery.GetProperty("status").GetString() is "succeeded" or "failed";

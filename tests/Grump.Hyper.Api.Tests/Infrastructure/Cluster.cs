@@ -69,19 +69,8 @@ public sealed class Cluster : IAsyncDisposable
     }
 
     /// <summary>Polls a condition until it holds, failing with a message at the deadline.</summary>
-    public static async Task Until(Func<bool> condition, TimeSpan timeout, Func<string> failure, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail(failure());
-            }
-
-            await Task.Delay(20, cancellationToken);
-        }
-    }
+    public static Task Until(Func<bool> condition, TimeSpan timeout, Func<string> failure, CancellationToken cancellationToken) =>
+        Grump.Hyper.Testing.Poll.UntilAsync(condition, timeout, failure, cancellationToken);
 
     public bool Processing<TJob>() => Monitoring.ProcessingJobs(0, 100).Any(j => j.Value.Job?.Type == typeof(TJob));
 

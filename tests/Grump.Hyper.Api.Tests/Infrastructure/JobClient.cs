@@ -19,26 +19,16 @@ public static class JobClient
         return await client.PostAsync("/compile", form, cancellationToken);
     }
 
-    public static async Task<JsonElement> WaitForFinishAsync(HttpClient client, string location, CancellationToken cancellationToken, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
-        while (true)
-        {
-            var response = await client.GetAsync(location, cancellationToken);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            var job = await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
-            var status = job.GetProperty("status").GetString();
-            if (status is "succeeded" or "failed" or "cancelled")
+    public static Task<JsonElement> WaitForFinishAsync(HttpClient client, string location, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
+        Grump.Hyper.Testing.Poll.UntilAsync(
+            async () =>
             {
-                return job;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"Job {location} did not finish within the deadline; last status {status}.");
-            }
-
-            await Task.Delay(50, cancellationToken);
-        }
-    }
+                var response = await client.GetAsync(location, cancellationToken);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                return await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            },
+            job => job.GetProperty("status").GetString() is "succeeded" or "failed" or "cancelled",
+            timeout ?? TimeSpan.FromSeconds(60),
+            job => $"Job {location} did not finish within the deadline; last status {job.GetProperty("status").GetString()}.",
+            cancellationToken);
 }
