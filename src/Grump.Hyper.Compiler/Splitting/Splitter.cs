@@ -344,13 +344,17 @@ internal sealed class ChunkBuilder(RenderedModules rendered, FinishMemo? memo)
             return Assemble(name, kind, members, modules);
         }
 
-        var key = new StringBuilder(name.Length + 8 + (members.Count * 33)).Append(name).Append('|').Append(kind);
+        // The key: name, kind and a 128-bit hash over the members' own 128-bit hashes, in order (no string per member).
+        var hash = new System.IO.Hashing.XxHash128();
+        Span<byte> member = stackalloc byte[16];
         foreach (var id in members)
         {
-            key.Append('|').Append(rendered.Hash(modules[id]).ToString("x32", System.Globalization.CultureInfo.InvariantCulture));
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt128LittleEndian(member, rendered.Hash(modules[id]));
+            hash.Append(member);
         }
 
-        return memo.GetOrBuild(key.ToString(), () => Assemble(name, kind, members, modules));
+        var key = $"{name}|{kind}|{members.Count}|{hash.GetCurrentHashAsUInt128():x32}";
+        return memo.GetOrBuild(key, () => Assemble(name, kind, members, modules));
     }
 
     private Chunk Assemble(string name, string kind, SortedSet<string> members, Dictionary<string, CompiledModule> modules)
