@@ -238,7 +238,7 @@ public static class Splitter
 /// which modules): computed once per linked graph and reused by every build whose graph is the same
 /// (a body edit changes bytes, never these), so such a build only re-weighs and re-cuts.
 /// </summary>
-public sealed class SplitGraph
+public sealed record SplitGraph
 {
     private SplitGraph()
     {
@@ -301,6 +301,7 @@ public sealed class SplitGraph
             usesVendor[route] = closures[root].Static.Any(id => modules[id].Vendor && !rootSet.Contains(id));
         }
 
+        var loaded = loadedRoots.ToImmutable();
         return new SplitGraph
         {
             Modules = modules,
@@ -310,28 +311,15 @@ public sealed class SplitGraph
             Groups = groups,
             Vendor = vendor,
             RouteRoots = routeRoots,
-            LoadedRoots = loadedRoots.ToImmutable(),
+            LoadedRoots = loaded,
             UsesVendor = usesVendor,
-            Shape = SplitProblem.Shape(groups, routeRoots, loadedRoots.ToImmutable()),
+            Shape = SplitProblem.Shape(groups, routeRoots, loaded),
             Edges = link.Edges,
         };
     }
 
     /// <summary>This analysis with the modules of a build whose graph is the same (flags and edges), for the chunks' contents.</summary>
-    public SplitGraph With(LinkResult link) => new()
-    {
-        Modules = link.Modules.ToDictionary(m => m.Id, StringComparer.Ordinal),
-        Roots = Roots,
-        Closures = Closures,
-        Exclusive = Exclusive,
-        Groups = Groups,
-        Vendor = Vendor,
-        RouteRoots = RouteRoots,
-        LoadedRoots = LoadedRoots,
-        UsesVendor = UsesVendor,
-        Shape = Shape,
-        Edges = Edges,
-    };
+    public SplitGraph With(LinkResult link) => this with { Modules = link.Modules.ToDictionary(m => m.Id, StringComparer.Ordinal) };
 }
 
 /// <summary>Writes chunk files from rendered modules, reusing a memoised chunk when its exact contents were built before.</summary>
