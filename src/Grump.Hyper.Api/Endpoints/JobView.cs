@@ -1,5 +1,4 @@
 using Grump.Hyper.Api.Storage;
-using Grump.Hyper.Engine.Pipeline;
 
 namespace Grump.Hyper.Api.Endpoints;
 
@@ -21,7 +20,7 @@ public sealed record JobView(
     JobProgress Progress,
     bool? Success,
     DiagnosticSummary Diagnostics,
-    CompileMetrics? Metrics,
+    Contract.CompileMetrics? Metrics,
     string? FailureReason,
     JobLinks Links)
 {
@@ -36,7 +35,7 @@ public sealed record JobView(
         new JobProgress(job.FilesTotal, job.FilesDone, job.Stage),
         job.Success,
         new DiagnosticSummary(job.Errors, job.Warnings),
-        job.Metrics,
+        job.Metrics is { } metrics ? Contract.ContractMapping.Of(metrics) : null,
         job.FailureReason,
         new JobLinks($"/jobs/{job.Id}", $"/jobs/{job.Id}/result", $"/jobs/{job.Id}/artifacts"));
 }
@@ -45,7 +44,7 @@ public sealed record JobView(
 public sealed record JobResult(
     string Id,
     bool Success,
-    Grump.Hyper.Compiler.Emit.Manifest Manifest,
-    Grump.Hyper.Compiler.Planning.Plan Plan,
-    IReadOnlyList<Grump.Hyper.Compiler.Emit.DiagnosticEntry> Diagnostics,
-    IReadOnlyList<Grump.Hyper.Compiler.Modules.CompiledModule> Modules);
+    Contract.Manifest Manifest,
+    Contract.Plan Plan,
+    IReadOnlyList<Contract.DiagnosticEntry> Diagnostics,
+    IReadOnlyList<Contract.CompiledModule> Modules);
