@@ -227,9 +227,12 @@ public sealed partial class HyperCompiler
         return Seal(compilation, metrics);
     }
 
-    /// <summary>Whose state a build continues: the project (a tenant's, named by the caller) under these options.</summary>
+    /// <summary>
+    /// Whose state a build continues: the caller's key (the service passes the tenant, so no two tenants
+    /// share one), the project's name (a tenant's projects do not displace each other's state) and the options.
+    /// </summary>
     private static string StateKey(ProjectSelection project, HyperOptions options) =>
-        (options.ProjectKey ?? project.Settings.Name ?? "project") + "\n" + options.Compilation.Fingerprint;
+        (options.ProjectKey ?? string.Empty) + "\n" + (project.Settings.Name ?? "project") + "\n" + options.Compilation.Fingerprint;
 
     private CacheMetrics CacheMetricsOf(CacheCounters counters) =>
         new(counters.Hits, counters.Misses, counters.BytesServed, _cache.Count)
