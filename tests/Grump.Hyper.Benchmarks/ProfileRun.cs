@@ -17,6 +17,22 @@ internal static class ProfileRun
         var tier = tierIndex >= 0 && CompileTiers.TryParse(args[tierIndex + 1], out var parsed) ? parsed : CompileTier.Conservative;
         var project = ProjectGenerator.Generate(files, seed: 42);
         var changed = Args.Get(args, "--changed", 0.0);
+        if (args.Contains("--noop"))
+        {
+            // The same project again and again on one warm compiler: the whole-project early cutoff.
+            var warm = new HyperCompiler();
+            var same = HyperOptions.Default with { Tier = tier };
+            warm.Compile(project, same);
+            for (var i = 0; i < repeat; i++)
+            {
+                var watch = Stopwatch.StartNew();
+                var result = warm.Compile(project, same);
+                Console.WriteLine($"{tier.Name()} no-op {watch.Elapsed.TotalMilliseconds:0.0} ms: " + CompileBenchmark.StageTimes(result.Metrics));
+            }
+
+            return 0;
+        }
+
         if (changed > 0)
         {
             // A different edit of the project each time, on one warm compiler (never a whole-project cache hit).

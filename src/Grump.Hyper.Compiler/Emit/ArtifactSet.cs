@@ -11,7 +11,17 @@ public sealed class ArtifactSet : IReadOnlyCollection<KeyValuePair<string, Artif
     public const string Plan = "plan.json";
     public const string Graph = "graph.json";
 
-    private readonly SortedDictionary<string, ArtifactContent> _files = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, ArtifactContent> _files;
+
+    public ArtifactSet()
+    {
+        _files = new SortedDictionary<string, ArtifactContent>(StringComparer.Ordinal);
+    }
+
+    private ArtifactSet(SortedDictionary<string, ArtifactContent> files)
+    {
+        _files = files;
+    }
 
     public int Count => _files.Count;
 
@@ -27,6 +37,14 @@ public sealed class ArtifactSet : IReadOnlyCollection<KeyValuePair<string, Artif
     public void Set(string path, byte[] content) => _files[path] = ArtifactContent.Of(content);
 
     public void Set(string path, ArtifactContent content) => _files[path] = content;
+
+    /// <summary>A new set of the same (immutable) values but one path: built from the sorted tree in one pass.</summary>
+    public ArtifactSet Without(string path)
+    {
+        var copy = new ArtifactSet(new SortedDictionary<string, ArtifactContent>(_files, StringComparer.Ordinal));
+        copy._files.Remove(path);
+        return copy;
+    }
 
     public bool TryGet(string path, out ArtifactContent content) => _files.TryGetValue(path, out content!);
 

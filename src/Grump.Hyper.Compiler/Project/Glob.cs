@@ -8,17 +8,52 @@ public sealed class Glob
 {
     public const int MaxLength = 256;
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Regex> Compiled = new(StringComparer.Ordinal);
+
     private readonly Regex _regex;
+    private readonly Func<string, bool>? _fast;
 
     private Glob(string pattern, Regex regex)
     {
         Pattern = pattern;
         _regex = regex;
+        _fast = FastPath(pattern);
     }
 
     public string Pattern { get; }
 
-    public bool IsMatch(string path) => _regex.IsMatch(path);
+    public bool IsMatch(string path) => _fast?.Invoke(path) ?? _regex.IsMatch(path);
+
+    /// <summary>The regex's answer, fast path or not (tests hold the fast paths to it).</summary>
+    internal bool RegexMatch(string path) => _regex.IsMatch(path);
+
+    /// <summary>
+    /// The shapes grump.json files use most, matched without the regex (every build matches every path
+    /// against every glob): <c>**</c>; <c>**/*suffix</c> (the last segment ends with suffix); <c>prefix/**</c>.
+    /// Each means exactly what the regex means; anything else goes to the regex.
+    /// </summary>
+    private static Func<string, bool>? FastPath(string pattern)
+    {
+        static bool Literal(string text) => text.IndexOfAny(['*', '?']) < 0;
+        if (pattern == "**")
+        {
+            return static _ => true;
+        }
+
+        if (pattern.StartsWith("**/*", StringComparison.Ordinal) && pattern.Length > 4 && Literal(pattern[4..]) && !pattern[4..].Contains('/', StringComparison.Ordinal))
+        {
+            var suffix = pattern[4..];
+            return path => path.EndsWith(suffix, StringComparison.Ordinal);
+        }
+
+        if (pattern.EndsWith("/**", StringComparison.Ordinal) && pattern.Length > 3 && Literal(pattern[..^3]))
+        {
+            var prefix = pattern[..^2];
+            return path => path.StartsWith(prefix, StringComparison.Ordinal);
+        }
+
+        return null;
+    }
 
     public static bool TryCreate(string pattern, out Glob? glob)
     {
@@ -53,7 +88,13 @@ public sealed class Glob
         }
 
         sb.Append('$');
-        glob = new Glob(pattern, new Regex(sb.ToString(), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, TimeSpan.FromSeconds(1)));
+        // One regex per pattern per process (bounded: patterns come from users' grump.json files).
+        if (Compiled.Count > 4096)
+        {
+            Compiled.Clear();
+        }
+
+        glob = new Glob(pattern, Compiled.GetOrAdd(sb.ToString(), static source => new Regex(source, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking, TimeSpan.FromSeconds(1))));
         return true;
     }
 }

@@ -18,7 +18,11 @@ public static class ProjectLoader
     public static ProjectSelection Select(IEnumerable<SourceFile> files)
     {
         var all = StripSingleRoot(files.ToList());
-        all.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path));
+        if (!IsSorted(all))
+        {
+            all.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path)); // uploads usually come sorted: checked in one pass first
+        }
+
         var diagnostics = new DiagnosticBag();
         var projectFile = all.FirstOrDefault(f => f.Path == ProjectSettings.FileName);
         var settings = projectFile is null ? ProjectSettings.Default : ProjectFileParser.Parse(projectFile.Path, projectFile.Content, diagnostics);
@@ -49,6 +53,19 @@ public static class ProjectLoader
         var selected = sources.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
         var inputs = all.Where(f => f == projectFile || selected.Contains(f.Path)).ToImmutableArray();
         return new ProjectSelection(settings, sources.ToImmutable(), vendor.ToImmutable(), inputs, diagnostics.ToImmutableSorted());
+    }
+
+    private static bool IsSorted(List<SourceFile> files)
+    {
+        for (var i = 1; i < files.Count; i++)
+        {
+            if (string.CompareOrdinal(files[i - 1].Path, files[i].Path) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>An archive whose files all sit in one top folder has that folder as its root.</summary>

@@ -19,11 +19,19 @@ public sealed class ProjectCache(int capacity = 8)
 
     public static string Fingerprint(ProjectSelection project, CompilationOptions options)
     {
+        // SHA-256, not a fast hash: the key decides whose artifacts a build gets back, so it must not be forgeable.
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(Encoding.UTF8.GetBytes($"{CompilerInfo.Version}\n{options.Fingerprint}\n"));
+        var buffer = new byte[1024];
         foreach (var input in project.Inputs)
         {
-            hash.AppendData(Encoding.UTF8.GetBytes($"{input.Path}\t{input.Sha256}\t{(project.VendorPaths.Contains(input.Path) ? 'v' : '-')}\n"));
+            var line = $"{input.Path}\t{input.Sha256}\t{(project.VendorPaths.Contains(input.Path) ? 'v' : '-')}\n";
+            if (Encoding.UTF8.GetMaxByteCount(line.Length) > buffer.Length)
+            {
+                buffer = new byte[Encoding.UTF8.GetMaxByteCount(line.Length)];
+            }
+
+            hash.AppendData(buffer, 0, Encoding.UTF8.GetBytes(line, buffer));
         }
 
         return Convert.ToHexStringLower(hash.GetHashAndReset());
@@ -69,15 +77,6 @@ public sealed class ProjectCache(int capacity = 8)
     /// <summary>A fresh artifact set over the same (never mutated) bytes, so each caller may add its own metrics.json.</summary>
     private static CompilationResult Copy(CompilationResult result)
     {
-        var artifacts = new ArtifactSet();
-        foreach (var (path, content) in result.Artifacts)
-        {
-            if (path != ArtifactSet.Metrics)
-            {
-                artifacts.Add(path, content);
-            }
-        }
-
-        return result with { Artifacts = artifacts };
+        return result with { Artifacts = result.Artifacts.Without(ArtifactSet.Metrics) };
     }
 }
