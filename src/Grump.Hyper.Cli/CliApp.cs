@@ -78,7 +78,7 @@ public static class CliApp
         ArchiveReadResult loaded;
         try
         {
-            loaded = ProjectSources.Load(input, ArchiveLimits.Default);
+            loaded = ProjectSources.Load(input, ArchiveLimits.LocalProject); // a local project, not an upload
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -5,6 +5,19 @@ public sealed record ArchiveLimits
 {
     public static ArchiveLimits Default { get; } = new();
 
+    /// <summary>
+    /// A project on the user's own disk (the CLI): the user's files, not a stranger's upload, so the
+    /// limits only guard against pointing the CLI at the wrong folder, well past 100,000 files. Paths are
+    /// still checked the same way. (The service's upload limits are configuration: <c>Hyper:Limits:*</c>.)
+    /// </summary>
+    public static ArchiveLimits LocalProject { get; } = new()
+    {
+        MaxArchiveBytes = 4L * 1024 * 1024 * 1024,
+        MaxEntries = 2_000_000,
+        MaxEntryBytes = 64L * 1024 * 1024,
+        MaxTotalBytes = 16L * 1024 * 1024 * 1024,
+    };
+
     /// <summary>The archive itself (the request body).</summary>
     public long MaxArchiveBytes { get; init; } = 64L * 1024 * 1024;
 
