@@ -141,6 +141,36 @@ public sealed class RetentionTests(RedisServer redis)
     }
 
     [Fact]
+    public async Task A_pack_another_process_swept_is_written_again_on_the_next_upload()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var folder = Directory.CreateTempSubdirectory("grump-packs-").FullName;
+        try
+        {
+            var source = new Compiler.Modules.SourceFile("a.intent", "Build a cart."u8.ToArray());
+            var api = new FileJobStore(folder);
+            await api.PutSourcesAsync([source], ct);
+
+            // A process that loaded the pack's index at start, then a worker on the same folder sweeps the pack.
+            var knowing = new FileJobStore(folder);
+            File.SetLastWriteTimeUtc(PackOf(folder, source.Sha256)!, DateTime.UtcNow.AddDays(-3));
+            var worker = new FileJobStore(folder);
+            await new RetentionJob(worker, Options.Create(new HyperApiOptions { Retention = TimeSpan.FromDays(1) }), TimeProvider.System, NullLogger<RetentionJob>.Instance).RunAsync(ct);
+            Assert.Null(PackOf(folder, source.Sha256));
+
+            // The process that still remembers the pack uploads the source again: it notices and writes it anew.
+            await knowing.PutSourcesAsync([source], ct);
+            Assert.NotNull(PackOf(folder, source.Sha256));
+            var read = await knowing.GetSourcesAsync([new InputRef(source.Path, source.Sha256, source.Content.Length)], ct);
+            Assert.Equal("Build a cart.", System.Text.Encoding.UTF8.GetString(read.Single().Content.Span));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task In_redis_sources_expire_after_the_retention_counted_from_their_last_upload()
     {
         var ct = TestContext.Current.CancellationToken;

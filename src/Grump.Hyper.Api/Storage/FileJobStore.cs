@@ -59,7 +59,7 @@ public sealed class FileJobStore : IJobStore
         var now = DateTime.UtcNow;
         var fresh = new List<SourceFile>();
         var inBatch = new HashSet<string>(StringComparer.Ordinal);
-        var touched = new HashSet<string>(StringComparer.Ordinal);
+        var touched = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (var file in files)
         {
             // A blob this process stored or touched just now needs no syscall: the sweep counts in days, so
@@ -69,13 +69,8 @@ public sealed class FileJobStore : IJobStore
                 continue;
             }
 
-            if (Packed(file.Sha256, refresh: false) is { } at)
+            if (Packed(file.Sha256, refresh: false) is { } at && Touch(at.Pack, touched, now))
             {
-                if (touched.Add(at.Pack))
-                {
-                    File.SetLastWriteTimeUtc(PackPath(at.Pack, ".idx"), now); // uploaded again: the sweep counts from now
-                }
-
                 Remember(file.Sha256, now);
             }
             else if (File.Exists(BlobPath(file.Sha256)))
@@ -96,6 +91,34 @@ public sealed class FileJobStore : IJobStore
             {
                 Remember(file.Sha256, now);
             }
+        }
+    }
+
+    /// <summary>
+    /// Uploaded again: the sweep counts from now. False when the pack is gone (another process's sweep
+    /// took it since this one loaded its index): its blobs are forgotten here and written again.
+    /// </summary>
+    private bool Touch(string pack, Dictionary<string, bool> touched, DateTime now)
+    {
+        if (touched.TryGetValue(pack, out var there))
+        {
+            return there; // once per pack and upload
+        }
+
+        try
+        {
+            File.SetLastWriteTimeUtc(PackPath(pack, ".idx"), now);
+            return touched[pack] = true;
+        }
+        catch (FileNotFoundException)
+        {
+            foreach (var stale in _packed.Where(e => e.Value.Pack == pack).Select(e => e.Key).ToList())
+            {
+                _packed.TryRemove(stale, out _);
+            }
+
+            _loadedPacks.TryRemove(pack, out _);
+            return touched[pack] = false;
         }
     }
 
