@@ -25,13 +25,6 @@ public sealed class FinishMemo
 {
     private ConcurrentDictionary<string, Chunk> _current = new(StringComparer.Ordinal);
     private ConcurrentDictionary<string, Chunk> _previous = new(StringComparer.Ordinal);
-    private long _hits;
-    private long _misses;
-
-    public long Hits => Interlocked.Read(ref _hits);
-
-    public long Misses => Interlocked.Read(ref _misses);
-
     /// <summary>The modules the last link read (in input order), its result, and where each linked module sits in the input.</summary>
     internal (CompiledModule[] Inputs, LinkResult Result, int[] Positions)? Link { get; set; }
 
@@ -49,22 +42,19 @@ public sealed class FinishMemo
 
     internal HashSet<string> ChunkNames { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Chunks this build took from the memo (the rest it built).</summary>
     internal int ChunkHitsThisBuild;
-    internal int ChunkMissesThisBuild;
 
     internal Chunk GetOrBuild(string key, Func<Chunk> build)
     {
         var current = _current;
         if (current.TryGetValue(key, out var chunk) || _previous.TryGetValue(key, out chunk))
         {
-            Interlocked.Increment(ref _hits);
             Interlocked.Increment(ref ChunkHitsThisBuild);
             current[key] = chunk;
             return chunk;
         }
 
-        Interlocked.Increment(ref _misses);
-        Interlocked.Increment(ref ChunkMissesThisBuild);
         chunk = build();
         current[key] = chunk;
         return chunk;
@@ -93,7 +83,6 @@ public sealed class FinishMemo
     {
         _previous = Interlocked.Exchange(ref _current, new ConcurrentDictionary<string, Chunk>(StringComparer.Ordinal));
         ChunkHitsThisBuild = 0;
-        ChunkMissesThisBuild = 0;
         Drafts.EndBuild();
         Documents.EndBuild();
     }

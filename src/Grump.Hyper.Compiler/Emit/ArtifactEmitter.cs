@@ -134,7 +134,7 @@ public static class ArtifactEmitter
         {
             if (i > 0)
             {
-                lines.AddRange(LineDocument.LineBreak);
+                lines.AddRange(LineDocument.Comma);
             }
 
             lines.AddRange(LineJson.Of(new GraphEdge(from, to[i]), LineJson.Default.GraphEdge));

@@ -15,7 +15,8 @@ namespace Grump.Hyper.Compiler.Emit;
 /// </summary>
 internal sealed class LineDocument
 {
-    private static readonly byte[] Comma = ",\n"u8.ToArray();
+    /// <summary>What ends every line but the last of a list.</summary>
+    internal static readonly byte[] Comma = ",\n"u8.ToArray();
     private static readonly byte[] Newline = "\n"u8.ToArray();
     private readonly List<ReadOnlyMemory<byte>> _parts = [];
 
@@ -55,7 +56,6 @@ internal sealed class LineDocument
         return this;
     }
 
-    public static readonly byte[] LineBreak = Comma;
 
     public ArtifactContent ToContent() => ArtifactContent.Concat([.. _parts]);
 }
