@@ -35,6 +35,8 @@ public sealed class FinishMemo
 
     internal PlanMemo Drafts { get; } = new();
 
+    internal IncrementalPlanner Planner { get; } = new();
+
     internal DocumentFragments Documents { get; } = new();
 
     /// <summary>The last build's artifacts, to tell which of this build's are new, changed or reused.</summary>

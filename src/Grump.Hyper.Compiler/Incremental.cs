@@ -64,11 +64,13 @@ internal static class Incremental
             return (prev.Plan, new StepReasons("plan", "module", 0, 0, 0, link.Modules.Length, 0, 0));
         }
 
-        var plan = Planner.Build(link, memo?.Drafts);
         if (memo is null)
         {
-            return (plan, new StepReasons("plan", "module", link.Modules.Length, 0, 0, 0, 0, 0));
+            return (Planner.Build(link), new StepReasons("plan", "module", link.Modules.Length, 0, 0, 0, 0, 0));
         }
+
+        // The kept task graph repaired where this build's changes reach; a project with a cycle is planned whole.
+        var plan = memo.Planner.Build(link, memo.Drafts) ?? Planner.Build(link, memo.Drafts);
 
         var before = memo.Plan?.Link.Modules.Select(m => m.Id).ToHashSet(StringComparer.Ordinal) ?? [];
         var now = link.Modules.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);

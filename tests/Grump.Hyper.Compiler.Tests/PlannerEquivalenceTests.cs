@@ -31,9 +31,11 @@ public sealed class PlannerEquivalenceTests
 
     private static string Plan(Plan plan) => JsonSerializer.Serialize(plan, ArtifactJson.Default.Plan);
 
-    private static LinkResult Link(Module[] project)
-    {
-        var modules = project.Select((m, i) =>
+    private static LinkResult Link(Module[] project) => Linker.Link(Compile(project, []));
+
+    /// <summary>The project's modules; a module whose text a build before compiled is that very object (as the engine's caches hand back).</summary>
+    private static CompiledModule[] Compile(Module[] project, Dictionary<string, CompiledModule> compiled) =>
+        [.. project.Select((m, i) =>
         {
             var text = new StringBuilder($"---\nid: m{i:00}\npriority: {m.Priority}\n");
             if (m.Depends.Length > 0)
@@ -47,9 +49,58 @@ public sealed class PlannerEquivalenceTests
                 text.Append(negated ? $"No {Phrases[phrase]} for now.\n" : $"Build {Phrases[phrase]}.\n");
             }
 
-            return ModuleCompiler.Compile(new SourceFile($"m{i:00}.intent", Encoding.UTF8.GetBytes(text.ToString())), false, CompilationOptions.Default).Module!;
-        });
-        return Linker.Link(modules);
+            var source = text.ToString();
+            if (!compiled.TryGetValue(source, out var module))
+            {
+                compiled[source] = module = ModuleCompiler.Compile(new SourceFile($"m{i:00}.intent", Encoding.UTF8.GetBytes(source)), false, CompilationOptions.Default).Module!;
+            }
+
+            return module;
+        })];
+
+    /// <summary>One edit of a project: a module's wants or priority rewritten, its depends rewritten, a module added, or the last removed.</summary>
+    private static readonly Gen<Func<Module[], Module[]>> Edits = Gen.Select(Gen.Int[0, 5], Gen.Int[0, 1000], Gen.Int[1, 5],
+        Gen.Select(Gen.Int[0, Phrases.Length - 1], Gen.Int[0, 5].Select(x => x == 0)).Array[0, 6], Gen.Int[0, 1000].Array[0, 3],
+        (kind, at, priority, wants, depends) => (Func<Module[], Module[]>)(project =>
+        {
+            var i = at % project.Length;
+            var edited = project.ToArray();
+            switch (kind)
+            {
+                case 0 or 1:
+                    edited[i] = edited[i] with { Wants = wants };
+                    break;
+                case 2:
+                    edited[i] = edited[i] with { Priority = priority, Wants = [.. edited[i].Wants, .. wants.Take(1)] };
+                    break;
+                case 3:
+                    edited[i] = edited[i] with { Depends = [.. depends.Select(d => d % project.Length)] };
+                    break;
+                case 4:
+                    edited = [.. edited, new Module(priority, [.. depends.Select(d => d % project.Length)], wants)];
+                    break;
+                default:
+                    edited = project.Length > 1 ? edited[..^1] : edited;
+                    break;
+            }
+
+            return edited;
+        }));
+
+    [Fact]
+    public void Repairing_the_kept_plan_through_random_edits_gives_the_plan_a_fresh_planner_makes()
+    {
+        Gen.Select(Projects, Edits.Array[1, 8]).Sample((project, edits) =>
+        {
+            var memo = new FinishMemo();
+            var compiled = new Dictionary<string, CompiledModule>();
+            foreach (var version in edits.Aggregate(new List<Module[]> { project }, (list, edit) => [.. list, edit(list[^1])]))
+            {
+                var (link, _) = Incremental.Link(Compile(version, compiled), memo);
+                var (plan, _) = Incremental.Plan(link, memo);
+                Assert.Equal(Plan(ReferencePlanner.Build(Linker.Link(link.Modules))), Plan(plan));
+            }
+        }, iter: 300, seed: "5fR2kLm9Qx3T");
     }
 
     [Fact]

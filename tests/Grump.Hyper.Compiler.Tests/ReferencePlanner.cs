@@ -66,11 +66,11 @@ internal static class ReferencePlanner
             }
         }
 
-        var order = Order(tasks);
+        var (kahn, placed) = Order(tasks);
         var batch = new Dictionary<string, int>(StringComparer.Ordinal);
         var end = new Dictionary<string, int>(StringComparer.Ordinal);
         var previous = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var id in order)
+        foreach (var id in kahn)
         {
             var draft = tasks[id];
             var level = 0;
@@ -98,6 +98,8 @@ internal static class ReferencePlanner
             previous[id] = via;
         }
 
+        // Batch by batch, in a batch by priority then id; tasks left in a cycle stay last.
+        ImmutableArray<string> order = [.. kahn.Take(placed).OrderBy(id => batch[id]).ThenBy(id => tasks[id].Priority).ThenBy(id => id, StringComparer.Ordinal), .. kahn.Skip(placed)];
         var built = order.Select(id => tasks[id]).Select(d => new PlanTask(
             d.Id, d.Module, d.Feature, d.Action, d.Description, d.Priority, d.Risk, d.Tools, d.Seconds,
             [.. d.DependsOn], batch[d.Id])).ToImmutableArray();
@@ -232,7 +234,7 @@ internal static class ReferencePlanner
     }
 
     /// <summary>Kahn's algorithm, always taking the ready task with the lowest (priority, id); tasks left in a cycle go last.</summary>
-    private static ImmutableArray<string> Order(SortedDictionary<string, Draft> tasks)
+    private static (ImmutableArray<string> Order, int Placed) Order(SortedDictionary<string, Draft> tasks)
     {
         // Tasks are numbered in id order, so comparing numbers compares ids and the queue never compares strings.
         var drafts = tasks.Values.ToArray();
@@ -280,12 +282,13 @@ internal static class ReferencePlanner
             }
         }
 
+        var count = order.Count;
         if (order.Count < drafts.Length)
         {
             order.AddRange(Enumerable.Range(0, drafts.Length).Where(i => !placed[i]).OrderBy(i => (drafts[i].Priority, i)).Select(i => drafts[i].Id));
         }
 
-        return order.MoveToImmutable();
+        return (order.MoveToImmutable(), count);
     }
 
     private static CriticalPath CriticalPathOf(Dictionary<string, int> end, Dictionary<string, string?> previous)

@@ -115,12 +115,12 @@ public static class Planner
             dependsOn[r] = [.. list.Distinct()];
         }
 
-        var order = Order(drafts, dependsOn);
+        var (kahn, placed) = Order(drafts, dependsOn);
         var batch = new int[t];
         Array.Fill(batch, -1);
         var end = new int[t];
         var previous = new int[t];
-        foreach (var r in order)
+        foreach (var r in kahn)
         {
             var level = 0;
             var start = 0;
@@ -146,6 +146,11 @@ public static class Planner
             end[r] = start + drafts[r].Seconds;
             previous[r] = via;
         }
+
+        // The order people read and the incremental planner can repair: batch by batch, in a batch by priority
+        // then id (a topological order, as every dependency sits in an earlier batch); tasks left in a cycle last.
+        var order = kahn;
+        Array.Sort(order, 0, placed, Comparer<int>.Create((a, b) => ExecutionOrder(batch[a], drafts[a].Priority, a, batch[b], drafts[b].Priority, b)));
 
         // A draft kept from the build before keeps its task too when its edges and batch came out the same,
         // so an unchanged task is the same object (and its plan.json line is reused without comparing).
@@ -260,6 +265,11 @@ public static class Planner
 
         public bool Has(string feature) => _local.ContainsKey(feature);
 
+        /// <summary>The draft for a feature, if the module wants it.</summary>
+        public Draft? DraftOf(string feature) => _local.TryGetValue(feature, out var local) ? Drafts[local] : null;
+
+        public IEnumerable<string> Names => _local.Keys;
+
         /// <summary>The task's rank in this build, if the module wants the feature.</summary>
         public int? TaskOf(string feature) => _local.TryGetValue(feature, out var local) ? Drafts[local].Rank : null;
 
@@ -334,12 +344,19 @@ public static class Planner
     /// depends hops, ties to the smallest module id. Memoised per feature (distance and holder per module),
     /// so a project pays O(modules + edges) per feature asked for, not a search per rule.
     /// </summary>
-    private sealed class NearestFeature(int[][] edges, int[] moduleRank, ModuleTasks[] plans)
+    internal sealed class NearestFeature(int[][] edges, int[] moduleRank, ModuleTasks[] plans)
     {
         private readonly Dictionary<string, (int[] Distance, int[] Holder)> _memo = new(StringComparer.Ordinal);
         private readonly bool[] _visiting = new bool[edges.Length];
 
         public int? Find(int module, string feature)
+        {
+            var holder = Holder(module, feature);
+            return holder < 0 ? null : plans[holder].TaskOf(feature);
+        }
+
+        /// <summary>The module whose task for the feature a task of this module waits for; -1 when none.</summary>
+        public int Holder(int module, string feature)
         {
             if (!_memo.TryGetValue(feature, out var memo))
             {
@@ -348,8 +365,7 @@ public static class Planner
                 _memo[feature] = memo;
             }
 
-            var holder = Resolve(module, feature, memo).Holder;
-            return holder < 0 ? null : plans[holder].TaskOf(feature);
+            return Resolve(module, feature, memo).Holder;
         }
 
         private (int Distance, int Holder) Resolve(int m, string feature, (int[] Distance, int[] Holder) memo)
@@ -452,8 +468,12 @@ public static class Planner
         }
     }
 
-    /// <summary>Kahn's algorithm, always taking the ready task with the lowest (priority, id); tasks left in a cycle go last.</summary>
-    private static int[] Order(Draft[] drafts, int[][] dependsOn)
+    /// <summary>Batch, then priority, then id (ranks are in id order).</summary>
+    internal static int ExecutionOrder(int batchA, int priorityA, int rankA, int batchB, int priorityB, int rankB) =>
+        batchA != batchB ? batchA.CompareTo(batchB) : priorityA != priorityB ? priorityA.CompareTo(priorityB) : rankA.CompareTo(rankB);
+
+    /// <summary>Kahn's algorithm, always taking the ready task with the lowest (priority, id); tasks left in a cycle go last (after the placed count).</summary>
+    private static (int[] Order, int Placed) Order(Draft[] drafts, int[][] dependsOn)
     {
         var pending = new int[drafts.Length];
         var dependents = new List<int>?[drafts.Length];
@@ -492,12 +512,13 @@ public static class Planner
             }
         }
 
+        var count = order.Count;
         if (order.Count < drafts.Length)
         {
             order.AddRange(Enumerable.Range(0, drafts.Length).Where(i => !placed[i]).OrderBy(i => (drafts[i].Priority, i)));
         }
 
-        return [.. order];
+        return ([.. order], count);
     }
 
     private static CriticalPath CriticalPathOf(Draft[] drafts, int[] end, int[] previous)

@@ -1,0 +1,967 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+using Grump.Hyper.Compiler.Linking;
+
+namespace Grump.Hyper.Compiler.Planning;
+
+/// <summary>
+/// The plan kept as a task graph between the builds of one project and repaired, not rebuilt: a build
+/// recomputes the dependencies of the modules its changes reach, then the batch and finish time of the
+/// tasks whose inputs moved (in topological order, stopping where a value comes out the same), then
+/// merges the moved tasks into the kept execution order. It makes the same plan as
+/// <see cref="Planner.Build"/> (a property test compares them over random edit sequences); a project
+/// whose modules or tasks form a cycle is left to that planner.
+/// </summary>
+/// <remarks>
+/// What each part of a task reads, and so what a change has to reach before it recomputes that part:
+/// a module's own tasks and the rules between them read the module alone; a rule resolved in another
+/// module reads which modules the depends closure holds the feature in; a module's first tasks wait for
+/// the finishing tasks of the modules it depends on, which for a module without tasks are its own
+/// dependencies' finishing tasks. The state describes the build it was last repaired to, whatever the
+/// memo was rewound to since, so it is right to repair from it to any build.
+/// </remarks>
+internal sealed class IncrementalPlanner
+{
+    private readonly Dictionary<string, ModuleState> _modules = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<ModuleState>> _askers = new(StringComparer.Ordinal);
+    private readonly List<Node> _killed = [];
+
+    // The execution order, with what the plan lists of each task alongside, so a build copies these arrays
+    // instead of visiting every task object (at 50,000 tasks the visits, not the work, were the cost).
+    private Node[] _order = [];
+    private PlanTask[] _tasks = [];
+    private string[] _ids = [];
+    private int[] _batches = [];
+    private int[] _ends = [];
+    private int _risky;
+    private int _moderate;
+    private int _sequential;
+    private string[]?[] _factors = [];
+    private Node[] _byId = [];
+    private PlanTask[] _tasksById = [];
+    private (object Edges, Graph Graph)? _graph;
+    private int _build;
+
+    /// <summary>Modules whose tasks' dependencies the last build recomputed.</summary>
+    public int Replanned { get; private set; }
+
+    public void Reset()
+    {
+        _modules.Clear();
+        _askers.Clear();
+        _killed.Clear();
+        _order = [];
+        _tasks = [];
+        _ids = [];
+        _batches = [];
+        _ends = [];
+        (_risky, _moderate, _sequential) = (0, 0, 0);
+        _factors = [];
+        _byId = [];
+        _tasksById = [];
+        _graph = null;
+    }
+
+    /// <summary>The repaired plan, or null when the project has a cycle (the state is then dropped).</summary>
+    public Plan? Build(LinkResult link, PlanMemo drafts)
+    {
+        try
+        {
+            var plan = Repair(link, drafts);
+            if (plan is null)
+            {
+                Reset();
+            }
+
+            return plan;
+        }
+        catch
+        {
+            Reset(); // half repaired is not a state to repair from
+            throw;
+        }
+    }
+
+    private Plan? Repair(LinkResult link, PlanMemo drafts)
+    {
+        var rules = PlanningRules.Default;
+        var modules = link.Modules;
+        var n = modules.Length;
+        var graph = GraphOf(link);
+        if (graph is null)
+        {
+            return null;
+        }
+
+        var build = ++_build;
+        var states = new ModuleState[n];
+        for (var m = 0; m < n; m++)
+        {
+            if (!_modules.TryGetValue(modules[m].Id, out var st))
+            {
+                _modules[modules[m].Id] = st = new ModuleState();
+            }
+
+            if (st.Seen == build)
+            {
+                return null; // a duplicate id (the linker reports it)
+            }
+
+            st.Seen = build;
+            st.Index = m;
+            states[m] = st;
+        }
+
+        var plans = new Planner.ModuleTasks[n];
+        for (var m = 0; m < n; m++)
+        {
+            // The very module of the build before keeps its drafts without a lookup (most modules, most builds).
+            plans[m] = ReferenceEquals(states[m].Module, modules[m]) ? states[m].Tasks! : drafts.TasksOf(modules[m], x => Planner.ModuleTasks.Of(x, rules));
+        }
+
+        var touched = new List<Node>();
+        var reach = new Reach(n); // modules whose rules are resolved again
+        var changedFeatures = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (id, st) in _modules.Where(x => x.Value.Seen != build).ToList())
+        {
+            changedFeatures.UnionWith(st.Nodes.Keys);
+            foreach (var node in st.Nodes.Values)
+            {
+                Kill(node, reach, build);
+            }
+
+            Ask(st, []);
+            _modules.Remove(id);
+        }
+
+        // The modules whose drafted tasks changed: their nodes, kept by feature name so what waits on them keeps waiting.
+        var changed = new List<int>();
+        for (var m = 0; m < n; m++)
+        {
+            var st = states[m];
+            if (ReferenceEquals(st.Tasks, plans[m]))
+            {
+                st.Module = modules[m];
+                continue;
+            }
+
+            changed.Add(m);
+            reach.Add(m);
+            var tasks = plans[m];
+            var nodes = new Dictionary<string, Node>(tasks.Drafts.Length, StringComparer.Ordinal);
+            foreach (var draft in tasks.Drafts)
+            {
+                if (st.Nodes.TryGetValue(draft.Feature, out var node))
+                {
+                    node.DraftChanged = !SameDraft(node.Draft, draft);
+                    node.Draft = draft;
+                }
+                else
+                {
+                    node = new Node(draft, st) { New = true };
+                    changedFeatures.Add(draft.Feature);
+                }
+
+                nodes[draft.Feature] = node;
+                touched.Add(node);
+            }
+
+            foreach (var (feature, node) in st.Nodes)
+            {
+                if (!nodes.ContainsKey(feature))
+                {
+                    changedFeatures.Add(feature);
+                    Kill(node, reach, build);
+                }
+            }
+
+            var listed = new List<Node>(tasks.FeatureOrder.Length);
+            var seen = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+            foreach (var local in tasks.FeatureOrder)
+            {
+                var node = nodes[tasks.Drafts[local].Feature];
+                if (seen.Add(node))
+                {
+                    listed.Add(node);
+                }
+            }
+
+            st.Tasks = tasks;
+            st.Module = modules[m];
+            st.Nodes = nodes;
+            st.Listed = [.. listed];
+            Ask(st, modules[m].Dependencies.Select(d => d.To));
+        }
+
+        // Modules whose depends changed (new ones included), and everything that reaches them: their rules may resolve elsewhere now.
+        var edgesChanged = new List<int>();
+        if (graph.Fresh)
+        {
+            for (var m = 0; m < n; m++)
+            {
+                var ids = graph.Edges[m].Select(d => modules[d].Id).ToArray();
+                if (states[m].DependsOn is not { } was || !was.AsSpan().SequenceEqual(ids))
+                {
+                    states[m].DependsOn = ids;
+                    edgesChanged.Add(m);
+                }
+            }
+
+            graph.Fresh = false;
+            reach.AddWithDependents(edgesChanged, graph.Dependents);
+        }
+
+        foreach (var feature in changedFeatures)
+        {
+            foreach (var st in _askers.GetValueOrDefault(feature) ?? [])
+            {
+                reach.Add(st.Index);
+            }
+        }
+
+        // Feature rules, resolved again in the reached modules; then each one's first and finishing tasks.
+        var nearest = new Planner.NearestFeature(graph.Edges, graph.Rank, plans);
+        foreach (var m in reach.Members)
+        {
+            var st = states[m];
+            foreach (var node in st.Listed)
+            {
+                node.RuleDeps.Clear();
+            }
+
+            foreach (var edge in modules[m].Dependencies)
+            {
+                if (st.Nodes.GetValueOrDefault(edge.From) is not { } from)
+                {
+                    continue;
+                }
+
+                var holder = nearest.Holder(m, edge.To);
+                if (holder >= 0 && states[holder].Nodes[edge.To] is var to && to != from)
+                {
+                    from.RuleDeps.Add(to);
+                }
+            }
+
+            if (!st.Arrange())
+            {
+                return null; // the rules inside the module make a cycle
+            }
+        }
+
+        // Finishing tasks, in module topological order so a module without tasks reads its dependencies' final ones.
+        var finishingChanged = new List<int>();
+        var queue = new PriorityQueue<int, int>();
+        var queued = new bool[n];
+        foreach (var m in changed.Concat(edgesChanged))
+        {
+            if (!queued[m])
+            {
+                queued[m] = true;
+                queue.Enqueue(m, graph.Topo[m]);
+            }
+        }
+
+        while (queue.TryDequeue(out var m, out _))
+        {
+            var st = states[m];
+            var finishing = st.Listed.Length > 0 ? st.OwnFinishing : SortedUnion(graph.Edges[m].Select(d => states[d].Finishing));
+            if (finishing.AsSpan().SequenceEqual(st.Finishing))
+            {
+                continue;
+            }
+
+            st.Finishing = finishing;
+            finishingChanged.Add(m);
+            foreach (var y in graph.Dependents[m])
+            {
+                if (!queued[y] && states[y].Listed.Length == 0)
+                {
+                    queued[y] = true;
+                    queue.Enqueue(y, graph.Topo[y]);
+                }
+            }
+        }
+
+        // Every task of a module whose rules, own tasks, depends or dependencies' finishing tasks moved: its dependsOn again.
+        var replan = new Reach(n);
+        foreach (var m in reach.Members.Concat(changed).Concat(edgesChanged))
+        {
+            replan.Add(m);
+        }
+
+        replan.AddDependentsOf(finishingChanged, graph.Dependents);
+        foreach (var m in replan.Members)
+        {
+            var st = states[m];
+            if (st.Listed.Length == 0)
+            {
+                continue;
+            }
+
+            var waits = SortedUnion(graph.Edges[m].Select(d => states[d].Finishing));
+            foreach (var node in st.Listed)
+            {
+                var deps = node.IsStart ? SortedUnion([waits, [.. node.RuleDeps]]) : SortedUnion([[.. node.RuleDeps]]);
+                if (deps.AsSpan().SequenceEqual(node.Deps))
+                {
+                    continue;
+                }
+
+                Rewire(node, deps);
+                node.DepsChanged = true;
+                touched.Add(node);
+            }
+        }
+
+        Replanned = replan.Members.Count;
+
+        // Batches and finish times, in topological order (module, then place in module), only as far as they move.
+        var levels = new PriorityQueue<Node, (int, int)>();
+        foreach (var node in touched)
+        {
+            if (node.Alive && node.Stamp != build && (node.New || node.DepsChanged || node.DraftChanged))
+            {
+                node.Stamp = build;
+                levels.Enqueue(node, (graph.Topo[node.Owner.Index], node.Local));
+            }
+        }
+
+        while (levels.TryDequeue(out var node, out _))
+        {
+            var level = 0;
+            var start = 0;
+            Node? via = null;
+            foreach (var dep in node.Deps)
+            {
+                level = Math.Max(level, dep.Batch + 1);
+
+                // Deps are in id order, so on equal finish times the smallest id stays on the path.
+                if (dep.End > start)
+                {
+                    start = dep.End;
+                    via = dep;
+                }
+            }
+
+            var end = start + node.Draft.Seconds;
+            node.Via = via;
+            if (!node.New && level == node.Batch && end == node.End)
+            {
+                continue;
+            }
+
+            node.BatchChanged |= level != node.Batch;
+            node.EndChanged = true;
+            touched.Add(node);
+
+            node.Batch = level;
+            node.End = end;
+            foreach (var dependent in node.Dependents)
+            {
+                if (dependent.Stamp != build)
+                {
+                    dependent.Stamp = build;
+                    levels.Enqueue(dependent, (graph.Topo[dependent.Owner.Index], dependent.Local));
+                }
+            }
+        }
+
+        // Tasks made again where anything they list changed; then every task whose place or listing moved is
+        // taken out of the kept arrays and put back where it now belongs (found by binary search, so only the
+        // moved tasks are visited).
+        var moved = new List<Node>();
+        foreach (var node in touched)
+        {
+            if (!node.Alive || node.Stamp == -build)
+            {
+                continue;
+            }
+
+            node.Stamp = -build; // listed once
+            if (node.Task is null || node.New || node.DraftChanged || node.DepsChanged || node.BatchChanged)
+            {
+                var d = node.Draft;
+                var ids = new string[node.Deps.Length];
+                for (var i = 0; i < ids.Length; i++)
+                {
+                    ids[i] = node.Deps[i].Draft.Id;
+                }
+
+                node.Task = new PlanTask(d.Id, d.Module, d.Feature, d.Action, d.Description, d.Priority, d.Risk, d.Tools, d.Seconds, ImmutableCollectionsMarshal.AsImmutableArray(ids), node.Batch);
+                string[] factors = [.. d.Tools.Where(rules.RiskFactors.ContainsKey).Select(tool => rules.RiskFactors[tool])];
+                node.Factors = factors.Length > 0 ? factors : null;
+                moved.Add(node);
+            }
+            else if (node.EndChanged)
+            {
+                moved.Add(node);
+            }
+        }
+
+        SpliceOrder(moved);
+        SpliceById(moved);
+        foreach (var node in touched)
+        {
+            node.New = node.DraftChanged = node.DepsChanged = node.BatchChanged = node.EndChanged = false;
+        }
+
+        _killed.Clear();
+        return Output();
+    }
+
+    /// <summary>The execution order with the killed and moved tasks taken out and the moved ones put back at their new place.</summary>
+    private void SpliceOrder(List<Node> moved)
+    {
+        var outs = new List<int>(moved.Count + _killed.Count);
+        foreach (var node in moved.Concat(_killed))
+        {
+            if (node.InOrder)
+            {
+                outs.Add(PositionInOrder(node.SortBatch, node.SortPriority, node.Draft.Id));
+            }
+        }
+
+        outs.Sort();
+        foreach (var p in outs)
+        {
+            Count(_tasks[p], -1);
+        }
+
+        var ins = moved.ToArray();
+        Array.Sort(ins, CompareExecution);
+        var at = new int[ins.Length];
+        for (var i = 0; i < ins.Length; i++)
+        {
+            at[i] = PositionInOrder(ins[i].Batch, ins[i].Draft.Priority, ins[i].Draft.Id);
+        }
+
+        var t = _order.Length - outs.Count + ins.Length;
+        var order = new Node[t];
+        var tasks = new PlanTask[t];
+        var ids = new string[t];
+        var batches = new int[t];
+        var ends = new int[t];
+        var factors = new string[]?[t];
+        int k = 0, o = 0, from = 0;
+        void CopyKept(int until)
+        {
+            // Old positions from..until, less the ones taken out.
+            while (from < until)
+            {
+                var stop = o < outs.Count && outs[o] < until ? outs[o] : until;
+                var length = stop - from;
+                Array.Copy(_order, from, order, k, length);
+                Array.Copy(_tasks, from, tasks, k, length);
+                Array.Copy(_ids, from, ids, k, length);
+                Array.Copy(_batches, from, batches, k, length);
+                Array.Copy(_ends, from, ends, k, length);
+                Array.Copy(_factors, from, factors, k, length);
+                k += length;
+                from = stop;
+                if (o < outs.Count && outs[o] == from)
+                {
+                    from++;
+                    o++;
+                }
+            }
+        }
+
+        for (var i = 0; i < ins.Length; i++)
+        {
+            CopyKept(at[i]);
+            var node = ins[i];
+            (order[k], tasks[k], ids[k], batches[k], ends[k], factors[k]) = (node, node.Task!, node.Draft.Id, node.Batch, node.End, node.Factors);
+            Count(node.Task!, +1);
+            (node.SortBatch, node.SortPriority, node.InOrder) = (node.Batch, node.Draft.Priority, true);
+            k++;
+        }
+
+        CopyKept(_order.Length);
+        (_order, _tasks, _ids, _batches, _ends, _factors) = (order, tasks, ids, batches, ends, factors);
+    }
+
+    /// <summary>The plan's totals, kept as tasks come and go (a task's risk is one of three literals).</summary>
+    private void Count(PlanTask task, int sign)
+    {
+        _risky += task.Risk == "risky" ? sign : 0;
+        _moderate += task.Risk == "moderate" ? sign : 0;
+        _sequential += task.EstimatedSeconds * sign;
+    }
+
+    /// <summary>The first position in the kept order whose task sorts at or after the given key (an exact hit for a kept task's own key).</summary>
+    private int PositionInOrder(int batch, int priority, string id)
+    {
+        int lo = 0, hi = _order.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var entry = _order[mid];
+            var c = batch != entry.SortBatch ? batch.CompareTo(entry.SortBatch) : priority != entry.SortPriority ? priority.CompareTo(entry.SortPriority) : string.CompareOrdinal(id, entry.Draft.Id);
+            if (c > 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    /// <summary>The id order: killed tasks out, new ones in, and the task made again set at its place.</summary>
+    private void SpliceById(List<Node> moved)
+    {
+        var outs = _killed.Where(x => x.ById).Select(x => PositionById(_byId, x.Draft.Id)).Order().ToList();
+        var ins = moved.Where(x => !x.ById).ToArray();
+        Array.Sort(ins, CompareId);
+        var t = _byId.Length - outs.Count + ins.Length;
+        var byId = new Node[t];
+        var tasks = new PlanTask[t];
+        int k = 0, o = 0, from = 0;
+        void CopyKept(int until)
+        {
+            while (from < until)
+            {
+                var stop = o < outs.Count && outs[o] < until ? outs[o] : until;
+                Array.Copy(_byId, from, byId, k, stop - from);
+                Array.Copy(_tasksById, from, tasks, k, stop - from);
+                k += stop - from;
+                from = stop;
+                if (o < outs.Count && outs[o] == from)
+                {
+                    from++;
+                    o++;
+                }
+            }
+        }
+
+        foreach (var node in ins)
+        {
+            CopyKept(PositionById(_byId, node.Draft.Id));
+            (byId[k], tasks[k]) = (node, node.Task!);
+            node.ById = true;
+            k++;
+        }
+
+        CopyKept(_byId.Length);
+        foreach (var node in moved)
+        {
+            tasks[PositionById(byId, node.Draft.Id)] = node.Task!;
+        }
+
+        (_byId, _tasksById) = (byId, tasks);
+    }
+
+    private static int PositionById(Node[] byId, string id)
+    {
+        int lo = 0, hi = byId.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (string.CompareOrdinal(id, byId[mid].Draft.Id) > 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    private Plan Output()
+    {
+        var t = _order.Length;
+        var batches = ImmutableArray.CreateBuilder<ImmutableArray<string>>();
+        var factors = new List<string>();
+        var seenFactors = new HashSet<string>(StringComparer.Ordinal);
+        int risky = _risky, moderate = _moderate, from = 0, last = -1;
+        for (var i = 0; i < t; i++)
+        {
+            if (_factors[i] is { } listed)
+            {
+                foreach (var factor in listed)
+                {
+                    if (seenFactors.Add(factor))
+                    {
+                        factors.Add(factor);
+                    }
+                }
+            }
+
+            if (i + 1 == t || _batches[i + 1] != _batches[i])
+            {
+                batches.Add([.. _ids.AsSpan(from, i + 1 - from)]);
+                from = i + 1;
+            }
+
+            // The latest finish; on a tie the smallest id.
+            if (last < 0 || _ends[i] > _ends[last] || (_ends[i] == _ends[last] && string.CompareOrdinal(_ids[i], _ids[last]) < 0))
+            {
+                last = i;
+            }
+        }
+
+        var path = new List<string>();
+        for (var at = last < 0 ? null : _order[last]; at is not null; at = at.Via)
+        {
+            path.Add(at.Draft.Id);
+        }
+
+        path.Reverse();
+        var critical = new CriticalPath([.. path], last < 0 ? 0 : _ends[last]);
+        var level = risky > 0 ? "risky" : moderate > 0 ? "moderate" : "safe";
+        var risk = new RiskSummary(level, t - risky - moderate, moderate, risky, [.. factors], risky == 0 && moderate == 0);
+        return new Plan([.. _tasks], [.. _ids], batches.ToImmutable(), critical, critical.EstimatedSeconds, _sequential, risk) { TasksById = [.. _tasksById] };
+    }
+
+    /// <summary>The module graph as int arrays with a topological rank and the reverse edges; null when it has a cycle.</summary>
+    private Graph? GraphOf(LinkResult link)
+    {
+        if (_graph is { } known && ReferenceEquals(known.Edges, link.Edges))
+        {
+            return known.Graph;
+        }
+
+        var modules = link.Modules;
+        var n = modules.Length;
+        var index = new Dictionary<string, int>(n, StringComparer.Ordinal);
+        for (var m = 0; m < n; m++)
+        {
+            index[modules[m].Id] = m;
+        }
+
+        var edges = new int[n][];
+        var dependents = new List<int>[n];
+        for (var m = 0; m < n; m++)
+        {
+            dependents[m] = [];
+        }
+
+        var pending = new int[n];
+        for (var m = 0; m < n; m++)
+        {
+            edges[m] = [.. link.Edges[modules[m].Id].Select(d => index[d])];
+            pending[m] = edges[m].Length;
+            foreach (var d in edges[m])
+            {
+                dependents[d].Add(m);
+            }
+        }
+
+        var topo = new int[n];
+        var ready = new Queue<int>(Enumerable.Range(0, n).Where(m => pending[m] == 0));
+        var placed = 0;
+        while (ready.TryDequeue(out var m))
+        {
+            topo[m] = placed++;
+            foreach (var y in dependents[m])
+            {
+                if (--pending[y] == 0)
+                {
+                    ready.Enqueue(y);
+                }
+            }
+        }
+
+        if (placed < n)
+        {
+            return null;
+        }
+
+        var rank = Enumerable.Range(0, n).ToArray();
+        Array.Sort(rank, (a, b) => string.CompareOrdinal(modules[a].Id, modules[b].Id));
+        var rankOf = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            rankOf[rank[i]] = i;
+        }
+
+        var graph = new Graph(edges, rankOf, topo, [.. dependents.Select(d => d.ToArray())]);
+        _graph = (link.Edges, graph);
+        return graph;
+    }
+
+    /// <summary>Records which features a module's rules ask for, so a change to where a feature is held reaches them.</summary>
+    private void Ask(ModuleState st, IEnumerable<string> features)
+    {
+        foreach (var feature in st.Asks)
+        {
+            _askers[feature].Remove(st);
+        }
+
+        st.Asks = [.. features.Distinct(StringComparer.Ordinal)];
+        foreach (var feature in st.Asks)
+        {
+            if (!_askers.TryGetValue(feature, out var set))
+            {
+                _askers[feature] = set = [];
+            }
+
+            set.Add(st);
+        }
+    }
+
+    /// <summary>A task that is gone: out of its dependencies' dependents; what waited on it is planned again.</summary>
+    private void Kill(Node node, Reach reach, int build)
+    {
+        node.Alive = false;
+        _killed.Add(node);
+        foreach (var d in node.Deps)
+        {
+            d.Dependents.Remove(node);
+        }
+
+        foreach (var dependent in node.Dependents)
+        {
+            if (dependent.Owner.Seen == build)
+            {
+                reach.Add(dependent.Owner.Index);
+            }
+        }
+
+        node.Deps = [];
+    }
+
+    /// <summary>New dependencies for a task, its old and new dependencies' dependents changed only where the two differ.</summary>
+    private static void Rewire(Node node, Node[] deps)
+    {
+        var was = new HashSet<Node>(node.Deps, ReferenceEqualityComparer.Instance);
+        var now = new HashSet<Node>(deps, ReferenceEqualityComparer.Instance);
+        foreach (var d in node.Deps)
+        {
+            if (!now.Contains(d))
+            {
+                d.Dependents.Remove(node);
+            }
+        }
+
+        foreach (var d in deps)
+        {
+            if (!was.Contains(d))
+            {
+                d.Dependents.Add(node);
+            }
+        }
+
+        node.Deps = deps;
+    }
+
+    private static bool SameDraft(Planner.Draft a, Planner.Draft b) =>
+        a.Id == b.Id && a.Action == b.Action && a.Description == b.Description && a.Priority == b.Priority && a.Risk == b.Risk
+        && a.Seconds == b.Seconds && a.Tools.SequenceEqual(b.Tools);
+
+    private static int CompareId(Node a, Node b) => string.CompareOrdinal(a.Draft.Id, b.Draft.Id);
+
+    private static int CompareExecution(Node a, Node b) =>
+        a.Batch != b.Batch ? a.Batch.CompareTo(b.Batch) : a.Draft.Priority != b.Draft.Priority ? a.Draft.Priority.CompareTo(b.Draft.Priority) : CompareId(a, b);
+
+    private static Node[] Merge(IEnumerable<Node> kept, Node[] fresh, Comparison<Node> compare)
+    {
+        var result = new List<Node>(fresh.Length + 16);
+        var j = 0;
+        foreach (var node in kept)
+        {
+            while (j < fresh.Length && compare(fresh[j], node) < 0)
+            {
+                result.Add(fresh[j++]);
+            }
+
+            result.Add(node);
+        }
+
+        while (j < fresh.Length)
+        {
+            result.Add(fresh[j++]);
+        }
+
+        return [.. result];
+    }
+
+    /// <summary>Distinct nodes in id order.</summary>
+    private static Node[] SortedUnion(IEnumerable<Node[]> parts)
+    {
+        var all = new List<Node>();
+        foreach (var part in parts)
+        {
+            all.AddRange(part);
+        }
+
+        if (all.Count < 2)
+        {
+            return [.. all];
+        }
+
+        all.Sort(CompareId);
+        var distinct = new List<Node>(all.Count) { all[0] };
+        for (var i = 1; i < all.Count; i++)
+        {
+            if (!ReferenceEquals(all[i], all[i - 1]))
+            {
+                distinct.Add(all[i]);
+            }
+        }
+
+        return [.. distinct];
+    }
+
+    private sealed class Graph(int[][] edges, int[] rank, int[] topo, int[][] dependents)
+    {
+        public int[][] Edges { get; } = edges;
+        public int[] Rank { get; } = rank;
+        public int[] Topo { get; } = topo;
+        public int[][] Dependents { get; } = dependents;
+
+        /// <summary>Not compared with the modules' recorded depends yet.</summary>
+        public bool Fresh { get; set; } = true;
+    }
+
+    /// <summary>A set of module indexes, in the order they were added.</summary>
+    private sealed class Reach(int n)
+    {
+        private readonly bool[] _in = new bool[n];
+
+        public List<int> Members { get; } = [];
+
+        public void Add(int m)
+        {
+            if (!_in[m])
+            {
+                _in[m] = true;
+                Members.Add(m);
+            }
+        }
+
+        public void AddDependentsOf(IEnumerable<int> modules, int[][] dependents)
+        {
+            foreach (var m in modules)
+            {
+                foreach (var y in dependents[m])
+                {
+                    Add(y);
+                }
+            }
+        }
+
+        /// <summary>The modules and every module that reaches them through depends.</summary>
+        public void AddWithDependents(IEnumerable<int> modules, int[][] dependents)
+        {
+            var visited = new bool[_in.Length];
+            var stack = new Stack<int>(modules);
+            while (stack.TryPop(out var m))
+            {
+                if (visited[m])
+                {
+                    continue;
+                }
+
+                visited[m] = true;
+                Add(m);
+                foreach (var y in dependents[m])
+                {
+                    stack.Push(y);
+                }
+            }
+        }
+    }
+
+    private sealed class ModuleState
+    {
+        public int Seen;
+        public int Index;
+        public Planner.ModuleTasks? Tasks;
+        public Modules.CompiledModule? Module;
+        public Dictionary<string, Node> Nodes = new(StringComparer.Ordinal);
+
+        /// <summary>Own tasks in the order the module lists its features.</summary>
+        public Node[] Listed = [];
+
+        public Node[] OwnFinishing = [];
+
+        /// <summary>What the modules that depend on this one wait for (a module without tasks passes on its dependencies').</summary>
+        public Node[] Finishing = [];
+
+        public string[]? DependsOn;
+        public string[] Asks = [];
+
+        /// <summary>
+        /// From the rules inside the module: which tasks start it (nothing of its own before them), which finish it
+        /// (nothing of its own after them), and a topological place for each; false on a cycle.
+        /// </summary>
+        public bool Arrange()
+        {
+            var pending = new Dictionary<Node, int>(ReferenceEqualityComparer.Instance);
+            var waitedFor = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+            foreach (var node in Listed)
+            {
+                var own = 0;
+                foreach (var d in node.RuleDeps)
+                {
+                    if (d.Owner == this)
+                    {
+                        own++;
+                        waitedFor.Add(d);
+                    }
+                }
+
+                node.IsStart = own == 0;
+                pending[node] = own;
+            }
+
+            OwnFinishing = [.. Listed.Where(x => !waitedFor.Contains(x)).OrderBy(x => x.Draft.Id, StringComparer.Ordinal)];
+            var ready = new Queue<Node>(Listed.Where(x => x.IsStart));
+            var place = 0;
+            while (ready.TryDequeue(out var node))
+            {
+                node.Local = place++;
+                foreach (var other in Listed)
+                {
+                    if (pending[other] > 0 && other.RuleDeps.Contains(node))
+                    {
+                        pending[other] -= other.RuleDeps.Count(d => d == node);
+                        if (pending[other] == 0)
+                        {
+                            ready.Enqueue(other);
+                        }
+                    }
+                }
+            }
+
+            return place == Listed.Length;
+        }
+    }
+
+    private sealed class Node(Planner.Draft draft, ModuleState owner)
+    {
+        public Planner.Draft Draft = draft;
+        public readonly ModuleState Owner = owner;
+        public bool Alive = true;
+        public bool New;
+        public bool DraftChanged;
+        public bool DepsChanged;
+        public bool BatchChanged;
+        public bool IsStart;
+        public int Local;
+        public int Stamp;
+        public int Batch = -1;
+        public int End;
+        public Node? Via;
+        public readonly List<Node> RuleDeps = [];
+        public Node[] Deps = [];
+        public readonly List<Node> Dependents = [];
+        public bool EndChanged;
+        public PlanTask? Task;
+        public string[]? Factors;
+
+        /// <summary>Where it sits in the kept execution order: the key it was sorted by, and whether it is there.</summary>
+        public int SortBatch;
+        public int SortPriority;
+        public bool InOrder;
+        public bool ById;
+    }
+}
