@@ -70,7 +70,15 @@ internal static class Incremental
         }
 
         // The kept task graph repaired where this build's changes reach; a project with a cycle is planned whole.
-        var plan = memo.Planner.Build(link, memo.Drafts) ?? Planner.Build(link, memo.Drafts);
+        if (memo.Planner.Build(link, memo.Drafts) is { } repaired)
+        {
+            var (fresh, gone) = (memo.Planner.Added, memo.Planner.Removed);
+            var redrafted = memo.Drafts.Drafted;
+            memo.Plan = (link, repaired);
+            return (repaired, new StepReasons("plan", "module", fresh, Math.Max(0, redrafted - fresh), 0, link.Modules.Length - redrafted, gone, 0));
+        }
+
+        var plan = Planner.Build(link, memo.Drafts);
 
         var before = memo.Plan?.Link.Modules.Select(m => m.Id).ToHashSet(StringComparer.Ordinal) ?? [];
         var now = link.Modules.Select(m => m.Id).ToHashSet(StringComparer.Ordinal);

@@ -66,13 +66,33 @@ public static class ArtifactEmitter
     private static ArtifactContent PlanDocument(Plan plan, DocumentFragments fragments)
     {
         var tasks = fragments.Tasks;
-        return new LineDocument()
-            .Raw("{\n\"tasks\": [\n")
-            .Lines(plan.Tasks, t => tasks.Get(t.Id, t, static v => LineJson.Of(v, LineJson.Default.PlanTask)))
-            .Raw("],\n\"executionOrder\": ")
-            .Raw(Json(plan.ExecutionOrder))
-            .Raw(",\n\"parallelBatches\": [\n")
-            .Lines(plan.ParallelBatches, b => LineJson.Of(b, LineJson.Default.ImmutableArrayString))
+        var document = new LineDocument().Raw("{\n\"tasks\": [\n");
+        if (plan.Lines is { } slots)
+        {
+            // The incremental planner's plan: kept tasks' lines sit in their slots; the batches are the
+            // execution order in turn, so the order's array is the batch lines' insides joined.
+            var rendered = tasks.Rendered;
+            document.Lines(slots.Tasks, i => tasks.Fill(plan.Tasks[i], static v => LineJson.Of(v, LineJson.Default.PlanTask)))
+                .Raw("],\n\"executionOrder\": ");
+            tasks.Reuse(slots.Tasks.Length - (tasks.Rendered - rendered));
+            var batches = new byte[plan.ParallelBatches.Length][];
+            for (var b = 0; b < batches.Length; b++)
+            {
+                batches[b] = slots.Batches[b] ??= LineJson.Of(plan.ParallelBatches[b], LineJson.Default.ImmutableArrayString);
+            }
+
+            document.Joined(batches).Raw(",\n\"parallelBatches\": [\n").Lines(batches, static b => b);
+        }
+        else
+        {
+            document.Lines(plan.Tasks, t => tasks.Get(t.Id, t, static v => LineJson.Of(v, LineJson.Default.PlanTask)))
+                .Raw("],\n\"executionOrder\": ")
+                .Raw(Json(plan.ExecutionOrder))
+                .Raw(",\n\"parallelBatches\": [\n")
+                .Lines(plan.ParallelBatches, b => LineJson.Of(b, LineJson.Default.ImmutableArrayString));
+        }
+
+        return document
             .Raw("],\n\"criticalPath\": ")
             .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(plan.CriticalPath, LineJson.Default.CriticalPath)))
             .Raw($",\n\"estimatedDurationSeconds\": {plan.EstimatedDurationSeconds},\n\"sequentialSeconds\": {plan.SequentialSeconds},\n\"risk\": ")
@@ -89,13 +109,25 @@ public static class ArtifactEmitter
     {
         var nodes = link.Modules.Select(m => new GraphModule(m.Id, m.Path, m.Route, m.Lazy, m.Vendor, m.Features.Count(f => !f.Negated))).ToList();
         var features = plan.TasksById;
-        return new LineDocument()
+        var document = new LineDocument()
             .Raw("{\n\"modules\": {\n\"nodes\": [\n")
             .Lines(nodes, n => fragments.GraphModules.Get(n.Id, n, static v => LineJson.Of(v, LineJson.Default.GraphModule)))
             .Raw("],\n\"edges\": [\n")
             .Lines(link.Modules, m => fragments.GraphEdges.Get(m.Id, link.Edges[m.Id], to => EdgeLines(m.Id, to)))
-            .Raw("]\n},\n\"features\": {\n\"nodes\": [\n")
-            .Lines(features, t => fragments.GraphFeatures.Get(t.Id, t, static v => LineJson.Of(new GraphFeature(v.Id, v.Module, v.Feature), LineJson.Default.GraphFeature)))
+            .Raw("]\n},\n\"features\": {\n\"nodes\": [\n");
+        static byte[] Feature(PlanTask v) => LineJson.Of(new GraphFeature(v.Id, v.Module, v.Feature), LineJson.Default.GraphFeature);
+        if (plan.Lines is { } slots)
+        {
+            var rendered = fragments.GraphFeatures.Rendered;
+            document.Lines(slots.Features, i => fragments.GraphFeatures.Fill(features[i], Feature));
+            fragments.GraphFeatures.Reuse(slots.Features.Length - (fragments.GraphFeatures.Rendered - rendered));
+        }
+        else
+        {
+            document.Lines(features, t => fragments.GraphFeatures.Get(t.Id, t, Feature));
+        }
+
+        return document
             .Raw("]\n}\n}\n")
             .ToContent();
     }

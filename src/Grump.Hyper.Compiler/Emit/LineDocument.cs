@@ -56,6 +56,51 @@ internal sealed class LineDocument
         return this;
     }
 
+    /// <summary>Lines kept in slots by position: an empty slot is rendered (by its index) and filled, for the next build to find.</summary>
+    public LineDocument Lines(byte[]?[] slots, Func<int, byte[]> render)
+    {
+        for (var i = 0; i < slots.Length; i++)
+        {
+            if (i > 0)
+            {
+                _parts.Add(Comma);
+            }
+
+            _parts.Add(slots[i] ??= render(i));
+        }
+
+        if (slots.Length > 0)
+        {
+            _parts.Add(Newline);
+        }
+
+        return this;
+    }
+
+    /// <summary>One JSON array made of the insides of several (each <c>[...]</c>, on one line), as slices of them.</summary>
+    public LineDocument Joined(byte[][] arrays)
+    {
+        _parts.Add("["u8.ToArray());
+        var first = true;
+        foreach (var array in arrays)
+        {
+            if (array.Length <= 2)
+            {
+                continue; // []
+            }
+
+            if (!first)
+            {
+                _parts.Add(","u8.ToArray());
+            }
+
+            _parts.Add(array.AsMemory(1, array.Length - 2));
+            first = false;
+        }
+
+        _parts.Add("]"u8.ToArray());
+        return this;
+    }
 
     public ArtifactContent ToContent() => ArtifactContent.Concat([.. _parts]);
 }
@@ -92,6 +137,15 @@ public sealed class FragmentCache<T>(Func<T, T, bool> same)
         entry = (value, render(value), _build);
         return entry.Line;
     }
+
+    /// <summary>A line for a slot the plan carries (so no lookup): counted as rendered; counted as reused by <see cref="Reuse"/>.</summary>
+    public byte[] Fill(T value, Func<T, byte[]> render)
+    {
+        Rendered++;
+        return render(value);
+    }
+
+    public void Reuse(int lines) => Reused += lines;
 
     public void EndBuild()
     {

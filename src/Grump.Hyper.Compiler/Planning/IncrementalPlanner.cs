@@ -37,13 +37,22 @@ internal sealed class IncrementalPlanner
     private int _moderate;
     private int _sequential;
     private string[]?[] _factors = [];
+    private byte[]?[] _lines = [];
     private Node[] _byId = [];
     private PlanTask[] _tasksById = [];
+    private byte[]?[] _featureLines = [];
+    private ImmutableArray<string>[] _batchIds = [];
+    private byte[]?[] _batchLines = [];
     private (object Edges, Graph Graph)? _graph;
     private int _build;
 
     /// <summary>Modules whose tasks' dependencies the last build recomputed.</summary>
     public int Replanned { get; private set; }
+
+    /// <summary>Modules the last build planned for the first time, and modules it found gone.</summary>
+    public int Added { get; private set; }
+
+    public int Removed { get; private set; }
 
     public void Reset()
     {
@@ -57,8 +66,12 @@ internal sealed class IncrementalPlanner
         _ends = [];
         (_risky, _moderate, _sequential) = (0, 0, 0);
         _factors = [];
+        _lines = [];
         _byId = [];
         _tasksById = [];
+        _featureLines = [];
+        _batchIds = [];
+        _batchLines = [];
         _graph = null;
     }
 
@@ -94,12 +107,14 @@ internal sealed class IncrementalPlanner
         }
 
         var build = ++_build;
+        var added = 0;
         var states = new ModuleState[n];
         for (var m = 0; m < n; m++)
         {
             if (!_modules.TryGetValue(modules[m].Id, out var st))
             {
                 _modules[modules[m].Id] = st = new ModuleState();
+                added++;
             }
 
             if (st.Seen == build)
@@ -122,7 +137,8 @@ internal sealed class IncrementalPlanner
         var touched = new List<Node>();
         var reach = new Reach(n); // modules whose rules are resolved again
         var changedFeatures = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (id, st) in _modules.Where(x => x.Value.Seen != build).ToList())
+        (Added, Removed) = (added, _modules.Count - n);
+        foreach (var (id, st) in Removed == 0 ? [] : _modules.Where(x => x.Value.Seen != build).ToList())
         {
             changedFeatures.UnionWith(st.Nodes.Keys);
             foreach (var node in st.Nodes.Values)
@@ -414,11 +430,17 @@ internal sealed class IncrementalPlanner
     private void SpliceOrder(List<Node> moved)
     {
         var outs = new List<int>(moved.Count + _killed.Count);
+        var keptLines = new Dictionary<Node, byte[]>(ReferenceEqualityComparer.Instance);
         foreach (var node in moved.Concat(_killed))
         {
             if (node.InOrder)
             {
-                outs.Add(PositionInOrder(node.SortBatch, node.SortPriority, node.Draft.Id));
+                var p = PositionInOrder(node.SortBatch, node.SortPriority, node.Draft.Id);
+                outs.Add(p);
+                if (node.Alive && ReferenceEquals(_tasks[p], node.Task) && _lines[p] is { } line)
+                {
+                    keptLines[node] = line; // moved for its finish time only: the same task, the same line
+                }
             }
         }
 
@@ -443,6 +465,7 @@ internal sealed class IncrementalPlanner
         var batches = new int[t];
         var ends = new int[t];
         var factors = new string[]?[t];
+        var lines = new byte[]?[t];
         int k = 0, o = 0, from = 0;
         void CopyKept(int until)
         {
@@ -457,6 +480,7 @@ internal sealed class IncrementalPlanner
                 Array.Copy(_batches, from, batches, k, length);
                 Array.Copy(_ends, from, ends, k, length);
                 Array.Copy(_factors, from, factors, k, length);
+                Array.Copy(_lines, from, lines, k, length);
                 k += length;
                 from = stop;
                 if (o < outs.Count && outs[o] == from)
@@ -471,14 +495,14 @@ internal sealed class IncrementalPlanner
         {
             CopyKept(at[i]);
             var node = ins[i];
-            (order[k], tasks[k], ids[k], batches[k], ends[k], factors[k]) = (node, node.Task!, node.Draft.Id, node.Batch, node.End, node.Factors);
+            (order[k], tasks[k], ids[k], batches[k], ends[k], factors[k], lines[k]) = (node, node.Task!, node.Draft.Id, node.Batch, node.End, node.Factors, keptLines.GetValueOrDefault(node));
             Count(node.Task!, +1);
             (node.SortBatch, node.SortPriority, node.InOrder) = (node.Batch, node.Draft.Priority, true);
             k++;
         }
 
         CopyKept(_order.Length);
-        (_order, _tasks, _ids, _batches, _ends, _factors) = (order, tasks, ids, batches, ends, factors);
+        (_order, _tasks, _ids, _batches, _ends, _factors, _lines) = (order, tasks, ids, batches, ends, factors, lines);
     }
 
     /// <summary>The plan's totals, kept as tasks come and go (a task's risk is one of three literals).</summary>
@@ -520,6 +544,7 @@ internal sealed class IncrementalPlanner
         var t = _byId.Length - outs.Count + ins.Length;
         var byId = new Node[t];
         var tasks = new PlanTask[t];
+        var lines = new byte[]?[t];
         int k = 0, o = 0, from = 0;
         void CopyKept(int until)
         {
@@ -528,6 +553,7 @@ internal sealed class IncrementalPlanner
                 var stop = o < outs.Count && outs[o] < until ? outs[o] : until;
                 Array.Copy(_byId, from, byId, k, stop - from);
                 Array.Copy(_tasksById, from, tasks, k, stop - from);
+                Array.Copy(_featureLines, from, lines, k, stop - from);
                 k += stop - from;
                 from = stop;
                 if (o < outs.Count && outs[o] == from)
@@ -549,10 +575,14 @@ internal sealed class IncrementalPlanner
         CopyKept(_byId.Length);
         foreach (var node in moved)
         {
-            tasks[PositionById(byId, node.Draft.Id)] = node.Task!;
+            var at = PositionById(byId, node.Draft.Id);
+            if (!ReferenceEquals(tasks[at], node.Task))
+            {
+                (tasks[at], lines[at]) = (node.Task!, null);
+            }
         }
 
-        (_byId, _tasksById) = (byId, tasks);
+        (_byId, _tasksById, _featureLines) = (byId, tasks, lines);
     }
 
     private static int PositionById(Node[] byId, string id)
@@ -578,6 +608,7 @@ internal sealed class IncrementalPlanner
     {
         var t = _order.Length;
         var batches = ImmutableArray.CreateBuilder<ImmutableArray<string>>();
+        var batchLines = new List<byte[]?>();
         var factors = new List<string>();
         var seenFactors = new HashSet<string>(StringComparer.Ordinal);
         int risky = _risky, moderate = _moderate, from = 0, last = -1;
@@ -596,7 +627,12 @@ internal sealed class IncrementalPlanner
 
             if (i + 1 == t || _batches[i + 1] != _batches[i])
             {
-                batches.Add([.. _ids.AsSpan(from, i + 1 - from)]);
+                // A batch listing the same tasks as the build before is the same array, and keeps its line.
+                var b = batches.Count;
+                var ids = _ids.AsSpan(from, i + 1 - from);
+                var same = b < _batchIds.Length && ids.SequenceEqual(_batchIds[b].AsSpan(), ReferenceEqualityComparer.Instance);
+                batches.Add(same ? _batchIds[b] : [.. ids]);
+                batchLines.Add(same ? _batchLines[b] : null);
                 from = i + 1;
             }
 
@@ -617,7 +653,13 @@ internal sealed class IncrementalPlanner
         var critical = new CriticalPath([.. path], last < 0 ? 0 : _ends[last]);
         var level = risky > 0 ? "risky" : moderate > 0 ? "moderate" : "safe";
         var risk = new RiskSummary(level, t - risky - moderate, moderate, risky, [.. factors], risky == 0 && moderate == 0);
-        return new Plan([.. _tasks], [.. _ids], batches.ToImmutable(), critical, critical.EstimatedSeconds, _sequential, risk) { TasksById = [.. _tasksById] };
+        _batchIds = [.. batches];
+        _batchLines = [.. batchLines];
+        return new Plan([.. _tasks], [.. _ids], batches.ToImmutable(), critical, critical.EstimatedSeconds, _sequential, risk)
+        {
+            TasksById = [.. _tasksById],
+            Lines = new PlanLines(_lines, _featureLines, _batchLines), // the planner's own arrays: what the emitter renders into them, the next build keeps
+        };
     }
 
     /// <summary>The module graph as int arrays with a topological rank and the reverse edges; null when it has a cycle.</summary>

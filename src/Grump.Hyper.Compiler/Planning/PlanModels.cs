@@ -38,4 +38,15 @@ public sealed record Plan(
     }
 
     private ImmutableArray<PlanTask> _byId;
+
+    /// <summary>
+    /// Rendered lines that travel with the plan, by position: the incremental planner moves them along with
+    /// its tasks (a kept task keeps its line), so the emitter finds a kept task's line where it sits instead of
+    /// looking it up. Null from the whole-project planner; not part of plan.json.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    internal PlanLines? Lines { get; init; }
 }
+
+/// <summary>Line slots aligned with <see cref="Plan.Tasks"/>, <see cref="Plan.TasksById"/> and <see cref="Plan.ParallelBatches"/>; an empty slot is rendered and filled by the emitter.</summary>
+internal sealed record PlanLines(byte[]?[] Tasks, byte[]?[] Features, byte[]?[] Batches);
