@@ -1,3 +1,3 @@
 using Grump.Hyper.Api.Tests.Infrastructure;
 
-[assembly: AssemblyFixture(typeof(RedisServer))]
+[assembly: AssemblyFixture(typeof(RedisFixture))]

@@ -10,7 +10,7 @@ namespace Grump.Hyper.Api.Tests;
 /// Fifty parallel submissions against the service as a real process, on each store: every one accepted,
 /// every one succeeded, and no record left that is not one of them.
 /// </summary>
-public sealed class ConcurrencyTests(RedisServer redis)
+public sealed class ConcurrencyTests(RedisFixture redis)
 {
     private const int Submissions = 50;
 

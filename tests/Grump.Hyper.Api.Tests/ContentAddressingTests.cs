@@ -10,7 +10,7 @@ namespace Grump.Hyper.Api.Tests;
 /// Content addressing on both stores: the same upload again shares every artifact, index and input list
 /// with the build before it, so it stores next to nothing new, and both stores list the same artifacts.
 /// </summary>
-public sealed class ContentAddressingTests(RedisServer redis)
+public sealed class ContentAddressingTests(RedisFixture redis)
 {
     private static async Task<(string Id, JsonElement[] Artifacts)> BuildAsync(HttpClient client, byte[] archive, CancellationToken ct)
     {

@@ -11,7 +11,7 @@ namespace Grump.Hyper.Api.Tests;
 /// only, and workers started with <c>--role worker</c> from the built service. Faults are real too: a
 /// worker is killed, Redis is killed and started again.
 /// </summary>
-public sealed class DistributedTests(RedisServer redis)
+public sealed class DistributedTests(RedisFixture redis)
 {
     private static readonly TimeSpan JobTimeout = TimeSpan.FromMinutes(3);
 

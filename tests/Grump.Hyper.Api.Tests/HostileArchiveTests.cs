@@ -42,7 +42,7 @@ public sealed class HostileArchiveTests : IAsyncLifetime
 }
 
 /// <summary>The same corpus against a Redis-backed service: no key is left behind.</summary>
-public sealed class HostileArchiveRedisTests(RedisServer redis)
+public sealed class HostileArchiveRedisTests(RedisFixture redis)
 {
     [Fact]
     public async Task With_redis_the_whole_corpus_leaves_no_key_and_the_service_still_compiles()

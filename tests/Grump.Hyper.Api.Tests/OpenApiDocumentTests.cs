@@ -10,7 +10,7 @@ public sealed class OpenApiDocumentTests(HyperApiFactory factory) : IClassFixtur
     {
         var ct = TestContext.Current.CancellationToken;
         var served = (await factory.CreateClient().GetStringAsync("/openapi/v1.yaml", ct)).ReplaceLineEndings("\n");
-        var path = Path.Combine(Archives.RepositoryRoot, "openapi.yaml");
+        var path = Repository.File("openapi.yaml");
         if (Environment.GetEnvironmentVariable("GRUMP_UPDATE_OPENAPI") == "1")
         {
             await File.WriteAllTextAsync(path, served, ct);

@@ -7,7 +7,7 @@ using StackExchange.Redis;
 namespace Grump.Hyper.Api.Tests;
 
 /// <summary>The same flow on a real Redis, with two API hosts sharing it.</summary>
-public sealed class RedisFlowTests(RedisServer redis)
+public sealed class RedisFlowTests(RedisFixture redis)
 {
     [Fact]
     public async Task A_job_accepted_by_one_host_is_followed_and_read_on_another()

@@ -16,7 +16,7 @@ namespace Grump.Hyper.Api.Tests;
 /// Every accepted job ends succeeded, failed or cancelled, whatever dies; a refused submission leaves
 /// nothing behind; bad input gets a clear problem. Real processes, real Redis, loopback only.
 /// </summary>
-public sealed class ReliabilityTests(RedisServer redis)
+public sealed class ReliabilityTests(RedisFixture redis)
 {
     private static byte[] Shop() => Archives.TarGz(Archives.ExampleFiles("shop"));
 

@@ -10,7 +10,7 @@ using StackExchange.Redis;
 namespace Grump.Hyper.Api.Tests;
 
 /// <summary>The retention sweep removes old finished jobs with their artifacts and deliveries, and nothing else.</summary>
-public sealed class RetentionTests(RedisServer redis)
+public sealed class RetentionTests(RedisFixture redis)
 {
     private static JobRecord Job(string id, string status, DateTimeOffset? finishedAt) => new()
     {

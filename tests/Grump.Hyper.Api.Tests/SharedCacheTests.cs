@@ -9,7 +9,7 @@ using StackExchange.Redis;
 namespace Grump.Hyper.Api.Tests;
 
 /// <summary>The L2 module cache on a real redis-server: what one process compiles, another reads back.</summary>
-public sealed class SharedCacheTests(RedisServer redis)
+public sealed class SharedCacheTests(RedisFixture redis)
 {
     private static List<SourceFile> Project() =>
     [

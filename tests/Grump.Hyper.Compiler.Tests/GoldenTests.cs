@@ -12,7 +12,7 @@ public sealed class GoldenTests
     [Fact]
     public void The_shop_example_compiles_to_the_reviewed_artifacts()
     {
-        var root = TestSources.RepositoryRoot;
+        var root = Repository.Root;
         var example = Path.Combine(root, "examples", "shop");
         var files = Directory.EnumerateFiles(example, "*", SearchOption.AllDirectories)
             .Select(f => new SourceFile("shop/" + Path.GetRelativePath(example, f).Replace('\\', '/'), File.ReadAllBytes(f)));

@@ -92,7 +92,7 @@ public sealed class MatcherTierTests
     }
 
     private static IEnumerable<SourceFile> ExampleFiles() =>
-        Directory.EnumerateFiles(Path.Combine(TestSources.RepositoryRoot, "examples", "shop"), "*.intent", SearchOption.AllDirectories)
+        Directory.EnumerateFiles(Path.Combine(Repository.Root, "examples", "shop"), "*.intent", SearchOption.AllDirectories)
             .Order(StringComparer.Ordinal)
-            .Select(f => new SourceFile(Path.GetRelativePath(Path.Combine(TestSources.RepositoryRoot, "examples", "shop"), f).Replace('\\', '/'), File.ReadAllBytes(f)));
+            .Select(f => new SourceFile(Path.GetRelativePath(Path.Combine(Repository.Root, "examples", "shop"), f).Replace('\\', '/'), File.ReadAllBytes(f)));
 }

@@ -142,7 +142,7 @@ public sealed class DocumentationTests
     [Fact]
     public void The_readme_lists_every_diagnostic_code_with_its_severity()
     {
-        var rows = File.ReadAllLines(Path.Combine(TestSources.RepositoryRoot, "README.md"))
+        var rows = File.ReadAllLines(Path.Combine(Repository.Root, "README.md"))
             .Where(l => l.StartsWith("| GH", StringComparison.Ordinal))
             .Select(l => l.Split('|', StringSplitOptions.TrimEntries))
             .Select(c => $"{c[1]} {c[2]}")

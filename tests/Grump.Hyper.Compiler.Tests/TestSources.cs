@@ -9,22 +9,6 @@ internal static class TestSources
 {
     public const char Mark = '⟦';
 
-    /// <summary>The repository root, found above the test binaries.</summary>
-    public static string RepositoryRoot { get; } = FindRoot();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Grump.Hyper.Api.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (Grump.Hyper.Api.sln) was not found above the test binaries.");
-    }
-
     public static ModuleResult Compile(string text, string path = "m.intent") =>
         ModuleCompiler.Compile(new SourceFile(path, Encoding.UTF8.GetBytes(text)), vendor: false, CompilationOptions.Default);
 

@@ -2,45 +2,19 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
 using Grump.Hyper.Engine.Archives;
+using TestArchives = Grump.Hyper.Testing.Archives;
 
 namespace Grump.Hyper.Engine.Tests;
 
 public sealed class ArchiveReaderTests
 {
-    private static byte[] Zip(params (string Path, byte[] Content)[] files)
-    {
-        using var buffer = new MemoryStream();
-        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (var (path, content) in files)
-            {
-                using var s = zip.CreateEntry(path, CompressionLevel.Optimal).Open();
-                s.Write(content);
-            }
-        }
+    private static byte[] Zip(params (string Path, byte[] Content)[] files) => TestArchives.Zip(files);
 
-        return buffer.ToArray();
-    }
+    private static byte[] TarGz(params TarEntry[] entries) => TestArchives.TarGz(entries);
 
-    private static byte[] TarGz(params TarEntry[] entries)
-    {
-        using var buffer = new MemoryStream();
-        using (var gz = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new TarWriter(gz, TarEntryFormat.Pax, leaveOpen: false))
-        {
-            foreach (var e in entries)
-            {
-                tar.WriteEntry(e);
-            }
-        }
+    private static TarEntry File(string path, string text = "Build a cart.") => TestArchives.Entry(path, text);
 
-        return buffer.ToArray();
-    }
-
-    private static TarEntry File(string path, string text = "Build a cart.") =>
-        new PaxTarEntry(TarEntryType.RegularFile, path) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text)) };
-
-    private static byte[] Text(string s) => Encoding.UTF8.GetBytes(s);
+    private static byte[] Text(string s) => TestArchives.Text(s);
 
     private static ArchiveError Refused(byte[] archive, ArchiveLimits? limits = null)
     {
@@ -102,16 +76,8 @@ public sealed class ArchiveReaderTests
     [Fact]
     public void A_zip_symlink_is_refused()
     {
-        using var buffer = new MemoryStream();
-        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            var entry = zip.CreateEntry("link.intent");
-            entry.ExternalAttributes = unchecked((int)(0xA1FFu << 16)); // S_IFLNK | 0777
-            using var s = entry.Open();
-            s.Write(Text("/etc/passwd"));
-        }
-
-        Assert.Equal(ArchiveErrorKind.Link, Refused(buffer.ToArray()).Kind);
+        var link = TestArchives.ZipWithModes([("link.intent", Text("/etc/passwd"), 0xA1FF)]); // S_IFLNK | 0777
+        Assert.Equal(ArchiveErrorKind.Link, Refused(link).Kind);
     }
 
     [Fact]

@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.IO.Compression;
 using System.Text;
 using Grump.Hyper.Engine.Archives;
+using TestArchives = Grump.Hyper.Testing.Archives;
 
 namespace Grump.Hyper.Engine.Tests;
 
@@ -72,16 +73,10 @@ public sealed class HostileArchiveLimitTests
         // Random bytes do not compress: the ratio stays low, and only the count of inflated bytes can stop it.
         var noise = new byte[1_000_000];
         new Random(3).NextBytes(noise);
-        using var buffer = new MemoryStream();
-        using (var gz = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new TarWriter(gz, TarEntryFormat.Pax))
-        {
-            tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "__MACOSX/._junk") { DataStream = new MemoryStream(noise) });
-            tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "a.intent") { DataStream = new MemoryStream("Build a cart."u8.ToArray()) });
-        }
+        var archive = TestArchives.TarGz([TestArchives.Entry("__MACOSX/._junk", noise), TestArchives.Entry("a.intent", "Build a cart.")]);
 
         // The skipped entry is over the file limit, but only the inflation count can see it: it is never a file.
-        var error = ArchiveReader.Read(buffer.ToArray(), Small with { MaxEntryBytes = 2_000_000 }).Error;
+        var error = ArchiveReader.Read(archive, Small with { MaxEntryBytes = 2_000_000 }).Error;
         Assert.NotNull(error);
         Assert.Equal(ArchiveErrorKind.TotalTooLarge, error.Kind);
     }
@@ -90,14 +85,7 @@ public sealed class HostileArchiveLimitTests
     public void A_zip_whose_directory_declares_less_than_its_data_is_refused_not_truncated()
     {
         var content = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("Build a cart and a checkout. ", 40)));
-        using var buffer = new MemoryStream();
-        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            using var s = zip.CreateEntry("a.intent").Open();
-            s.Write(content);
-        }
-
-        var bytes = buffer.ToArray();
+        var bytes = TestArchives.Zip([("a.intent", content)]);
         // Declare 10 bytes, in the local header (offset 22) and in the central directory entry (offset 24).
         var local = bytes.AsSpan().IndexOf("PK\u0003\u0004"u8);
         var central = bytes.AsSpan().IndexOf("PK\u0001\u0002"u8);
@@ -113,14 +101,7 @@ public sealed class HostileArchiveLimitTests
     [Fact]
     public void A_zip_whose_end_record_declares_too_many_entries_is_refused_before_its_directory_is_read()
     {
-        using var buffer = new MemoryStream();
-        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            using var s = zip.CreateEntry("a.intent").Open();
-            s.Write("Build a cart."u8);
-        }
-
-        var bytes = buffer.ToArray();
+        var bytes = TestArchives.Zip([("a.intent", TestArchives.Text("Build a cart."))]);
         var end = bytes.AsSpan().LastIndexOf("PK\u0005\u0006"u8);
         BitConverter.GetBytes((ushort)60_000).CopyTo(bytes, end + 8);
         BitConverter.GetBytes((ushort)60_000).CopyTo(bytes, end + 10);
@@ -130,16 +111,13 @@ public sealed class HostileArchiveLimitTests
     [Fact]
     public void A_well_formed_tar_gz_still_reads_through_the_guard()
     {
-        using var buffer = new MemoryStream();
-        using (var gz = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new TarWriter(gz, TarEntryFormat.Gnu))
-        {
-            // A GNU long name (over 100 characters) goes through an 'L' metadata entry.
-            tar.WriteEntry(new GnuTarEntry(TarEntryType.RegularFile, "shop/" + new string('n', 120) + ".intent") { DataStream = new MemoryStream("Build a cart."u8.ToArray()) });
-            tar.WriteEntry(new GnuTarEntry(TarEntryType.RegularFile, "shop/b.intent") { DataStream = new MemoryStream(new byte[1500]) });
-        }
-
-        var result = ArchiveReader.Read(buffer.ToArray(), Small with { MaxPathLength = 200 });
+        // A GNU long name (over 100 characters) goes through an 'L' metadata entry.
+        var archive = TestArchives.TarGz(TarEntryFormat.Gnu,
+        [
+            new GnuTarEntry(TarEntryType.RegularFile, "shop/" + new string('n', 120) + ".intent") { DataStream = new MemoryStream("Build a cart."u8.ToArray()) },
+            new GnuTarEntry(TarEntryType.RegularFile, "shop/b.intent") { DataStream = new MemoryStream(new byte[1500]) },
+        ]);
+        var result = ArchiveReader.Read(archive, Small with { MaxPathLength = 200 });
         Assert.True(result.IsSuccess, result.Error?.Detail);
         Assert.Equal(["shop/" + new string('n', 120) + ".intent", "shop/b.intent"], result.Files!.Select(f => f.Path));
         Assert.Equal(1500, result.Files![1].Content.Length);

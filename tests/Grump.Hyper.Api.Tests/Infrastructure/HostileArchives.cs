@@ -1,5 +1,4 @@
 using System.Formats.Tar;
-using System.IO.Compression;
 using System.Net;
 using System.Text;
 
@@ -25,19 +24,7 @@ public static class HostileArchives
 
     private static byte[] T(string s) => Encoding.UTF8.GetBytes(s);
 
-    private static byte[] ZipWithMode(string name, uint unixMode)
-    {
-        using var buffer = new MemoryStream();
-        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            var entry = zip.CreateEntry(name);
-            entry.ExternalAttributes = unchecked((int)(unixMode << 16));
-            using var s = entry.Open();
-            s.Write(T("target"));
-        }
-
-        return buffer.ToArray();
-    }
+    private static byte[] ZipWithMode(string name, uint unixMode) => Archives.ZipWithModes([(name, T("target"), unixMode)]);
 
     private static byte[] Noise(int bytes)
     {

@@ -56,7 +56,7 @@ public sealed class HyperProcess : IAsyncDisposable
     public static Task<HyperProcess> StartLikeReadmeAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var port = FreePort();
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = FindRoot() };
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = Repository.Root };
         foreach (var argument in (string[])["run", "--project", "src/Grump.Hyper.Api", "-c", Configuration(), "--no-build", "--", "--urls", $"http://127.0.0.1:{port}"])
         {
             start.ArgumentList.Add(argument);
@@ -100,7 +100,7 @@ public sealed class HyperProcess : IAsyncDisposable
 
     private static HyperProcess Start(IReadOnlyDictionary<string, string> settings, string[] arguments, Uri? address)
     {
-        var dll = Path.Combine(FindRoot(), "src", "Grump.Hyper.Api", "bin", Configuration(), "net10.0", "Grump.Hyper.Api.dll");
+        var dll = Path.Combine(Repository.Root, "src", "Grump.Hyper.Api", "bin", Configuration(), "net10.0", "Grump.Hyper.Api.dll");
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException("Build the solution first: " + dll);
@@ -183,18 +183,5 @@ public sealed class HyperProcess : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    public static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Grump.Hyper.Api.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Repository root not found.");
     }
 }

@@ -7,9 +7,7 @@ namespace Grump.Hyper.Testing;
 /// <summary>Builds real zip and tar.gz archives in memory, including hostile ones.</summary>
 public static class Archives
 {
-    public static string RepositoryRoot { get; } = HyperProcess.FindRoot();
-
-    public static string ExampleFolder(string name) => Path.Combine(RepositoryRoot, "examples", name);
+    public static string ExampleFolder(string name) => Repository.File("examples", name);
 
     /// <summary>The files of an example folder, as (path inside a top folder named after it, bytes).</summary>
     public static IReadOnlyList<(string Path, byte[] Content)> ExampleFiles(string name)
@@ -18,6 +16,8 @@ public static class Archives
         return [.. Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
             .Select(f => ($"{name}/{Path.GetRelativePath(root, f).Replace('\\', '/')}", File.ReadAllBytes(f)))];
     }
+
+    public static byte[] Zip(params (string Path, byte[] Content)[] files) => Zip(files.AsEnumerable());
 
     public static byte[] Zip(IEnumerable<(string Path, byte[] Content)> files)
     {
@@ -34,15 +34,42 @@ public static class Archives
         return buffer.ToArray();
     }
 
+    /// <summary>
+    /// A zip whose entries carry Unix modes in their external attributes (0xA1FF a symlink, 0x11B6 a fifo,
+    /// 0 a plain file); an entry without content is a directory (its name ends in a slash).
+    /// </summary>
+    public static byte[] ZipWithModes(IEnumerable<(string Path, byte[]? Content, uint UnixMode)> entries)
+    {
+        using var buffer = new MemoryStream();
+        using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            foreach (var (path, content, mode) in entries)
+            {
+                var entry = zip.CreateEntry(content is null ? path.TrimEnd('/') + "/" : path);
+                entry.ExternalAttributes = unchecked((int)(mode << 16));
+                if (content is not null)
+                {
+                    using var stream = entry.Open();
+                    stream.Write(content);
+                }
+            }
+        }
+
+        return buffer.ToArray();
+    }
+
     public static byte[] TarGz(IEnumerable<Grump.Hyper.Compiler.Modules.SourceFile> files) => TarGz(files.Select(f => Entry(f.Path, f.Content.ToArray())));
 
     public static byte[] TarGz(IEnumerable<(string Path, byte[] Content)> files) => TarGz(files.Select(f => Entry(f.Path, f.Content)));
 
-    public static byte[] TarGz(IEnumerable<TarEntry> entries)
+    public static byte[] TarGz(IEnumerable<TarEntry> entries) => TarGz(TarEntryFormat.Pax, entries);
+
+    /// <summary>A tar.gz in the given tar format (its metadata entries, such as GNU long names, follow it).</summary>
+    public static byte[] TarGz(TarEntryFormat format, IEnumerable<TarEntry> entries)
     {
         using var buffer = new MemoryStream();
         using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: false))
+        using (var tar = new TarWriter(gzip, format, leaveOpen: false))
         {
             foreach (var entry in entries)
             {
@@ -55,6 +82,8 @@ public static class Archives
 
     public static TarEntry Entry(string path, byte[] content) =>
         new PaxTarEntry(TarEntryType.RegularFile, path) { DataStream = new MemoryStream(content) };
+
+    public static TarEntry Entry(string path, string text) => Entry(path, Text(text));
 
     public static byte[] Text(string text) => Encoding.UTF8.GetBytes(text);
 

@@ -5,7 +5,7 @@ namespace Grump.Hyper.Testing;
 /// short pause until a deadline, then fail naming what was last seen. Never a sleep standing in for
 /// synchronisation. (Shared with the benchmarks, so it throws rather than calling a test framework.)
 /// </summary>
-internal static class Poll
+public static class Poll
 {
     /// <summary>Reads until <paramref name="done"/> holds; returns the value that made it hold.</summary>
     public static async Task<T> UntilAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout, Func<T, string> failure, CancellationToken cancellationToken, int everyMilliseconds = 50)

@@ -4,7 +4,7 @@ using Grump.Hyper.Compiler.Modules;
 namespace Grump.Hyper.Testing;
 
 /// <summary>A seeded, realistic project: folders, headers with routes, lazy and vendor modules, acyclic depends, English bodies.</summary>
-internal static class ProjectGenerator
+public static class ProjectGenerator
 {
     private static readonly string[] Actors = ["customer", "admin", "merchant", "support agent", "developer", "guest", "manager", "analyst"];
     private static readonly string[] Features = ["a shopping cart", "checkout with Stripe", "order history", "full-text search", "a dashboard with charts", "role-based access control",

@@ -12,7 +12,7 @@ namespace Grump.Hyper.Testing;
 /// append-only file before answering, so it can be killed and started again (same port, same folder)
 /// without losing an acknowledged write.
 /// </summary>
-public sealed partial class RedisServer : IAsyncDisposable
+public class RedisServer : IAsyncDisposable
 {
     /// <summary>Append-only file, fsync on every write: a kill loses nothing acknowledged.</summary>
     public bool Persistent { get; init; }
@@ -104,6 +104,8 @@ public sealed partial class RedisServer : IAsyncDisposable
         {
             Directory.Delete(_folder, recursive: true);
         }
+
+        GC.SuppressFinalize(this); // not sealed: the API tests' assembly fixture derives from it
     }
 
     public static int FreePort()
