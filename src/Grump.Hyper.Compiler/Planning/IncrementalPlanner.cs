@@ -318,7 +318,7 @@ internal sealed class IncrementalPlanner
             var waits = SortedUnion(graph.Edges[m].Select(d => states[d].Finishing));
             foreach (var node in st.Listed)
             {
-                var deps = node.IsStart ? SortedUnion([waits, [.. node.RuleDeps]]) : SortedUnion([[.. node.RuleDeps]]);
+                var deps = node.RuleDeps.Count == 0 ? (node.IsStart ? waits : []) : node.IsStart ? SortedUnion([waits, [.. node.RuleDeps]]) : SortedUnion([[.. node.RuleDeps]]);
                 if (deps.AsSpan().SequenceEqual(node.Deps))
                 {
                     continue;
@@ -575,6 +575,11 @@ internal sealed class IncrementalPlanner
         CopyKept(_byId.Length);
         foreach (var node in moved)
         {
+            if (node.New)
+            {
+                continue; // put in above, with its task
+            }
+
             var at = PositionById(byId, node.Draft.Id);
             if (!ReferenceEquals(tasks[at], node.Task))
             {
@@ -773,6 +778,18 @@ internal sealed class IncrementalPlanner
     /// <summary>New dependencies for a task, its old and new dependencies' dependents changed only where the two differ.</summary>
     private static void Rewire(Node node, Node[] deps)
     {
+        if (node.Deps.Length == 0)
+        {
+            // A new task (every task of a first build): nothing to take back.
+            foreach (var d in deps)
+            {
+                d.Dependents.Add(node);
+            }
+
+            node.Deps = deps;
+            return;
+        }
+
         var was = new HashSet<Node>(node.Deps, ReferenceEqualityComparer.Instance);
         var now = new HashSet<Node>(deps, ReferenceEqualityComparer.Instance);
         foreach (var d in node.Deps)
