@@ -33,6 +33,9 @@ public sealed class FinishMemo
 
     internal SplitGraph? SplitGraph { get; set; }
 
+    /// <summary>The last split, for a build whose graph and partition are the same (see <c>Splitter.Rechunk</c>).</summary>
+    internal SplitMemo? LastSplit { get; set; }
+
     internal PlanMemo Drafts { get; } = new();
 
     internal IncrementalPlanner Planner { get; } = new();

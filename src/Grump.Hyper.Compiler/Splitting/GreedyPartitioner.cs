@@ -23,51 +23,58 @@ public sealed class GreedyPartitioner : IChunkPartitioner
         var partition = new ChunkPartition([.. assignment]);
         for (var guard = 0; guard < problem.Groups.Length; guard++)
         {
-            var counts = problem.RouteRoots.Keys.ToDictionary(r => r, r => problem.InitialChunks(r, partition), StringComparer.Ordinal);
-            var worst = counts.Where(c => c.Value > problem.Limits.MaxInitialChunks)
-                .OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)
-                .Select(c => c.Key).FirstOrDefault();
-            if (worst is null)
+            // The route over the limit that loads the most chunks (on a tie the first in ordinal order, as routes are).
+            var byRoute = problem.LoadedChunks(partition);
+            var worst = -1;
+            for (var r = 0; r < byRoute.Length; r++)
+            {
+                var count = problem.FixedChunks(r) + byRoute[r].Length;
+                if (count > problem.Limits.MaxInitialChunks && (worst < 0 || count > problem.FixedChunks(worst) + byRoute[worst].Length))
+                {
+                    worst = r;
+                }
+            }
+
+            if (worst < 0)
             {
                 break;
             }
 
-            var loaded = problem.CommonChunksLoaded(problem.RouteRoots[worst], partition).Order().ToList();
+            var loaded = byRoute[worst].ToList();
             if (loaded.Count == 0)
             {
                 break; // the route's own, vendor and root chunks alone are over the limit: nothing to merge
             }
 
-            ChunkPartition? best = null;
-            var bestCost = long.MaxValue;
-            foreach (var candidate in Moves(partition, loaded))
+            // Each move's objective is the current one plus what the move changes (exact integers, so the same
+            // choice as evaluating every candidate partition whole: the first with the lowest objective).
+            var chunks = problem.ChunkSummaries(partition);
+            (int Keep, int Drop)? best = null;
+            var bestDelta = long.MaxValue;
+            for (var i = 0; i < loaded.Count; i++)
             {
-                var cost = problem.Objective(candidate);
-                if (cost < bestCost)
+                var a = chunks[loaded[i]];
+                for (var j = i + 1; j < loaded.Count; j++)
                 {
-                    (best, bestCost) = (candidate, cost);
+                    var b = chunks[loaded[j]];
+                    var delta = ((a.Bytes + b.Bytes) * SplitProblem.UnionCount(a.Routes, b.Routes)) - (a.Bytes * SplitProblem.Count(a.Routes)) - (b.Bytes * SplitProblem.Count(b.Routes));
+                    if (delta < bestDelta)
+                    {
+                        (best, bestDelta) = ((loaded[i], loaded[j]), delta);
+                    }
+                }
+
+                var copy = a.CopyCost - (a.Bytes * SplitProblem.Count(a.Routes));
+                if (copy < bestDelta)
+                {
+                    (best, bestDelta) = ((ChunkPartition.Duplicate, loaded[i]), copy);
                 }
             }
 
-            partition = best!;
+            var (keep, drop) = best!.Value;
+            partition = new ChunkPartition([.. partition.Assignment.Select(x => x == drop ? keep : x)]);
         }
 
         return partition;
-    }
-
-    /// <summary>Merging two chunks a route loads, or copying one of them into its consumers.</summary>
-    private static IEnumerable<ChunkPartition> Moves(ChunkPartition partition, List<int> loaded)
-    {
-        for (var i = 0; i < loaded.Count; i++)
-        {
-            for (var j = i + 1; j < loaded.Count; j++)
-            {
-                var (keep, drop) = (loaded[i], loaded[j]);
-                yield return new ChunkPartition([.. partition.Assignment.Select(a => a == drop ? keep : a)]);
-            }
-
-            var copied = loaded[i];
-            yield return new ChunkPartition([.. partition.Assignment.Select(a => a == copied ? ChunkPartition.Duplicate : a)]);
-        }
     }
 }

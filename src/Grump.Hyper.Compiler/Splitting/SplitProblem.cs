@@ -134,9 +134,14 @@ public sealed class SplitProblem
         foreach (var (bytes, routes) in Chunks(partition))
         {
             violations += bytes < Limits.MinChunkBytes ? 1 : 0;
-            for (var r = 0; r < _routes.Length; r++)
+
+            // Only the routes that load the chunk (its set bits), not every route for every chunk.
+            for (var w = 0; w < routes.Length; w++)
             {
-                loaded[r] += (int)((routes[r >> 6] >> (r & 63)) & 1);
+                for (var bits = routes[w]; bits != 0; bits &= bits - 1)
+                {
+                    loaded[(w << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits)]++;
+                }
             }
         }
 
@@ -149,6 +154,98 @@ public sealed class SplitProblem
     }
 
     public int InitialChunks(string route, ChunkPartition partition) => RouteFixedChunks[route] + CommonChunksLoaded(RouteRoots[route], partition).Count;
+
+    /// <summary>
+    /// The common chunks each route loads (by route, in the order of <see cref="RouteRoots"/>; chunk numbers
+    /// ascending), read from the groups' route bitsets: one pass over the groups for all routes, where asking
+    /// <see cref="CommonChunksLoaded"/> route by route scans every group's consumers once per route.
+    /// </summary>
+    public int[][] LoadedChunks(ChunkPartition partition)
+    {
+        var byChunk = new SortedDictionary<int, ulong[]>();
+        for (var g = 0; g < Groups.Length; g++)
+        {
+            var chunk = partition.Assignment[g];
+            if (chunk == ChunkPartition.Duplicate)
+            {
+                continue;
+            }
+
+            if (!byChunk.TryGetValue(chunk, out var routes))
+            {
+                byChunk[chunk] = routes = new ulong[_words];
+            }
+
+            for (var w = 0; w < _words; w++)
+            {
+                routes[w] |= _routesOfGroup[g][w];
+            }
+        }
+
+        var loaded = new List<int>[_routes.Length];
+        for (var r = 0; r < loaded.Length; r++)
+        {
+            loaded[r] = [];
+        }
+
+        foreach (var (chunk, routes) in byChunk)
+        {
+            for (var w = 0; w < _words; w++)
+            {
+                for (var bits = routes[w]; bits != 0; bits &= bits - 1)
+                {
+                    loaded[(w << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits)].Add(chunk);
+                }
+            }
+        }
+
+        return [.. loaded.Select(l => l.ToArray())];
+    }
+
+    /// <summary>Each common chunk's bytes, the routes that load it, and what copying all its groups would cost instead.</summary>
+    internal Dictionary<int, (long Bytes, ulong[] Routes, long CopyCost)> ChunkSummaries(ChunkPartition partition)
+    {
+        var chunks = new Dictionary<int, (long Bytes, ulong[] Routes, long CopyCost)>();
+        for (var g = 0; g < Groups.Length; g++)
+        {
+            var chunk = partition.Assignment[g];
+            if (chunk == ChunkPartition.Duplicate)
+            {
+                continue;
+            }
+
+            if (!chunks.TryGetValue(chunk, out var entry))
+            {
+                entry = (0, new ulong[_words], 0);
+            }
+
+            for (var w = 0; w < _words; w++)
+            {
+                entry.Routes[w] |= _routesOfGroup[g][w];
+            }
+
+            chunks[chunk] = (entry.Bytes + Groups[g].Bytes, entry.Routes, entry.CopyCost + _copyCost[g]);
+        }
+
+        return chunks;
+    }
+
+    /// <summary>How many routes load either of two chunks.</summary>
+    internal static long UnionCount(ulong[] a, ulong[] b)
+    {
+        long count = 0;
+        for (var w = 0; w < a.Length; w++)
+        {
+            count += System.Numerics.BitOperations.PopCount(a[w] | b[w]);
+        }
+
+        return count;
+    }
+
+    internal static long Count(ulong[] bits) => PopCount(bits);
+
+    /// <summary>The chunks a route loads up front whatever the partition (its own, other roots', the vendor chunk), by route index.</summary>
+    public int FixedChunks(int route) => _fixedChunks[route];
 
     public HashSet<int> CommonChunksLoaded(string root, ChunkPartition partition)
     {

@@ -81,7 +81,71 @@ public static class Splitter
         }
 
         var chosen = best!.Value;
-        return Materialize(link, modules, new ChunkBuilder(rendered, options.Memo), roots, closures, exclusive, groups, vendor, chosen.Partition, routeRoots, problem, scores.ToImmutable(), chosen.Name);
+        var builder = new ChunkBuilder(rendered, options.Memo);
+        var split = Rechunk(link, settings, modules, builder, chosen.Partition, options.Memo, scores.ToImmutable(), chosen.Name)
+            ?? Materialize(link, modules, builder, roots, closures, exclusive, groups, vendor, chosen.Partition, routeRoots, problem, scores.ToImmutable(), chosen.Name);
+        if (options.Memo is { } memo)
+        {
+            memo.LastSplit = new SplitMemo(link.Edges, settings, chosen.Partition.Assignment, [.. link.Modules], split);
+        }
+
+        return split;
+    }
+
+    /// <summary>
+    /// The split of the build before, with only the chunks that hold a changed module made again: valid when
+    /// the graph is the very same (so every chunk's members are too, given the same partition) and the partition
+    /// came out the same. Routes and lazy lists are the build before's with the renamed files swapped in. Null
+    /// when it does not apply (then every chunk is laid out from the partition).
+    /// </summary>
+    private static SplitResult? Rechunk(LinkResult link, SplitSettings settings, Dictionary<string, CompiledModule> modules, ChunkBuilder builder, ChunkPartition partition,
+        FinishMemo? memo, ImmutableArray<PartitionScore> scores, string chosen)
+    {
+        // The limits too: the diagnostics are the build before's, and they read them.
+        if (memo?.LastSplit is not { } last || !ReferenceEquals(last.Edges, link.Edges) || last.Settings != settings || last.Modules.Length != link.Modules.Length
+            || !last.Assignment.AsSpan().SequenceEqual(partition.Assignment.AsSpan()))
+        {
+            return null;
+        }
+
+        // The same edges object means the link was reused, so the modules sit in the same order: changed ones are new objects.
+        var dirty = new SortedSet<int>();
+        for (var i = 0; i < link.Modules.Length; i++)
+        {
+            if (!ReferenceEquals(last.Modules[i], link.Modules[i]))
+            {
+                if (last.Modules[i].Id != link.Modules[i].Id)
+                {
+                    return null;
+                }
+
+                dirty.UnionWith(last.ChunksOf(link.Modules[i].Id));
+            }
+        }
+
+        var chunks = last.Result.Chunks.ToArray();
+        var renamed = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var c in dirty)
+        {
+            var was = chunks[c];
+            chunks[c] = builder.Build(was.Name, was.Kind, new SortedSet<string>(was.Modules, StringComparer.Ordinal), modules);
+            if (chunks[c].File != was.File)
+            {
+                renamed[was.File] = chunks[c].File;
+            }
+        }
+
+        builder.Reused(chunks.Length - dirty.Count);
+        ImmutableSortedDictionary<string, ImmutableArray<string>> Swap(ImmutableSortedDictionary<string, ImmutableArray<string>> lists) => renamed.Count == 0 ? lists
+            : ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, lists.Select(l => KeyValuePair.Create(l.Key, l.Value.Any(renamed.ContainsKey) ? [.. l.Value.Select(f => renamed.GetValueOrDefault(f, f))] : l.Value)));
+        return last.Result with
+        {
+            Chunks = [.. chunks.OrderBy(c => c.File, StringComparer.Ordinal)],
+            Routes = Swap(last.Result.Routes),
+            LazyChunks = Swap(last.Result.LazyChunks),
+            Scores = scores,
+            Chosen = chosen,
+        };
     }
 
     private static (ChunkPartition Partition, long Cost, bool Valid)[] Partition(SplitProblem problem, IReadOnlyList<IChunkPartitioner> partitioners, bool parallel)
@@ -173,6 +237,8 @@ public static class Splitter
         var routes = ImmutableSortedDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
         var lazy = ImmutableSortedDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
         var diagnostics = new DiagnosticBag();
+        var loadedChunks = problem.LoadedChunks(partition);
+        var routeIndex = 0;
         foreach (var (route, root) in routeRoots)
         {
             var files = new List<string>();
@@ -182,7 +248,7 @@ public static class Splitter
                 files.Add(vendorChunk.File);
             }
 
-            files.AddRange(problem.CommonChunksLoaded(root, partition).Select(n => commonChunk[n]).OrderBy(c => c.Name, StringComparer.Ordinal).Select(c => c.File));
+            files.AddRange(loadedChunks[routeIndex++].Select(n => commonChunk[n]).OrderBy(c => c.Name, StringComparer.Ordinal).Select(c => c.File));
             files.AddRange(closure.Static.Where(id => id != root && rootChunk.ContainsKey(id)).OrderBy(id => order[id]).Select(id => rootChunk[id].File));
             files.Add(rootChunk[root].File);
             routes[route] = [.. files];
@@ -322,9 +388,62 @@ public sealed record SplitGraph
     public SplitGraph With(LinkResult link) => this with { Modules = link.Modules.ToDictionary(m => m.Id, StringComparer.Ordinal) };
 }
 
+/// <summary>
+/// The last build's split as the next one can reuse it: the graph and partition it was cut for, the modules
+/// it read (in link order), and, made when first asked for, which chunks hold each module.
+/// </summary>
+internal sealed class SplitMemo(object edges, SplitSettings settings, ImmutableArray<int> assignment, CompiledModule[] modules, SplitResult result)
+{
+    private Dictionary<string, List<int>>? _chunksOf;
+
+    public object Edges { get; } = edges;
+
+    public SplitSettings Settings { get; } = settings;
+
+    public ImmutableArray<int> Assignment { get; } = assignment;
+
+    public CompiledModule[] Modules { get; } = modules;
+
+    public SplitResult Result { get; } = result;
+
+    /// <summary>Positions in <see cref="SplitResult.Chunks"/> of the chunks that hold a module.</summary>
+    public IEnumerable<int> ChunksOf(string module)
+    {
+        if (_chunksOf is null)
+        {
+            var index = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+            for (var c = 0; c < Result.Chunks.Length; c++)
+            {
+                foreach (var id in Result.Chunks[c].Modules)
+                {
+                    if (!index.TryGetValue(id, out var list))
+                    {
+                        index[id] = list = [];
+                    }
+
+                    list.Add(c);
+                }
+            }
+
+            _chunksOf = index;
+        }
+
+        return _chunksOf.GetValueOrDefault(module) ?? [];
+    }
+}
+
 /// <summary>Writes chunk files from rendered modules, reusing a memoised chunk when its exact contents were built before.</summary>
 internal sealed class ChunkBuilder(RenderedModules rendered, FinishMemo? memo)
 {
+    /// <summary>Chunks taken whole from the build before (counted with the memo's hits for the step reasons).</summary>
+    public void Reused(int chunks)
+    {
+        if (memo is not null)
+        {
+            Interlocked.Add(ref memo.ChunkHitsThisBuild, chunks);
+        }
+    }
+
     public Chunk Build(string name, string kind, SortedSet<string> members, Dictionary<string, CompiledModule> modules)
     {
         if (memo is null)

@@ -1,0 +1,66 @@
+using System.Collections.Immutable;
+using CsCheck;
+using Grump.Hyper.Compiler.Project;
+using Grump.Hyper.Compiler.Splitting;
+
+namespace Grump.Hyper.Compiler.Tests;
+
+/// <summary>
+/// The fast reads of a split problem agree with the plain ones: which common chunks each route loads
+/// (bitsets vs route by route), and the greedy partition (moves scored by what they change vs every
+/// candidate partition scored whole).
+/// </summary>
+public sealed class SplitProblemTests
+{
+    private static SplitProblem Problem(int routes, int[][] consumers, int maxInitialChunks, int minChunkBytes)
+    {
+        string Root(int i) => $"root{i:000}"; // roots past the routes' are lazy roots: consumers that load nothing up front
+        var routeRoots = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, Enumerable.Range(0, routes).Select(r => KeyValuePair.Create($"/r{r:000}", Root(r))));
+        var groups = consumers.Select((c, g) => new SharedGroup([$"m{g}"], [.. c.Distinct().Order().Select(Root)], 100 + (37 * g % 400))).ToImmutableArray();
+        return new SplitProblem(groups,
+            ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, routeRoots.Keys.Select(r => KeyValuePair.Create(r, 0L))),
+            ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, routeRoots.Keys.Select(r => KeyValuePair.Create(r, 1))),
+            routeRoots,
+            ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, routeRoots.Select(r => KeyValuePair.Create(r.Key, ImmutableArray.Create(r.Value)))),
+            new SplitSettings(minChunkBytes, maxInitialChunks, 30));
+    }
+
+    [Fact]
+    public void The_fast_greedy_partition_equals_the_one_that_scores_every_candidate_whole()
+    {
+        var problems = Gen.Int[1, 70].SelectMany(routes => Gen.Select(Gen.Int[0, routes + 4].Array[1, 8].Array[1, 40], Gen.Int[1, 6], Gen.Int[50, 450],
+            (consumers, limit, minBytes) => (routes, consumers, limit, minBytes)));
+        var merged = 0; // problems where greedy made at least one move
+        problems.Sample(p =>
+        {
+            var problem = Problem(p.routes, p.consumers, p.limit, p.minBytes);
+            var fast = GreedyPartitioner.Instance.Partition(problem);
+            Assert.Equal(ReferenceGreedy.Instance.Partition(problem).Assignment, fast.Assignment);
+            var start = problem.Groups.Select((g, i) => g.Bytes >= p.minBytes ? i : ChunkPartition.Duplicate);
+            merged += start.SequenceEqual(fast.Assignment) ? 0 : 1;
+        }, iter: 300, seed: "7hT2bN5xQ0Lc", threads: 1);
+        Assert.True(merged > 20, $"only {merged} problems needed a merge or a copy"); // the moves were exercised
+    }
+
+    [Fact]
+    public void The_chunks_each_route_loads_read_from_the_bitsets_equal_the_chunks_found_route_by_route()
+    {
+        // Up to 130 routes, so the route bitsets span three words; groups shared by random sets of roots; random partitions.
+        var problems = Gen.Int[1, 130].SelectMany(routes => Gen.Int[1, 40].SelectMany(groups =>
+            Gen.Select(Gen.Int[0, routes + 4].Array[1, 6].Array[groups], Gen.Int[-1, groups - 1].Array[groups], (consumers, assignment) => (routes, consumers, assignment))));
+        problems.Sample(p =>
+        {
+            var (routes, consumers, assignment) = p;
+            var problem = Problem(routes, consumers, 3, 150);
+            var partition = new ChunkPartition([.. assignment]);
+            var loaded = problem.LoadedChunks(partition);
+            var index = 0;
+            foreach (var (route, root) in problem.RouteRoots)
+            {
+                Assert.Equal(problem.CommonChunksLoaded(root, partition).Order(), loaded[index]);
+                Assert.Equal(problem.InitialChunks(route, partition), problem.FixedChunks(index) + loaded[index].Length);
+                index++;
+            }
+        }, iter: 300, seed: "3kP8Zq1Rv6Wm");
+    }
+}
