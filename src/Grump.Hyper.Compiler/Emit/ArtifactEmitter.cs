@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Collections.Immutable;
 using Grump.Hyper.Compiler.Diagnostics;
 using Grump.Hyper.Compiler.Linking;
@@ -107,13 +108,17 @@ public static class ArtifactEmitter
     /// </summary>
     private static ArtifactContent GraphDocument(LinkResult link, Plan plan, DocumentFragments fragments)
     {
-        var nodes = link.Modules.Select(m => new GraphModule(m.Id, m.Path, m.Route, m.Lazy, m.Vendor, m.Features.Count(f => !f.Negated))).ToList();
+        // A module linked again as the very same object at the same place keeps its lines; its edges likewise
+        // when the link handed back the very same edge list (a reused link does).
+        var nodes = fragments.GraphModulesByPosition.Of(link.Modules, static m => m, m => fragments.GraphModules.Get(m.Id,
+            new GraphModule(m.Id, m.Path, m.Route, m.Lazy, m.Vendor, m.Features.Count(f => !f.Negated)), static v => LineJson.Of(v, LineJson.Default.GraphModule)), fragments.GraphModules.Reuse);
+        var edges = fragments.GraphEdgesByPosition.Of(link.Modules, m => ImmutableCollectionsMarshal.AsArray(link.Edges[m.Id])!, m => fragments.GraphEdges.Get(m.Id, link.Edges[m.Id], to => EdgeLines(m.Id, to)), fragments.GraphEdges.Reuse);
         var features = plan.TasksById;
         var document = new LineDocument()
             .Raw("{\n\"modules\": {\n\"nodes\": [\n")
-            .Lines(nodes, n => fragments.GraphModules.Get(n.Id, n, static v => LineJson.Of(v, LineJson.Default.GraphModule)))
+            .Lines(nodes, static b => b)
             .Raw("],\n\"edges\": [\n")
-            .Lines(link.Modules, m => fragments.GraphEdges.Get(m.Id, link.Edges[m.Id], to => EdgeLines(m.Id, to)))
+            .Lines(edges, static b => b)
             .Raw("]\n},\n\"features\": {\n\"nodes\": [\n");
         static byte[] Feature(PlanTask v) => LineJson.Of(new GraphFeature(v.Id, v.Module, v.Feature), LineJson.Default.GraphFeature);
         if (plan.Lines is { } slots)
@@ -145,7 +150,8 @@ public static class ArtifactEmitter
             .Raw(",\n\"inputs\": [\n")
             .Lines([.. project.Inputs.Select(f => new InputEntry(f.Path, f.Sha256, f.Content.Length))], e => fragments.Inputs.Get(e.Path, e, static v => LineJson.Of(v, LineJson.Default.InputEntry)))
             .Raw("],\n\"modules\": [\n")
-            .Lines([.. link.Modules.Select(m => new ManifestModule(m.Id, m.Path, ModuleFile(m.Id), m.Route, m.Lazy, m.Vendor))], e => fragments.ManifestModules.Get(e.Id, e, static v => LineJson.Of(v, LineJson.Default.ManifestModule)))
+            .Lines(fragments.ManifestModulesByPosition.Of(link.Modules, static m => m, m => fragments.ManifestModules.Get(m.Id,
+                new ManifestModule(m.Id, m.Path, ModuleFile(m.Id), m.Route, m.Lazy, m.Vendor), static v => LineJson.Of(v, LineJson.Default.ManifestModule)), fragments.ManifestModules.Reuse), static b => b)
             .Raw("],\n\"chunks\": [\n")
             .Lines([.. split.Chunks.Select(c => new ChunkEntry(c.Name, c.Kind, c.File, c.Content.Length, c.Modules))], e => fragments.Chunks.Get(e.File, e, static v => LineJson.Of(v, LineJson.Default.ChunkEntry)))
             .Raw("],\n\"routes\": {\n")

@@ -185,6 +185,43 @@ internal sealed partial class LineJson : JsonSerializerContext
     public static byte[] Of<T>(T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info) => JsonSerializer.SerializeToUtf8Bytes(value, info);
 }
 
+/// <summary>
+/// Lines of a list that mostly comes back as it was (the linked modules, in link order): an item whose key is
+/// the very object that stood at the same position last build keeps that build's line, with no lookup by id.
+/// Anything else goes to the value-keyed cache behind it. Keys are compared by reference only, so a stale
+/// entry can never be taken for a new value.
+/// </summary>
+public sealed class PositionalLines
+{
+    private object[] _keys = [];
+    private byte[][] _lines = [];
+
+    /// <param name="reused">Told how many lines were kept (counted with the cache's reuse, for the step reasons).</param>
+    public byte[][] Of<T>(IReadOnlyList<T> items, Func<T, object> key, Func<T, byte[]> render, Action<int> reused)
+    {
+        var keys = new object[items.Count];
+        var lines = new byte[items.Count][];
+        var kept = 0;
+        for (var i = 0; i < items.Count; i++)
+        {
+            keys[i] = key(items[i]);
+            if (i < _keys.Length && ReferenceEquals(_keys[i], keys[i]))
+            {
+                lines[i] = _lines[i];
+                kept++;
+            }
+            else
+            {
+                lines[i] = render(items[i]);
+            }
+        }
+
+        reused(kept);
+        (_keys, _lines) = (keys, lines);
+        return lines;
+    }
+}
+
 /// <summary>The line caches of the three big documents; kept by the engine between builds of one project.</summary>
 public sealed class DocumentFragments
 {
@@ -197,6 +234,13 @@ public sealed class DocumentFragments
     public FragmentCache<ImmutableArray<string>> GraphEdges { get; } = new((a, b) => a == b || a.SequenceEqual(b));
 
     public FragmentCache<PlanTask> GraphFeatures { get; } = new(ReferenceEquals);
+
+    /// <summary>graph.json's module nodes and edges and manifest.json's modules, by link position.</summary>
+    public PositionalLines GraphModulesByPosition { get; } = new();
+
+    public PositionalLines GraphEdgesByPosition { get; } = new();
+
+    public PositionalLines ManifestModulesByPosition { get; } = new();
 
     public FragmentCache<InputEntry> Inputs { get; } = new((a, b) => a == b);
 
