@@ -46,9 +46,6 @@ internal sealed class IncrementalPlanner
     private (object Edges, Graph Graph)? _graph;
     private int _build;
 
-    /// <summary>Modules whose tasks' dependencies the last build recomputed.</summary>
-    public int Replanned { get; private set; }
-
     /// <summary>Modules the last build planned for the first time, and modules it found gone.</summary>
     public int Added { get; private set; }
 
@@ -330,7 +327,6 @@ internal sealed class IncrementalPlanner
             }
         }
 
-        Replanned = replan.Members.Count;
 
         // Batches and finish times, in topological order (module, then place in module), only as far as they move.
         var levels = new PriorityQueue<Node, (int, int)>();
@@ -819,28 +815,6 @@ internal sealed class IncrementalPlanner
 
     private static int CompareExecution(Node a, Node b) =>
         a.Batch != b.Batch ? a.Batch.CompareTo(b.Batch) : a.Draft.Priority != b.Draft.Priority ? a.Draft.Priority.CompareTo(b.Draft.Priority) : CompareId(a, b);
-
-    private static Node[] Merge(IEnumerable<Node> kept, Node[] fresh, Comparison<Node> compare)
-    {
-        var result = new List<Node>(fresh.Length + 16);
-        var j = 0;
-        foreach (var node in kept)
-        {
-            while (j < fresh.Length && compare(fresh[j], node) < 0)
-            {
-                result.Add(fresh[j++]);
-            }
-
-            result.Add(node);
-        }
-
-        while (j < fresh.Length)
-        {
-            result.Add(fresh[j++]);
-        }
-
-        return [.. result];
-    }
 
     /// <summary>Distinct nodes in id order.</summary>
     private static Node[] SortedUnion(IEnumerable<Node[]> parts)

@@ -265,11 +265,6 @@ public static class Planner
 
         public bool Has(string feature) => _local.ContainsKey(feature);
 
-        /// <summary>The draft for a feature, if the module wants it.</summary>
-        public Draft? DraftOf(string feature) => _local.TryGetValue(feature, out var local) ? Drafts[local] : null;
-
-        public IEnumerable<string> Names => _local.Keys;
-
         /// <summary>The task's rank in this build, if the module wants the feature.</summary>
         public int? TaskOf(string feature) => _local.TryGetValue(feature, out var local) ? Drafts[local].Rank : null;
 
@@ -469,7 +464,7 @@ public static class Planner
     }
 
     /// <summary>Batch, then priority, then id (ranks are in id order).</summary>
-    internal static int ExecutionOrder(int batchA, int priorityA, int rankA, int batchB, int priorityB, int rankB) =>
+    private static int ExecutionOrder(int batchA, int priorityA, int rankA, int batchB, int priorityB, int rankB) =>
         batchA != batchB ? batchA.CompareTo(batchB) : priorityA != priorityB ? priorityA.CompareTo(priorityB) : rankA.CompareTo(rankB);
 
     /// <summary>Kahn's algorithm, always taking the ready task with the lowest (priority, id); tasks left in a cycle go last (after the placed count).</summary>
