@@ -18,6 +18,9 @@ internal sealed class LineDocument
     /// <summary>What ends every line but the last of a list.</summary>
     internal static readonly byte[] Comma = ",\n"u8.ToArray();
     private static readonly byte[] Newline = "\n"u8.ToArray();
+    private static readonly byte[] Open = "["u8.ToArray();
+    private static readonly byte[] Close = "]"u8.ToArray();
+    private static readonly byte[] Separator = ","u8.ToArray();
     private readonly List<ReadOnlyMemory<byte>> _parts = [];
 
     public LineDocument Raw(string text)
@@ -80,7 +83,7 @@ internal sealed class LineDocument
     /// <summary>One JSON array made of the insides of several (each <c>[...]</c>, on one line), as slices of them.</summary>
     public LineDocument Joined(byte[][] arrays)
     {
-        _parts.Add("["u8.ToArray());
+        _parts.Add(Open);
         var first = true;
         foreach (var array in arrays)
         {
@@ -91,14 +94,14 @@ internal sealed class LineDocument
 
             if (!first)
             {
-                _parts.Add(","u8.ToArray());
+                _parts.Add(Separator);
             }
 
             _parts.Add(array.AsMemory(1, array.Length - 2));
             first = false;
         }
 
-        _parts.Add("]"u8.ToArray());
+        _parts.Add(Close);
         return this;
     }
 

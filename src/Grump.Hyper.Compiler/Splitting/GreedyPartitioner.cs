@@ -57,14 +57,14 @@ public sealed class GreedyPartitioner : IChunkPartitioner
                 for (var j = i + 1; j < loaded.Count; j++)
                 {
                     var b = chunks[loaded[j]];
-                    var delta = ((a.Bytes + b.Bytes) * SplitProblem.UnionCount(a.Routes, b.Routes)) - (a.Bytes * SplitProblem.Count(a.Routes)) - (b.Bytes * SplitProblem.Count(b.Routes));
+                    var delta = ((a.Bytes + b.Bytes) * SplitProblem.UnionCount(a.Routes, b.Routes)) - (a.Bytes * SplitProblem.PopCount(a.Routes)) - (b.Bytes * SplitProblem.PopCount(b.Routes));
                     if (delta < bestDelta)
                     {
                         (best, bestDelta) = ((loaded[i], loaded[j]), delta);
                     }
                 }
 
-                var copy = a.CopyCost - (a.Bytes * SplitProblem.Count(a.Routes));
+                var copy = a.CopyCost - (a.Bytes * SplitProblem.PopCount(a.Routes));
                 if (copy < bestDelta)
                 {
                     (best, bestDelta) = ((ChunkPartition.Duplicate, loaded[i]), copy);

@@ -153,12 +153,10 @@ public sealed class SplitProblem
         return violations;
     }
 
-    public int InitialChunks(string route, ChunkPartition partition) => RouteFixedChunks[route] + CommonChunksLoaded(RouteRoots[route], partition).Count;
-
     /// <summary>
     /// The common chunks each route loads (by route, in the order of <see cref="RouteRoots"/>; chunk numbers
-    /// ascending), read from the groups' route bitsets: one pass over the groups for all routes, where asking
-    /// <see cref="CommonChunksLoaded"/> route by route scans every group's consumers once per route.
+    /// ascending), read from the groups' route bitsets: one pass over the groups for all routes (asking route by
+    /// route, scanning every group's consumers for the route's root, was the split's largest cost at 100,000 files).
     /// </summary>
     public int[][] LoadedChunks(ChunkPartition partition)
     {
@@ -242,39 +240,8 @@ public sealed class SplitProblem
         return count;
     }
 
-    internal static long Count(ulong[] bits) => PopCount(bits);
-
     /// <summary>The chunks a route loads up front whatever the partition (its own, other roots', the vendor chunk), by route index.</summary>
     public int FixedChunks(int route) => _fixedChunks[route];
-
-    public HashSet<int> CommonChunksLoaded(string root, ChunkPartition partition)
-    {
-        var chunks = new HashSet<int>();
-        for (var g = 0; g < Groups.Length; g++)
-        {
-            if (partition.Assignment[g] != ChunkPartition.Duplicate && Groups[g].Consumers.Contains(root))
-            {
-                chunks.Add(partition.Assignment[g]);
-            }
-        }
-
-        return chunks;
-    }
-
-    public Dictionary<int, long> CommonChunkBytes(ChunkPartition partition)
-    {
-        var bytes = new Dictionary<int, long>();
-        for (var g = 0; g < Groups.Length; g++)
-        {
-            var chunk = partition.Assignment[g];
-            if (chunk != ChunkPartition.Duplicate)
-            {
-                bytes[chunk] = bytes.GetValueOrDefault(chunk) + Groups[g].Bytes;
-            }
-        }
-
-        return bytes;
-    }
 
     /// <summary>Each common chunk's bytes and the routes that load it (the union of its groups' routes).</summary>
     private IEnumerable<(long Bytes, ulong[] Routes)> Chunks(ChunkPartition partition)
@@ -304,7 +271,8 @@ public sealed class SplitProblem
         return chunks.Values;
     }
 
-    private static long PopCount(ulong[] bits)
+    /// <summary>How many routes load a chunk.</summary>
+    internal static long PopCount(ulong[] bits)
     {
         long count = 0;
         foreach (var word in bits)
