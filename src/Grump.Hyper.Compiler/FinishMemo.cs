@@ -43,7 +43,7 @@ public sealed class FinishMemo
     internal DocumentFragments Documents { get; } = new();
 
     /// <summary>The last build's artifacts, to tell which of this build's are new, changed or reused.</summary>
-    internal Dictionary<string, ArtifactContent>? Artifacts { get; set; }
+    internal ArtifactSet? Artifacts { get; set; }
 
     internal HashSet<string> ChunkNames { get; set; } = new(StringComparer.Ordinal);
 
@@ -81,7 +81,7 @@ public sealed class FinishMemo
     }
 
     private sealed record Marked((CompiledModule[] Inputs, LinkResult Result, int[] Positions)? Link, (LinkResult Link, Plan Plan)? Plan,
-        SplitGraph? SplitGraph, Dictionary<string, ArtifactContent>? Artifacts, HashSet<string> ChunkNames);
+        SplitGraph? SplitGraph, ArtifactSet? Artifacts, HashSet<string> ChunkNames);
 
     /// <summary>Called when a build has finished: what it made becomes what the next build may reuse.</summary>
     public void EndBuild()

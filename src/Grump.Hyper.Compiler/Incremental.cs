@@ -134,43 +134,50 @@ internal static class Incremental
     /// </summary>
     public static StepReasons ArtifactReasons(ArtifactSet artifacts, FinishMemo? memo)
     {
-        var before = memo?.Artifacts ?? [];
-        int added = 0, modified = 0, unchanged = 0, cached = 0;
+        // Both sets are sorted by path, so they are walked side by side: no index of either is built.
+        var before = memo?.Artifacts ?? new ArtifactSet();
+        artifacts.EnsureSorted();
+        int added = 0, modified = 0, unchanged = 0, cached = 0, removed = 0;
         long bytes = 0;
-        var now = new Dictionary<string, ArtifactContent>(artifacts.Count, StringComparer.Ordinal);
-        foreach (var (path, made) in artifacts.ToList())
+        int i = 0, j = 0;
+        while (i < artifacts.Count || j < before.Count)
         {
-            var content = made;
-            if (before.TryGetValue(path, out var was) && !ReferenceEquals(was, made) && was.ContentEquals(made))
+            var c = i == artifacts.Count ? 1 : j == before.Count ? -1 : string.CompareOrdinal(artifacts.PathAt(i), before.PathAt(j));
+            if (c > 0)
             {
-                artifacts.Set(path, was);
-                content = was;
-                unchanged++;
-                now[path] = content;
+                removed++;
+                j++;
                 continue;
             }
 
-            now[path] = content;
-            if (!before.TryGetValue(path, out var old))
+            var made = artifacts.ContentAt(i++);
+            if (c < 0)
             {
                 added++;
-                bytes += content.Length;
+                bytes += made.Length;
+                continue;
             }
-            else if (ReferenceEquals(old, content))
+
+            var was = before.ContentAt(j++);
+            if (ReferenceEquals(was, made))
             {
                 cached++;
+            }
+            else if (was.ContentEquals(made))
+            {
+                artifacts.ReplaceAt(i - 1, was);
+                unchanged++;
             }
             else
             {
                 modified++;
-                bytes += content.Length;
+                bytes += made.Length;
             }
         }
 
-        var removed = before.Keys.Count(p => !now.ContainsKey(p));
         if (memo is not null)
         {
-            memo.Artifacts = now;
+            memo.Artifacts = artifacts.Snapshot();
         }
 
         return new StepReasons("emit", "artifact", added, modified, unchanged, cached, removed, bytes);

@@ -76,10 +76,12 @@ public static class ArtifactEmitter
             document.Lines(slots.Tasks, i => tasks.Fill(plan.Tasks[i], static v => LineJson.Of(v, LineJson.Default.PlanTask)))
                 .Raw("],\n\"executionOrder\": ");
             tasks.Reuse(slots.Tasks.Length - (tasks.Rendered - rendered));
+            // A batch listing other tasks than the build before is laid out again from its tasks' quoted ids,
+            // each rendered once for as long as its task stays (the batches cover the order in turn).
             var batches = new byte[plan.ParallelBatches.Length][];
-            for (var b = 0; b < batches.Length; b++)
+            for (int b = 0, from = 0; b < batches.Length; from += plan.ParallelBatches[b].Length, b++)
             {
-                batches[b] = slots.Batches[b] ??= LineJson.Of(plan.ParallelBatches[b], LineJson.Default.ImmutableArrayString);
+                batches[b] = slots.Batches[b] ??= LineDocument.JsonArray(slots.Ids, from, plan.ParallelBatches[b].Length, i => LineJson.Of(plan.ExecutionOrder[i], LineJson.Default.String));
             }
 
             document.Joined(batches).Raw(",\n\"parallelBatches\": [\n").Lines(batches, static b => b);

@@ -3,6 +3,11 @@ using System.Collections;
 namespace Grump.Hyper.Compiler.Emit;
 
 /// <summary>The files of one compile, by '/'-separated path, always listed in ordinal path order.</summary>
+/// <remarks>
+/// Held as two arrays sorted by path, sorted once when first read after adds: a build adds about ten
+/// thousand files and reads them in order, and a balanced tree spent more on its nodes than the build on
+/// the files. A lookup is a binary search. Adding the same path twice is an error, found when sorted.
+/// </remarks>
 public sealed class ArtifactSet : IReadOnlyCollection<KeyValuePair<string, ArtifactContent>>
 {
     public const string Manifest = "manifest.json";
@@ -11,44 +16,177 @@ public sealed class ArtifactSet : IReadOnlyCollection<KeyValuePair<string, Artif
     public const string Plan = "plan.json";
     public const string Graph = "graph.json";
 
-    private readonly SortedDictionary<string, ArtifactContent> _files;
+    private readonly Lock _sorting = new();
+    private string[] _paths;
+    private ArtifactContent[] _contents;
+    private int _count;
+    private volatile bool _sorted = true;
 
     public ArtifactSet()
+        : this(new string[16], new ArtifactContent[16], 0)
     {
-        _files = new SortedDictionary<string, ArtifactContent>(StringComparer.Ordinal);
     }
 
-    private ArtifactSet(SortedDictionary<string, ArtifactContent> files)
+    private ArtifactSet(string[] paths, ArtifactContent[] contents, int count)
     {
-        _files = files;
+        _paths = paths;
+        _contents = contents;
+        _count = count;
     }
 
-    public int Count => _files.Count;
+    public int Count => _count;
 
-    public long TotalBytes => _files.Values.Sum(f => f.Length);
+    public long TotalBytes
+    {
+        get
+        {
+            long total = 0;
+            for (var i = 0; i < _count; i++)
+            {
+                total += _contents[i].Length;
+            }
+
+            return total;
+        }
+    }
 
     /// <summary>The bytes of one artifact as an array (a copy for a chunk, which is held as parts).</summary>
-    public byte[] this[string path] => _files[path].ToArray();
+    public byte[] this[string path] => TryGet(path, out var content) ? content.ToArray() : throw new KeyNotFoundException($"No artifact '{path}'.");
 
-    public void Add(string path, byte[] content) => _files.Add(path, ArtifactContent.Of(content));
+    public void Add(string path, byte[] content) => Add(path, ArtifactContent.Of(content));
 
-    public void Add(string path, ArtifactContent content) => _files.Add(path, content);
+    public void Add(string path, ArtifactContent content)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (_count == _paths.Length)
+        {
+            Array.Resize(ref _paths, _count * 2);
+            Array.Resize(ref _contents, _count * 2);
+        }
 
-    public void Set(string path, byte[] content) => _files[path] = ArtifactContent.Of(content);
+        if (_count > 0 && string.CompareOrdinal(_paths[_count - 1], path) >= 0)
+        {
+            _sorted = false;
+        }
 
-    public void Set(string path, ArtifactContent content) => _files[path] = content;
+        _paths[_count] = path;
+        _contents[_count++] = content;
+    }
 
-    /// <summary>A new set of the same (immutable) values but one path: built from the sorted tree in one pass.</summary>
+    public void Set(string path, byte[] content) => Set(path, ArtifactContent.Of(content));
+
+    public void Set(string path, ArtifactContent content)
+    {
+        var at = Find(path);
+        if (at >= 0)
+        {
+            _contents[at] = content;
+        }
+        else
+        {
+            Add(path, content);
+        }
+    }
+
+    /// <summary>A new set of the same (immutable) values but one path.</summary>
     public ArtifactSet Without(string path)
     {
-        var copy = new ArtifactSet(new SortedDictionary<string, ArtifactContent>(_files, StringComparer.Ordinal));
-        copy._files.Remove(path);
+        var at = Find(path);
+        var copy = Snapshot();
+        if (at >= 0)
+        {
+            Array.Copy(copy._paths, at + 1, copy._paths, at, copy._count - at - 1);
+            Array.Copy(copy._contents, at + 1, copy._contents, at, copy._count - at - 1);
+            copy._count--;
+        }
+
         return copy;
     }
 
-    public bool TryGet(string path, out ArtifactContent content) => _files.TryGetValue(path, out content!);
+    public bool TryGet(string path, out ArtifactContent content)
+    {
+        var at = Find(path);
+        content = at >= 0 ? _contents[at] : null!;
+        return at >= 0;
+    }
 
-    public IEnumerator<KeyValuePair<string, ArtifactContent>> GetEnumerator() => _files.GetEnumerator();
+    public IEnumerator<KeyValuePair<string, ArtifactContent>> GetEnumerator()
+    {
+        EnsureSorted();
+        for (var i = 0; i < _count; i++)
+        {
+            yield return KeyValuePair.Create(_paths[i], _contents[i]);
+        }
+    }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    /// <summary>A copy of the set as it is now (the arrays, not the values), for a reader that must not see later changes.</summary>
+    internal ArtifactSet Snapshot()
+    {
+        EnsureSorted();
+        return new ArtifactSet(_paths[.._count], _contents[.._count], _count);
+    }
+
+    internal string PathAt(int i) => _paths[i];
+
+    internal ArtifactContent ContentAt(int i) => _contents[i];
+
+    /// <summary>Puts another value for the same path in place (the set stays sorted).</summary>
+    internal void ReplaceAt(int i, ArtifactContent content) => _contents[i] = content;
+
+    /// <summary>The sorted position of a path, or -1.</summary>
+    private int Find(string path)
+    {
+        EnsureSorted();
+        int lo = 0, hi = _count - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var c = string.CompareOrdinal(_paths[mid], path);
+            if (c == 0)
+            {
+                return mid;
+            }
+
+            if (c < 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Sorts after out-of-order adds; readers on several threads may arrive here at once, so one sorts.</summary>
+    internal void EnsureSorted()
+    {
+        if (_sorted)
+        {
+            return;
+        }
+
+        lock (_sorting)
+        {
+            if (_sorted)
+            {
+                return;
+            }
+
+            Array.Sort(_paths, _contents, 0, _count, StringComparer.Ordinal);
+            for (var i = 1; i < _count; i++)
+            {
+                if (string.Equals(_paths[i - 1], _paths[i], StringComparison.Ordinal))
+                {
+                    throw new ArgumentException($"An artifact with the path '{_paths[i]}' was added twice.");
+                }
+            }
+
+            _sorted = true;
+        }
+    }
 }

@@ -106,6 +106,36 @@ internal sealed class LineDocument
     }
 
     public ArtifactContent ToContent() => ArtifactContent.Concat([.. _parts]);
+
+    /// <summary>
+    /// A JSON array (no spaces, as the serializer writes one) of the values in slots from..from+count, each slot
+    /// rendered when empty; the same bytes as serialising the list, copied once into one array.
+    /// </summary>
+    public static byte[] JsonArray(byte[]?[] slots, int from, int count, Func<int, byte[]> render)
+    {
+        var length = 2 + Math.Max(0, count - 1);
+        for (var i = from; i < from + count; i++)
+        {
+            length += (slots[i] ??= render(i)).Length;
+        }
+
+        var array = new byte[length];
+        array[0] = (byte)'[';
+        var at = 1;
+        for (var i = from; i < from + count; i++)
+        {
+            if (i > from)
+            {
+                array[at++] = (byte)',';
+            }
+
+            slots[i]!.CopyTo(array, at);
+            at += slots[i]!.Length;
+        }
+
+        array[at] = (byte)']';
+        return array;
+    }
 }
 
 /// <summary>

@@ -34,7 +34,8 @@ public sealed class RenderedModules
     /// <summary>The module's JSON as an artifact value: the same value every build that reuses the compiled module, so it is hashed once.</summary>
     public ArtifactContent Content(CompiledModule module) => Get(module).Content;
 
-    private (ArtifactContent Content, byte[] Json, UInt128 Hash) Get(CompiledModule module) => _byId.GetOrAdd(module.Id, static (_, m) =>
+    /// <summary>All three at once: one lookup for a reader that needs more than one.</summary>
+    internal (ArtifactContent Content, byte[] Json, UInt128 Hash) Get(CompiledModule module) => _byId.GetOrAdd(module.Id, static (_, m) =>
     {
         var json = ArtifactEmitter.Render(m);
         return (ArtifactContent.Of(json), json, XxHash128.HashToUInt128(json));

@@ -38,6 +38,7 @@ internal sealed class IncrementalPlanner
     private int _sequential;
     private string[]?[] _factors = [];
     private byte[]?[] _lines = [];
+    private byte[]?[] _idLines = [];
     private Node[] _byId = [];
     private PlanTask[] _tasksById = [];
     private byte[]?[] _featureLines = [];
@@ -64,6 +65,7 @@ internal sealed class IncrementalPlanner
         (_risky, _moderate, _sequential) = (0, 0, 0);
         _factors = [];
         _lines = [];
+        _idLines = [];
         _byId = [];
         _tasksById = [];
         _featureLines = [];
@@ -462,6 +464,7 @@ internal sealed class IncrementalPlanner
         var ends = new int[t];
         var factors = new string[]?[t];
         var lines = new byte[]?[t];
+        var idLines = new byte[]?[t];
         int k = 0, o = 0, from = 0;
         void CopyKept(int until)
         {
@@ -477,6 +480,7 @@ internal sealed class IncrementalPlanner
                 Array.Copy(_ends, from, ends, k, length);
                 Array.Copy(_factors, from, factors, k, length);
                 Array.Copy(_lines, from, lines, k, length);
+                Array.Copy(_idLines, from, idLines, k, length);
                 k += length;
                 from = stop;
                 if (o < outs.Count && outs[o] == from)
@@ -498,7 +502,7 @@ internal sealed class IncrementalPlanner
         }
 
         CopyKept(_order.Length);
-        (_order, _tasks, _ids, _batches, _ends, _factors, _lines) = (order, tasks, ids, batches, ends, factors, lines);
+        (_order, _tasks, _ids, _batches, _ends, _factors, _lines, _idLines) = (order, tasks, ids, batches, ends, factors, lines, idLines);
     }
 
     /// <summary>The plan's totals, kept as tasks come and go (a task's risk is one of three literals).</summary>
@@ -659,7 +663,7 @@ internal sealed class IncrementalPlanner
         return new Plan([.. _tasks], [.. _ids], batches.ToImmutable(), critical, critical.EstimatedSeconds, _sequential, risk)
         {
             TasksById = [.. _tasksById],
-            Lines = new PlanLines(_lines, _featureLines, _batchLines), // the planner's own arrays: what the emitter renders into them, the next build keeps
+            Lines = new PlanLines(_lines, _featureLines, _batchLines, _idLines), // the planner's own arrays: what the emitter renders into them, the next build keeps
         };
     }
 

@@ -49,4 +49,4 @@ public sealed record Plan(
 }
 
 /// <summary>Line slots aligned with <see cref="Plan.Tasks"/>, <see cref="Plan.TasksById"/> and <see cref="Plan.ParallelBatches"/>; an empty slot is rendered and filled by the emitter.</summary>
-internal sealed record PlanLines(byte[]?[] Tasks, byte[]?[] Features, byte[]?[] Batches);
+internal sealed record PlanLines(byte[]?[] Tasks, byte[]?[] Features, byte[]?[] Batches, byte[]?[] Ids);

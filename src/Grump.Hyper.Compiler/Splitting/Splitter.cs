@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using Grump.Hyper.Compiler.Diagnostics;
@@ -36,17 +37,33 @@ public static class Splitter
         options ??= FinishOptions.Sequential;
         var partitioners = options.Partitioners ?? [GreedyPartitioner.Instance];
         graph ??= SplitGraph.Of(link);
-        var modules = graph.Modules;
         var roots = graph.Roots;
         var closures = graph.Closures;
         var exclusive = graph.Exclusive;
         var vendor = graph.Vendor;
         var routeRoots = graph.RouteRoots;
-        var bytes = link.Modules.ToDictionary(m => m.Id, m => (long)rendered.Json(m).Length, StringComparer.Ordinal);
-        var groups = graph.Groups.Select(g => g with { Bytes = g.Modules.Sum(id => bytes[id]) }).ToImmutableArray();
 
-        long RootBytes(string root) => bytes[root] + exclusive[root].Sum(id => bytes[id]);
-        var vendorBytes = vendor.Sum(id => bytes[id]);
+        // Weighed by position (the graph's module order is the link's), so a build reads each module's size once.
+        var bytes = new long[link.Modules.Length];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = rendered.Json(link.Modules[i]).Length;
+        }
+
+        long Sum(int[] positions)
+        {
+            long sum = 0;
+            foreach (var p in positions)
+            {
+                sum += bytes[p];
+            }
+
+            return sum;
+        }
+
+        var groups = graph.Groups.Select((g, i) => g with { Bytes = Sum(graph.GroupPositions[i]) }).ToImmutableArray();
+        long RootBytes(string root) => Sum(graph.RootPositions[root]);
+        var vendorBytes = Sum(graph.VendorPositions);
         var fixedBytes = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
         var fixedChunks = ImmutableSortedDictionary.CreateBuilder<string, int>(StringComparer.Ordinal);
         foreach (var (route, root) in routeRoots)
@@ -82,11 +99,13 @@ public static class Splitter
 
         var chosen = best!.Value;
         var builder = new ChunkBuilder(rendered, options.Memo);
-        var split = Rechunk(link, settings, modules, builder, chosen.Partition, options.Memo, scores.ToImmutable(), chosen.Name)
-            ?? Materialize(link, modules, builder, roots, closures, exclusive, groups, vendor, chosen.Partition, routeRoots, problem, scores.ToImmutable(), chosen.Name);
+        var rechunked = Rechunk(link, settings, builder, chosen.Partition, options.Memo, scores.ToImmutable(), chosen.Name);
+        var split = rechunked?.Split
+            ?? Materialize(link, graph.Modules, builder, roots, closures, exclusive, groups, vendor, chosen.Partition, routeRoots, problem, scores.ToImmutable(), chosen.Name);
         if (options.Memo is { } memo)
         {
-            memo.LastSplit = new SplitMemo(link.Edges, settings, chosen.Partition.Assignment, [.. link.Modules], split);
+            // A rechunked split keeps every chunk's members at the same place, so the last one's member index stands.
+            memo.LastSplit = new SplitMemo(link.Edges, settings, chosen.Partition.Assignment, [.. link.Modules], split, rechunked?.Members);
         }
 
         return split;
@@ -98,7 +117,7 @@ public static class Splitter
     /// came out the same. Routes and lazy lists are the build before's with the renamed files swapped in. Null
     /// when it does not apply (then every chunk is laid out from the partition).
     /// </summary>
-    private static SplitResult? Rechunk(LinkResult link, SplitSettings settings, Dictionary<string, CompiledModule> modules, ChunkBuilder builder, ChunkPartition partition,
+    private static (SplitResult Split, ChunkMembers Members)? Rechunk(LinkResult link, SplitSettings settings, ChunkBuilder builder, ChunkPartition partition,
         FinishMemo? memo, ImmutableArray<PartitionScore> scores, string chosen)
     {
         // The limits too: the diagnostics are the build before's, and they read them.
@@ -109,6 +128,7 @@ public static class Splitter
         }
 
         // The same edges object means the link was reused, so the modules sit in the same order: changed ones are new objects.
+        var members = last.Members;
         var dirty = new SortedSet<int>();
         for (var i = 0; i < link.Modules.Length; i++)
         {
@@ -119,7 +139,7 @@ public static class Splitter
                     return null;
                 }
 
-                dirty.UnionWith(last.ChunksOf(link.Modules[i].Id));
+                dirty.UnionWith(members.ChunksOf[i]);
             }
         }
 
@@ -128,24 +148,53 @@ public static class Splitter
         foreach (var c in dirty)
         {
             var was = chunks[c];
-            chunks[c] = builder.Build(was.Name, was.Kind, new SortedSet<string>(was.Modules, StringComparer.Ordinal), modules);
+            chunks[c] = builder.Build(was.Name, was.Kind, was.Modules, Array.ConvertAll(members.Positions[c], p => link.Modules[p]));
             if (chunks[c].File != was.File)
             {
                 renamed[was.File] = chunks[c].File;
             }
         }
 
-        builder.Reused(chunks.Length - dirty.Count);
-        ImmutableSortedDictionary<string, ImmutableArray<string>> Swap(ImmutableSortedDictionary<string, ImmutableArray<string>> lists) => renamed.Count == 0 ? lists
-            : ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, lists.Select(l => KeyValuePair.Create(l.Key, l.Value.Any(renamed.ContainsKey) ? [.. l.Value.Select(f => renamed.GetValueOrDefault(f, f))] : l.Value)));
-        return last.Result with
+        // A chunk's file is its name, a dot and a hash, so the order by file is the order by name whatever the
+        // hashes: the array stays sorted (checked, as two roots' slugs can meet), and every position stays.
+        for (var i = 1; i < chunks.Length; i++)
         {
-            Chunks = [.. chunks.OrderBy(c => c.File, StringComparer.Ordinal)],
+            if (string.CompareOrdinal(chunks[i - 1].File, chunks[i].File) > 0)
+            {
+                return null;
+            }
+        }
+
+        builder.Reused(chunks.Length - dirty.Count);
+        ImmutableSortedDictionary<string, ImmutableArray<string>> Swap(ImmutableSortedDictionary<string, ImmutableArray<string>> lists)
+        {
+            if (renamed.Count == 0)
+            {
+                return lists;
+            }
+
+            // The builder shares the tree and copies only the paths to the lists it replaces.
+            var swapped = lists.ToBuilder();
+            foreach (var (key, files) in lists)
+            {
+                if (files.Any(renamed.ContainsKey))
+                {
+                    swapped[key] = [.. files.Select(f => renamed.GetValueOrDefault(f, f))];
+                }
+            }
+
+            return swapped.ToImmutable();
+        }
+
+        var split = last.Result with
+        {
+            Chunks = ImmutableCollectionsMarshal.AsImmutableArray(chunks),
             Routes = Swap(last.Result.Routes),
             LazyChunks = Swap(last.Result.LazyChunks),
             Scores = scores,
             Chosen = chosen,
         };
+        return (split, members);
     }
 
     private static (ChunkPartition Partition, long Cost, bool Valid)[] Partition(SplitProblem problem, IReadOnlyList<IChunkPartitioner> partitioners, bool parallel)
@@ -310,7 +359,31 @@ public sealed record SplitGraph
     {
     }
 
-    internal Dictionary<string, CompiledModule> Modules { get; private init; } = null!;
+    private readonly LinkResult _link = null!;
+    private Dictionary<string, CompiledModule>? _modules;
+
+    /// <summary>The link whose modules the chunks hold (a later link with the very same edges takes the place of the first).</summary>
+    private LinkResult Link
+    {
+        get => _link;
+        init
+        {
+            _link = value;
+            _modules = null;
+        }
+    }
+
+    /// <summary>The modules by id, made when first asked for (a build that only rechunks never asks).</summary>
+    internal Dictionary<string, CompiledModule> Modules => _modules ??= _link.Modules.ToDictionary(m => m.Id, StringComparer.Ordinal);
+
+    /// <summary>Each shared group's modules as link positions, in the order of <see cref="Groups"/>.</summary>
+    internal int[][] GroupPositions { get; private init; } = null!;
+
+    /// <summary>Each root with the modules only it reaches, as link positions.</summary>
+    internal Dictionary<string, int[]> RootPositions { get; private init; } = null!;
+
+    internal int[] VendorPositions { get; private init; } = null!;
+
     internal List<string> Roots { get; private init; } = null!;
     internal Dictionary<string, (HashSet<string> Static, SortedSet<string> Lazy)> Closures { get; private init; } = null!;
     internal ILookup<string, string> Exclusive { get; private init; } = null!;
@@ -368,9 +441,20 @@ public sealed record SplitGraph
         }
 
         var loaded = loadedRoots.ToImmutable();
+        var at = new Dictionary<string, int>(link.Modules.Length, StringComparer.Ordinal);
+        for (var i = 0; i < link.Modules.Length; i++)
+        {
+            at[link.Modules[i].Id] = i;
+        }
+
+        int[] Positions(IEnumerable<string> ids) => [.. ids.Select(id => at[id])];
         return new SplitGraph
         {
-            Modules = modules,
+            Link = link,
+            _modules = modules,
+            GroupPositions = [.. groups.Select(g => Positions(g.Modules))],
+            RootPositions = roots.ToDictionary(r => r, r => Positions([r, .. exclusive[r]]), StringComparer.Ordinal),
+            VendorPositions = Positions(vendor),
             Roots = roots,
             Closures = closures,
             Exclusive = exclusive,
@@ -385,16 +469,16 @@ public sealed record SplitGraph
     }
 
     /// <summary>This analysis with the modules of a build whose graph is the same (flags and edges), for the chunks' contents.</summary>
-    public SplitGraph With(LinkResult link) => this with { Modules = link.Modules.ToDictionary(m => m.Id, StringComparer.Ordinal) };
+    public SplitGraph With(LinkResult link) => this with { Link = link };
 }
 
 /// <summary>
 /// The last build's split as the next one can reuse it: the graph and partition it was cut for, the modules
-/// it read (in link order), and, made when first asked for, which chunks hold each module.
+/// it read (in link order), and, made when first asked for, where each chunk's members stand.
 /// </summary>
-internal sealed class SplitMemo(object edges, SplitSettings settings, ImmutableArray<int> assignment, CompiledModule[] modules, SplitResult result)
+internal sealed class SplitMemo(object edges, SplitSettings settings, ImmutableArray<int> assignment, CompiledModule[] modules, SplitResult result, ChunkMembers? members)
 {
-    private Dictionary<string, List<int>>? _chunksOf;
+    private ChunkMembers? _members = members;
 
     public object Edges { get; } = edges;
 
@@ -406,29 +490,34 @@ internal sealed class SplitMemo(object edges, SplitSettings settings, ImmutableA
 
     public SplitResult Result { get; } = result;
 
-    /// <summary>Positions in <see cref="SplitResult.Chunks"/> of the chunks that hold a module.</summary>
-    public IEnumerable<int> ChunksOf(string module)
+    public ChunkMembers Members => _members ??= ChunkMembers.Of(Result.Chunks, Modules);
+}
+
+/// <summary>Each chunk's members as link positions, and for each position the chunks that hold it (positions in <see cref="SplitResult.Chunks"/>).</summary>
+internal sealed record ChunkMembers(int[][] Positions, int[][] ChunksOf)
+{
+    public static ChunkMembers Of(ImmutableArray<Chunk> chunks, CompiledModule[] modules)
     {
-        if (_chunksOf is null)
+        var at = new Dictionary<string, int>(modules.Length, StringComparer.Ordinal);
+        for (var i = 0; i < modules.Length; i++)
         {
-            var index = new Dictionary<string, List<int>>(StringComparer.Ordinal);
-            for (var c = 0; c < Result.Chunks.Length; c++)
-            {
-                foreach (var id in Result.Chunks[c].Modules)
-                {
-                    if (!index.TryGetValue(id, out var list))
-                    {
-                        index[id] = list = [];
-                    }
-
-                    list.Add(c);
-                }
-            }
-
-            _chunksOf = index;
+            at[modules[i].Id] = i;
         }
 
-        return _chunksOf.GetValueOrDefault(module) ?? [];
+        var positions = new int[chunks.Length][];
+        var holders = new List<int>?[modules.Length];
+        for (var c = 0; c < chunks.Length; c++)
+        {
+            var members = chunks[c].Modules;
+            var list = positions[c] = new int[members.Length];
+            for (var m = 0; m < members.Length; m++)
+            {
+                list[m] = at[members[m]];
+                (holders[list[m]] ??= []).Add(c);
+            }
+        }
+
+        return new ChunkMembers(positions, Array.ConvertAll(holders, h => h?.ToArray() ?? []));
     }
 }
 
@@ -446,54 +535,57 @@ internal sealed class ChunkBuilder(RenderedModules rendered, FinishMemo? memo)
 
     public Chunk Build(string name, string kind, SortedSet<string> members, Dictionary<string, CompiledModule> modules)
     {
-        if (memo is null)
-        {
-            return Assemble(name, kind, members, modules);
-        }
+        var ids = members.ToImmutableArray();
+        return Build(name, kind, ids, ids.Select(id => modules[id]).ToArray());
+    }
 
-        // The key: name, kind and a 128-bit hash over the members' own 128-bit hashes, in order (no string per member).
+    /// <param name="ids">The members' ids in order.</param>
+    /// <param name="members">The members in the same order.</param>
+    public Chunk Build(string name, string kind, ImmutableArray<string> ids, CompiledModule[] members)
+    {
+        // A 128-bit hash over the members' own 128-bit hashes, in order: with the name and kind it fixes every
+        // byte of the chunk without reading them, so it is both the memo's key and the hash in the file name.
+        var values = new (ArtifactContent Content, byte[] Json, UInt128 Hash)[members.Length];
         var hash = new System.IO.Hashing.XxHash128();
         Span<byte> member = stackalloc byte[16];
-        foreach (var id in members)
+        for (var i = 0; i < members.Length; i++)
         {
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt128LittleEndian(member, rendered.Hash(modules[id]));
+            values[i] = rendered.Get(members[i]);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt128LittleEndian(member, values[i].Hash);
             hash.Append(member);
         }
 
-        var key = $"{name}|{kind}|{members.Count}|{hash.GetCurrentHashAsUInt128():x32}";
-        return memo.GetOrBuild(key, () => Assemble(name, kind, members, modules));
+        var digest = hash.GetCurrentHashAsUInt128();
+        if (memo is null)
+        {
+            return Assemble(name, kind, ids, values, digest);
+        }
+
+        return memo.GetOrBuild($"{name}|{kind}|{members.Length}|{digest:x32}", () => Assemble(name, kind, ids, values, digest));
     }
 
-    private Chunk Assemble(string name, string kind, SortedSet<string> members, Dictionary<string, CompiledModule> modules)
+    private static Chunk Assemble(string name, string kind, ImmutableArray<string> ids, (ArtifactContent Content, byte[] Json, UInt128 Hash)[] members, UInt128 digest)
     {
-        // The chunk is the modules' own JSON, wrapped, held as parts (never copied together). Its name
-        // carries a Merkle hash: SHA-256 over its head and its members' own SHA-256s (each computed once per
-        // module value), which fixes every byte of the chunk without reading them again.
-        var parts = new ReadOnlyMemory<byte>[(2 * members.Count) + 1];
+        // The chunk is the modules' own JSON, wrapped, held as parts (never copied together).
+        var parts = new ReadOnlyMemory<byte>[Math.Max(1, 2 * members.Length) + 1];
         var sources = new ArtifactContent?[parts.Length];
-        var head = Encoding.UTF8.GetBytes($"{{\n  \"name\": \"{name}\",\n  \"kind\": \"{kind}\",\n  \"modules\": [\n");
-        parts[0] = head;
-        using var merkle = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        merkle.AppendData(head);
+        parts[0] = Encoding.UTF8.GetBytes($"{{\n  \"name\": \"{name}\",\n  \"kind\": \"{kind}\",\n  \"modules\": [\n");
         var n = 1;
-        foreach (var id in members)
+        foreach (var (module, json, _) in members)
         {
             if (n > 1)
             {
                 parts[n++] = Separator;
             }
 
-            var module = rendered.Content(modules[id]);
-            merkle.AppendData(Encoding.ASCII.GetBytes(module.Sha256));
-            var json = rendered.Json(modules[id]);
             sources[n] = module;
             parts[n++] = json.AsMemory(0, json.Length - 1); // without its final newline
         }
 
         parts[n++] = Tail;
-        var content = ArtifactContent.Concat(parts[..n], sources[..n]);
-        var file = $"chunks/{name}.{Convert.ToHexStringLower(merkle.GetHashAndReset())[..8]}.json";
-        return new Chunk(name, kind, file, [.. members], content);
+        var content = n == parts.Length ? ArtifactContent.Concat(parts, sources) : ArtifactContent.Concat(parts[..n], sources[..n]);
+        var file = $"chunks/{name}.{(ulong)(digest >> 96):x8}.json";
+        return new Chunk(name, kind, file, ids, content);
     }
 
     private static readonly byte[] Separator = ",\n"u8.ToArray();
