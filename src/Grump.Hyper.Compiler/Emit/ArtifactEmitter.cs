@@ -150,12 +150,14 @@ public static class ArtifactEmitter
             .Raw(",\n\"project\": ")
             .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(new ProjectStamp(project.Settings.Name, project.Settings.Constraints), LineJson.Default.ProjectStamp)))
             .Raw(",\n\"inputs\": [\n")
-            .Lines([.. project.Inputs.Select(f => new InputEntry(f.Path, f.Sha256, f.Content.Length))], e => fragments.Inputs.Get(e.Path, e, static v => LineJson.Of(v, LineJson.Default.InputEntry)))
+            .Lines(fragments.InputsByPosition.Of(project.Inputs, static f => f, f => fragments.Inputs.Get(f.Path, new InputEntry(f.Path, f.Sha256, f.Content.Length),
+                static v => LineJson.Of(v, LineJson.Default.InputEntry)), fragments.Inputs.Reuse), static b => b)
             .Raw("],\n\"modules\": [\n")
             .Lines(fragments.ManifestModulesByPosition.Of(link.Modules, static m => m, m => fragments.ManifestModules.Get(m.Id,
                 new ManifestModule(m.Id, m.Path, ModuleFile(m.Id), m.Route, m.Lazy, m.Vendor), static v => LineJson.Of(v, LineJson.Default.ManifestModule)), fragments.ManifestModules.Reuse), static b => b)
             .Raw("],\n\"chunks\": [\n")
-            .Lines([.. split.Chunks.Select(c => new ChunkEntry(c.Name, c.Kind, c.File, c.Content.Length, c.Modules))], e => fragments.Chunks.Get(e.File, e, static v => LineJson.Of(v, LineJson.Default.ChunkEntry)))
+            .Lines(fragments.ChunksByPosition.Of(split.Chunks, static c => c, c => fragments.Chunks.Get(c.File, new ChunkEntry(c.Name, c.Kind, c.File, c.Content.Length, c.Modules),
+                static v => LineJson.Of(v, LineJson.Default.ChunkEntry)), fragments.Chunks.Reuse), static b => b)
             .Raw("],\n\"routes\": {\n")
             .Lines(routes, System.Text.Encoding.UTF8.GetBytes)
             .Raw("},\n\"lazyChunks\": {\n")

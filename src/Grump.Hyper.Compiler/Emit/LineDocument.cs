@@ -275,6 +275,12 @@ public sealed class DocumentFragments
 
     public PositionalLines ManifestModulesByPosition { get; } = new();
 
+    /// <summary>manifest.json's inputs by position, keyed by the source file object (immutable: the same object, the same line).</summary>
+    public PositionalLines InputsByPosition { get; } = new();
+
+    /// <summary>manifest.json's chunks by position, keyed by the chunk object (a rechunk keeps unchanged chunks, and their places).</summary>
+    public PositionalLines ChunksByPosition { get; } = new();
+
     public FragmentCache<InputEntry> Inputs { get; } = new((a, b) => a == b);
 
     public FragmentCache<ManifestModule> ManifestModules { get; } = new((a, b) => a == b);

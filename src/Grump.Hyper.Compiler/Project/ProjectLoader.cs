@@ -20,7 +20,7 @@ public static class ProjectLoader
         var all = StripSingleRoot(files.ToList());
         if (!IsSorted(all))
         {
-            all.Sort((a, b) => string.CompareOrdinal(a.Path, b.Path)); // uploads usually come sorted: checked in one pass first
+            all.Sort(static (a, b) => string.CompareOrdinal(a.Path, b.Path)); // uploads usually come sorted: checked in one pass first
         }
 
         var diagnostics = new DiagnosticBag();
@@ -50,9 +50,24 @@ public static class ProjectLoader
                 all.Count == 0 ? ": the archive is empty" : $" among its {all.Count} files (include: {string.Join(", ", settings.Include.Select(g => g.Pattern))})");
         }
 
-        var selected = sources.Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
-        var inputs = all.Where(f => f == projectFile || selected.Contains(f.Path)).ToImmutableArray();
-        return new ProjectSelection(settings, sources.ToImmutable(), vendor.ToImmutable(), inputs, diagnostics.ToImmutableSorted());
+        // The sources are a subsequence of the sorted files, so the inputs (sources and the project file, in
+        // path order) are one walk over both, with no set of paths.
+        var inputs = ImmutableArray.CreateBuilder<SourceFile>(sources.Count + 1);
+        var next = 0;
+        foreach (var file in all)
+        {
+            if (next < sources.Count && ReferenceEquals(file, sources[next]))
+            {
+                inputs.Add(file);
+                next++;
+            }
+            else if (ReferenceEquals(file, projectFile))
+            {
+                inputs.Add(file);
+            }
+        }
+
+        return new ProjectSelection(settings, sources.ToImmutable(), vendor.ToImmutable(), inputs.ToImmutable(), diagnostics.ToImmutableSorted());
     }
 
     private static bool IsSorted(List<SourceFile> files)
