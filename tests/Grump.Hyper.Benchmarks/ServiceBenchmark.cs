@@ -64,10 +64,20 @@ internal static class ServiceBenchmark
         }
 
         var id = JsonDocument.Parse(body).RootElement.GetProperty("id").GetString();
+        var seen = new List<string>();
+        string? lastStage = null;
         while (true)
         {
             var job = await client.GetFromJsonAsync<JsonElement>($"/jobs/{id}");
             var status = job.GetProperty("status").GetString();
+            var stage = job.TryGetProperty("progress", out var p) && p.TryGetProperty("stage", out var s) ? $"{status}/{s.GetString()}" : status;
+            if ((stage ?? status) != lastStage)
+            {
+                // When the job view first showed each stage: where the time between the POST and the end goes.
+                lastStage = stage ?? status;
+                seen.Add(string.Create(CultureInfo.InvariantCulture, $"{lastStage} at {clock.Elapsed.TotalMilliseconds:0} ms"));
+            }
+
             if (status == "succeeded")
             {
                 break;
@@ -82,6 +92,17 @@ internal static class ServiceBenchmark
         }
 
         var total = clock.Elapsed.TotalMilliseconds;
+        Console.WriteLine($"  {name,-10} job view: " + string.Join(", ", seen));
+
+        // The engine's own stage times for the job, so the time between the POST and the build is visible too.
+        var metrics = await client.GetFromJsonAsync<JsonElement>($"/jobs/{id}/artifacts/metrics.json");
+        if (metrics.TryGetProperty("stages", out var stages) && stages.ValueKind == JsonValueKind.Array)
+        {
+            Console.WriteLine($"  {name,-10} engine: " + string.Join(", ", stages.EnumerateArray().Select(s =>
+                string.Create(CultureInfo.InvariantCulture, $"{s.GetProperty("name").GetString()} {s.GetProperty("milliseconds").GetDouble():0} ms")))
+                + string.Create(CultureInfo.InvariantCulture, $"; total {metrics.GetProperty("totalMilliseconds").GetDouble():0} ms"));
+        }
+
         return new Run(name, post, total, FolderBytes(data) - before, archive.Length);
     }
 
