@@ -20,21 +20,19 @@ public sealed class ProjectCache(int capacity = 8)
     public static string Fingerprint(ProjectSelection project, CompilationOptions options)
     {
         // SHA-256, not a fast hash: the key decides whose artifacts a build gets back, so it must not be forgeable.
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes($"{CompilerInfo.Version}\n{options.Fingerprint}\n"));
-        var buffer = new byte[1024];
+        // The lines are laid out in one buffer and hashed in one call (a call per input cost more than the hashing).
+        var text = new System.Buffers.ArrayBufferWriter<byte>(64 + (project.Inputs.Length * 120));
+        void Write(ReadOnlySpan<char> chars) => text.Advance(Encoding.UTF8.GetBytes(chars, text.GetSpan(Encoding.UTF8.GetMaxByteCount(chars.Length))));
+        Write($"{CompilerInfo.Version}\n{options.Fingerprint}\n");
         foreach (var input in project.Inputs)
         {
-            var line = $"{input.Path}\t{input.Sha256}\t{(project.VendorPaths.Contains(input.Path) ? 'v' : '-')}\n";
-            if (Encoding.UTF8.GetMaxByteCount(line.Length) > buffer.Length)
-            {
-                buffer = new byte[Encoding.UTF8.GetMaxByteCount(line.Length)];
-            }
-
-            hash.AppendData(buffer, 0, Encoding.UTF8.GetBytes(line, buffer));
+            Write(input.Path);
+            Write("\t");
+            Write(input.Sha256);
+            Write(project.VendorPaths.Contains(input.Path) ? "\tv\n" : "\t-\n");
         }
 
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        return Convert.ToHexStringLower(SHA256.HashData(text.WrittenSpan));
     }
 
     public bool TryGet(string key, out CompilationResult result) => TryGet(key, out result, out _);

@@ -174,7 +174,7 @@ public sealed partial class HyperCompiler
             try
             {
                 var results = CompileModules(project.Sources, i => project.VendorPaths.Contains(project.Sources[i].Path), options.Compilation, parallelism, useCache ? _cache : null, counters, matchers, hints, order, progress, cancellationToken,
-                    state is null ? null : (file, vendor) => state.Previous(file, vendor));
+                    state is null ? null : state.Previous);
                 stages.Add(new StageMetrics("compile", watch.Elapsed.TotalMilliseconds, results.Length, bytes));
                 matcherTiers = string.Join(",", matchers.Tiers.Distinct().Select(t => t.ToString().ToLowerInvariant()));
 
@@ -298,7 +298,7 @@ public sealed partial class HyperCompiler
 
     private static ImmutableArray<ModuleResult> CompileModules(IReadOnlyList<SourceFile> sources, Func<int, bool> isVendor, CompilationOptions options, int parallelism,
         ModuleCache? cache, CacheCounters counters, MatcherSet matchers, SourceHints[]? hints, int[]? order, Action<int>? progress, CancellationToken cancellationToken,
-        Func<SourceFile, bool, ModuleResult?>? previous = null)
+        Func<int, SourceFile, bool, ModuleResult?>? previous = null)
     {
         var results = new ModuleResult[sources.Count];
         var done = 0;
@@ -308,7 +308,7 @@ public sealed partial class HyperCompiler
             var i = order is null ? n : order[n];
             var vendor = isVendor(i);
             var hint = hints is null ? (SourceHints?)null : hints[i];
-            if (previous?.Invoke(sources[i], vendor) is { } kept)
+            if (previous?.Invoke(i, sources[i], vendor) is { } kept)
             {
                 counters.Hit(sources[i].Content.Length);
                 results[i] = kept;

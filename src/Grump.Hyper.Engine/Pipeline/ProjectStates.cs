@@ -17,39 +17,73 @@ internal sealed class ProjectState
         Modules = mark.Modules;
     }
 
-    public sealed record Marked(object Finish, Dictionary<string, (string Sha256, bool Vendor, ModuleResult Result)> Modules);
+    public sealed record Marked(object Finish, SourceModule[] Modules);
 
-    /// <summary>Path to the source's hash and the module result the last build used for it.</summary>
-    public Dictionary<string, (string Sha256, bool Vendor, ModuleResult Result)> Modules { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Each source of the last build (in path order, as a selection lists them) with its hash, vendor flag and module result.</summary>
+    public SourceModule[] Modules { get; set; } = [];
 
-    /// <summary>The last build's module for this source, when its path, bytes and vendor flag are the same.</summary>
-    public ModuleResult? Previous(SourceFile file, bool vendor) =>
-        Modules.TryGetValue(file.Path, out var before) && before.Vendor == vendor && before.Sha256 == file.Sha256 ? before.Result : null;
+    /// <summary>
+    /// The last build's module for source <paramref name="index"/> of this build, when its path, bytes and vendor
+    /// flag are the same. Both builds list sources in path order, so an unchanged project finds each at its own
+    /// position; a project with files added or removed before it finds it by binary search.
+    /// </summary>
+    public ModuleResult? Previous(int index, SourceFile file, bool vendor)
+    {
+        var at = index < Modules.Length && string.Equals(Modules[index].Path, file.Path, StringComparison.Ordinal) ? index : Find(file.Path);
+        return at >= 0 && Modules[at].Vendor == vendor && Modules[at].Sha256 == file.Sha256 ? Modules[at].Result : null;
+    }
+
+    private int Find(string path)
+    {
+        int lo = 0, hi = Modules.Length - 1;
+        while (lo <= hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            var c = string.CompareOrdinal(Modules[mid].Path, path);
+            if (c == 0)
+            {
+                return mid;
+            }
+
+            (lo, hi) = c < 0 ? (mid + 1, hi) : (lo, mid - 1);
+        }
+
+        return -1;
+    }
 
     /// <summary>
     /// The compile stage's step reasons against the last build: cached when the very same result came back
     /// (from the module cache), unchanged when recompiled from the same bytes, modified when the bytes
-    /// changed, new or removed by path. Then this build becomes the last.
+    /// changed, new or removed by path. Then this build becomes the last. Both lists are in path order, so
+    /// they are walked side by side.
     /// </summary>
     public StepReasons CompileReasons(IReadOnlyList<SourceFile> sources, IReadOnlyList<ModuleResult> results, Func<int, bool> isVendor)
     {
-        int added = 0, modified = 0, unchanged = 0, cached = 0;
+        int added = 0, modified = 0, unchanged = 0, cached = 0, removed = 0;
         long bytes = 0;
-        var next = new Dictionary<string, (string Sha256, bool Vendor, ModuleResult Result)>(sources.Count, StringComparer.Ordinal);
+        var next = new SourceModule[sources.Count];
+        var j = 0;
         for (var i = 0; i < sources.Count; i++)
         {
+            var path = sources[i].Path;
             var sha = sources[i].Sha256;
-            next[sources[i].Path] = (sha, isVendor(i), results[i]);
-            if (!Modules.TryGetValue(sources[i].Path, out var before))
+            next[i] = new SourceModule(path, sha, isVendor(i), results[i]);
+            while (j < Modules.Length && string.CompareOrdinal(Modules[j].Path, path) < 0)
+            {
+                removed++;
+                j++;
+            }
+
+            if (j == Modules.Length || !string.Equals(Modules[j].Path, path, StringComparison.Ordinal))
             {
                 added++;
             }
-            else if (ReferenceEquals(before.Result, results[i]))
+            else if (ReferenceEquals(Modules[j++].Result, results[i]))
             {
                 cached++;
                 continue;
             }
-            else if (before.Sha256 == sha)
+            else if (Modules[j - 1].Sha256 == sha)
             {
                 unchanged++;
             }
@@ -61,11 +95,33 @@ internal sealed class ProjectState
             bytes += results[i].Rendered?.Length ?? 0;
         }
 
-        var removed = Modules.Keys.Count(p => !next.ContainsKey(p));
+        removed += Modules.Length - j;
+        if (!IsSorted(next))
+        {
+            // Sources come from a selection, which sorts them; anything else is looked up by path.
+            Array.Sort(next, static (a, b) => string.CompareOrdinal(a.Path, b.Path));
+        }
+
         Modules = next;
         return new StepReasons("compile", "module", added, modified, unchanged, cached, removed, bytes);
     }
+
+    private static bool IsSorted(SourceModule[] modules)
+    {
+        for (var i = 1; i < modules.Length; i++)
+        {
+            if (string.CompareOrdinal(modules[i - 1].Path, modules[i].Path) > 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }
+
+/// <summary>One source of a build: its path, hash, vendor flag and the module result the build used for it.</summary>
+internal sealed record SourceModule(string Path, string Sha256, bool Vendor, ModuleResult Result);
 
 /// <summary>
 /// The last few projects' states (CI rebuilds the same few branches), each lent to one build at a time:
