@@ -91,11 +91,21 @@ public sealed class ContentAddressingTests(RedisFixture redis)
         Assert.Equal(served[0].Keys, served[1].Keys);
         Assert.All(served[0], c => Assert.Equal(c.Value, served[1][c.Key]));
 
-        // In the data folder each chunk's object is a recipe, far smaller than the chunk.
+        // In the data folder each chunk's object is a recipe, far smaller than the chunk, in the build's object pack.
+        var packed = Directory.EnumerateFiles(Path.Combine(files.DataPath, "object-packs"), "*.idx")
+            .SelectMany(idx => File.ReadLines(idx).Select(line => line.Split(' ')).Select(f => (Sha: f[0], Pack: Path.ChangeExtension(idx, ".pack"), Offset: long.Parse(f[1], System.Globalization.CultureInfo.InvariantCulture), Length: int.Parse(f[2], System.Globalization.CultureInfo.InvariantCulture))))
+            .ToDictionary(e => e.Sha, StringComparer.Ordinal);
         foreach (var (path, bytes) in served[0])
         {
             var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
-            var stored = await File.ReadAllBytesAsync(Path.Combine(files.DataPath, "objects", sha[..2], sha), ct);
+            Assert.True(packed.TryGetValue(sha, out var at), $"{path} is not in an object pack");
+            var stored = new byte[at.Length];
+            await using (var pack = File.OpenRead(at.Pack))
+            {
+                pack.Position = at.Offset;
+                await pack.ReadExactlyAsync(stored, ct);
+            }
+
             Assert.True(Grump.Hyper.Api.Storage.ObjectRecipe.IsRecipe(stored), $"{path} is stored whole");
             Assert.True(stored.Length < bytes.Length, $"{path}: recipe {stored.Length} bytes for a {bytes.Length}-byte chunk");
         }

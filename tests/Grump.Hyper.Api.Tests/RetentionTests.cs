@@ -113,6 +113,60 @@ public sealed class RetentionTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task On_the_file_store_a_build_writes_its_new_artifact_objects_as_one_pack_and_the_sweep_drops_packs_nothing_names()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var folder = Directory.CreateTempSubdirectory("grump-retention-").FullName;
+        try
+        {
+            var store = new FileJobStore(folder);
+            string Id(int n) => n.ToString("x32", System.Globalization.CultureInfo.InvariantCulture);
+            var old = Job(Id(1), JobStatus.Succeeded, DateTimeOffset.UtcNow.AddDays(-3));
+            var kept = Job(Id(2), JobStatus.Succeeded, DateTimeOffset.UtcNow.AddHours(-2));
+            string[] Packs() => [.. Directory.EnumerateFiles(Path.Combine(folder, "object-packs"), "*.idx").Order(StringComparer.Ordinal)];
+            var packOf = new Dictionary<string, string>();
+            foreach (var (job, text) in new[] { (old, "only the old job's"), (kept, "the kept job's") })
+            {
+                await store.CreateAsync(job, [], ct);
+                var artifacts = new ArtifactSet();
+                artifacts.Add("modules/a.json", System.Text.Encoding.UTF8.GetBytes($"{{\"text\": \"{text}\"}}"));
+                artifacts.Add("modules/b.json", System.Text.Encoding.UTF8.GetBytes($"{{\"text\": \"{text}, too\"}}"));
+                var before = Packs();
+                await store.SaveArtifactsAsync(job.Id, artifacts, ct);
+                packOf[job.Id] = Assert.Single(Packs().Except(before)); // both new objects in one pack
+                Assert.Empty(Directory.EnumerateFiles(Path.Combine(folder, "objects"), "*.json", SearchOption.AllDirectories));
+            }
+
+            // Saving the kept job's artifacts again writes nothing new.
+            var again = new ArtifactSet();
+            again.Add("modules/a.json", "{\"text\": \"the kept job's\"}"u8.ToArray());
+            again.Add("modules/b.json", "{\"text\": \"the kept job's, too\"}"u8.ToArray());
+            await store.SaveArtifactsAsync(kept.Id, again, ct);
+            Assert.Equal(2, Packs().Length);
+
+            // Past the objects' hour of grace, the sweep drops the old job and the pack only it named.
+            foreach (var idx in Packs())
+            {
+                File.SetLastWriteTimeUtc(idx, DateTime.UtcNow.AddHours(-2));
+            }
+
+            var sweep = new RetentionJob(store, Options.Create(new HyperApiOptions { Retention = TimeSpan.FromDays(1) }), TimeProvider.System, NullLogger<RetentionJob>.Instance);
+            Assert.Equal(1, await sweep.RunAsync(ct));
+            Assert.Equal([packOf[kept.Id]], Packs());
+            Assert.False(File.Exists(Path.ChangeExtension(packOf[old.Id], ".pack")));
+
+            // Another process on the same folder serves the kept job's artifacts from the pack.
+            var other = new FileJobStore(folder);
+            Assert.Equal("{\"text\": \"the kept job's, too\"}", System.Text.Encoding.UTF8.GetString((await other.GetArtifactAsync(kept.Id, "modules/b.json", ct))!));
+            Assert.Null(await other.ListArtifactsAsync(old.Id, ct));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task New_sources_of_one_upload_are_one_pack_and_known_ones_are_not_written_again()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -34,9 +34,11 @@ public sealed class FileJobStore : IJobStore
         Directory.CreateDirectory(Path.Combine(_root, "packs"));
         Directory.CreateDirectory(Path.Combine(_root, "artifacts"));
         Directory.CreateDirectory(Path.Combine(_root, "objects"));
+        Directory.CreateDirectory(Path.Combine(_root, "object-packs"));
         Directory.CreateDirectory(Path.Combine(_root, "tmp"));
         Directory.CreateDirectory(Path.Combine(_root, "active"));
         LoadPackIndexes();
+        LoadObjectPackIndexes();
     }
 
     public string Kind => "filesystem";
@@ -242,6 +244,130 @@ public sealed class FileJobStore : IJobStore
 
     private string PackPath(string name, string extension) => Path.Combine(_root, "packs", name + extension);
 
+    /// <summary>
+    /// Artifact objects stored by a build, packed like sources (<c>object-packs/&lt;id&gt;.pack</c> and its
+    /// <c>.idx</c>, renamed into place after the pack): sha256 to pack, offset and length. Control objects
+    /// (artifact indexes, input lists) stay loose files, as every reader of them reads one path.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Pack, long Offset, int Length)> _packedObjects = new(StringComparer.Ordinal);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _loadedObjectPacks = new(StringComparer.Ordinal);
+
+    private string ObjectPackPath(string name, string extension) => Path.Combine(_root, "object-packs", name + extension);
+
+    private async Task WriteObjectPackAsync(List<(string Sha, ArtifactContent Bytes)> objects, CancellationToken cancellationToken)
+    {
+        var name = Guid.NewGuid().ToString("n");
+        var packTemp = Path.Combine(_root, "tmp", name + ".pack");
+        var index = new System.Text.StringBuilder(objects.Count * 90);
+        var entries = new List<(string Sha, long Offset, int Length)>(objects.Count);
+        await using (var pack = new FileStream(packTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+        {
+            foreach (var (sha, bytes) in objects)
+            {
+                entries.Add((sha, pack.Position, checked((int)bytes.Length)));
+                index.Append(sha).Append(' ').Append(pack.Position).Append(' ').Append(bytes.Length).Append('\n');
+                await bytes.WriteToAsync(pack, cancellationToken);
+            }
+        }
+
+        var indexTemp = Path.Combine(_root, "tmp", name + ".idx");
+        await File.WriteAllTextAsync(indexTemp, index.ToString(), cancellationToken);
+        File.Move(packTemp, ObjectPackPath(name, ".pack"));
+        File.Move(indexTemp, ObjectPackPath(name, ".idx"));
+        _loadedObjectPacks.TryAdd(name, true);
+        foreach (var (sha, offset, length) in entries)
+        {
+            _packedObjects[sha] = (name, offset, length);
+        }
+    }
+
+    private void LoadObjectPackIndexes()
+    {
+        foreach (var idx in Directory.EnumerateFiles(Path.Combine(_root, "object-packs"), "*.idx"))
+        {
+            var name = Path.GetFileNameWithoutExtension(idx);
+            if (!_loadedObjectPacks.TryAdd(name, true))
+            {
+                continue;
+            }
+
+            try
+            {
+                foreach (var line in File.ReadLines(idx))
+                {
+                    var parts = line.Split(' ');
+                    if (parts.Length == 3 && IsSha256(parts[0]) && long.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var offset)
+                        && int.TryParse(parts[2], System.Globalization.CultureInfo.InvariantCulture, out var length))
+                    {
+                        _packedObjects[parts[0]] = (name, offset, length);
+                    }
+                }
+            }
+            catch (FileNotFoundException)
+            {
+                _loadedObjectPacks.TryRemove(name, out _); // swept while listed
+            }
+        }
+    }
+
+    /// <summary>A packed object's bytes (packs another process wrote since are loaded first when it is not known here), or null.</summary>
+    private async Task<byte[]?> ReadPackedObjectAsync(string sha, CancellationToken cancellationToken)
+    {
+        if (!_packedObjects.TryGetValue(sha, out var at))
+        {
+            LoadObjectPackIndexes();
+            if (!_packedObjects.TryGetValue(sha, out at))
+            {
+                return null;
+            }
+        }
+
+        try
+        {
+            using var handle = File.OpenHandle(ObjectPackPath(at.Pack, ".pack"), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
+            var bytes = new byte[at.Length];
+            var read = 0;
+            while (read < bytes.Length)
+            {
+                var n = await RandomAccess.ReadAsync(handle, bytes.AsMemory(read), at.Offset + read, cancellationToken);
+                read += n > 0 ? n : throw new InvalidDataException($"Object pack {at.Pack} ends before object {sha}.");
+            }
+
+            return bytes;
+        }
+        catch (FileNotFoundException)
+        {
+            _packedObjects.TryRemove(sha, out _); // swept since
+            return null;
+        }
+    }
+
+    /// <summary>Named again by a build: the sweep's grace counts from now. False when the pack is gone (its objects are then written again).</summary>
+    private bool TouchObjectPack(string pack, Dictionary<string, bool> touched, DateTime now)
+    {
+        if (touched.TryGetValue(pack, out var there))
+        {
+            return there;
+        }
+
+        try
+        {
+            File.SetLastWriteTimeUtc(ObjectPackPath(pack, ".idx"), now);
+            return touched[pack] = true;
+        }
+        catch (FileNotFoundException)
+        {
+            foreach (var stale in _packedObjects.Where(e => e.Value.Pack == pack).Select(e => e.Key).ToList())
+            {
+                _packedObjects.TryRemove(stale, out _);
+            }
+
+            _loadedObjectPacks.TryRemove(pack, out _);
+            return touched[pack] = false;
+        }
+    }
+
     public async Task CreateAsync(JobRecord job, IReadOnlyList<InputRef> inputs, CancellationToken cancellationToken)
     {
         // Inputs and the unfinished-index entry first: a job record that exists always has both.
@@ -316,7 +442,61 @@ public sealed class FileJobStore : IJobStore
     /// </summary>
     public async Task SaveArtifactsAsync(string id, ArtifactSet artifacts, CancellationToken cancellationToken)
     {
-        var (index, metrics) = await ArtifactReference.SplitAsync(artifacts, content => PutObjectAsync(content, cancellationToken));
+        // The build's new objects go into one pack (a cold build has about 11,000: one small file each was
+        // most of the job, the time in each file's open); what is stored already is only touched.
+        var now = DateTime.UtcNow;
+        var fresh = new List<(string Sha, ArtifactContent Bytes)>();
+        var inBatch = new HashSet<string>(StringComparer.Ordinal);
+        var touched = new Dictionary<string, bool>(StringComparer.Ordinal);
+        void Stage(ArtifactContent content)
+        {
+            var sha = content.Sha256;
+            if ((_recentBlobs.TryGetValue(sha, out var seen) && now - seen < TouchInterval) || !inBatch.Add(sha))
+            {
+                return;
+            }
+
+            if (File.Exists(ObjectPath(sha)))
+            {
+                File.SetLastWriteTimeUtc(ObjectPath(sha), now); // named again: the sweep's grace counts from now
+                Remember(sha, now);
+            }
+            else if (_packedObjects.TryGetValue(sha, out var at) && TouchObjectPack(at.Pack, touched, now))
+            {
+                Remember(sha, now);
+            }
+            else if (content.IsComposite)
+            {
+                // The objects it is made of first (modules of the same build), then its recipe.
+                foreach (var source in content.PartSources.OfType<ArtifactContent>().Distinct())
+                {
+                    Stage(source);
+                }
+
+                fresh.Add((sha, ArtifactContent.Of(ObjectRecipe.Write(content))));
+            }
+            else
+            {
+                fresh.Add((sha, content));
+            }
+        }
+
+        foreach (var (_, content) in artifacts)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Stage(content);
+        }
+
+        if (fresh.Count > 0)
+        {
+            await WriteObjectPackAsync(fresh, cancellationToken);
+            foreach (var (sha, _) in fresh)
+            {
+                Remember(sha, now);
+            }
+        }
+
+        var (index, metrics) = await ArtifactReference.SplitAsync(artifacts, content => Task.FromResult(content.Sha256));
         var reference = new ArtifactReference(await PutObjectAsync(ArtifactContent.Of(JsonSerializer.SerializeToUtf8Bytes(index, StoreJson.Default.ImmutableArrayArtifactInfo)), cancellationToken), metrics);
 
         // The reference last: a reader that finds it finds every object it names.
@@ -356,8 +536,9 @@ public sealed class FileJobStore : IJobStore
 
     public async Task<byte[]?> ReadArtifactAsync(ArtifactInfo artifact, CancellationToken cancellationToken)
     {
-        async Task<byte[]?> Read(string sha) =>
-            IsSha256(sha) && File.Exists(ObjectPath(sha)) ? await File.ReadAllBytesAsync(ObjectPath(sha), cancellationToken) : null;
+        async Task<byte[]?> Read(string sha) => !IsSha256(sha) ? null
+            : File.Exists(ObjectPath(sha)) ? await File.ReadAllBytesAsync(ObjectPath(sha), cancellationToken)
+            : await ReadPackedObjectAsync(sha, cancellationToken);
 
         return await Read(artifact.Sha256) is { } stored ? await ObjectRecipe.AssembleAsync(stored, artifact.Sha256, Read) : null;
     }
@@ -532,6 +713,30 @@ public sealed class FileJobStore : IJobStore
             {
                 File.Delete(blob);
             }
+        }
+
+        // An object pack goes whole when nothing names any object in it and it was last written or touched
+        // before the grace; a pack with one named object stays whole (its space comes back when that one goes).
+        LoadObjectPackIndexes();
+        var objectsByPack = _packedObjects.GroupBy(e => e.Value.Pack, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(e => e.Key).ToList(), StringComparer.Ordinal);
+        foreach (var idx in Directory.EnumerateFiles(Path.Combine(_root, "object-packs"), "*.idx"))
+        {
+            var name = Path.GetFileNameWithoutExtension(idx);
+            var members = objectsByPack.GetValueOrDefault(name) ?? [];
+            if (File.GetLastWriteTimeUtc(idx) >= graceEnd || members.Any(named.Contains))
+            {
+                continue;
+            }
+
+            File.Delete(idx); // the index first: a reader that finds an index finds its pack
+            File.Delete(ObjectPackPath(name, ".pack"));
+            foreach (var sha in members)
+            {
+                _packedObjects.TryRemove(sha, out _);
+                _recentBlobs.TryRemove(sha, out _);
+            }
+
+            _loadedObjectPacks.TryRemove(name, out _);
         }
 
         return removed;
