@@ -717,13 +717,18 @@ public sealed class FileJobStore : IJobStore
 
         // An object pack goes whole when nothing names any object in it and it was last written or touched
         // before the grace; a pack with one named object stays whole (its space comes back when that one goes).
-        LoadObjectPackIndexes();
-        var objectsByPack = _packedObjects.GroupBy(e => e.Value.Pack, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(e => e.Key).ToList(), StringComparer.Ordinal);
+        // The members are read from the pack's own index: two builds may have packed the same object, and
+        // whichever copy this process maps to, a pack holding a named object is never dropped.
         foreach (var idx in Directory.EnumerateFiles(Path.Combine(_root, "object-packs"), "*.idx"))
         {
             var name = Path.GetFileNameWithoutExtension(idx);
-            var members = objectsByPack.GetValueOrDefault(name) ?? [];
-            if (File.GetLastWriteTimeUtc(idx) >= graceEnd || members.Any(named.Contains))
+            if (File.GetLastWriteTimeUtc(idx) >= graceEnd)
+            {
+                continue;
+            }
+
+            var members = File.ReadLines(idx).Select(line => line.Split(' ')[0]).ToList();
+            if (members.Any(named.Contains))
             {
                 continue;
             }
@@ -732,8 +737,11 @@ public sealed class FileJobStore : IJobStore
             File.Delete(ObjectPackPath(name, ".pack"));
             foreach (var sha in members)
             {
-                _packedObjects.TryRemove(sha, out _);
-                _recentBlobs.TryRemove(sha, out _);
+                if (_packedObjects.TryGetValue(sha, out var at) && at.Pack == name)
+                {
+                    _packedObjects.TryRemove(sha, out _);
+                    _recentBlobs.TryRemove(sha, out _);
+                }
             }
 
             _loadedObjectPacks.TryRemove(name, out _);
