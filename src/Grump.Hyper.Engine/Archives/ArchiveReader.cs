@@ -233,6 +233,10 @@ public static class ArchiveReader
     private sealed class EntrySink(ArchiveLimits limits, long archiveBytes)
     {
         private readonly HashSet<string> _paths = new(StringComparer.OrdinalIgnoreCase);
+
+        // One read buffer for every entry: a fresh 80 KiB array per 500-byte entry was most of an upload's
+        // CPU time (10,000 entries zeroed 800 MB).
+        private readonly byte[] _chunk = new byte[81920];
         private long _total;
 
         public ArchiveLimits Limits { get; } = limits;
@@ -274,11 +278,10 @@ public static class ArchiveReader
             // Sized by the declared length, but never more than 1 MiB up front: a declaration can lie both ways,
             // and growth past the entry limit is refused at the limit.
             var buffer = new MemoryStream((int)Math.Clamp(declaredLength, 0, Math.Min(Limits.MaxEntryBytes + 1, 1 << 20)));
-            var chunk = new byte[81920];
             int read;
-            while ((read = data.Read(chunk, 0, chunk.Length)) > 0)
+            while ((read = data.Read(_chunk, 0, _chunk.Length)) > 0)
             {
-                buffer.Write(chunk, 0, read);
+                buffer.Write(_chunk, 0, read);
                 _total += read;
                 if (buffer.Length > Limits.MaxEntryBytes)
                 {
