@@ -31,22 +31,24 @@ public sealed class FileJobStore : IJobStore
         Directory.CreateDirectory(Path.Combine(_root, "jobs"));
         Directory.CreateDirectory(Path.Combine(_root, "inputs"));
         Directory.CreateDirectory(Path.Combine(_root, "blobs"));
-        Directory.CreateDirectory(Path.Combine(_root, "packs"));
         Directory.CreateDirectory(Path.Combine(_root, "artifacts"));
         Directory.CreateDirectory(Path.Combine(_root, "objects"));
-        Directory.CreateDirectory(Path.Combine(_root, "object-packs"));
         Directory.CreateDirectory(Path.Combine(_root, "tmp"));
         Directory.CreateDirectory(Path.Combine(_root, "active"));
-        LoadPackIndexes();
-        LoadObjectPackIndexes();
+        _sources = new PackFolder(Path.Combine(_root, "packs"), Path.Combine(_root, "tmp"));
+        _objects = new PackFolder(Path.Combine(_root, "object-packs"), Path.Combine(_root, "tmp"));
     }
 
     public string Kind => "filesystem";
 
-    /// <summary>Every blob in a pack this process knows of: sha256 to its pack, offset and length.</summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Pack, long Offset, int Length)> _packed = new(StringComparer.Ordinal);
+    /// <summary>Sources, packed one upload's new ones to a pack.</summary>
+    private readonly PackFolder _sources;
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _loadedPacks = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Artifact objects, packed one build's new ones to a pack. Control objects (artifact indexes, input
+    /// lists) stay loose files under <c>objects/</c>, as every reader of them reads one path.
+    /// </summary>
+    private readonly PackFolder _objects;
 
     /// <summary>
     /// Sources are stored in pack files: the new blobs of one upload are written as one file
@@ -71,7 +73,7 @@ public sealed class FileJobStore : IJobStore
                 continue;
             }
 
-            if (Packed(file.Sha256, refresh: false) is { } at && Touch(at.Pack, touched, now))
+            if (_sources.Find(file.Sha256, refresh: false) is { } at && _sources.Touch(at.Pack, touched, now))
             {
                 Remember(file.Sha256, now);
             }
@@ -88,7 +90,7 @@ public sealed class FileJobStore : IJobStore
 
         if (fresh.Count > 0)
         {
-            await WritePackAsync(fresh, cancellationToken);
+            await _sources.WriteAsync([.. fresh.Select(f => (f.Sha256, ArtifactContent.Concat([f.Content])))], cancellationToken);
             foreach (var file in fresh)
             {
                 Remember(file.Sha256, now);
@@ -96,276 +98,17 @@ public sealed class FileJobStore : IJobStore
         }
     }
 
-    /// <summary>
-    /// Uploaded again: the sweep counts from now. False when the pack is gone (another process's sweep
-    /// took it since this one loaded its index): its blobs are forgotten here and written again.
-    /// </summary>
-    private bool Touch(string pack, Dictionary<string, bool> touched, DateTime now)
-    {
-        if (touched.TryGetValue(pack, out var there))
-        {
-            return there; // once per pack and upload
-        }
-
-        try
-        {
-            File.SetLastWriteTimeUtc(PackPath(pack, ".idx"), now);
-            return touched[pack] = true;
-        }
-        catch (FileNotFoundException)
-        {
-            foreach (var stale in _packed.Where(e => e.Value.Pack == pack).Select(e => e.Key).ToList())
-            {
-                _packed.TryRemove(stale, out _);
-            }
-
-            _loadedPacks.TryRemove(pack, out _);
-            return touched[pack] = false;
-        }
-    }
-
-    private async Task WritePackAsync(List<SourceFile> blobs, CancellationToken cancellationToken)
-    {
-        var name = Guid.NewGuid().ToString("n");
-        var packTemp = Path.Combine(_root, "tmp", name + ".pack");
-        var index = new System.Text.StringBuilder(blobs.Count * 80);
-        var entries = new List<(string Sha, long Offset, int Length)>(blobs.Count);
-        await using (var pack = new FileStream(packTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-        {
-            foreach (var blob in blobs)
-            {
-                entries.Add((blob.Sha256, pack.Position, blob.Content.Length));
-                index.Append(blob.Sha256).Append(' ').Append(pack.Position).Append(' ').Append(blob.Content.Length).Append('\n');
-                await pack.WriteAsync(blob.Content, cancellationToken);
-            }
-        }
-
-        var indexTemp = Path.Combine(_root, "tmp", name + ".idx");
-        await File.WriteAllTextAsync(indexTemp, index.ToString(), cancellationToken);
-        File.Move(packTemp, PackPath(name, ".pack"));
-        File.Move(indexTemp, PackPath(name, ".idx"));
-        _loadedPacks.TryAdd(name, true);
-        foreach (var (sha, offset, length) in entries)
-        {
-            _packed[sha] = (name, offset, length);
-        }
-    }
-
-    /// <summary>Where a blob sits in a pack; with <paramref name="refresh"/>, packs another process wrote since are loaded first.</summary>
-    private (string Pack, long Offset, int Length)? Packed(string sha256, bool refresh)
-    {
-        if (_packed.TryGetValue(sha256, out var at))
-        {
-            return at;
-        }
-
-        if (refresh)
-        {
-            LoadPackIndexes();
-            if (_packed.TryGetValue(sha256, out at))
-            {
-                return at;
-            }
-        }
-
-        return null;
-    }
-
-    private void LoadPackIndexes()
-    {
-        foreach (var idx in Directory.EnumerateFiles(Path.Combine(_root, "packs"), "*.idx"))
-        {
-            var name = Path.GetFileNameWithoutExtension(idx);
-            if (!_loadedPacks.TryAdd(name, true))
-            {
-                continue;
-            }
-
-            try
-            {
-                foreach (var line in File.ReadLines(idx))
-                {
-                    var parts = line.Split(' ');
-                    if (parts.Length == 3 && IsSha256(parts[0]) && long.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var offset)
-                        && int.TryParse(parts[2], System.Globalization.CultureInfo.InvariantCulture, out var length))
-                    {
-                        _packed[parts[0]] = (name, offset, length);
-                    }
-                }
-            }
-            catch (FileNotFoundException)
-            {
-                _loadedPacks.TryRemove(name, out _); // swept while listed
-            }
-        }
-    }
-
     public async Task<IReadOnlyList<SourceFile>> GetSourcesAsync(IReadOnlyList<InputRef> inputs, CancellationToken cancellationToken)
     {
         var files = new List<SourceFile>(inputs.Count);
-        var handles = new Dictionary<string, Microsoft.Win32.SafeHandles.SafeFileHandle>(StringComparer.Ordinal);
-        try
+        using var packs = _sources.Read();
+        foreach (var input in inputs)
         {
-            foreach (var input in inputs)
-            {
-                if (Packed(input.Sha256, refresh: true) is { } at)
-                {
-                    if (!handles.TryGetValue(at.Pack, out var handle))
-                    {
-                        handles[at.Pack] = handle = File.OpenHandle(PackPath(at.Pack, ".pack"), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
-                    }
-
-                    var bytes = new byte[at.Length];
-                    var read = 0;
-                    while (read < bytes.Length)
-                    {
-                        var n = await RandomAccess.ReadAsync(handle, bytes.AsMemory(read), at.Offset + read, cancellationToken);
-                        read += n > 0 ? n : throw new InvalidDataException($"Pack {at.Pack} ends before source {input.Path}.");
-                    }
-
-                    files.Add(new SourceFile(input.Path, bytes));
-                }
-                else
-                {
-                    files.Add(new SourceFile(input.Path, await File.ReadAllBytesAsync(BlobPath(input.Sha256), cancellationToken)));
-                }
-            }
-        }
-        finally
-        {
-            foreach (var handle in handles.Values)
-            {
-                handle.Dispose();
-            }
+            var bytes = await packs.ReadAsync(input.Sha256, cancellationToken) ?? await File.ReadAllBytesAsync(BlobPath(input.Sha256), cancellationToken);
+            files.Add(new SourceFile(input.Path, bytes));
         }
 
         return files;
-    }
-
-    private string PackPath(string name, string extension) => Path.Combine(_root, "packs", name + extension);
-
-    /// <summary>
-    /// Artifact objects stored by a build, packed like sources (<c>object-packs/&lt;id&gt;.pack</c> and its
-    /// <c>.idx</c>, renamed into place after the pack): sha256 to pack, offset and length. Control objects
-    /// (artifact indexes, input lists) stay loose files, as every reader of them reads one path.
-    /// </summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Pack, long Offset, int Length)> _packedObjects = new(StringComparer.Ordinal);
-
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _loadedObjectPacks = new(StringComparer.Ordinal);
-
-    private string ObjectPackPath(string name, string extension) => Path.Combine(_root, "object-packs", name + extension);
-
-    private async Task WriteObjectPackAsync(List<(string Sha, ArtifactContent Bytes)> objects, CancellationToken cancellationToken)
-    {
-        var name = Guid.NewGuid().ToString("n");
-        var packTemp = Path.Combine(_root, "tmp", name + ".pack");
-        var index = new System.Text.StringBuilder(objects.Count * 90);
-        var entries = new List<(string Sha, long Offset, int Length)>(objects.Count);
-        await using (var pack = new FileStream(packTemp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
-        {
-            foreach (var (sha, bytes) in objects)
-            {
-                entries.Add((sha, pack.Position, checked((int)bytes.Length)));
-                index.Append(sha).Append(' ').Append(pack.Position).Append(' ').Append(bytes.Length).Append('\n');
-                await bytes.WriteToAsync(pack, cancellationToken);
-            }
-        }
-
-        var indexTemp = Path.Combine(_root, "tmp", name + ".idx");
-        await File.WriteAllTextAsync(indexTemp, index.ToString(), cancellationToken);
-        File.Move(packTemp, ObjectPackPath(name, ".pack"));
-        File.Move(indexTemp, ObjectPackPath(name, ".idx"));
-        _loadedObjectPacks.TryAdd(name, true);
-        foreach (var (sha, offset, length) in entries)
-        {
-            _packedObjects[sha] = (name, offset, length);
-        }
-    }
-
-    private void LoadObjectPackIndexes()
-    {
-        foreach (var idx in Directory.EnumerateFiles(Path.Combine(_root, "object-packs"), "*.idx"))
-        {
-            var name = Path.GetFileNameWithoutExtension(idx);
-            if (!_loadedObjectPacks.TryAdd(name, true))
-            {
-                continue;
-            }
-
-            try
-            {
-                foreach (var line in File.ReadLines(idx))
-                {
-                    var parts = line.Split(' ');
-                    if (parts.Length == 3 && IsSha256(parts[0]) && long.TryParse(parts[1], System.Globalization.CultureInfo.InvariantCulture, out var offset)
-                        && int.TryParse(parts[2], System.Globalization.CultureInfo.InvariantCulture, out var length))
-                    {
-                        _packedObjects[parts[0]] = (name, offset, length);
-                    }
-                }
-            }
-            catch (FileNotFoundException)
-            {
-                _loadedObjectPacks.TryRemove(name, out _); // swept while listed
-            }
-        }
-    }
-
-    /// <summary>A packed object's bytes (packs another process wrote since are loaded first when it is not known here), or null.</summary>
-    private async Task<byte[]?> ReadPackedObjectAsync(string sha, CancellationToken cancellationToken)
-    {
-        if (!_packedObjects.TryGetValue(sha, out var at))
-        {
-            LoadObjectPackIndexes();
-            if (!_packedObjects.TryGetValue(sha, out at))
-            {
-                return null;
-            }
-        }
-
-        try
-        {
-            using var handle = File.OpenHandle(ObjectPackPath(at.Pack, ".pack"), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
-            var bytes = new byte[at.Length];
-            var read = 0;
-            while (read < bytes.Length)
-            {
-                var n = await RandomAccess.ReadAsync(handle, bytes.AsMemory(read), at.Offset + read, cancellationToken);
-                read += n > 0 ? n : throw new InvalidDataException($"Object pack {at.Pack} ends before object {sha}.");
-            }
-
-            return bytes;
-        }
-        catch (FileNotFoundException)
-        {
-            _packedObjects.TryRemove(sha, out _); // swept since
-            return null;
-        }
-    }
-
-    /// <summary>Named again by a build: the sweep's grace counts from now. False when the pack is gone (its objects are then written again).</summary>
-    private bool TouchObjectPack(string pack, Dictionary<string, bool> touched, DateTime now)
-    {
-        if (touched.TryGetValue(pack, out var there))
-        {
-            return there;
-        }
-
-        try
-        {
-            File.SetLastWriteTimeUtc(ObjectPackPath(pack, ".idx"), now);
-            return touched[pack] = true;
-        }
-        catch (FileNotFoundException)
-        {
-            foreach (var stale in _packedObjects.Where(e => e.Value.Pack == pack).Select(e => e.Key).ToList())
-            {
-                _packedObjects.TryRemove(stale, out _);
-            }
-
-            _loadedObjectPacks.TryRemove(pack, out _);
-            return touched[pack] = false;
-        }
     }
 
     public async Task CreateAsync(JobRecord job, IReadOnlyList<InputRef> inputs, CancellationToken cancellationToken)
@@ -461,7 +204,7 @@ public sealed class FileJobStore : IJobStore
                 File.SetLastWriteTimeUtc(ObjectPath(sha), now); // named again: the sweep's grace counts from now
                 Remember(sha, now);
             }
-            else if (_packedObjects.TryGetValue(sha, out var at) && TouchObjectPack(at.Pack, touched, now))
+            else if (_objects.Find(sha, refresh: false) is { } at && _objects.Touch(at.Pack, touched, now))
             {
                 Remember(sha, now);
             }
@@ -489,7 +232,7 @@ public sealed class FileJobStore : IJobStore
 
         if (fresh.Count > 0)
         {
-            await WriteObjectPackAsync(fresh, cancellationToken);
+            await _objects.WriteAsync(fresh, cancellationToken);
             foreach (var (sha, _) in fresh)
             {
                 Remember(sha, now);
@@ -536,9 +279,10 @@ public sealed class FileJobStore : IJobStore
 
     public async Task<byte[]?> ReadArtifactAsync(ArtifactInfo artifact, CancellationToken cancellationToken)
     {
+        using var packs = _objects.Read();
         async Task<byte[]?> Read(string sha) => !IsSha256(sha) ? null
             : File.Exists(ObjectPath(sha)) ? await File.ReadAllBytesAsync(ObjectPath(sha), cancellationToken)
-            : await ReadPackedObjectAsync(sha, cancellationToken);
+            : await packs.ReadAsync(sha, cancellationToken);
 
         return await Read(artifact.Sha256) is { } stored ? await ObjectRecipe.AssembleAsync(stored, artifact.Sha256, Read) : null;
     }
@@ -643,32 +387,20 @@ public sealed class FileJobStore : IJobStore
         var removed = 0;
 
         // A pack goes when its index was last touched before the cut and it holds nothing to keep.
-        LoadPackIndexes();
-        var byPack = _packed.GroupBy(e => e.Value.Pack, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(e => e.Key).ToList(), StringComparer.Ordinal);
-        foreach (var idx in Directory.EnumerateFiles(Path.Combine(_root, "packs"), "*.idx"))
+        foreach (var (pack, touched, members) in _sources.Packs().ToList())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var name = Path.GetFileNameWithoutExtension(idx);
-            if (File.GetLastWriteTimeUtc(idx) >= unusedSince.UtcDateTime)
+            if (touched >= unusedSince.UtcDateTime || members.Any(keep.Contains))
             {
                 continue;
             }
 
-            var members = byPack.GetValueOrDefault(name) ?? [];
-            if (members.Any(keep.Contains))
-            {
-                continue;
-            }
-
-            File.Delete(idx); // the index first: a reader that finds an index finds its pack
-            File.Delete(PackPath(name, ".pack"));
+            _sources.Delete(pack);
             foreach (var sha in members)
             {
-                _packed.TryRemove(sha, out _);
                 _recentBlobs.TryRemove(sha, out _);
             }
 
-            _loadedPacks.TryRemove(name, out _);
             removed += members.Count;
         }
 
@@ -717,34 +449,18 @@ public sealed class FileJobStore : IJobStore
 
         // An object pack goes whole when nothing names any object in it and it was last written or touched
         // before the grace; a pack with one named object stays whole (its space comes back when that one goes).
-        // The members are read from the pack's own index: two builds may have packed the same object, and
-        // whichever copy this process maps to, a pack holding a named object is never dropped.
-        foreach (var idx in Directory.EnumerateFiles(Path.Combine(_root, "object-packs"), "*.idx"))
+        // The members are the pack's own index: two builds may have packed the same object, and whichever copy
+        // this process maps to, a pack holding a named object is never dropped.
+        foreach (var (pack, touched, members) in _objects.Packs().ToList())
         {
-            var name = Path.GetFileNameWithoutExtension(idx);
-            if (File.GetLastWriteTimeUtc(idx) >= graceEnd)
+            if (touched < graceEnd && !members.Any(named.Contains))
             {
-                continue;
-            }
-
-            var members = File.ReadLines(idx).Select(line => line.Split(' ')[0]).ToList();
-            if (members.Any(named.Contains))
-            {
-                continue;
-            }
-
-            File.Delete(idx); // the index first: a reader that finds an index finds its pack
-            File.Delete(ObjectPackPath(name, ".pack"));
-            foreach (var sha in members)
-            {
-                if (_packedObjects.TryGetValue(sha, out var at) && at.Pack == name)
+                _objects.Delete(pack);
+                foreach (var sha in members)
                 {
-                    _packedObjects.TryRemove(sha, out _);
                     _recentBlobs.TryRemove(sha, out _);
                 }
             }
-
-            _loadedObjectPacks.TryRemove(name, out _);
         }
 
         return removed;
