@@ -139,18 +139,12 @@ internal sealed class InflationGuard(Stream inner, ArchiveLimits limits, long co
             return size;
         }
 
-        // Records are "<length> <key>=<value>\n"; only size matters here. Read as bytes, record by record:
-        // every entry of a PAX archive has such a header, and a string per header was a tenth of an upload.
-        var rest = pax.GetBuffer().AsSpan(0, (int)pax.Length);
-        while (!rest.IsEmpty)
+        // Records are "<length> <key>=<value>\n"; only size matters here.
+        foreach (var record in Encoding.UTF8.GetString(pax.GetBuffer(), 0, (int)pax.Length).Split('\n'))
         {
-            var end = rest.IndexOf((byte)'\n');
-            var record = end < 0 ? rest : rest[..end];
-            rest = end < 0 ? [] : rest[(end + 1)..];
-            var space = record.IndexOf((byte)' ');
-            var digits = space > 0 && record[(space + 1)..].StartsWith("size="u8) ? record[(space + 6)..] : [];
-            if (!digits.IsEmpty && digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0 &&
-                System.Buffers.Text.Utf8Parser.TryParse(digits, out long value, out var used) && used == digits.Length)
+            var space = record.IndexOf(' ', StringComparison.Ordinal);
+            if (space > 0 && record.AsSpan(space + 1).StartsWith("size=", StringComparison.Ordinal) &&
+                long.TryParse(record.AsSpan(space + 6), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value))
             {
                 return value;
             }
