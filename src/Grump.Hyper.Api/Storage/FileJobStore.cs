@@ -177,8 +177,8 @@ public sealed class FileJobStore : IJobStore
     }
 
     /// <summary>
-    /// Artifacts are stored by content under <c>objects/</c>: each blob once per hash, and the job's index
-    /// of them (path, size, sha256) is an object too. metrics.json, the one artifact that differs between
+    /// Artifacts are stored by content: each value once per hash, a build's new ones as one pack (a chunk as its
+    /// recipe), and the job's index of them (path, size, sha256) is a loose object under <c>objects/</c>. metrics.json, the one artifact that differs between
     /// two builds of the same inputs (it holds timings), stays out of the index, so an unchanged resubmission
     /// shares every byte with the build before it and writes only a small reference file. An artifact path
     /// never becomes a file system path: module ids <c>foo</c> and <c>foo.json/bar</c> cannot collide.
@@ -194,21 +194,12 @@ public sealed class FileJobStore : IJobStore
         void Stage(ArtifactContent content)
         {
             var sha = content.Sha256;
-            if ((_recentBlobs.TryGetValue(sha, out var seen) && now - seen < TouchInterval) || !inBatch.Add(sha))
+            if (!inBatch.Add(sha) || Stored(sha, now, touched))
             {
                 return;
             }
 
-            if (File.Exists(ObjectPath(sha)))
-            {
-                File.SetLastWriteTimeUtc(ObjectPath(sha), now); // named again: the sweep's grace counts from now
-                Remember(sha, now);
-            }
-            else if (_objects.Find(sha, refresh: false) is { } at && _objects.Touch(at.Pack, touched, now))
-            {
-                Remember(sha, now);
-            }
-            else if (content.IsComposite)
+            if (content.IsComposite)
             {
                 // The objects it is made of first (modules of the same build), then its recipe.
                 foreach (var source in content.PartSources.OfType<ArtifactContent>().Distinct())
@@ -528,39 +519,46 @@ public sealed class FileJobStore : IJobStore
     private string ObjectPath(string sha256) => Path.Combine(_root, "objects", sha256[..2], sha256);
 
     /// <summary>
-    /// Stores a value by its SHA-256 unless already there; returns the hash. The hash is the value's own,
-    /// computed once where the value was made: a module or chunk reused by the next build is not hashed again.
+    /// True when an object is stored already (as a loose file, or with <paramref name="touched"/> in a pack too),
+    /// touched so the sweep's grace counts from now; an object this process stored or touched within
+    /// <see cref="TouchInterval"/> costs no syscall. Control objects pass no <paramref name="touched"/>: their
+    /// readers read one path, so only a loose copy counts.
     /// </summary>
-    private async Task<string> PutObjectAsync(ArtifactContent content, CancellationToken cancellationToken)
+    private bool Stored(string sha, DateTime now, Dictionary<string, bool>? touched)
     {
-        var sha = content.Sha256;
-        var now = DateTime.UtcNow;
         if (_recentBlobs.TryGetValue(sha, out var seen) && now - seen < TouchInterval)
         {
-            return sha;
+            return true;
         }
 
         var path = ObjectPath(sha);
         if (File.Exists(path))
         {
-            File.SetLastWriteTimeUtc(path, now); // named again: the sweep's grace counts from now
+            File.SetLastWriteTimeUtc(path, now);
         }
-        else if (content.IsComposite)
+        else if (touched is null || _objects.Find(sha, refresh: false) is not { } at || !_objects.Touch(at.Pack, touched, now))
         {
-            // The objects it is made of first (a module of the same build: usually stored already), then its recipe.
-            foreach (var source in content.PartSources.OfType<ArtifactContent>().Distinct())
-            {
-                await PutObjectAsync(source, cancellationToken);
-            }
-
-            await WriteAtomicAsync(path, ObjectRecipe.Write(content), cancellationToken);
-        }
-        else
-        {
-            await WriteAtomicAsync(path, content, cancellationToken);
+            return false;
         }
 
         Remember(sha, now);
+        return true;
+    }
+
+    /// <summary>
+    /// Stores a control object (an artifact index, an input list) as a loose file by its SHA-256 unless stored
+    /// already; returns the hash. Artifact values go into the build's pack instead (<see cref="SaveArtifactsAsync"/>).
+    /// </summary>
+    private async Task<string> PutObjectAsync(ArtifactContent content, CancellationToken cancellationToken)
+    {
+        var sha = content.Sha256;
+        var now = DateTime.UtcNow;
+        if (!Stored(sha, now, touched: null))
+        {
+            await WriteAtomicAsync(ObjectPath(sha), content, cancellationToken);
+            Remember(sha, now);
+        }
+
         return sha;
     }
 
