@@ -1,7 +1,11 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Grump.Hyper.Api.Storage;
 using Grump.Hyper.Api.Tests.Infrastructure;
+using Grump.Hyper.Compiler.Modules;
+using Grump.Hyper.Compiler.Project;
+using Microsoft.Extensions.DependencyInjection;
 using StackExchange.Redis;
 
 namespace Grump.Hyper.Api.Tests;
@@ -109,5 +113,70 @@ public sealed class ContentAddressingTests(RedisFixture redis)
             Assert.True(Grump.Hyper.Api.Storage.ObjectRecipe.IsRecipe(stored), $"{path} is stored whole");
             Assert.True(stored.Length < bytes.Length, $"{path}: recipe {stored.Length} bytes for a {bytes.Length}-byte chunk");
         }
+    }
+
+    [Fact]
+    public async Task An_upload_is_selected_once_and_only_its_inputs_are_stored_on_both_stores()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var archive = Archives.Zip(
+            ("p/grump.json", """{ "vendor": ["vendor/**"] }"""u8.ToArray()),
+            ("p/a.intent", "Build a cart."u8.ToArray()),
+            ("p/vendor/v.intent", "Track analytics."u8.ToArray()),
+            ("p/README.md", "Not an input."u8.ToArray()));
+        await using var files = new HyperApiFactory();
+        await using var onRedis = new HyperApiFactory { Redis = redis.NewDatabase() };
+        foreach (var factory in new[] { files, onRedis })
+        {
+            var client = factory.CreateClient();
+            var response = await JobClient.SubmitAsync(client, archive, "p.zip", "balanced", ct);
+            var id = (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!;
+            var job = await JobClient.WaitForFinishAsync(client, $"/jobs/{id}", ct);
+            Assert.Equal("succeeded", job.GetProperty("status").GetString());
+            Assert.Equal(2, job.GetProperty("progress").GetProperty("filesTotal").GetInt32());
+
+            // The manifest made at the upload: the project's paths (the top folder stripped), roles, no README.
+            var store = factory.Services.GetRequiredService<IJobStore>();
+            var manifest = Assert.IsType<ProjectManifest>(await store.GetManifestAsync(id, ct));
+            Assert.Equal(["a.intent", "grump.json", "vendor/v.intent"], manifest.Inputs.Select(i => i.Path));
+            Assert.Equal([InputRole.Source, InputRole.Project, InputRole.Vendor], manifest.Inputs.Select(i => i.Role));
+            var read = await store.GetSourcesAsync(manifest.Inputs, ct);
+            Assert.Equal("Track analytics.", System.Text.Encoding.UTF8.GetString(read[2].Content.Span));
+
+            // The archive's other files were never stored.
+            var readme = new ProjectInput("README.md", SourceFile.Hash("Not an input."u8), 13, InputRole.Source);
+            await Assert.ThrowsAsync<InvalidDataException>(() => store.GetSourcesAsync([readme], ct));
+        }
+    }
+
+    [Fact]
+    public async Task A_damaged_source_is_refused_where_it_is_read_on_both_stores()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var source = new SourceFile("cart.intent", "Build a cart with Stripe."u8.ToArray());
+        var input = new ProjectInput(source.Path, source.Sha256, source.Content.Length, InputRole.Source);
+        var folder = Directory.CreateTempSubdirectory("grump-damaged-").FullName;
+        try
+        {
+            var onDisk = new FileJobStore(folder);
+            await onDisk.PutSourcesAsync([source], ct);
+            var pack = Directory.EnumerateFiles(Path.Combine(folder, "packs"), "*.pack").Single();
+            var bytes = await File.ReadAllBytesAsync(pack, ct);
+            bytes[^1] ^= 0x20; // one bit flipped on the disk
+            await File.WriteAllBytesAsync(pack, bytes, ct);
+            var damaged = await Assert.ThrowsAsync<InvalidDataException>(() => new FileJobStore(folder).GetSourcesAsync([input], ct));
+            Assert.Contains("cart.intent", damaged.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        await using var mux = await ConnectionMultiplexer.ConnectAsync(redis.NewDatabase());
+        var inRedis = new RedisJobStore(mux);
+        await inRedis.PutSourcesAsync([source], ct);
+        Assert.Equal("Build a cart with Stripe.", System.Text.Encoding.UTF8.GetString((await inRedis.GetSourcesAsync([input], ct)).Single().Content.Span));
+        await mux.GetDatabase().StringSetAsync("grump:blob:" + source.Sha256, "Build a cart with Paypal.");
+        await Assert.ThrowsAsync<InvalidDataException>(() => inRedis.GetSourcesAsync([input], ct));
     }
 }

@@ -169,7 +169,7 @@ public sealed class ReliabilityTests(RedisFixture redis)
             Id = id, Status = JobStatus.Running, Tier = "conservative", CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-1), StartedAt = DateTimeOffset.UtcNow,
             HangfireJobId = Guid.NewGuid().ToString(), Recoveries = recoveries,
         };
-        var inputs = files.Select(f => new InputRef(f.Path, f.Sha256, f.Content.Length)).ToList();
+        var inputs = Grump.Hyper.Compiler.Project.ProjectManifest.Of(Grump.Hyper.Compiler.Project.ProjectLoader.Select(files));
         await store.CreateAsync(Record("aaaa0001", 0), inputs, ct);
         await store.CreateAsync(Record("aaaa0002", 3), inputs, ct);
 
@@ -209,7 +209,7 @@ public sealed class ReliabilityTests(RedisFixture redis)
         await using var factory = new HyperApiFactory { Settings = new Dictionary<string, string?> { ["Hyper:Watchdog:Interval"] = "01:00:00", ["Hyper:Watchdog:MaxJobDuration"] = "00:10:00" } };
         var client = factory.CreateClient();
         var store = factory.Services.GetRequiredService<IJobStore>();
-        await store.CreateAsync(new JobRecord { Id = "bbbb0001", Status = JobStatus.Queued, Tier = "balanced", CreatedAt = DateTimeOffset.UtcNow.AddHours(-1) }, [], ct);
+        await store.CreateAsync(new JobRecord { Id = "bbbb0001", Status = JobStatus.Queued, Tier = "balanced", CreatedAt = DateTimeOffset.UtcNow.AddHours(-1) }, Grump.Hyper.Compiler.Project.ProjectManifest.Of(Grump.Hyper.Compiler.Project.ProjectLoader.Select([])), ct);
         Assert.Equal(1, (await factory.Services.GetRequiredService<JobWatchdog>().SweepAsync(ct)).Failed);
         var job = await client.GetFromJsonAsync<JsonElement>("/jobs/bbbb0001", ct);
         Assert.Equal("failed", job.GetProperty("status").GetString());

@@ -30,7 +30,7 @@ public sealed class RetentionTests(RedisFixture redis)
         var running = Job(Id(3), JobStatus.Running, null);
         foreach (var job in new[] { old, recent, running })
         {
-            await store.CreateAsync(job, [], ct);
+            await store.CreateAsync(job, Grump.Hyper.Compiler.Project.ProjectManifest.Of(Grump.Hyper.Compiler.Project.ProjectLoader.Select([])), ct);
             var artifacts = new ArtifactSet();
             artifacts.Add("manifest.json", "{}"u8.ToArray());
             await store.SaveArtifactsAsync(job.Id, artifacts, ct);
@@ -68,6 +68,9 @@ public sealed class RetentionTests(RedisFixture redis)
     }
 
     /// <summary>The pack index (<c>packs/*.idx</c>) that lists a blob, if any.</summary>
+    private static Compiler.Project.ProjectInput Input(Compiler.Modules.SourceFile file) =>
+        new(file.Path, file.Sha256, file.Content.Length, Compiler.Project.InputRole.Source);
+
     private static string? PackOf(string folder, string sha256) =>
         Directory.EnumerateFiles(Path.Combine(folder, "packs"), "*.idx").SingleOrDefault(idx => File.ReadLines(idx).Any(l => l.StartsWith(sha256 + " ", StringComparison.Ordinal)));
 
@@ -87,7 +90,7 @@ public sealed class RetentionTests(RedisFixture redis)
                 await store.PutSourcesAsync([upload], ct); // one upload, one pack
             }
 
-            await store.CreateAsync(Job("0000000000000000000000000000000a", JobStatus.Queued, null), [new InputRef(needed.Path, needed.Sha256, needed.Content.Length)], ct);
+            await store.CreateAsync(Job("0000000000000000000000000000000a", JobStatus.Queued, null), Compiler.Project.ProjectManifest.Of(Compiler.Project.ProjectLoader.Select([needed])), ct);
             foreach (var old in new[] { needed, unused })
             {
                 File.SetLastWriteTimeUtc(PackOf(folder, old.Sha256)!, DateTime.UtcNow.AddDays(-3));
@@ -103,7 +106,7 @@ public sealed class RetentionTests(RedisFixture redis)
 
             // Another process on the same folder finds what is left.
             var other = new FileJobStore(folder);
-            var read = await other.GetSourcesAsync([new InputRef(needed.Path, needed.Sha256, needed.Content.Length), new InputRef(fresh.Path, fresh.Sha256, fresh.Content.Length)], ct);
+            var read = await other.GetSourcesAsync([Input(needed), Input(fresh)], ct);
             Assert.Equal(["Build a cart.", "Build a search."], read.Select(f => System.Text.Encoding.UTF8.GetString(f.Content.Span)));
         }
         finally
@@ -127,7 +130,7 @@ public sealed class RetentionTests(RedisFixture redis)
             var packOf = new Dictionary<string, string>();
             foreach (var (job, text) in new[] { (old, "only the old job's"), (kept, "the kept job's") })
             {
-                await store.CreateAsync(job, [], ct);
+                await store.CreateAsync(job, Grump.Hyper.Compiler.Project.ProjectManifest.Of(Grump.Hyper.Compiler.Project.ProjectLoader.Select([])), ct);
                 var artifacts = new ArtifactSet();
                 artifacts.Add("modules/a.json", System.Text.Encoding.UTF8.GetBytes($"{{\"text\": \"{text}\"}}"));
                 artifacts.Add("modules/b.json", System.Text.Encoding.UTF8.GetBytes($"{{\"text\": \"{text}, too\"}}"));
@@ -185,7 +188,7 @@ public sealed class RetentionTests(RedisFixture redis)
             var packs = Directory.EnumerateFiles(Path.Combine(folder, "packs"), "*.idx").Select(File.ReadAllLines).OrderBy(l => l.Length).ToList();
             Assert.Equal([1, 500], packs.Select(p => p.Length));
 
-            var read = await restarted.GetSourcesAsync([.. files.Select(f => new InputRef(f.Path, f.Sha256, f.Content.Length))], ct);
+            var read = await restarted.GetSourcesAsync([.. files.Select(Input)], ct);
             Assert.Equal(files.Select(f => f.Sha256), read.Select(f => f.Sha256));
         }
         finally
@@ -215,7 +218,7 @@ public sealed class RetentionTests(RedisFixture redis)
             // The process that still remembers the pack uploads the source again: it notices and writes it anew.
             await knowing.PutSourcesAsync([source], ct);
             Assert.NotNull(PackOf(folder, source.Sha256));
-            var read = await knowing.GetSourcesAsync([new InputRef(source.Path, source.Sha256, source.Content.Length)], ct);
+            var read = await knowing.GetSourcesAsync([Input(source)], ct);
             Assert.Equal("Build a cart.", System.Text.Encoding.UTF8.GetString(read.Single().Content.Span));
         }
         finally

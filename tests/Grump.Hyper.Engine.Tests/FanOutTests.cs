@@ -24,8 +24,10 @@ public sealed class FanOutTests
     {
         var files = Project(150);
         var aggressive = new HyperCompiler().Compile(files, HyperOptions.Default with { Tier = CompileTier.Aggressive }, cancellationToken: TestContext.Current.CancellationToken);
-        var project = ProjectLoader.Select(files);
-        var plan = HyperCompiler.PlanFanOut(project, 3);
+        // As the service runs it: the manifest made at upload, the selection read back from it, the plan from its sizes.
+        var manifest = ProjectManifest.Of(ProjectLoader.Select(files));
+        var project = manifest.Select(ProjectLoader.Select(files).Inputs);
+        var plan = HyperCompiler.PlanFanOut([.. manifest.Inputs.Where(i => i.Role != InputRole.Project).Select(i => i.Bytes)], 3);
         Assert.Equal(3, plan.Shards.Length);
         Assert.Equal(Enumerable.Range(0, project.Sources.Length), plan.Shards.SelectMany(s => s).Order());
 
@@ -44,7 +46,7 @@ public sealed class FanOutTests
             runs.Add(new ShardRun(index, $"worker-{index}", positions.Length, 0, 1, 2, 3, output.CacheHits, output.CacheMisses, output.L2Hits));
         }
 
-        var linked = new HyperCompiler().Link(files, modules, new DistributionMetrics(3, 1, 10, runs.ToImmutable()), HyperOptions.Default with { Tier = CompileTier.Insane });
+        var linked = new HyperCompiler().Link(project, modules, new DistributionMetrics(3, 1, 10, runs.ToImmutable()), HyperOptions.Default with { Tier = CompileTier.Insane });
 
         Assert.Equal(aggressive.Artifacts.Select(a => a.Key), linked.Artifacts.Select(a => a.Key));
         foreach (var (path, content) in aggressive.Artifacts.Where(a => a.Key != ArtifactSet.Metrics))
@@ -65,8 +67,8 @@ public sealed class FanOutTests
         var output = new HyperCompiler().CompileShard(project.Sources, [.. project.Sources.Select(_ => false)], HyperOptions.Default, cancellationToken: TestContext.Current.CancellationToken);
         var shuffled = output.Modules.Reverse().ToArray();
 
-        Assert.Throws<InvalidOperationException>(() => new HyperCompiler().Link(files, shuffled, new DistributionMetrics(1, 0, 0, []), HyperOptions.Default));
-        Assert.Throws<InvalidOperationException>(() => new HyperCompiler().Link(files, output.Modules[1..], new DistributionMetrics(1, 0, 0, []), HyperOptions.Default));
+        Assert.Throws<InvalidOperationException>(() => new HyperCompiler().Link(project, shuffled, new DistributionMetrics(1, 0, 0, []), HyperOptions.Default));
+        Assert.Throws<InvalidOperationException>(() => new HyperCompiler().Link(project, output.Modules[1..], new DistributionMetrics(1, 0, 0, []), HyperOptions.Default));
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using Grump.Hyper.Api.Jobs;
 using Grump.Hyper.Api.Storage;
-using Grump.Hyper.Compiler.Modules;
 using Grump.Hyper.Compiler.Project;
 using Grump.Hyper.Engine.Pipeline;
 using Hangfire;
@@ -21,7 +20,8 @@ public sealed class FanOut(JobStorage storage, IBackgroundJobClient jobs, IOptio
 
     private ShardStore Shards => shards ?? throw new InvalidOperationException("Fan-out needs Hangfire on Redis.");
 
-    public async Task StartAsync(JobRecord job, IReadOnlyList<SourceFile> sources)
+    /// <summary>Plans the shards from the job's manifest alone (sizes and addresses): no source is read to plan.</summary>
+    public async Task StartAsync(JobRecord job, ProjectManifest manifest)
     {
         if (await Shards.GetPlanAsync(job.Id) is { } existing)
         {
@@ -30,13 +30,9 @@ public sealed class FanOut(JobStorage storage, IBackgroundJobClient jobs, IOptio
             return;
         }
 
-        var project = ProjectLoader.Select(sources);
-        var planned = HyperCompiler.PlanFanOut(project, ShardCount(project.Sources.Length));
-        var specs = planned.Shards.Select((positions, index) => new ShardSpec(
-            index,
-            [.. positions.Select(p => project.Sources[p]).Select(f => new InputRef(f.Path, f.Sha256, f.Content.Length))],
-            positions,
-            [.. positions.Select(p => project.VendorPaths.Contains(project.Sources[p].Path))])).ToList();
+        ImmutableArray<ProjectInput> sources = [.. manifest.Inputs.Where(i => i.Role != InputRole.Project)];
+        var planned = HyperCompiler.PlanFanOut([.. sources.Select(s => s.Bytes)], ShardCount(sources.Length));
+        var specs = planned.Shards.Select((positions, index) => new ShardSpec(index, [.. positions.Select(p => sources[p])], positions)).ToList();
         var plan = new FanOutRecord(job.Id, time.GetUtcNow(), planned.Milliseconds, [.. specs.Select(s => s.Files.Length)], planned.Plan.Scores);
         await Shards.SavePlanAsync(plan, specs);
         var ids = specs.Select(s => jobs.Enqueue<ShardJob>(ShardJob.Queue, j => j.RunAsync(job.Id, s.Index, null, CancellationToken.None))).ToImmutableArray();
@@ -50,7 +46,7 @@ public sealed class FanOut(JobStorage storage, IBackgroundJobClient jobs, IOptio
             return;
         }
 
-        logger.LogInformation("Job {JobId}: {Files} files in {Shards} shards", job.Id, project.Sources.Length, specs.Count);
+        logger.LogInformation("Job {JobId}: {Files} files in {Shards} shards", job.Id, sources.Length, specs.Count);
     }
 
     private async Task ResumeAsync(FanOutRecord plan)

@@ -15,10 +15,10 @@ public sealed record FanOutRecord(string JobId, DateTimeOffset PlannedAt, double
 }
 
 /// <summary>
-/// One shard's work: its files as the project sees them (path after root stripping, content address),
-/// their positions in the project's sources (where the link step puts their modules) and vendor flags.
+/// One shard's work: its files as the project manifest names them (path, content address, role) and their
+/// positions in the project's sources (where the link step puts their modules).
 /// </summary>
-public sealed record ShardSpec(int Index, ImmutableArray<InputRef> Files, ImmutableArray<int> Positions, ImmutableArray<bool> Vendor);
+public sealed record ShardSpec(int Index, ImmutableArray<Grump.Hyper.Compiler.Project.ProjectInput> Files, ImmutableArray<int> Positions);
 
 /// <summary>The fan-out records as JSON in Redis (source-generated, no reflection).</summary>
 [JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]

@@ -6,6 +6,7 @@ using Grump.Hyper.Api.Webhooks;
 using Grump.Hyper.Api.Jobs;
 using Grump.Hyper.Api.Problems;
 using Grump.Hyper.Api.Storage;
+using Grump.Hyper.Compiler.Project;
 using Grump.Hyper.Engine.Archives;
 using Grump.Hyper.Engine.Pipeline;
 using Hangfire;
@@ -271,8 +272,11 @@ public static class CompileApi
             return new Acceptance(null, ProblemTypes.Archive(read.Error!));
         }
 
-        var files = read.Files!;
-        await store.PutSourcesAsync(files, cancellationToken);
+        // The project is selected once, here (root, grump.json, globs), and its manifest is what every later step
+        // reads; only its inputs are stored, not the archive's other files.
+        var project = ProjectLoader.Select(read.Files!);
+        var manifest = ProjectManifest.Of(project);
+        await store.PutSourcesAsync(project.Inputs, cancellationToken);
         var job = new JobRecord
         {
             Id = Guid.CreateVersion7().ToString("n"),
@@ -281,11 +285,11 @@ public static class CompileApi
             Tier = tier.Name(),
             Label = submission.Label,
             CreatedAt = DateTimeOffset.UtcNow,
-            FilesTotal = CountSources(files),
+            FilesTotal = project.Sources.Length,
             CallbackUrl = submission.CallbackUrl is { Length: > 0 } ? submission.CallbackUrl : null,
             CallbackEvents = [.. events],
         };
-        await store.CreateAsync(job, [.. files.Select(f => new InputRef(f.Path, f.Sha256, f.Content.Length))], cancellationToken);
+        await store.CreateAsync(job, manifest, cancellationToken);
         try
         {
             await CompileEnqueuer.EnqueueAsync(store, jobs, job.Id, CancellationToken.None);
@@ -309,23 +313,6 @@ public static class CompileApi
         return new Acceptance(job, null);
 
         static Acceptance Refuse(int status, string code, string title, string detail) => new(null, ProblemTypes.Create(status, code, title, detail));
-    }
-
-    /// <summary>
-    /// The sources the project file selects, for progress. The compiler reports bad input as diagnostics, so
-    /// this never throws for a project; should it throw anyway (a bug), the submission is still accepted
-    /// and the compile job reports the failure on the job, rather than the upload getting a 500.
-    /// </summary>
-    private static int CountSources(IReadOnlyList<Grump.Hyper.Compiler.Modules.SourceFile> files)
-    {
-        try
-        {
-            return Grump.Hyper.Compiler.Project.ProjectLoader.Select(files).Sources.Length;
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            return files.Count;
-        }
     }
 
     private static async Task<(Submission?, ProblemHttpResult?)> ReadSubmissionAsync(HttpRequest request, ArchiveLimits limits, CancellationToken cancellationToken)

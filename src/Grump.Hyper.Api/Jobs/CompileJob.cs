@@ -44,17 +44,19 @@ public sealed class CompileJob(IJobStore store, HyperCompiler compiler, FanOut f
         using var lease = cancellation.Watch(jobId, cancellationToken);
         try
         {
-            var sources = await store.GetSourcesAsync(await store.GetInputsAsync(jobId, cancellationToken), cancellationToken);
+            var manifest = await store.GetManifestAsync(jobId, cancellationToken) ?? throw new InvalidDataException($"Job {jobId} has no project manifest.");
             var tier = CompileTiers.TryParse(job.Tier, out var parsed) ? parsed : CompileTiers.Default;
             if (tier == CompileTier.Insane && fanOut.Available)
             {
-                await fanOut.StartAsync(job, sources);
+                await fanOut.StartAsync(job, manifest);
                 await finisher.WhileRunningAsync(jobId, j => j with { Stage = "shards" });
                 return;
             }
 
+            // The project as selected when the upload was accepted: its inputs only, nothing selected again.
+            var project = manifest.Select(await store.GetSourcesAsync(manifest.Inputs, cancellationToken));
             var gate = new ProgressGate(TimeSpan.FromMilliseconds(250));
-            var result = compiler.Compile(sources, HyperOptions.Default with { Tier = tier, ProjectKey = job.Tenant }, done =>
+            var result = compiler.Compile(project, HyperOptions.Default with { Tier = tier, ProjectKey = job.Tenant }, done =>
             {
                 // Progress is also where a cancel is noticed if its announcement was missed.
                 if (gate.TryEnter() && finisher.WhileRunningAsync(jobId, j => j with { FilesDone = Math.Max(j.FilesDone, done) }).GetAwaiter().GetResult() is null)

@@ -47,10 +47,11 @@ public sealed class LinkJob(IJobStore store, ShardStore shards, HyperCompiler co
                 }
             }
 
-            var sources = await store.GetSourcesAsync(await store.GetInputsAsync(jobId, cancellationToken), cancellationToken);
+            var manifest = await store.GetManifestAsync(jobId, cancellationToken) ?? throw new InvalidDataException($"Job {jobId} has no project manifest.");
+            var project = manifest.Select(await store.GetSourcesAsync(manifest.Inputs, cancellationToken));
             var distribution = new DistributionMetrics(plan.ShardCount, Math.Round(plan.PlanMilliseconds, 3), Math.Round((linkStarted - plan.PlannedAt).TotalMilliseconds, 3),
                 [.. runs.OrderBy(r => r.Key).Select(r => r.Value)]);
-            var result = compiler.Link(sources, modules, distribution, HyperOptions.Default with { Tier = CompileTier.Insane, ProjectKey = job.Tenant });
+            var result = compiler.Link(project, modules, distribution, HyperOptions.Default with { Tier = CompileTier.Insane, ProjectKey = job.Tenant });
             await finisher.SucceedAsync(jobId, result);
             await shards.DeleteAsync(jobId);
         }

@@ -31,7 +31,7 @@ public sealed class RetentionJob(IJobStore store, IOptions<HyperApiOptions> opti
             }
             else if (job is not null && !JobStatus.IsFinished(job.Status))
             {
-                keep.UnionWith((await store.GetInputsAsync(id, cancellationToken)).Select(i => i.Sha256));
+                keep.UnionWith((await store.GetManifestAsync(id, cancellationToken))?.Inputs.Select(i => i.Sha256) ?? []);
             }
         }
 

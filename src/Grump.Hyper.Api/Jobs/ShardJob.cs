@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Grump.Hyper.Api.Distribution;
 using Grump.Hyper.Api.Storage;
+using Grump.Hyper.Compiler.Project;
 using Grump.Hyper.Engine.Caching;
 using Grump.Hyper.Engine.Pipeline;
 using Hangfire;
@@ -40,7 +41,7 @@ public sealed class ShardJob(IJobStore store, ShardStore shards, FanOut fanOut, 
             var compile = Stopwatch.StartNew();
             var options = HyperOptions.Default with { Tier = CompileTier.Insane, ProjectKey = job.Tenant, Parallelism = ThreadsPerShard(distributed.Value) };
             var poll = new ProgressGate(TimeSpan.FromSeconds(1));
-            var output = compiler.CompileShard(files, spec.Vendor, options, _ =>
+            var output = compiler.CompileShard(files, [.. spec.Files.Select(f => f.Role == InputRole.Vendor)], options, _ =>
             {
                 // The announcement of a cancel stops the shard at once; this poll catches a missed one.
                 if (poll.TryEnter() && store.GetAsync(jobId, CancellationToken.None).GetAwaiter().GetResult() is not { Status: JobStatus.Running })

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Grump.Hyper.Compiler.Emit;
 using Grump.Hyper.Compiler.Modules;
+using Grump.Hyper.Compiler.Project;
 
 namespace Grump.Hyper.Api.Storage;
 
@@ -98,38 +99,40 @@ public sealed class FileJobStore : IJobStore
         }
     }
 
-    public async Task<IReadOnlyList<SourceFile>> GetSourcesAsync(IReadOnlyList<InputRef> inputs, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<SourceFile>> GetSourcesAsync(IReadOnlyList<ProjectInput> inputs, CancellationToken cancellationToken)
     {
         var files = new List<SourceFile>(inputs.Count);
         using var packs = _sources.Read();
         foreach (var input in inputs)
         {
-            var bytes = await packs.ReadAsync(input.Sha256, cancellationToken) ?? await File.ReadAllBytesAsync(BlobPath(input.Sha256), cancellationToken);
-            files.Add(new SourceFile(input.Path, bytes));
+            var bytes = await packs.ReadAsync(input.Sha256, cancellationToken)
+                ?? (File.Exists(BlobPath(input.Sha256)) ? await File.ReadAllBytesAsync(BlobPath(input.Sha256), cancellationToken) : null)
+                ?? throw new InvalidDataException($"Source {input.Path} ({input.Sha256}) is missing from the store.");
+            files.Add(SourceFile.Verified(input.Path, bytes, input.Sha256));
         }
 
         return files;
     }
 
-    public async Task CreateAsync(JobRecord job, IReadOnlyList<InputRef> inputs, CancellationToken cancellationToken)
+    public async Task CreateAsync(JobRecord job, ProjectManifest manifest, CancellationToken cancellationToken)
     {
-        // Inputs and the unfinished-index entry first: a job record that exists always has both.
-        // The input list is an object too: the same upload again shares it, and the job keeps only its hash.
-        var list = await PutObjectAsync(ArtifactContent.Of(JsonSerializer.SerializeToUtf8Bytes([.. inputs], StoreJson.Default.ImmutableArrayInputRef)), cancellationToken);
-        await WriteAtomicAsync(InputsPath(job.Id), System.Text.Encoding.ASCII.GetBytes(list), cancellationToken);
+        // The manifest and the unfinished-index entry first: a job record that exists always has both.
+        // The manifest is an object too: the same upload again shares it, and the job keeps only its hash.
+        var sha = await PutObjectAsync(ArtifactContent.Of(JsonSerializer.SerializeToUtf8Bytes(manifest, StoreJson.Default.ProjectManifest)), cancellationToken);
+        await WriteAtomicAsync(InputsPath(job.Id), System.Text.Encoding.ASCII.GetBytes(sha), cancellationToken);
         await File.WriteAllBytesAsync(ActivePath(job.Id), [], cancellationToken);
         await WriteAtomicAsync(JobPath(job.Id), JsonSerializer.SerializeToUtf8Bytes(job with { Version = 1 }, StoreJson.Default.JobRecord), cancellationToken);
     }
 
-    public async Task<IReadOnlyList<InputRef>> GetInputsAsync(string id, CancellationToken cancellationToken)
+    public async Task<ProjectManifest?> GetManifestAsync(string id, CancellationToken cancellationToken)
     {
         if (!IsSafeId(id) || !File.Exists(InputsPath(id)))
         {
-            return [];
+            return null;
         }
 
-        var list = await File.ReadAllTextAsync(InputsPath(id), cancellationToken);
-        return JsonSerializer.Deserialize(await File.ReadAllBytesAsync(ObjectPath(list), cancellationToken), StoreJson.Default.ImmutableArrayInputRef);
+        var sha = await File.ReadAllTextAsync(InputsPath(id), cancellationToken);
+        return JsonSerializer.Deserialize(await File.ReadAllBytesAsync(ObjectPath(sha), cancellationToken), StoreJson.Default.ProjectManifest);
     }
 
     public async Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken)
@@ -405,7 +408,7 @@ public sealed class FileJobStore : IJobStore
             }
         }
 
-        // Objects (artifacts, artifact indexes, input lists) that nothing names any more; an hour's grace
+        // Objects (artifacts, artifact indexes, manifests) that nothing names any more; an hour's grace
         // covers a save whose reference is not written yet.
         var named = new HashSet<string>(StringComparer.Ordinal);
         foreach (var file in Directory.EnumerateFiles(Path.Combine(_root, "artifacts"), "*.ref.json"))
@@ -564,7 +567,7 @@ public sealed class FileJobStore : IJobStore
 
     private string ActivePath(string id) => Path.Combine(_root, "active", id);
 
-    /// <summary>Holds the hash of the job's input list (an object).</summary>
+    /// <summary>Holds the hash of the job's project manifest (an object).</summary>
     private string InputsPath(string id) => Path.Combine(_root, "inputs", id);
 
     private string BlobPath(string sha256) => Path.Combine(_root, "blobs", sha256[..2], sha256);

@@ -1,5 +1,6 @@
 using Grump.Hyper.Compiler.Emit;
 using Grump.Hyper.Compiler.Modules;
+using Grump.Hyper.Compiler.Project;
 
 namespace Grump.Hyper.Api.Storage;
 
@@ -14,12 +15,15 @@ public interface IJobStore
 
     Task PutSourcesAsync(IReadOnlyList<SourceFile> files, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<SourceFile>> GetSourcesAsync(IReadOnlyList<InputRef> inputs, CancellationToken cancellationToken);
+    /// <summary>The inputs' bytes in the order given, each verified against its address once, here.</summary>
+    /// <exception cref="InvalidDataException">A stored blob is missing or does not hash to its address.</exception>
+    Task<IReadOnlyList<SourceFile>> GetSourcesAsync(IReadOnlyList<ProjectInput> inputs, CancellationToken cancellationToken);
 
-    Task CreateAsync(JobRecord job, IReadOnlyList<InputRef> inputs, CancellationToken cancellationToken);
+    /// <summary>Stores the job with its project manifest (made once, when the upload was accepted).</summary>
+    Task CreateAsync(JobRecord job, ProjectManifest manifest, CancellationToken cancellationToken);
 
-    /// <summary>The job's input files by content address (empty when the job does not exist).</summary>
-    Task<IReadOnlyList<InputRef>> GetInputsAsync(string id, CancellationToken cancellationToken);
+    /// <summary>The job's project manifest (null when the job does not exist).</summary>
+    Task<ProjectManifest?> GetManifestAsync(string id, CancellationToken cancellationToken);
 
     Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken);
 

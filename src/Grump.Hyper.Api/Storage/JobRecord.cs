@@ -14,9 +14,6 @@ public static class JobStatus
     public static bool IsFinished(string status) => status is Succeeded or Failed or Cancelled;
 }
 
-/// <summary>One input file of a job, by content address.</summary>
-public sealed record InputRef(string Path, string Sha256, long Bytes);
-
 /// <summary>An artifact of a finished job.</summary>
 public sealed record ArtifactInfo(string Path, long Bytes, string Sha256);
 
@@ -54,7 +51,7 @@ public sealed record ArtifactReference(string Index, ArtifactInfo? Metrics)
 }
 
 /// <summary>
-/// Everything stored about a job but its inputs: those are stored beside it (see <see cref="IJobStore.GetInputsAsync"/>),
+/// Everything stored about a job but its project manifest: that is stored beside it (see <see cref="IJobStore.GetManifestAsync"/>),
 /// as a big job's list of files would otherwise be read and written with every status poll and progress update.
 /// The sources themselves live in the content-addressed store, by hash.
 /// </summary>

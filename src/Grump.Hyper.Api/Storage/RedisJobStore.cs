@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Grump.Hyper.Compiler.Emit;
 using Grump.Hyper.Compiler.Modules;
+using Grump.Hyper.Compiler.Project;
 using StackExchange.Redis;
 
 namespace Grump.Hyper.Api.Storage;
@@ -39,7 +40,7 @@ public sealed class RedisJobStore : IJobStore
         await Task.WhenAll(writes);
     }
 
-    public async Task<IReadOnlyList<SourceFile>> GetSourcesAsync(IReadOnlyList<InputRef> inputs, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<SourceFile>> GetSourcesAsync(IReadOnlyList<ProjectInput> inputs, CancellationToken cancellationToken)
     {
         var values = await Db.StringGetAsync([.. inputs.Select(i => BlobKey(i.Sha256))]);
         var files = new List<SourceFile>(inputs.Count);
@@ -47,35 +48,35 @@ public sealed class RedisJobStore : IJobStore
         {
             if (values[i].IsNull)
             {
-                throw new InvalidOperationException($"Source {inputs[i].Path} ({inputs[i].Sha256}) is missing from the store.");
+                throw new InvalidDataException($"Source {inputs[i].Path} ({inputs[i].Sha256}) is missing from the store.");
             }
 
-            files.Add(new SourceFile(inputs[i].Path, (byte[])values[i]!));
+            files.Add(SourceFile.Verified(inputs[i].Path, (byte[])values[i]!, inputs[i].Sha256));
         }
 
         return files;
     }
 
-    public async Task CreateAsync(JobRecord job, IReadOnlyList<InputRef> inputs, CancellationToken cancellationToken)
+    public async Task CreateAsync(JobRecord job, ProjectManifest manifest, CancellationToken cancellationToken)
     {
-        // The input list is an object, as in the data folder: the same upload again shares it, and the job
-        // keeps only its hash. The object goes first, so a job that exists always finds its list.
-        var list = ArtifactContent.Of(JsonSerializer.SerializeToUtf8Bytes([.. inputs], StoreJson.Default.ImmutableArrayInputRef));
+        // The manifest is an object, as in the data folder: the same upload again shares it, and the job
+        // keeps only its hash. The object goes first, so a job that exists always finds its manifest.
+        var list = ArtifactContent.Of(JsonSerializer.SerializeToUtf8Bytes(manifest, StoreJson.Default.ProjectManifest));
         var sha = list.Sha256;
         await PutObjectsAsync(new Dictionary<string, ArtifactContent>(StringComparer.Ordinal) { [sha] = list });
         var transaction = Db.CreateTransaction();
-        _ = transaction.StringSetAsync(InputsKey(job.Id), sha);
+        _ = transaction.StringSetAsync(ManifestKey(job.Id), sha);
         _ = transaction.StringSetAsync(JobKey(job.Id), JsonSerializer.SerializeToUtf8Bytes(job with { Version = 1 }, StoreJson.Default.JobRecord));
         _ = transaction.SortedSetAddAsync(TenantJobsKey(job.Tenant), job.Id, 0);
         _ = transaction.SetAddAsync(UnfinishedKey, job.Id);
         await transaction.ExecuteAsync();
     }
 
-    public async Task<IReadOnlyList<InputRef>> GetInputsAsync(string id, CancellationToken cancellationToken)
+    public async Task<ProjectManifest?> GetManifestAsync(string id, CancellationToken cancellationToken)
     {
-        var sha = await Db.StringGetAsync(InputsKey(id));
+        var sha = await Db.StringGetAsync(ManifestKey(id));
         var value = sha.IsNull ? RedisValue.Null : await Db.StringGetAsync(ObjectKey(sha.ToString()));
-        return value.IsNull ? [] : JsonSerializer.Deserialize((byte[])value!, StoreJson.Default.ImmutableArrayInputRef);
+        return value.IsNull ? null : JsonSerializer.Deserialize((byte[])value!, StoreJson.Default.ProjectManifest);
     }
 
     public async Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken)
@@ -266,7 +267,7 @@ public sealed class RedisJobStore : IJobStore
     public async Task DeleteJobAsync(JobRecord job, CancellationToken cancellationToken)
     {
         var transaction = Db.CreateTransaction();
-        _ = transaction.KeyDeleteAsync([JobKey(job.Id), InputsKey(job.Id), ArtifactReferenceKey(job.Id), DeliveriesKey(job.Id)]);
+        _ = transaction.KeyDeleteAsync([JobKey(job.Id), ManifestKey(job.Id), ArtifactReferenceKey(job.Id), DeliveriesKey(job.Id)]);
         _ = transaction.SortedSetRemoveAsync(TenantJobsKey(job.Tenant), job.Id);
         _ = transaction.SetRemoveAsync(UnfinishedKey, job.Id);
         await transaction.ExecuteAsync();
@@ -295,7 +296,7 @@ public sealed class RedisJobStore : IJobStore
 
     private static RedisKey JobKey(string id) => Prefix + "job:" + id;
 
-    private static RedisKey InputsKey(string id) => Prefix + "job-inputs:" + id;
+    private static RedisKey ManifestKey(string id) => Prefix + "job-manifest:" + id;
 
     private static RedisKey TenantJobsKey(string tenant) => Prefix + "tenant-jobs:" + tenant;
 

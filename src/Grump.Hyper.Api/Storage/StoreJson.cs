@@ -7,7 +7,7 @@ namespace Grump.Hyper.Api.Storage;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(JobRecord))]
 [JsonSerializable(typeof(ImmutableArray<ArtifactInfo>))]
-[JsonSerializable(typeof(ImmutableArray<InputRef>))]
+[JsonSerializable(typeof(Grump.Hyper.Compiler.Project.ProjectManifest))]
 [JsonSerializable(typeof(IdempotencyEntry))]
 [JsonSerializable(typeof(DeliveryRecord))]
 [JsonSerializable(typeof(ArtifactReference))]

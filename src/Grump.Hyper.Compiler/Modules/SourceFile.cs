@@ -29,5 +29,21 @@ public sealed record SourceFile
 
     public string Sha256 => _sha256 ??= Hash(_content.Span);
 
+    /// <summary>
+    /// A file read back from a content-addressed store by its address: the bytes are hashed once here and must
+    /// be that address, so the hash travels with the file and is never computed again downstream.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The bytes are not the content at <paramref name="sha256"/>.</exception>
+    public static SourceFile Verified(string path, ReadOnlyMemory<byte> content, string sha256)
+    {
+        var file = new SourceFile(path, content);
+        if (!string.Equals(file.Sha256, sha256, StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"The stored bytes of {path} do not hash to their address {sha256} (got {file.Sha256}): the store is damaged.");
+        }
+
+        return file;
+    }
+
     public static string Hash(ReadOnlySpan<byte> content) => Convert.ToHexStringLower(SHA256.HashData(content));
 }

@@ -8,7 +8,7 @@ using Grump.Hyper.Engine.Sharding;
 
 namespace Grump.Hyper.Engine.Pipeline;
 
-/// <summary>The files of a project cut into shards: positions in <see cref="ProjectSelection.Sources"/>, per shard.</summary>
+/// <summary>The files of a project cut into shards: positions in the project's sources, per shard.</summary>
 public sealed record FanOutPlan(ShardPlan Plan, ImmutableArray<ImmutableArray<int>> Shards, double Milliseconds);
 
 /// <summary>What one shard compiled, in the order of its files, and what the cache gave it.</summary>
@@ -28,10 +28,11 @@ public sealed partial class HyperCompiler
     /// </summary>
     private const long PerFileCost = 512;
 
-    public static FanOutPlan PlanFanOut(ProjectSelection project, int shards)
+    /// <param name="sourceBytes">The size of each source in project order: all the plan reads, so no source is loaded to plan.</param>
+    public static FanOutPlan PlanFanOut(IReadOnlyList<long> sourceBytes, int shards)
     {
         var watch = Stopwatch.StartNew();
-        var plan = ShardPlanner.Plan([.. project.Sources.Select(f => f.Content.Length + PerFileCost)], shards);
+        var plan = ShardPlanner.Plan([.. sourceBytes.Select(bytes => bytes + PerFileCost)], shards);
         var members = Enumerable.Range(0, plan.ShardCosts.Length).Select(_ => ImmutableArray.CreateBuilder<int>()).ToArray();
         for (var i = 0; i < plan.ShardOf.Length; i++)
         {
@@ -52,13 +53,13 @@ public sealed partial class HyperCompiler
     }
 
     /// <summary>
-    /// Links the shards' modules (<paramref name="modules"/> in the order of the project's sources) and
+    /// Links the shards' modules (<paramref name="modules"/> in the order of the project's sources, the project as
+    /// the fan-out planned it: one selection, made when the upload was accepted) and
     /// writes the artifacts, with metrics that describe the whole fanned-out compile.
     /// </summary>
-    public HyperResult Link(IEnumerable<SourceFile> files, IReadOnlyList<ModuleResult> modules, DistributionMetrics distribution, HyperOptions options)
+    public HyperResult Link(ProjectSelection project, IReadOnlyList<ModuleResult> modules, DistributionMetrics distribution, HyperOptions options)
     {
         var watch = Stopwatch.StartNew();
-        var project = ProjectLoader.Select(files);
         if (modules.Count != project.Sources.Length || modules.Where((m, i) => m.Path != project.Sources[i].Path).Any())
         {
             throw new InvalidOperationException($"The shards returned {modules.Count} modules that do not match the project's {project.Sources.Length} sources.");
@@ -68,7 +69,6 @@ public sealed partial class HyperCompiler
         var stages = ImmutableArray.CreateBuilder<StageMetrics>();
         stages.Add(new StageMetrics("shard-plan", distribution.PlanMilliseconds, distribution.Shards, 0));
         stages.Add(new StageMetrics("shards", distribution.FanOutMilliseconds, modules.Count, bytes));
-        stages.Add(new StageMetrics("select", watch.Elapsed.TotalMilliseconds, project.Sources.Length, bytes));
         var stateKey = StateKey(project, options);
         var state = _states.Take(stateKey);
         var compileReasons = state.CompileReasons(project.Sources, modules, i => project.VendorPaths.Contains(project.Sources[i].Path));

@@ -72,9 +72,21 @@ public sealed partial class HyperCompiler
     /// <summary>Conservative reads English with plain hash-map matchers, never promoted.</summary>
     private static readonly MatcherSet Interpreted = MatcherSet.At(MatcherTier.Interpreted);
 
+    /// <summary>Selects the project from <paramref name="files"/> (root, grump.json, globs), then compiles it.</summary>
     public HyperResult Compile(IEnumerable<SourceFile> files, HyperOptions options, Action<int>? progress = null, CancellationToken cancellationToken = default)
     {
         var total = Stopwatch.StartNew();
+        var project = ProjectLoader.Select(files);
+        return Compile(project, total, options, progress, cancellationToken);
+    }
+
+    /// <summary>Compiles a project selected before (the service selects once, when the upload is accepted: <see cref="ProjectManifest"/>).</summary>
+    public HyperResult Compile(ProjectSelection project, HyperOptions options, Action<int>? progress = null, CancellationToken cancellationToken = default) =>
+        Compile(project, Stopwatch.StartNew(), options, progress, cancellationToken);
+
+    /// <param name="total">Started before the selection, so the select stage is its time so far.</param>
+    private HyperResult Compile(ProjectSelection project, Stopwatch total, HyperOptions options, Action<int>? progress, CancellationToken cancellationToken)
+    {
         var stages = ImmutableArray.CreateBuilder<StageMetrics>();
         var notes = ImmutableArray.CreateBuilder<string>();
         var effective = options.Tier;
@@ -85,12 +97,10 @@ public sealed partial class HyperCompiler
             effective = CompileTier.Aggressive;
         }
 
-        var watch = Stopwatch.StartNew();
-        var project = ProjectLoader.Select(files);
         var bytes = project.Sources.Sum(s => (long)s.Content.Length);
-        stages.Add(new StageMetrics("select", watch.Elapsed.TotalMilliseconds, project.Sources.Length, bytes));
+        stages.Add(new StageMetrics("select", total.Elapsed.TotalMilliseconds, project.Sources.Length, bytes));
 
-        watch.Restart();
+        var watch = Stopwatch.StartNew();
         var profile = options.Profile ?? TierProfile.For(effective);
         var parallelism = profile.Parallel ? options.Parallelism ?? Environment.ProcessorCount : 1;
         var useCache = profile.Cache;

@@ -47,11 +47,11 @@ public sealed class FaultyStore(IJobStore inner) : IJobStore
     public Task SaveArtifactsAsync(string id, ArtifactSet artifacts, CancellationToken cancellationToken) =>
         ArtifactWritesFail ? throw new IOException("Not a directory") : inner.SaveArtifactsAsync(id, artifacts, cancellationToken);
 
-    public Task<IReadOnlyList<SourceFile>> GetSourcesAsync(IReadOnlyList<InputRef> inputs, CancellationToken cancellationToken) => inner.GetSourcesAsync(inputs, cancellationToken);
+    public Task<IReadOnlyList<SourceFile>> GetSourcesAsync(IReadOnlyList<Grump.Hyper.Compiler.Project.ProjectInput> inputs, CancellationToken cancellationToken) => inner.GetSourcesAsync(inputs, cancellationToken);
 
-    public Task CreateAsync(JobRecord job, IReadOnlyList<InputRef> inputs, CancellationToken cancellationToken) => inner.CreateAsync(job, inputs, cancellationToken);
+    public Task CreateAsync(JobRecord job, Grump.Hyper.Compiler.Project.ProjectManifest manifest, CancellationToken cancellationToken) => inner.CreateAsync(job, manifest, cancellationToken);
 
-    public Task<IReadOnlyList<InputRef>> GetInputsAsync(string id, CancellationToken cancellationToken) => inner.GetInputsAsync(id, cancellationToken);
+    public Task<Grump.Hyper.Compiler.Project.ProjectManifest?> GetManifestAsync(string id, CancellationToken cancellationToken) => inner.GetManifestAsync(id, cancellationToken);
 
     public Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken) => inner.GetAsync(id, cancellationToken);
 
