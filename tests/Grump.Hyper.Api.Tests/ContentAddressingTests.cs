@@ -136,16 +136,17 @@ public sealed class ContentAddressingTests(RedisFixture redis)
             Assert.Equal(2, job.GetProperty("progress").GetProperty("filesTotal").GetInt32());
 
             // The manifest made at the upload: the project's paths (the top folder stripped), roles, no README.
-            var store = factory.Services.GetRequiredService<IJobStore>();
-            var manifest = Assert.IsType<ProjectManifest>(await store.GetManifestAsync(id, ct));
+            var records = factory.Services.GetRequiredService<IJobRecords>();
+            var sources = factory.Services.GetRequiredService<ISourceStore>();
+            var manifest = Assert.IsType<ProjectManifest>(await records.GetManifestAsync(id, ct));
             Assert.Equal(["a.intent", "grump.json", "vendor/v.intent"], manifest.Inputs.Select(i => i.Path));
             Assert.Equal([InputRole.Source, InputRole.Project, InputRole.Vendor], manifest.Inputs.Select(i => i.Role));
-            var read = await store.GetSourcesAsync(manifest.Inputs, ct);
+            var read = await sources.GetSourcesAsync(manifest.Inputs, ct);
             Assert.Equal("Track analytics.", System.Text.Encoding.UTF8.GetString(read[2].Content.Span));
 
             // The archive's other files were never stored.
             var readme = new ProjectInput("README.md", SourceFile.Hash("Not an input."u8), 13, InputRole.Source);
-            await Assert.ThrowsAsync<InvalidDataException>(() => store.GetSourcesAsync([readme], ct));
+            await Assert.ThrowsAsync<InvalidDataException>(() => sources.GetSourcesAsync([readme], ct));
         }
     }
 
@@ -158,13 +159,13 @@ public sealed class ContentAddressingTests(RedisFixture redis)
         var folder = Directory.CreateTempSubdirectory("grump-damaged-").FullName;
         try
         {
-            var onDisk = new FileJobStore(folder);
+            var onDisk = new DataFolderStore(folder);
             await onDisk.PutSourcesAsync([source], ct);
             var pack = Directory.EnumerateFiles(Path.Combine(folder, "packs"), "*.pack").Single();
             var bytes = await File.ReadAllBytesAsync(pack, ct);
             bytes[^1] ^= 0x20; // one bit flipped on the disk
             await File.WriteAllBytesAsync(pack, bytes, ct);
-            var damaged = await Assert.ThrowsAsync<InvalidDataException>(() => new FileJobStore(folder).GetSourcesAsync([input], ct));
+            var damaged = await Assert.ThrowsAsync<InvalidDataException>(() => new DataFolderStore(folder).GetSourcesAsync([input], ct));
             Assert.Contains("cart.intent", damaged.Message, StringComparison.Ordinal);
         }
         finally
@@ -173,7 +174,7 @@ public sealed class ContentAddressingTests(RedisFixture redis)
         }
 
         await using var mux = await ConnectionMultiplexer.ConnectAsync(redis.NewDatabase());
-        var inRedis = new RedisJobStore(mux);
+        var inRedis = new RedisStore(mux);
         await inRedis.PutSourcesAsync([source], ct);
         Assert.Equal("Build a cart with Stripe.", System.Text.Encoding.UTF8.GetString((await inRedis.GetSourcesAsync([input], ct)).Single().Content.Span));
         await mux.GetDatabase().StringSetAsync("grump:blob:" + source.Sha256, "Build a cart with Paypal.");

@@ -62,7 +62,7 @@ public sealed class JobApiTests : IAsyncLifetime
     {
         var ct = TestContext.Current.CancellationToken;
         var archive = Small("Build a cart.");
-        var store = _factory.Services.GetRequiredService<IJobStore>();
+        var store = _factory.Services.GetRequiredService<DataFolderStore>();
         var fingerprint = Endpoints.CompileApi.Fingerprint(new Endpoints.CompileApi.Submission(archive, null, null, null, null));
         Assert.Null(await store.ClaimIdempotencyKeyAsync("public", "key-in-flight", fingerprint, ct));
 
@@ -148,7 +148,7 @@ public sealed class JobApiTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Conflict, (await client.DeleteAsync(location, ct)).StatusCode);
 
         // The compile job noticed and left no artifacts behind, even once it has had time to finish.
-        var store = _factory.Services.GetRequiredService<IJobStore>();
+        var store = _factory.Services.GetRequiredService<DataFolderStore>();
         var id = job.GetProperty("id").GetString()!;
         var monitoring = _factory.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
         await Grump.Hyper.Testing.Poll.UntilAsync(() => monitoring.ProcessingCount() == 0, TimeSpan.FromSeconds(30), () => "a job is still processing", ct, everyMilliseconds: 50);

@@ -157,7 +157,7 @@ public sealed class ReliabilityTests(RedisFixture redis)
         var ct = TestContext.Current.CancellationToken;
         await using var factory = new HyperApiFactory { Settings = new Dictionary<string, string?> { ["Hyper:Watchdog:Interval"] = "01:00:00", ["Hyper:Watchdog:LostAfter"] = "00:00:00" } };
         var client = factory.CreateClient();
-        var store = factory.Services.GetRequiredService<IJobStore>();
+        var store = factory.Services.GetRequiredService<DataFolderStore>();
         var watchdog = factory.Services.GetRequiredService<JobWatchdog>();
         var hangfire = factory.Services.GetRequiredService<IBackgroundJobClient>();
 
@@ -208,7 +208,7 @@ public sealed class ReliabilityTests(RedisFixture redis)
         var ct = TestContext.Current.CancellationToken;
         await using var factory = new HyperApiFactory { Settings = new Dictionary<string, string?> { ["Hyper:Watchdog:Interval"] = "01:00:00", ["Hyper:Watchdog:MaxJobDuration"] = "00:10:00" } };
         var client = factory.CreateClient();
-        var store = factory.Services.GetRequiredService<IJobStore>();
+        var store = factory.Services.GetRequiredService<DataFolderStore>();
         await store.CreateAsync(new JobRecord { Id = "bbbb0001", Status = JobStatus.Queued, Tier = "balanced", CreatedAt = DateTimeOffset.UtcNow.AddHours(-1) }, Grump.Hyper.Compiler.Project.ProjectManifest.Of(Grump.Hyper.Compiler.Project.ProjectLoader.Select([])), ct);
         Assert.Equal(1, (await factory.Services.GetRequiredService<JobWatchdog>().SweepAsync(ct)).Failed);
         var job = await client.GetFromJsonAsync<JsonElement>("/jobs/bbbb0001", ct);

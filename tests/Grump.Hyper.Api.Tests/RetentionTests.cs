@@ -21,7 +21,8 @@ public sealed class RetentionTests(RedisFixture redis)
         FinishedAt = finishedAt,
     };
 
-    private static async Task AssertSweepAsync(IJobStore store, CancellationToken ct)
+    private static async Task AssertSweepAsync<TStore>(TStore store, CancellationToken ct)
+        where TStore : IJobRecords, ISourceStore, IArtifactStore, IDeliveryStore, IStorageBackend
     {
         var now = DateTimeOffset.UtcNow;
         string Id(int n) => n.ToString("x32", System.Globalization.CultureInfo.InvariantCulture);
@@ -38,7 +39,7 @@ public sealed class RetentionTests(RedisFixture redis)
         }
 
         Assert.NotNull(await store.GetAsync(old.Id, ct)); // also puts it in the finished-job cache
-        var sweep = new RetentionJob(store, Options.Create(new HyperApiOptions { Retention = TimeSpan.FromDays(1) }), TimeProvider.System, NullLogger<RetentionJob>.Instance);
+        var sweep = new RetentionJob(store, store, store, store, store, Options.Create(new HyperApiOptions { Retention = TimeSpan.FromDays(1) }), TimeProvider.System, NullLogger<RetentionJob>.Instance);
 
         Assert.Equal(1, await sweep.RunAsync(ct));
 
@@ -59,7 +60,7 @@ public sealed class RetentionTests(RedisFixture redis)
         var folder = Directory.CreateTempSubdirectory("grump-retention-").FullName;
         try
         {
-            await AssertSweepAsync(new FileJobStore(folder), TestContext.Current.CancellationToken);
+            await AssertSweepAsync(new DataFolderStore(folder), TestContext.Current.CancellationToken);
         }
         finally
         {
@@ -81,7 +82,7 @@ public sealed class RetentionTests(RedisFixture redis)
         var folder = Directory.CreateTempSubdirectory("grump-retention-").FullName;
         try
         {
-            var store = new FileJobStore(folder);
+            var store = new DataFolderStore(folder);
             var needed = new Compiler.Modules.SourceFile("a.intent", "Build a cart."u8.ToArray());
             var unused = new Compiler.Modules.SourceFile("b.intent", "Build a wishlist."u8.ToArray());
             var fresh = new Compiler.Modules.SourceFile("c.intent", "Build a search."u8.ToArray());
@@ -96,7 +97,7 @@ public sealed class RetentionTests(RedisFixture redis)
                 File.SetLastWriteTimeUtc(PackOf(folder, old.Sha256)!, DateTime.UtcNow.AddDays(-3));
             }
 
-            var sweep = new RetentionJob(store, Options.Create(new HyperApiOptions { Retention = TimeSpan.FromDays(1) }), TimeProvider.System, NullLogger<RetentionJob>.Instance);
+            var sweep = new RetentionJob(store, store, store, store, store, Options.Create(new HyperApiOptions { Retention = TimeSpan.FromDays(1) }), TimeProvider.System, NullLogger<RetentionJob>.Instance);
             await sweep.RunAsync(ct);
 
             Assert.NotNull(PackOf(folder, needed.Sha256)); // old, but a queued job needs it
@@ -105,7 +106,7 @@ public sealed class RetentionTests(RedisFixture redis)
             Assert.Equal(2, Directory.EnumerateFiles(Path.Combine(folder, "packs"), "*.pack").Count());
 
             // Another process on the same folder finds what is left.
-            var other = new FileJobStore(folder);
+            var other = new DataFolderStore(folder);
             var read = await other.GetSourcesAsync([Input(needed), Input(fresh)], ct);
             Assert.Equal(["Build a cart.", "Build a search."], read.Select(f => System.Text.Encoding.UTF8.GetString(f.Content.Span)));
         }
@@ -122,7 +123,7 @@ public sealed class RetentionTests(RedisFixture redis)
         var folder = Directory.CreateTempSubdirectory("grump-retention-").FullName;
         try
         {
-            var store = new FileJobStore(folder);
+            var store = new DataFolderStore(folder);
             string Id(int n) => n.ToString("x32", System.Globalization.CultureInfo.InvariantCulture);
             var old = Job(Id(1), JobStatus.Succeeded, DateTimeOffset.UtcNow.AddDays(-3));
             var kept = Job(Id(2), JobStatus.Succeeded, DateTimeOffset.UtcNow.AddHours(-2));
@@ -153,13 +154,13 @@ public sealed class RetentionTests(RedisFixture redis)
                 File.SetLastWriteTimeUtc(idx, DateTime.UtcNow.AddHours(-2));
             }
 
-            var sweep = new RetentionJob(store, Options.Create(new HyperApiOptions { Retention = TimeSpan.FromDays(1) }), TimeProvider.System, NullLogger<RetentionJob>.Instance);
+            var sweep = new RetentionJob(store, store, store, store, store, Options.Create(new HyperApiOptions { Retention = TimeSpan.FromDays(1) }), TimeProvider.System, NullLogger<RetentionJob>.Instance);
             Assert.Equal(1, await sweep.RunAsync(ct));
             Assert.Equal([packOf[kept.Id]], Packs());
             Assert.False(File.Exists(Path.ChangeExtension(packOf[old.Id], ".pack")));
 
             // Another process on the same folder serves the kept job's artifacts from the pack.
-            var other = new FileJobStore(folder);
+            var other = new DataFolderStore(folder);
             Assert.Equal("{\"text\": \"the kept job's, too\"}", System.Text.Encoding.UTF8.GetString((await other.GetArtifactAsync(kept.Id, "modules/b.json", ct))!));
             Assert.Null(await other.ListArtifactsAsync(old.Id, ct));
         }
@@ -177,13 +178,13 @@ public sealed class RetentionTests(RedisFixture redis)
         try
         {
             var files = Enumerable.Range(0, 500).Select(i => new Compiler.Modules.SourceFile($"m{i}.intent", System.Text.Encoding.UTF8.GetBytes($"Build feature {i}."))).ToList();
-            var store = new FileJobStore(folder);
+            var store = new DataFolderStore(folder);
             await store.PutSourcesAsync(files, ct);
             Assert.Single(Directory.EnumerateFiles(Path.Combine(folder, "packs"), "*.pack"));
             Assert.Empty(Directory.EnumerateFiles(Path.Combine(folder, "blobs"), "*", SearchOption.AllDirectories));
 
             // A restarted process knows the pack: the same upload plus one new file writes a pack of one.
-            var restarted = new FileJobStore(folder);
+            var restarted = new DataFolderStore(folder);
             await restarted.PutSourcesAsync([.. files, new Compiler.Modules.SourceFile("new.intent", "Build a blog."u8.ToArray())], ct);
             var packs = Directory.EnumerateFiles(Path.Combine(folder, "packs"), "*.idx").Select(File.ReadAllLines).OrderBy(l => l.Length).ToList();
             Assert.Equal([1, 500], packs.Select(p => p.Length));
@@ -205,14 +206,14 @@ public sealed class RetentionTests(RedisFixture redis)
         try
         {
             var source = new Compiler.Modules.SourceFile("a.intent", "Build a cart."u8.ToArray());
-            var api = new FileJobStore(folder);
+            var api = new DataFolderStore(folder);
             await api.PutSourcesAsync([source], ct);
 
             // A process that loaded the pack's index at start, then a worker on the same folder sweeps the pack.
-            var knowing = new FileJobStore(folder);
+            var knowing = new DataFolderStore(folder);
             File.SetLastWriteTimeUtc(PackOf(folder, source.Sha256)!, DateTime.UtcNow.AddDays(-3));
-            var worker = new FileJobStore(folder);
-            await new RetentionJob(worker, Options.Create(new HyperApiOptions { Retention = TimeSpan.FromDays(1) }), TimeProvider.System, NullLogger<RetentionJob>.Instance).RunAsync(ct);
+            var worker = new DataFolderStore(folder);
+            await new RetentionJob(worker, worker, worker, worker, worker, Options.Create(new HyperApiOptions { Retention = TimeSpan.FromDays(1) }), TimeProvider.System, NullLogger<RetentionJob>.Instance).RunAsync(ct);
             Assert.Null(PackOf(folder, source.Sha256));
 
             // The process that still remembers the pack uploads the source again: it notices and writes it anew.
@@ -232,7 +233,7 @@ public sealed class RetentionTests(RedisFixture redis)
     {
         var ct = TestContext.Current.CancellationToken;
         using var mux = await ConnectionMultiplexer.ConnectAsync(redis.NewDatabase());
-        var store = new RedisJobStore(mux, TimeSpan.FromHours(5));
+        var store = new RedisStore(mux, TimeSpan.FromHours(5));
         var source = new Compiler.Modules.SourceFile("a.intent", "Build a cart."u8.ToArray());
         await store.PutSourcesAsync([source], ct);
         var key = mux.GetServer(mux.GetEndPoints()[0]).Keys(mux.GetDatabase().Database, "grump:blob:*").Single();
@@ -249,7 +250,7 @@ public sealed class RetentionTests(RedisFixture redis)
     {
         var ct = TestContext.Current.CancellationToken;
         using var mux = await ConnectionMultiplexer.ConnectAsync(redis.NewDatabase());
-        await AssertSweepAsync(new RedisJobStore(mux), ct);
+        await AssertSweepAsync(new RedisStore(mux), ct);
         var server = mux.GetServer(mux.GetEndPoints()[0]);
         Assert.Empty(server.Keys(mux.GetDatabase().Database, "*" + 1.ToString("x32", System.Globalization.CultureInfo.InvariantCulture) + "*"));
     }

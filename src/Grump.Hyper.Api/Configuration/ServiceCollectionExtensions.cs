@@ -18,7 +18,7 @@ public static class ServiceCollectionExtensions
     /// <summary>Hangfire's keys in Redis; the braces keep them in one Redis Cluster slot.</summary>
     public const string HangfirePrefix = "{grump-hangfire}:";
 
-    /// <summary>The engine, the job store and options. Redis when <c>ConnectionStrings:Hangfire</c> is set, a data folder otherwise.</summary>
+    /// <summary>The engine, the stores of each kind of state and options. Redis when <c>ConnectionStrings:Hangfire</c> is set, a data folder otherwise.</summary>
     public static IServiceCollection AddHyperCore(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         services.AddOptions<HyperApiOptions>().BindConfiguration(HyperApiOptions.Section)
@@ -73,7 +73,7 @@ public static class ServiceCollectionExtensions
             options.AbortOnConnectFail = false;
             options.AllowAdmin = true; // lets the start-up check read maxmemory-policy; nothing here sends destructive commands
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
-            services.AddSingleton<IJobStore>(sp => new RedisJobStore(sp.GetRequiredService<IConnectionMultiplexer>(),
+            AddStorage(services, sp => new RedisStore(sp.GetRequiredService<IConnectionMultiplexer>(),
                 sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<HyperApiOptions>>().Value.Retention));
             services.AddSingleton(sp => new ShardStore(sp.GetRequiredService<IConnectionMultiplexer>(), sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DistributedOptions>>().Value.StateTtl));
             services.AddSingleton(sp => new JobCancellation(sp.GetRequiredService<IConnectionMultiplexer>()));
@@ -81,14 +81,30 @@ public static class ServiceCollectionExtensions
         else
         {
             services.AddSingleton(new JobCancellation());
-            services.AddSingleton<IJobStore>(sp =>
+            AddStorage(services, sp =>
             {
                 var dataPath = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<HyperApiOptions>>().Value.DataPath;
-                return new FileJobStore(Path.IsPathRooted(dataPath) ? dataPath : Path.Combine(contentRoot, dataPath));
+                return new DataFolderStore(Path.IsPathRooted(dataPath) ? dataPath : Path.Combine(contentRoot, dataPath));
             });
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// One backend instance serves every kind of state; each kind is registered as its own small interface, so a
+    /// consumer asks for the kinds it uses (and a test replaces one kind without the others).
+    /// </summary>
+    private static void AddStorage<TBackend>(IServiceCollection services, Func<IServiceProvider, TBackend> create)
+        where TBackend : class, IJobRecords, ISourceStore, IArtifactStore, IIdempotencyKeyStore, IDeliveryStore, IStorageBackend
+    {
+        services.AddSingleton(create);
+        services.AddSingleton<IJobRecords>(sp => sp.GetRequiredService<TBackend>());
+        services.AddSingleton<ISourceStore>(sp => sp.GetRequiredService<TBackend>());
+        services.AddSingleton<IArtifactStore>(sp => sp.GetRequiredService<TBackend>());
+        services.AddSingleton<IIdempotencyKeyStore>(sp => sp.GetRequiredService<TBackend>());
+        services.AddSingleton<IDeliveryStore>(sp => sp.GetRequiredService<TBackend>());
+        services.AddSingleton<IStorageBackend>(sp => sp.GetRequiredService<TBackend>());
     }
 
     /// <summary>

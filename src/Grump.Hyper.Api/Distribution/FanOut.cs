@@ -14,7 +14,7 @@ namespace Grump.Hyper.Api.Distribution;
 /// on Redis (with in-memory storage every worker is this process, and the tier runs as aggressive).
 /// </summary>
 public sealed class FanOut(JobStorage storage, IBackgroundJobClient jobs, IOptions<DistributedOptions> options, TimeProvider time, ILogger<FanOut> logger,
-    IJobStore store, ShardStore? shards = null)
+    IJobRecords records, ShardStore? shards = null)
 {
     public bool Available => shards is not null;
 
@@ -40,7 +40,7 @@ public sealed class FanOut(JobStorage storage, IBackgroundJobClient jobs, IOptio
 
         // A cancel that came between the enqueue and the line above found no ids to delete: do it now.
         // Either order of the two ends with the queued shards deleted.
-        if ((await store.GetAsync(job.Id, CancellationToken.None))?.Status == JobStatus.Cancelled)
+        if ((await records.GetAsync(job.Id, CancellationToken.None))?.Status == JobStatus.Cancelled)
         {
             await AbandonAsync(job.Id);
             return;

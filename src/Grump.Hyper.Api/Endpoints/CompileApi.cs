@@ -53,7 +53,7 @@ public static class CompileApi
     private const int MaxPreferWaitSeconds = 30;
 
     private static async Task<Results<Accepted<JobView>, Ok<JobView>, ProblemHttpResult>> CompileAsync(
-        HttpContext http, Tenant tenant, IJobStore store, IBackgroundJobClient jobs, TenantDirectory tenants, IOptions<HyperApiOptions> options,
+        HttpContext http, Tenant tenant, IJobRecords records, ISourceStore sourceStore, IIdempotencyKeyStore keys, IBackgroundJobClient jobs, TenantDirectory tenants, IOptions<HyperApiOptions> options,
         IOptions<WebhookOptions> webhooks, WebhookAddressGuard guard, Observability.ApiMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(CompileApi).FullName!);
@@ -74,17 +74,17 @@ public static class CompileApi
         if (idempotencyKey.Length > 0)
         {
             fingerprint = Fingerprint(submission!);
-            var earlier = await store.ClaimIdempotencyKeyAsync(tenant.Name, idempotencyKey, fingerprint, cancellationToken);
+            var earlier = await keys.ClaimIdempotencyKeyAsync(tenant.Name, idempotencyKey, fingerprint, cancellationToken);
             if (earlier is not null)
             {
-                return await ReplayAsync(http, store, tenant, earlier, fingerprint, options.Value, cancellationToken);
+                return await ReplayAsync(http, records, tenant, earlier, fingerprint, options.Value, cancellationToken);
             }
         }
 
         Acceptance result;
         try
         {
-            result = await AcceptAsync(tenant, submission!, store, jobs, tenants, options.Value, webhooks.Value, guard, cancellationToken);
+            result = await AcceptAsync(tenant, submission!, records, sourceStore, jobs, tenants, options.Value, webhooks.Value, guard, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -92,7 +92,7 @@ public static class CompileApi
             // retry with the same key must be able to try again, not meet 409 for a day.
             if (fingerprint is not null)
             {
-                await ReleaseQuietlyAsync(store, tenant.Name, idempotencyKey, logger);
+                await ReleaseQuietlyAsync(keys, tenant.Name, idempotencyKey, logger);
             }
 
             if (!IsStorageDown(ex))
@@ -113,11 +113,11 @@ public static class CompileApi
         {
             if (result.Job is { } accepted)
             {
-                await store.CompleteIdempotencyKeyAsync(tenant.Name, idempotencyKey, fingerprint, accepted.Id, CancellationToken.None);
+                await keys.CompleteIdempotencyKeyAsync(tenant.Name, idempotencyKey, fingerprint, accepted.Id, CancellationToken.None);
             }
             else
             {
-                await ReleaseQuietlyAsync(store, tenant.Name, idempotencyKey, logger);
+                await ReleaseQuietlyAsync(keys, tenant.Name, idempotencyKey, logger);
             }
         }
 
@@ -128,12 +128,12 @@ public static class CompileApi
 
         metrics.Submitted(result.Job!.Tier, submission!.Archive.Length);
 
-        return await WaitIfPreferredAsync(http, store, result.Job!, options.Value, cancellationToken);
+        return await WaitIfPreferredAsync(http, records, result.Job!, options.Value, cancellationToken);
     }
 
     /// <summary>A request with an idempotency key seen before: the same job, a conflict while it is being accepted, or 422 for another body.</summary>
     private static async Task<Results<Accepted<JobView>, Ok<JobView>, ProblemHttpResult>> ReplayAsync(
-        HttpContext http, IJobStore store, Tenant tenant, IdempotencyEntry earlier, string fingerprint, HyperApiOptions options, CancellationToken cancellationToken)
+        HttpContext http, IJobRecords records, Tenant tenant, IdempotencyEntry earlier, string fingerprint, HyperApiOptions options, CancellationToken cancellationToken)
     {
         if (earlier.Fingerprint != fingerprint)
         {
@@ -141,18 +141,18 @@ public static class CompileApi
                 "This Idempotency-Key was used for a different request; use a new key for a new request.");
         }
 
-        if (earlier.JobId is null || await store.GetAsync(earlier.JobId, cancellationToken) is not { } job || job.Tenant != tenant.Name)
+        if (earlier.JobId is null || await records.GetAsync(earlier.JobId, cancellationToken) is not { } job || job.Tenant != tenant.Name)
         {
             http.Response.Headers.RetryAfter = "1";
             return ProblemTypes.Create(StatusCodes.Status409Conflict, "idempotency-key-in-flight", "Request in progress",
                 "The first request with this Idempotency-Key is still being accepted; retry shortly.");
         }
 
-        return await WaitIfPreferredAsync(http, store, job, options, cancellationToken);
+        return await WaitIfPreferredAsync(http, records, job, options, cancellationToken);
     }
 
     private static async Task<Results<Accepted<JobView>, Ok<JobView>, ProblemHttpResult>> WaitIfPreferredAsync(
-        HttpContext http, IJobStore store, JobRecord job, HyperApiOptions options, CancellationToken cancellationToken)
+        HttpContext http, IJobRecords records, JobRecord job, HyperApiOptions options, CancellationToken cancellationToken)
     {
         if (PreferredWait(http.Request) is { } wait)
         {
@@ -161,7 +161,7 @@ public static class CompileApi
             while (!JobStatus.IsFinished(current.Status) && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(25, cancellationToken);
-                current = await store.GetAsync(job.Id, cancellationToken) ?? current;
+                current = await records.GetAsync(job.Id, cancellationToken) ?? current;
             }
 
             http.Response.Headers["Preference-Applied"] = $"wait={(int)wait.TotalSeconds}";
@@ -183,11 +183,11 @@ public static class CompileApi
         ex is StackExchange.Redis.RedisException or TimeoutException or IOException or UnauthorizedAccessException ||
         ex.InnerException is StackExchange.Redis.RedisException or TimeoutException;
 
-    private static async Task ReleaseQuietlyAsync(IJobStore store, string tenant, string key, ILogger logger)
+    private static async Task ReleaseQuietlyAsync(IIdempotencyKeyStore keys, string tenant, string key, ILogger logger)
     {
         try
         {
-            await store.ReleaseIdempotencyKeyAsync(tenant, key, CancellationToken.None);
+            await keys.ReleaseIdempotencyKeyAsync(tenant, key, CancellationToken.None);
         }
         catch (Exception ex) when (IsStorageDown(ex))
         {
@@ -224,7 +224,7 @@ public static class CompileApi
 
     private sealed record Acceptance(JobRecord? Job, ProblemHttpResult? Problem);
 
-    private static async Task<Acceptance> AcceptAsync(Tenant tenant, Submission submission, IJobStore store, IBackgroundJobClient jobs,
+    private static async Task<Acceptance> AcceptAsync(Tenant tenant, Submission submission, IJobRecords records, ISourceStore sourceStore, IBackgroundJobClient jobs,
         TenantDirectory tenants, HyperApiOptions options, WebhookOptions webhooks, WebhookAddressGuard guard, CancellationToken cancellationToken)
     {
         var limits = options.Limits;
@@ -276,7 +276,7 @@ public static class CompileApi
         // reads; only its inputs are stored, not the archive's other files.
         var project = ProjectLoader.Select(read.Files!);
         var manifest = ProjectManifest.Of(project);
-        await store.PutSourcesAsync(project.Inputs, cancellationToken);
+        await sourceStore.PutSourcesAsync(project.Inputs, cancellationToken);
         var job = new JobRecord
         {
             Id = Guid.CreateVersion7().ToString("n"),
@@ -289,17 +289,17 @@ public static class CompileApi
             CallbackUrl = submission.CallbackUrl is { Length: > 0 } ? submission.CallbackUrl : null,
             CallbackEvents = [.. events],
         };
-        await store.CreateAsync(job, manifest, cancellationToken);
+        await records.CreateAsync(job, manifest, cancellationToken);
         try
         {
-            await CompileEnqueuer.EnqueueAsync(store, jobs, job.Id, CancellationToken.None);
+            await CompileEnqueuer.EnqueueAsync(records, jobs, job.Id, CancellationToken.None);
         }
         catch (Exception)
         {
             // A refused submission leaves nothing behind: the record the tenant could already list goes again.
             try
             {
-                await store.DeleteJobAsync(job, CancellationToken.None);
+                await records.DeleteAsync(job, CancellationToken.None);
             }
             catch (Exception ex) when (IsStorageDown(ex))
             {

@@ -20,11 +20,11 @@ public static class HealthApi
         return app;
     }
 
-    private static async Task<Results<Ok<HealthReport>, JsonHttpResult<HealthReport>>> ReadyAsync(IJobStore store, JobStorage hangfire, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<HealthReport>, JsonHttpResult<HealthReport>>> ReadyAsync(IStorageBackend backend, JobStorage hangfire, CancellationToken cancellationToken)
     {
         var checks = new Dictionary<string, string>();
-        var storeOk = await store.PingAsync(cancellationToken);
-        checks["store"] = storeOk ? $"ok ({store.Kind})" : $"unreachable ({store.Kind})";
+        var storeOk = await backend.PingAsync(cancellationToken);
+        checks["store"] = storeOk ? $"ok ({backend.Kind})" : $"unreachable ({backend.Kind})";
         bool queueOk;
         try
         {

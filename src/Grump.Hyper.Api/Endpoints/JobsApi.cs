@@ -70,7 +70,7 @@ public static class JobsApi
 
     public sealed record JobPage(IReadOnlyList<JobView> Items, string? NextCursor);
 
-    private static async Task<Results<Ok<JobPage>, ProblemHttpResult>> ListJobsAsync(Tenant tenant, IJobStore store, string? status, string? label,
+    private static async Task<Results<Ok<JobPage>, ProblemHttpResult>> ListJobsAsync(Tenant tenant, IJobRecords records, string? status, string? label,
         int? limit, string? cursor, CancellationToken cancellationToken)
     {
         if (status is not null && status is not (JobStatus.Queued or JobStatus.Running or JobStatus.Succeeded or JobStatus.Failed or JobStatus.Cancelled))
@@ -83,14 +83,14 @@ public static class JobsApi
             return ProblemTypes.Create(StatusCodes.Status400BadRequest, "invalid-page", "Invalid page", "limit is 1 to 100, and cursor is the nextCursor of a previous page.");
         }
 
-        var (jobs, next) = await store.ListAsync(tenant.Name, new JobQuery(status, label, limit ?? 20, cursor), cancellationToken);
+        var (jobs, next) = await records.ListAsync(tenant.Name, new JobQuery(status, label, limit ?? 20, cursor), cancellationToken);
         return TypedResults.Ok(new JobPage([.. jobs.Select(JobView.From)], next));
     }
 
-    private static async Task<Results<Accepted<JobView>, ProblemHttpResult>> CancelJobAsync(string id, Tenant tenant, IJobStore store, WebhookDispatcher webhooks,
+    private static async Task<Results<Accepted<JobView>, ProblemHttpResult>> CancelJobAsync(string id, Tenant tenant, IJobRecords records, WebhookDispatcher webhooks,
         Jobs.JobCancellation cancellation, Distribution.FanOut fanOut, Observability.ApiMetrics metrics, CancellationToken cancellationToken)
     {
-        var job = await store.GetAsync(id, cancellationToken);
+        var job = await records.GetAsync(id, cancellationToken);
         if (job is null || job.Tenant != tenant.Name)
         {
             return ProblemTypes.JobNotFound(id);
@@ -104,7 +104,7 @@ public static class JobsApi
         // Running work hears the announcement and stops at its next file (or sees the status at its next
         // progress poll); shards still queued are deleted from Hangfire.
         var cancelled = false;
-        job = await store.UpdateAsync(id, current =>
+        job = await records.UpdateAsync(id, current =>
         {
             cancelled = !JobStatus.IsFinished(current.Status);
             return cancelled ? current with { Status = JobStatus.Cancelled, Stage = "cancelled", FinishedAt = DateTimeOffset.UtcNow } : null;
@@ -121,32 +121,32 @@ public static class JobsApi
         return TypedResults.Accepted($"/jobs/{id}", JobView.From(job!));
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<DeliveryRecord>>, ProblemHttpResult>> ListDeliveriesAsync(string id, Tenant tenant, IJobStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<IReadOnlyList<DeliveryRecord>>, ProblemHttpResult>> ListDeliveriesAsync(string id, Tenant tenant, IJobRecords records, IDeliveryStore deliveries, CancellationToken cancellationToken)
     {
-        var job = await store.GetAsync(id, cancellationToken);
-        return job is null || job.Tenant != tenant.Name ? ProblemTypes.JobNotFound(id) : TypedResults.Ok(await store.ListDeliveriesAsync(id, cancellationToken));
+        var job = await records.GetAsync(id, cancellationToken);
+        return job is null || job.Tenant != tenant.Name ? ProblemTypes.JobNotFound(id) : TypedResults.Ok(await deliveries.ListDeliveriesAsync(id, cancellationToken));
     }
 
-    private static async Task<Results<Accepted<DeliveryRecord>, ProblemHttpResult>> RedeliverAsync(string id, string deliveryId, Tenant tenant, IJobStore store,
+    private static async Task<Results<Accepted<DeliveryRecord>, ProblemHttpResult>> RedeliverAsync(string id, string deliveryId, Tenant tenant, IJobRecords records, IDeliveryStore deliveries,
         Hangfire.IBackgroundJobClient jobs, CancellationToken cancellationToken)
     {
-        var job = await store.GetAsync(id, cancellationToken);
-        var delivery = job is null || job.Tenant != tenant.Name ? null : await store.GetDeliveryAsync(id, deliveryId, cancellationToken);
+        var job = await records.GetAsync(id, cancellationToken);
+        var delivery = job is null || job.Tenant != tenant.Name ? null : await deliveries.GetDeliveryAsync(id, deliveryId, cancellationToken);
         if (delivery is null)
         {
             return ProblemTypes.Create(StatusCodes.Status404NotFound, "delivery-not-found", "Delivery not found", $"Job '{id}' has no delivery '{deliveryId}'.");
         }
 
         delivery = delivery with { Status = "pending" };
-        await store.SaveDeliveryAsync(delivery, cancellationToken);
+        await deliveries.SaveDeliveryAsync(delivery, cancellationToken);
         Hangfire.BackgroundJobClientExtensions.Enqueue<WebhookJob>(jobs, WebhookDispatcher.Queue, w => w.RunAsync(id, deliveryId, 0, CancellationToken.None));
         return TypedResults.Accepted($"/jobs/{id}/deliveries", delivery);
     }
 
     private static async Task<Results<Ok<JobView>, StatusCodeHttpResult, ProblemHttpResult>> GetJobAsync(
-        string id, Tenant tenant, HttpContext http, IJobStore store, CancellationToken cancellationToken)
+        string id, Tenant tenant, HttpContext http, IJobRecords records, CancellationToken cancellationToken)
     {
-        var job = await store.GetAsync(id, cancellationToken);
+        var job = await records.GetAsync(id, cancellationToken);
         if (job is null || job.Tenant != tenant.Name)
         {
             return ProblemTypes.JobNotFound(id);
@@ -172,18 +172,18 @@ public static class JobsApi
     /// every module), streamed as they are read: nothing is parsed or serialised again on the way out.
     /// The shape is <see cref="JobResult"/>'s (the OpenAPI document describes it from that type).
     /// </summary>
-    private static async Task<IResult> GetResultAsync(string id, Tenant tenant, IJobStore store, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<IResult> GetResultAsync(string id, Tenant tenant, IJobRecords records, IArtifactStore artifactStore, HttpContext http, CancellationToken cancellationToken)
     {
-        var (job, problem) = await FinishedJobAsync(id, tenant, store, cancellationToken);
+        var (job, problem) = await FinishedJobAsync(id, tenant, records, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
         // The index is read once; each artifact is then read by the hash it lists.
-        var index = (await store.ListArtifactsAsync(id, cancellationToken) ?? []).ToDictionary(a => a.Path, StringComparer.Ordinal);
+        var index = (await artifactStore.ListArtifactsAsync(id, cancellationToken) ?? []).ToDictionary(a => a.Path, StringComparer.Ordinal);
         async Task<byte[]> Load(string path) =>
-            (index.TryGetValue(path, out var entry) ? await store.ReadArtifactAsync(entry, cancellationToken) : null) ?? "null"u8.ToArray();
+            (index.TryGetValue(path, out var entry) ? await artifactStore.ReadArtifactAsync(entry, cancellationToken) : null) ?? "null"u8.ToArray();
 
         var body = http.Response.BodyWriter;
         http.Response.ContentType = "application/json; charset=utf-8";
@@ -210,20 +210,20 @@ public static class JobsApi
         return Results.Empty;
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<ArtifactInfo>>, ProblemHttpResult>> ListArtifactsAsync(string id, Tenant tenant, IJobStore store, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<IReadOnlyList<ArtifactInfo>>, ProblemHttpResult>> ListArtifactsAsync(string id, Tenant tenant, IJobRecords records, IArtifactStore artifactStore, CancellationToken cancellationToken)
     {
-        var (_, problem) = await FinishedJobAsync(id, tenant, store, cancellationToken);
+        var (_, problem) = await FinishedJobAsync(id, tenant, records, cancellationToken);
         if (problem is not null)
         {
             return problem;
         }
 
-        return TypedResults.Ok(await store.ListArtifactsAsync(id, cancellationToken) ?? []);
+        return TypedResults.Ok(await artifactStore.ListArtifactsAsync(id, cancellationToken) ?? []);
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetArtifactAsync(string id, string path, Tenant tenant, IJobStore store, CancellationToken cancellationToken)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetArtifactAsync(string id, string path, Tenant tenant, IJobRecords records, IArtifactStore artifactStore, CancellationToken cancellationToken)
     {
-        var (_, problem) = await FinishedJobAsync(id, tenant, store, cancellationToken);
+        var (_, problem) = await FinishedJobAsync(id, tenant, records, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -231,7 +231,7 @@ public static class JobsApi
 
         // Generated clients escape the '/' inside the path; routing leaves %2F as it is.
         path = Uri.UnescapeDataString(path);
-        var content = await store.GetArtifactAsync(id, path, cancellationToken);
+        var content = await artifactStore.GetArtifactAsync(id, path, cancellationToken);
         if (content is null)
         {
             return ProblemTypes.ArtifactNotFound(id, path);
@@ -240,9 +240,9 @@ public static class JobsApi
         return TypedResults.File(content, path.EndsWith(".json", StringComparison.Ordinal) ? "application/json" : "application/octet-stream");
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetArtifactsZipAsync(string id, Tenant tenant, IJobStore store, CancellationToken cancellationToken)
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetArtifactsZipAsync(string id, Tenant tenant, IJobRecords records, IArtifactStore artifactStore, CancellationToken cancellationToken)
     {
-        var (_, problem) = await FinishedJobAsync(id, tenant, store, cancellationToken);
+        var (_, problem) = await FinishedJobAsync(id, tenant, records, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -251,9 +251,9 @@ public static class JobsApi
         using var buffer = new MemoryStream();
         using (var zip = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
         {
-            foreach (var artifact in await store.ListArtifactsAsync(id, cancellationToken) ?? [])
+            foreach (var artifact in await artifactStore.ListArtifactsAsync(id, cancellationToken) ?? [])
             {
-                var content = await store.ReadArtifactAsync(artifact, cancellationToken);
+                var content = await artifactStore.ReadArtifactAsync(artifact, cancellationToken);
                 // A fixed timestamp keeps the zip of the same artifacts byte-identical.
                 var entry = zip.CreateEntry(artifact.Path, CompressionLevel.Optimal);
                 entry.LastWriteTime = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -265,9 +265,9 @@ public static class JobsApi
         return TypedResults.File(buffer.ToArray(), "application/zip", $"{id}-artifacts.zip");
     }
 
-    private static async Task<(JobRecord?, ProblemHttpResult?)> FinishedJobAsync(string id, Tenant tenant, IJobStore store, CancellationToken cancellationToken)
+    private static async Task<(JobRecord?, ProblemHttpResult?)> FinishedJobAsync(string id, Tenant tenant, IJobRecords records, CancellationToken cancellationToken)
     {
-        var job = await store.GetAsync(id, cancellationToken);
+        var job = await records.GetAsync(id, cancellationToken);
         if (job is null || job.Tenant != tenant.Name)
         {
             return (null, ProblemTypes.JobNotFound(id));

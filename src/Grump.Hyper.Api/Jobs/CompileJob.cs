@@ -13,14 +13,14 @@ namespace Grump.Hyper.Api.Jobs;
 /// last shard enqueues the link job. Safe to run twice: a finished job is left as it is.
 /// </summary>
 [AutomaticRetry(Attempts = JobAttempts.Retries, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-public sealed class CompileJob(IJobStore store, HyperCompiler compiler, FanOut fanOut, JobFinisher finisher, JobCancellation cancellation, WebhookDispatcher webhooks, ILogger<CompileJob> logger)
+public sealed class CompileJob(IJobRecords records, ISourceStore sourceStore, HyperCompiler compiler, FanOut fanOut, JobFinisher finisher, JobCancellation cancellation, WebhookDispatcher webhooks, ILogger<CompileJob> logger)
 {
     public const string Queue = "compile";
 
     public async Task RunAsync(string jobId, PerformContext? context, CancellationToken cancellationToken)
     {
         var firstRun = false;
-        var job = await store.UpdateAsync(jobId, j =>
+        var job = await records.UpdateAsync(jobId, j =>
         {
             if (JobStatus.IsFinished(j.Status))
             {
@@ -44,7 +44,7 @@ public sealed class CompileJob(IJobStore store, HyperCompiler compiler, FanOut f
         using var lease = cancellation.Watch(jobId, cancellationToken);
         try
         {
-            var manifest = await store.GetManifestAsync(jobId, cancellationToken) ?? throw new InvalidDataException($"Job {jobId} has no project manifest.");
+            var manifest = await records.GetManifestAsync(jobId, cancellationToken) ?? throw new InvalidDataException($"Job {jobId} has no project manifest.");
             var tier = CompileTiers.TryParse(job.Tier, out var parsed) ? parsed : CompileTiers.Default;
             if (tier == CompileTier.Insane && fanOut.Available)
             {
@@ -54,7 +54,7 @@ public sealed class CompileJob(IJobStore store, HyperCompiler compiler, FanOut f
             }
 
             // The project as selected when the upload was accepted: its inputs only, nothing selected again.
-            var project = manifest.Select(await store.GetSourcesAsync(manifest.Inputs, cancellationToken));
+            var project = manifest.Select(await sourceStore.GetSourcesAsync(manifest.Inputs, cancellationToken));
             var gate = new ProgressGate(TimeSpan.FromMilliseconds(250));
             var result = compiler.Compile(project, HyperOptions.Default with { Tier = tier, ProjectKey = job.Tenant }, done =>
             {

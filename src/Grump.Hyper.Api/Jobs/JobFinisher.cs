@@ -10,13 +10,13 @@ namespace Grump.Hyper.Api.Jobs;
 /// compare-and-set that applies only while the job is running, so a cancel is never overwritten and a
 /// step that runs twice finishes the job once.
 /// </summary>
-public sealed class JobFinisher(IJobStore store, WebhookDispatcher webhooks, Observability.ApiMetrics metrics, ILogger<JobFinisher> logger)
+public sealed class JobFinisher(IJobRecords records, IArtifactStore artifactStore, WebhookDispatcher webhooks, Observability.ApiMetrics metrics, ILogger<JobFinisher> logger)
 {
     /// <summary>Applies a change only while the job is running; null when it is not (cancelled or finished meanwhile).</summary>
     public async Task<JobRecord?> WhileRunningAsync(string jobId, Func<JobRecord, JobRecord> change)
     {
         var applied = false;
-        var after = await store.UpdateAsync(jobId, j =>
+        var after = await records.UpdateAsync(jobId, j =>
         {
             applied = j.Status == JobStatus.Running;
             return applied ? change(j) : null;
@@ -31,7 +31,7 @@ public sealed class JobFinisher(IJobStore store, WebhookDispatcher webhooks, Obs
             return;
         }
 
-        await store.SaveArtifactsAsync(jobId, result.Artifacts, CancellationToken.None);
+        await artifactStore.SaveArtifactsAsync(jobId, result.Artifacts, CancellationToken.None);
         var counts = Compiler.Emit.ArtifactEmitter.Count(result.Compilation.Diagnostics);
         var finished = await WhileRunningAsync(jobId, j => j with
         {
@@ -48,9 +48,9 @@ public sealed class JobFinisher(IJobStore store, WebhookDispatcher webhooks, Obs
         {
             // Either cancelled while storing (then the artifacts go), or another run of this step finished
             // first: its artifacts are these same bytes, and they stay.
-            if ((await store.GetAsync(jobId, CancellationToken.None))?.Status == JobStatus.Cancelled)
+            if ((await records.GetAsync(jobId, CancellationToken.None))?.Status == JobStatus.Cancelled)
             {
-                await store.DeleteArtifactsAsync(jobId, CancellationToken.None);
+                await artifactStore.DeleteArtifactsAsync(jobId, CancellationToken.None);
             }
 
             return;
@@ -71,7 +71,7 @@ public sealed class JobFinisher(IJobStore store, WebhookDispatcher webhooks, Obs
     public async Task FailAsync(string jobId, string reason)
     {
         var applied = false;
-        var failed = await store.UpdateAsync(jobId, j =>
+        var failed = await records.UpdateAsync(jobId, j =>
         {
             applied = !JobStatus.IsFinished(j.Status);
             return applied ? j with { Status = JobStatus.Failed, Stage = "done", FinishedAt = DateTimeOffset.UtcNow, FailureReason = reason } : null;

@@ -14,7 +14,7 @@ namespace Grump.Hyper.Api.Jobs;
 /// with the reason; a job older than <see cref="WatchdogOptions.MaxJobDuration"/> fails. Every change is
 /// a compare-and-set on the record, so several processes may sweep at once.
 /// </summary>
-public sealed class JobWatchdog(IJobStore store, JobStorage hangfire, IBackgroundJobClient jobs, JobFinisher finisher,
+public sealed class JobWatchdog(IJobRecords records, JobStorage hangfire, IBackgroundJobClient jobs, JobFinisher finisher,
     IOptions<HyperApiOptions> options, TimeProvider time, ILogger<JobWatchdog> logger) : BackgroundService
 {
     /// <summary>What one sweep did, for tests and logs.</summary>
@@ -46,9 +46,9 @@ public sealed class JobWatchdog(IJobStore store, JobStorage hangfire, IBackgroun
     {
         var o = options.Value.Watchdog;
         int seen = 0, requeued = 0, failed = 0;
-        await foreach (var id in store.UnfinishedJobIdsAsync(cancellationToken))
+        await foreach (var id in records.UnfinishedJobIdsAsync(cancellationToken))
         {
-            var job = await store.GetAsync(id, cancellationToken);
+            var job = await records.GetAsync(id, cancellationToken);
             if (job is null || JobStatus.IsFinished(job.Status))
             {
                 continue;
@@ -140,7 +140,7 @@ public sealed class JobWatchdog(IJobStore store, JobStorage hangfire, IBackgroun
     private async Task<bool> RequeueAsync(JobRecord lost, CancellationToken cancellationToken)
     {
         var claimed = false;
-        await store.UpdateAsync(lost.Id, j =>
+        await records.UpdateAsync(lost.Id, j =>
         {
             claimed = !JobStatus.IsFinished(j.Status) && j.HangfireJobId == lost.HangfireJobId && j.Recoveries == lost.Recoveries;
             return claimed ? j with { Status = JobStatus.Queued, Stage = "queued", Recoveries = j.Recoveries + 1, HangfireJobId = null } : null;
@@ -150,7 +150,7 @@ public sealed class JobWatchdog(IJobStore store, JobStorage hangfire, IBackgroun
             return false;
         }
 
-        await CompileEnqueuer.EnqueueAsync(store, jobs, lost.Id, cancellationToken);
+        await CompileEnqueuer.EnqueueAsync(records, jobs, lost.Id, cancellationToken);
         logger.LogWarning("Job {JobId} lost its work (attempt {Attempt}); queued again", lost.Id, lost.Recoveries + 1);
         return true;
     }

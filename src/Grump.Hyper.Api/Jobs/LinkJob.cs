@@ -14,7 +14,7 @@ namespace Grump.Hyper.Api.Jobs;
 /// the job finished and does nothing.
 /// </summary>
 [AutomaticRetry(Attempts = JobAttempts.Retries, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-public sealed class LinkJob(IJobStore store, ShardStore shards, HyperCompiler compiler, JobFinisher finisher)
+public sealed class LinkJob(IJobRecords records, ISourceStore sourceStore, ShardStore shards, HyperCompiler compiler, JobFinisher finisher)
 {
     public const string Queue = "link";
 
@@ -47,8 +47,8 @@ public sealed class LinkJob(IJobStore store, ShardStore shards, HyperCompiler co
                 }
             }
 
-            var manifest = await store.GetManifestAsync(jobId, cancellationToken) ?? throw new InvalidDataException($"Job {jobId} has no project manifest.");
-            var project = manifest.Select(await store.GetSourcesAsync(manifest.Inputs, cancellationToken));
+            var manifest = await records.GetManifestAsync(jobId, cancellationToken) ?? throw new InvalidDataException($"Job {jobId} has no project manifest.");
+            var project = manifest.Select(await sourceStore.GetSourcesAsync(manifest.Inputs, cancellationToken));
             var distribution = new DistributionMetrics(plan.ShardCount, Math.Round(plan.PlanMilliseconds, 3), Math.Round((linkStarted - plan.PlannedAt).TotalMilliseconds, 3),
                 [.. runs.OrderBy(r => r.Key).Select(r => r.Value)]);
             var result = compiler.Link(project, modules, distribution, HyperOptions.Default with { Tier = CompileTier.Insane, ProjectKey = job.Tenant });

@@ -12,31 +12,44 @@ namespace Grump.Hyper.Api.Jobs;
 /// </summary>
 [AutomaticRetry(Attempts = 0)]
 [DisableConcurrentExecution(timeoutInSeconds: 60)]
-public sealed class RetentionJob(IJobStore store, IOptions<HyperApiOptions> options, TimeProvider time, ILogger<RetentionJob> logger)
+public sealed class RetentionJob(IJobRecords records, ISourceStore sources, IArtifactStore artifacts, IDeliveryStore deliveries, IStorageBackend backend,
+    IOptions<HyperApiOptions> options, TimeProvider time, ILogger<RetentionJob> logger)
 {
     public const string RecurringId = "retention-sweep";
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
         var cutoff = time.GetUtcNow() - options.Value.Retention;
+        // A backend whose sources and values expire by themselves has nothing to sweep, so the sources that
+        // unfinished jobs still need are not even gathered there.
+        var sweepsStorage = !backend.Features.HasFlag(StorageFeatures.SourcesExpire);
         var removed = 0;
         var keep = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var id in store.AllJobIdsAsync(cancellationToken))
+        await foreach (var id in records.AllJobIdsAsync(cancellationToken))
         {
-            var job = await store.GetAsync(id, cancellationToken);
+            var job = await records.GetAsync(id, cancellationToken);
             if (job is { FinishedAt: { } finished } && JobStatus.IsFinished(job.Status) && finished < cutoff)
             {
-                await store.DeleteJobAsync(job, cancellationToken);
+                // The record last: a sweep cut short leaves a record that the next sweep finds and deletes again.
+                await artifacts.DeleteArtifactsAsync(job.Id, cancellationToken);
+                await deliveries.DeleteDeliveriesAsync(job.Id, cancellationToken);
+                await records.DeleteAsync(job, cancellationToken);
                 removed++;
             }
-            else if (job is not null && !JobStatus.IsFinished(job.Status))
+            else if (sweepsStorage && job is not null && !JobStatus.IsFinished(job.Status))
             {
-                keep.UnionWith((await store.GetManifestAsync(id, cancellationToken))?.Inputs.Select(i => i.Sha256) ?? []);
+                keep.UnionWith((await records.GetManifestAsync(id, cancellationToken))?.Inputs.Select(i => i.Sha256) ?? []);
             }
         }
 
-        var sources = await store.SweepSourcesAsync(cutoff, keep, cancellationToken);
-        logger.LogInformation("Retention sweep removed {Count} jobs finished before {Cutoff} and {Sources} unused sources", removed, cutoff, sources);
+        var swept = 0;
+        if (sweepsStorage)
+        {
+            swept = await sources.SweepSourcesAsync(cutoff, keep, cancellationToken);
+            await artifacts.SweepUnnamedAsync(cancellationToken);
+        }
+
+        logger.LogInformation("Retention sweep removed {Count} jobs finished before {Cutoff} and {Sources} unused sources", removed, cutoff, swept);
         return removed;
     }
 }

@@ -16,14 +16,14 @@ namespace Grump.Hyper.Api.Jobs;
 /// twice (a dead worker, the invisibility timeout) writes the same bytes and counts nothing twice.
 /// </summary>
 [AutomaticRetry(Attempts = JobAttempts.Retries, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-public sealed class ShardJob(IJobStore store, ShardStore shards, FanOut fanOut, HyperCompiler compiler, JobFinisher finisher, JobCancellation cancellation,
+public sealed class ShardJob(IJobRecords records, ISourceStore sourceStore, ShardStore shards, FanOut fanOut, HyperCompiler compiler, JobFinisher finisher, JobCancellation cancellation,
     Microsoft.Extensions.Options.IOptions<DistributedOptions> distributed, ILogger<ShardJob> logger)
 {
     public const string Queue = "shard";
 
     public async Task RunAsync(string jobId, int shard, PerformContext? context, CancellationToken cancellationToken)
     {
-        var job = await store.GetAsync(jobId, cancellationToken);
+        var job = await records.GetAsync(jobId, cancellationToken);
         if (job is not { Status: JobStatus.Running })
         {
             return; // cancelled or finished: a queued shard stops here
@@ -36,7 +36,7 @@ public sealed class ShardJob(IJobStore store, ShardStore shards, FanOut fanOut, 
             var spec = await shards.GetShardAsync(jobId, shard) ?? throw new InvalidOperationException($"Shard {shard} of job {jobId} is not in its plan.");
             var started = DateTimeOffset.UtcNow;
             var io = Stopwatch.StartNew();
-            var files = await store.GetSourcesAsync(spec.Files, lease.Token);
+            var files = await sourceStore.GetSourcesAsync(spec.Files, lease.Token);
             io.Stop();
             var compile = Stopwatch.StartNew();
             var options = HyperOptions.Default with { Tier = CompileTier.Insane, ProjectKey = job.Tenant, Parallelism = ThreadsPerShard(distributed.Value) };
@@ -44,7 +44,7 @@ public sealed class ShardJob(IJobStore store, ShardStore shards, FanOut fanOut, 
             var output = compiler.CompileShard(files, [.. spec.Files.Select(f => f.Role == InputRole.Vendor)], options, _ =>
             {
                 // The announcement of a cancel stops the shard at once; this poll catches a missed one.
-                if (poll.TryEnter() && store.GetAsync(jobId, CancellationToken.None).GetAwaiter().GetResult() is not { Status: JobStatus.Running })
+                if (poll.TryEnter() && records.GetAsync(jobId, CancellationToken.None).GetAwaiter().GetResult() is not { Status: JobStatus.Running })
                 {
                     lease.Cancel();
                 }

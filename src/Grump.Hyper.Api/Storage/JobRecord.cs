@@ -51,7 +51,7 @@ public sealed record ArtifactReference(string Index, ArtifactInfo? Metrics)
 }
 
 /// <summary>
-/// Everything stored about a job but its project manifest: that is stored beside it (see <see cref="IJobStore.GetManifestAsync"/>),
+/// Everything stored about a job but its project manifest: that is stored beside it (see <see cref="IJobRecords.GetManifestAsync"/>),
 /// as a big job's list of files would otherwise be read and written with every status poll and progress update.
 /// The sources themselves live in the content-addressed store, by hash.
 /// </summary>

@@ -25,7 +25,7 @@ public static class WebhookEvents
 }
 
 /// <summary>Records a delivery for a job event the caller asked for, and queues its Hangfire job.</summary>
-public sealed class WebhookDispatcher(IJobStore store, IBackgroundJobClient jobs)
+public sealed class WebhookDispatcher(IDeliveryStore deliveries, IBackgroundJobClient jobs)
 {
     public const string Queue = "webhooks";
 
@@ -51,7 +51,7 @@ public sealed class WebhookDispatcher(IJobStore store, IBackgroundJobClient jobs
             Url = job.CallbackUrl,
             CreatedAt = DateTimeOffset.UtcNow,
         };
-        await store.SaveDeliveryAsync(delivery, cancellationToken);
+        await deliveries.SaveDeliveryAsync(delivery, cancellationToken);
         jobs.Enqueue<WebhookJob>(Queue, w => w.RunAsync(job.Id, delivery.Id, 0, CancellationToken.None));
     }
 }

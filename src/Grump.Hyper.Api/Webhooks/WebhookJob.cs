@@ -25,7 +25,7 @@ public sealed record WebhookPayload(string Type, DateTimeOffset Timestamp, JobVi
 /// while it waits; other 4xx are final. The log names the delivery and the job, never the URL or host.
 /// </summary>
 [AutomaticRetry(Attempts = 0)]
-public sealed class WebhookJob(IJobStore store, IHttpClientFactory clients, TenantDirectory tenants, IOptions<WebhookOptions> options,
+public sealed class WebhookJob(IJobRecords records, IDeliveryStore deliveries, IHttpClientFactory clients, TenantDirectory tenants, IOptions<WebhookOptions> options,
     WebhookPipelines pipelines, IBackgroundJobClient jobs, Observability.ApiMetrics metrics, ILogger<WebhookJob> logger)
 {
     public const string HttpClientName = "webhooks";
@@ -33,8 +33,8 @@ public sealed class WebhookJob(IJobStore store, IHttpClientFactory clients, Tena
     /// <param name="attempt">The attempt within this round of delivery (0 first; a redelivery starts a new round).</param>
     public async Task RunAsync(string jobId, string deliveryId, int attempt, CancellationToken cancellationToken)
     {
-        var delivery = await store.GetDeliveryAsync(jobId, deliveryId, cancellationToken);
-        var job = await store.GetAsync(jobId, cancellationToken);
+        var delivery = await deliveries.GetDeliveryAsync(jobId, deliveryId, cancellationToken);
+        var job = await records.GetAsync(jobId, cancellationToken);
         if (delivery is null || job is null || delivery.Status == "succeeded")
         {
             return;
@@ -43,7 +43,7 @@ public sealed class WebhookJob(IJobStore store, IHttpClientFactory clients, Tena
         var secret = tenants.IsOpen ? options.Value.SigningSecret : tenants.WebhookSecret(job.Tenant);
         if (!WebhookSigner.TryDecodeSecret(secret, out var key))
         {
-            await store.SaveDeliveryAsync(delivery with { Status = "failed", Attempts = delivery.Attempts.Add(new DeliveryAttempt(delivery.Attempts.Length + 1, DateTimeOffset.UtcNow, null, "no signing secret is configured for this tenant", 0)) }, CancellationToken.None);
+            await deliveries.SaveDeliveryAsync(delivery with { Status = "failed", Attempts = delivery.Attempts.Add(new DeliveryAttempt(delivery.Attempts.Length + 1, DateTimeOffset.UtcNow, null, "no signing secret is configured for this tenant", 0)) }, CancellationToken.None);
             return;
         }
 
@@ -88,7 +88,7 @@ public sealed class WebhookJob(IJobStore store, IHttpClientFactory clients, Tena
         var attempts = delivery.Attempts.Add(new DeliveryAttempt(delivery.Attempts.Length + 1, DateTimeOffset.UtcNow, status, error, started.Elapsed.TotalMilliseconds));
         var retry = transient && attempt < options.Value.MaxRetries;
         var outcome = status is >= 200 and < 300 ? "succeeded" : retry ? "pending" : "failed";
-        await store.SaveDeliveryAsync(delivery with { Status = outcome, Attempts = attempts }, CancellationToken.None);
+        await deliveries.SaveDeliveryAsync(delivery with { Status = outcome, Attempts = attempts }, CancellationToken.None);
         if (retry)
         {
             var delay = retryAfter ?? Backoff(attempt, options.Value);

@@ -9,10 +9,11 @@ using StackExchange.Redis;
 namespace Grump.Hyper.Api.Storage;
 
 /// <summary>
-/// Jobs, sources and artifacts in Redis, so any API or worker process on any machine can read them.
-/// It shares the Hangfire Redis (which must not evict), under its own key prefix.
+/// Every kind of state in Redis (job records, sources, artifacts, idempotency keys, deliveries), so any API or
+/// worker process on any machine can read them. It shares the Hangfire Redis (which must not evict), under
+/// its own key prefix. Sources and stored values expire by TTL, so nothing here is swept.
 /// </summary>
-public sealed class RedisJobStore : IJobStore
+public sealed class RedisStore : IJobRecords, ISourceStore, IArtifactStore, IIdempotencyKeyStore, IDeliveryStore, IStorageBackend
 {
     private const string Prefix = "grump:";
     private readonly IConnectionMultiplexer _redis;
@@ -21,13 +22,15 @@ public sealed class RedisJobStore : IJobStore
     private readonly TimeSpan _sourceTtl;
 
     /// <param name="sourceTtl">How long a source blob lives after its last upload (Redis expires it; no sweep needed).</param>
-    public RedisJobStore(IConnectionMultiplexer redis, TimeSpan? sourceTtl = null)
+    public RedisStore(IConnectionMultiplexer redis, TimeSpan? sourceTtl = null)
     {
         _redis = redis;
         _sourceTtl = sourceTtl ?? TimeSpan.FromDays(7);
     }
 
     public string Kind => "redis";
+
+    public StorageFeatures Features => StorageFeatures.SharedAcrossMachines | StorageFeatures.SourcesExpire;
 
     private IDatabase Db => _redis.GetDatabase();
 
@@ -264,17 +267,23 @@ public sealed class RedisJobStore : IJobStore
         }
     }
 
-    public async Task DeleteJobAsync(JobRecord job, CancellationToken cancellationToken)
+    public async Task DeleteAsync(JobRecord job, CancellationToken cancellationToken)
     {
         var transaction = Db.CreateTransaction();
-        _ = transaction.KeyDeleteAsync([JobKey(job.Id), ManifestKey(job.Id), ArtifactReferenceKey(job.Id), DeliveriesKey(job.Id)]);
+        _ = transaction.KeyDeleteAsync([JobKey(job.Id), ManifestKey(job.Id)]);
         _ = transaction.SortedSetRemoveAsync(TenantJobsKey(job.Tenant), job.Id);
         _ = transaction.SetRemoveAsync(UnfinishedKey, job.Id);
         await transaction.ExecuteAsync();
         _finished.Forget(job.Id);
     }
 
+    /// <summary>Nothing to do: sources expire by their TTL (<see cref="StorageFeatures.SourcesExpire"/>).</summary>
     public Task<int> SweepSourcesAsync(DateTimeOffset unusedSince, IReadOnlySet<string> keep, CancellationToken cancellationToken) => Task.FromResult(0);
+
+    /// <summary>Nothing to do: stored values expire by their TTL (<see cref="StorageFeatures.SourcesExpire"/>).</summary>
+    public Task SweepUnnamedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task DeleteDeliveriesAsync(string jobId, CancellationToken cancellationToken) => Db.KeyDeleteAsync(DeliveriesKey(jobId));
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
     {

@@ -8,10 +8,11 @@ using Grump.Hyper.Compiler.Project;
 namespace Grump.Hyper.Api.Storage;
 
 /// <summary>
-/// The embedded store: a data folder shared by the processes of one machine. Writes go to a temporary
-/// file and are renamed into place, so a reader never sees half a record.
+/// The embedded store of every kind of state (job records, sources, artifacts, idempotency keys, deliveries):
+/// a data folder shared by the processes of one machine. Writes go to a temporary file and are renamed into
+/// place, so a reader never sees half a record.
 /// </summary>
-public sealed class FileJobStore : IJobStore
+public sealed class DataFolderStore : IJobRecords, ISourceStore, IArtifactStore, IIdempotencyKeyStore, IDeliveryStore, IStorageBackend
 {
     private readonly string _root;
     private readonly FinishedJobCache _finished = new();
@@ -26,7 +27,7 @@ public sealed class FileJobStore : IJobStore
     /// </summary>
     private static readonly TimeSpan TouchInterval = TimeSpan.FromMinutes(10);
 
-    public FileJobStore(string root)
+    public DataFolderStore(string root)
     {
         _root = Path.GetFullPath(root);
         Directory.CreateDirectory(Path.Combine(_root, "jobs"));
@@ -41,6 +42,8 @@ public sealed class FileJobStore : IJobStore
     }
 
     public string Kind => "filesystem";
+
+    public StorageFeatures Features => StorageFeatures.None;
 
     /// <summary>Sources, packed one upload's new ones to a pack.</summary>
     private readonly PackFolder _sources;
@@ -408,6 +411,11 @@ public sealed class FileJobStore : IJobStore
             }
         }
 
+        return removed;
+    }
+
+    public async Task SweepUnnamedAsync(CancellationToken cancellationToken)
+    {
         // Objects (artifacts, artifact indexes, manifests) that nothing names any more; an hour's grace
         // covers a save whose reference is not written yet.
         var named = new HashSet<string>(StringComparer.Ordinal);
@@ -456,28 +464,31 @@ public sealed class FileJobStore : IJobStore
                 }
             }
         }
-
-        return removed;
     }
 
-    public async Task DeleteJobAsync(JobRecord job, CancellationToken cancellationToken)
+    public Task DeleteDeliveriesAsync(string jobId, CancellationToken cancellationToken)
+    {
+        var deliveries = Path.Combine(_root, "deliveries", jobId);
+        if (IsSafeId(jobId) && Directory.Exists(deliveries))
+        {
+            Directory.Delete(deliveries, recursive: true);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteAsync(JobRecord job, CancellationToken cancellationToken)
     {
         if (!IsSafeId(job.Id))
         {
-            return;
-        }
-
-        await DeleteArtifactsAsync(job.Id, cancellationToken);
-        var deliveries = Path.Combine(_root, "deliveries", job.Id);
-        if (Directory.Exists(deliveries))
-        {
-            Directory.Delete(deliveries, recursive: true);
+            return Task.CompletedTask;
         }
 
         File.Delete(JobPath(job.Id));
         File.Delete(InputsPath(job.Id));
         File.Delete(ActivePath(job.Id));
         _finished.Forget(job.Id);
+        return Task.CompletedTask;
     }
 
     /// <summary>Ready only when a file can really be written and renamed here: a read-only or full data folder is not ready.</summary>
