@@ -31,7 +31,7 @@ public sealed class DataFolderStore : IJobRecords, ISourceStore, IArtifactStore,
     {
         _root = Path.GetFullPath(root);
         Directory.CreateDirectory(Path.Combine(_root, "jobs"));
-        Directory.CreateDirectory(Path.Combine(_root, "inputs"));
+        Directory.CreateDirectory(Path.Combine(_root, "manifests"));
         Directory.CreateDirectory(Path.Combine(_root, "blobs"));
         Directory.CreateDirectory(Path.Combine(_root, "artifacts"));
         Directory.CreateDirectory(Path.Combine(_root, "objects"));
@@ -122,19 +122,19 @@ public sealed class DataFolderStore : IJobRecords, ISourceStore, IArtifactStore,
         // The manifest and the unfinished-index entry first: a job record that exists always has both.
         // The manifest is an object too: the same upload again shares it, and the job keeps only its hash.
         var sha = await PutObjectAsync(ArtifactContent.Of(JsonSerializer.SerializeToUtf8Bytes(manifest, StoreJson.Default.ProjectManifest)), cancellationToken);
-        await WriteAtomicAsync(InputsPath(job.Id), System.Text.Encoding.ASCII.GetBytes(sha), cancellationToken);
+        await WriteAtomicAsync(ManifestPath(job.Id), System.Text.Encoding.ASCII.GetBytes(sha), cancellationToken);
         await File.WriteAllBytesAsync(ActivePath(job.Id), [], cancellationToken);
         await WriteAtomicAsync(JobPath(job.Id), JsonSerializer.SerializeToUtf8Bytes(job with { Version = 1 }, StoreJson.Default.JobRecord), cancellationToken);
     }
 
     public async Task<ProjectManifest?> GetManifestAsync(string id, CancellationToken cancellationToken)
     {
-        if (!IsSafeId(id) || !File.Exists(InputsPath(id)))
+        if (!IsSafeId(id) || !File.Exists(ManifestPath(id)))
         {
             return null;
         }
 
-        var sha = await File.ReadAllTextAsync(InputsPath(id), cancellationToken);
+        var sha = await File.ReadAllTextAsync(ManifestPath(id), cancellationToken);
         return JsonSerializer.Deserialize(await File.ReadAllBytesAsync(ObjectPath(sha), cancellationToken), StoreJson.Default.ProjectManifest);
     }
 
@@ -435,7 +435,7 @@ public sealed class DataFolderStore : IJobRecords, ISourceStore, IArtifactStore,
             }
         }
 
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(_root, "inputs")))
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(_root, "manifests")))
         {
             named.Add(await File.ReadAllTextAsync(file, cancellationToken));
         }
@@ -485,7 +485,7 @@ public sealed class DataFolderStore : IJobRecords, ISourceStore, IArtifactStore,
         }
 
         File.Delete(JobPath(job.Id));
-        File.Delete(InputsPath(job.Id));
+        File.Delete(ManifestPath(job.Id));
         File.Delete(ActivePath(job.Id));
         _finished.Forget(job.Id);
         return Task.CompletedTask;
@@ -578,8 +578,11 @@ public sealed class DataFolderStore : IJobRecords, ISourceStore, IArtifactStore,
 
     private string ActivePath(string id) => Path.Combine(_root, "active", id);
 
-    /// <summary>Holds the hash of the job's project manifest (an object).</summary>
-    private string InputsPath(string id) => Path.Combine(_root, "inputs", id);
+    /// <summary>
+    /// Holds the hash of the job's project manifest (an object). A folder of its own, not the <c>inputs/</c> of the
+    /// plain input lists before manifests: a job accepted by that version finds no manifest and fails with that reason.
+    /// </summary>
+    private string ManifestPath(string id) => Path.Combine(_root, "manifests", id);
 
     private string BlobPath(string sha256) => Path.Combine(_root, "blobs", sha256[..2], sha256);
 
