@@ -43,6 +43,30 @@ public sealed class SplitProblemTests
     }
 
     [Fact]
+    public void One_pass_scoring_with_a_reused_scratch_equals_the_objective_and_the_violations()
+    {
+        // Up to 130 routes (three words of bitsets), random groups and limits, several random partitions of each
+        // problem scored through one scratch, so a value left behind by the call before would show.
+        var problems = Gen.Int[1, 130].SelectMany(routes => Gen.Int[1, 40].SelectMany(groups =>
+            Gen.Select(Gen.Int[0, routes + 4].Array[1, 6].Array[groups], Gen.Int[-1, groups - 1].Array[groups].Array[1, 6], Gen.Int[1, 6], Gen.Int[50, 450],
+                (consumers, assignments, limit, minBytes) => (routes, consumers, assignments, limit, minBytes))));
+        var broken = 0;
+        problems.Sample(p =>
+        {
+            var problem = Problem(p.routes, p.consumers, p.limit, p.minBytes);
+            var scratch = problem.NewScratch();
+            foreach (var assignment in p.assignments)
+            {
+                var partition = new ChunkPartition([.. assignment]);
+                var expected = (problem.Objective(partition), problem.Violations(partition));
+                Assert.Equal(expected, problem.Score(assignment, scratch));
+                broken += expected.Item2 > 0 ? 1 : 0;
+            }
+        }, iter: 300, seed: "4kQ9vW2mZ7Hd", threads: 1);
+        Assert.True(broken > 50, $"only {broken} partitions broke a limit"); // the violation counts were exercised
+    }
+
+    [Fact]
     public void The_chunks_each_route_loads_read_from_the_bitsets_equal_the_chunks_found_route_by_route()
     {
         // Up to 130 routes, so the route bitsets span three words; groups shared by random sets of roots; random partitions.

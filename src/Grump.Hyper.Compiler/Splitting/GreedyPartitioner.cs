@@ -12,7 +12,10 @@ public sealed class GreedyPartitioner : IChunkPartitioner
 
     public string Name => "greedy";
 
-    public ChunkPartition Partition(SplitProblem problem)
+    /// <summary>Computed once per problem: the metaheuristics start from it, and they run beside the greedy pass that made it.</summary>
+    public ChunkPartition Partition(SplitProblem problem) => problem.Greedy ??= Compute(problem);
+
+    private static ChunkPartition Compute(SplitProblem problem)
     {
         var assignment = new int[problem.Groups.Length];
         for (var g = 0; g < assignment.Length; g++)

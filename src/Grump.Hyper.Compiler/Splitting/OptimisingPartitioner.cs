@@ -40,13 +40,14 @@ public sealed class OptimisingPartitioner(IOptimiser optimiser) : IChunkPartitio
 
         var size = ((long)problem.Groups.Length * ((problem.RouteRoots.Count / 64) + 2)) + 1;
         var evaluations = (int)Math.Clamp(WorkBudget / size, 50, 3000);
+        var scratch = problem.NewScratch(); // one search, one thread: the optimisers call Cost one at a time
         var search = new SearchProblem(problem.Groups.Length, ChunkPartition.Duplicate, problem.Groups.Length - 1, Cost, [.. start.Assignment]);
         return new ChunkPartition([.. optimiser.Optimise(search, Seed, evaluations)]);
 
         double Cost(int[] genes)
         {
-            var partition = new ChunkPartition([.. genes]);
-            return problem.Objective(partition) + (Penalty * problem.Violations(partition));
+            var (objective, violations) = problem.Score(genes, scratch);
+            return objective + (Penalty * violations);
         }
     }
 }

@@ -103,6 +103,9 @@ public sealed class SplitProblem
 
     private long FixedTotal { get; }
 
+    /// <summary>Greedy's partition of this problem, once made (see <see cref="GreedyPartitioner"/>).</summary>
+    internal ChunkPartition? Greedy { get; set; }
+
     /// <summary>Total bytes loaded up front over all routes: what a good partition keeps low.</summary>
     public long Objective(ChunkPartition partition)
     {
@@ -122,6 +125,75 @@ public sealed class SplitProblem
 
         return total;
     }
+
+    /// <summary>
+    /// <see cref="Objective"/> and <see cref="Violations"/> of one assignment in a single pass, writing only into
+    /// <paramref name="scratch"/> (one per search: the metaheuristics score thousands of partitions per build, and
+    /// a dictionary and a bitset per chunk per call were most of their time). Integer sums, so the very same
+    /// numbers as the two calls whatever the order of the chunks; a property test holds them equal.
+    /// </summary>
+    public (long Objective, int Violations) Score(ReadOnlySpan<int> assignment, PartitionScratch scratch)
+    {
+        var total = FixedTotal;
+        var used = 0;
+        for (var g = 0; g < assignment.Length; g++)
+        {
+            var chunk = assignment[g];
+            if (chunk == ChunkPartition.Duplicate)
+            {
+                total += _copyCost[g];
+                continue;
+            }
+
+            if (!scratch.Seen[chunk])
+            {
+                scratch.Seen[chunk] = true;
+                scratch.Used[used++] = chunk;
+            }
+
+            scratch.Bytes[chunk] += Groups[g].Bytes;
+            var routes = scratch.Routes.AsSpan(chunk * _words, _words);
+            var group = _routesOfGroup[g];
+            for (var w = 0; w < routes.Length; w++)
+            {
+                routes[w] |= group[w];
+            }
+        }
+
+        var violations = 0;
+        for (var i = 0; i < used; i++)
+        {
+            var chunk = scratch.Used[i];
+            var bytes = scratch.Bytes[chunk];
+            var routes = scratch.Routes.AsSpan(chunk * _words, _words);
+            long count = 0;
+            for (var w = 0; w < routes.Length; w++)
+            {
+                count += System.Numerics.BitOperations.PopCount(routes[w]);
+                for (var bits = routes[w]; bits != 0; bits &= bits - 1)
+                {
+                    scratch.Loaded[(w << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits)]++;
+                }
+            }
+
+            total += bytes * count;
+            violations += bytes < Limits.MinChunkBytes ? 1 : 0;
+            scratch.Bytes[chunk] = 0;
+            scratch.Seen[chunk] = false;
+            routes.Clear();
+        }
+
+        for (var r = 0; r < _routes.Length; r++)
+        {
+            violations += _fixedChunks[r] + scratch.Loaded[r] > Limits.MaxInitialChunks ? 1 : 0;
+            scratch.Loaded[r] = 0;
+        }
+
+        return (total, violations);
+    }
+
+    /// <summary>Working memory for <see cref="Score"/>, sized for this problem (chunk numbers are group numbers or -1).</summary>
+    public PartitionScratch NewScratch() => new(Groups.Length, _words, _routes.Length);
 
     /// <summary>Every route within maxInitialChunks, and every common chunk at least minChunkBytes.</summary>
     public bool IsValid(ChunkPartition partition) => Violations(partition) == 0;
@@ -282,6 +354,20 @@ public sealed class SplitProblem
 
         return count;
     }
+}
+
+/// <summary>What <see cref="SplitProblem.Score"/> writes into, left cleared after each call.</summary>
+public sealed class PartitionScratch(int groups, int words, int routes)
+{
+    internal long[] Bytes { get; } = new long[groups];
+
+    internal ulong[] Routes { get; } = new ulong[groups * words];
+
+    internal bool[] Seen { get; } = new bool[groups];
+
+    internal int[] Used { get; } = new int[groups];
+
+    internal int[] Loaded { get; } = new int[routes];
 }
 
 /// <summary>Chooses a partition of the shared groups. Implementations must be deterministic.</summary>
