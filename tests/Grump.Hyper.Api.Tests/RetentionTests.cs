@@ -254,4 +254,45 @@ public sealed class RetentionTests(RedisFixture redis)
         var server = mux.GetServer(mux.GetEndPoints()[0]);
         Assert.Empty(server.Keys(mux.GetDatabase().Database, "*" + 1.ToString("x32", System.Globalization.CultureInfo.InvariantCulture) + "*"));
     }
+
+    /// <summary>The data folder's store, told it is a backend whose sources and values expire by themselves.</summary>
+    private sealed class ExpiringBackend(DataFolderStore inner) : IStorageBackend
+    {
+        public string Kind => "expiring";
+
+        public StorageFeatures Features => StorageFeatures.SourcesExpire;
+
+        public Task<bool> PingAsync(CancellationToken cancellationToken) => inner.PingAsync(cancellationToken);
+    }
+
+    [Fact]
+    public async Task A_backend_whose_sources_expire_is_asked_its_features_and_never_swept()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var folder = Directory.CreateTempSubdirectory("grump-expiring-").FullName;
+        try
+        {
+            var store = new DataFolderStore(folder);
+            var source = new Compiler.Modules.SourceFile("a.intent", "Build a cart."u8.ToArray());
+            await store.PutSourcesAsync([source], ct);
+            var pack = PackOf(folder, source.Sha256)!;
+            File.SetLastWriteTimeUtc(pack, DateTime.UtcNow.AddDays(-3)); // old and needed by no job: the data folder's own sweep takes it
+            var old = Job(1.ToString("x32", System.Globalization.CultureInfo.InvariantCulture), JobStatus.Succeeded, DateTimeOffset.UtcNow.AddDays(-3));
+            await store.CreateAsync(old, Compiler.Project.ProjectManifest.Of(Compiler.Project.ProjectLoader.Select([source])), ct);
+            var options = Options.Create(new HyperApiOptions { Retention = TimeSpan.FromDays(1) });
+
+            var expiring = new RetentionJob(store, store, store, store, new ExpiringBackend(store), options, TimeProvider.System, NullLogger<RetentionJob>.Instance);
+            Assert.Equal(1, await expiring.RunAsync(ct));
+
+            Assert.Null(await store.GetAsync(old.Id, ct)); // old jobs still go
+            Assert.NotNull(PackOf(folder, source.Sha256)); // but no source was swept: the backend expires them itself
+
+            await new RetentionJob(store, store, store, store, store, options, TimeProvider.System, NullLogger<RetentionJob>.Instance).RunAsync(ct);
+            Assert.Null(PackOf(folder, source.Sha256)); // the data folder's own features: swept
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }
