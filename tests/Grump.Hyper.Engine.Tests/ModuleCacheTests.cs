@@ -38,24 +38,85 @@ public sealed class ModuleCacheTests
         Assert.Equal(keys.Length, keys.Distinct().Count());
     }
 
-    [Fact]
-    public void When_full_a_rarely_asked_newcomer_does_not_evict_a_popular_entry()
+    /// <summary>Asks for every file once; returns the hits.</summary>
+    private static long Round(ModuleCache cache, IEnumerable<SourceFile> files)
     {
-        // Room for two entries of this size.
-        var entry = ModuleCache.EstimateBytes(File(1, 1000), ModuleCompiler.Compile(File(1, 1000), false, CompilationOptions.Default));
-        var cache = new ModuleCache(maxBytes: (2 * entry) + 100);
         var counters = new CacheCounters();
-        for (var i = 0; i < 5; i++)
+        foreach (var file in files)
         {
-            cache.GetOrCompile(File(1, 1000), false, CompilationOptions.Default, counters);
-            cache.GetOrCompile(File(2, 1000), false, CompilationOptions.Default, counters);
+            cache.GetOrCompile(file, false, CompilationOptions.Default, counters);
         }
 
-        cache.GetOrCompile(File(3, 1000), false, CompilationOptions.Default, counters); // asked once: not admitted
-        var after = new CacheCounters();
-        cache.GetOrCompile(File(1, 1000), false, CompilationOptions.Default, after);
-        cache.GetOrCompile(File(2, 1000), false, CompilationOptions.Default, after);
-        Assert.Equal(2, after.Hits);
-        Assert.Equal(2, cache.Count);
+        cache.Settle();
+        return counters.Hits;
+    }
+
+    [Fact]
+    public void A_scan_of_one_off_sources_does_not_flush_the_modules_asked_for_again_and_again()
+    {
+        var cache = new ModuleCache(capacity: 100);
+        var hot = Enumerable.Range(0, 50).Select(i => File(i)).ToList();
+        for (var i = 0; i < 4; i++)
+        {
+            Round(cache, hot);
+        }
+
+        // Ten times the cache's size of sources seen once (another project's cold build, say).
+        Round(cache, Enumerable.Range(1_000, 1_000).Select(i => File(i)));
+
+        var hits = Round(cache, hot);
+        Assert.True(hits >= 45, $"only {hits} of 50 popular modules survived a scan of 1,000 one-off ones");
+        Assert.InRange(cache.Count, 1, 100);
+    }
+
+    [Fact]
+    public void A_project_one_file_larger_than_the_cache_still_hits_on_most_of_it_when_rebuilt()
+    {
+        // First in, first out gets no hit at all on this pattern: each file is evicted just before it is asked for again.
+        var cache = new ModuleCache(capacity: 100);
+        var project = Enumerable.Range(0, 101).Select(i => File(i)).ToList();
+        Round(cache, project);
+        Round(cache, project);
+        var hits = Round(cache, project);
+        Assert.True(hits >= 80, $"only {hits} of 101 hits on a rebuild");
+    }
+
+    /// <summary>An L2 in memory that counts its round trips.</summary>
+    private sealed class MemoryStore : IModuleStore
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> _values = new(StringComparer.Ordinal);
+
+        public string Name => "memory";
+
+        public int Puts;
+
+        public byte[]?[] GetMany(IReadOnlyList<string> keys) => [.. keys.Select(k => _values.GetValueOrDefault(k))];
+
+        public void Put(string key, byte[] value)
+        {
+            Interlocked.Increment(ref Puts);
+            _values[key] = value;
+        }
+    }
+
+    [Fact]
+    public void Modules_fetched_from_l2_are_used_by_the_build_even_when_l1_is_too_small_to_keep_them()
+    {
+        var store = new MemoryStore();
+        var files = Enumerable.Range(0, 40).Select(i => (File(i), false)).ToList();
+        var first = new ModuleCache(l2: store);
+        var filled = new CacheCounters();
+        var compiled = files.Select(f => first.GetOrCompile(f.Item1, false, CompilationOptions.Default, filled)).ToList();
+        Assert.Equal(40, store.Puts);
+
+        // Another process with an L1 of three entries: every module comes from L2 and none is compiled again.
+        var other = new ModuleCache(capacity: 3, l2: store);
+        var counters = new CacheCounters();
+        var prefetched = other.Prefetch(files, CompilationOptions.Default, counters);
+        var results = files.Select(f => other.GetOrCompile(f.Item1, false, CompilationOptions.Default, counters, prefetched: prefetched)).ToList();
+
+        Assert.Equal((40L, 40L, 0L), (counters.L2Hits, counters.Hits, counters.Misses));
+        Assert.Equal(40, store.Puts); // nothing was compiled and put back
+        Assert.Equal(compiled.Select(m => m.Rendered!), results.Select(m => m.Rendered!));
     }
 }

@@ -1,4 +1,5 @@
-using System.Collections.Concurrent;
+using BitFaster.Caching.Lfu;
+using BitFaster.Caching.Scheduler;
 using Grump.Hyper.Compiler;
 using Grump.Hyper.Compiler.Extraction;
 using Grump.Hyper.Compiler.Modules;
@@ -52,50 +53,55 @@ public sealed class CacheCounters
 /// <summary>
 /// Compiled modules by content: key = sha256(source) + path + vendor flag + compiler version + options.
 /// The path is in the key because the default module id and every diagnostic location come from it.
-/// In-process (L1), bounded by an estimate of bytes held. A Bloom filter answers "surely never
-/// compiled" without touching the table (and, with a shared L2, without a round trip); a Count-Min
-/// sketch of how often each key is asked for decides admission when full (W-TinyLFU: a newcomer
-/// evicts the oldest entry only if it is asked for at least as often); a HyperLogLog counts the
-/// distinct sources seen.
+/// In-process (L1): BitFaster.Caching's <see cref="ConcurrentLfu{K,V}"/>, a maintained W-TinyLFU (a window
+/// LRU in front of a segmented LRU, admission by a frequency sketch), so a scan of one-off sources does
+/// not flush the modules that are asked for again and again, and a project a little larger than the cache
+/// still hits on most of it. Bounded by entries (a module holds about 9 KB: its object graph and JSON).
+/// A Bloom filter of the keys this process has held answers "surely never compiled here" without a
+/// table lookup; a HyperLogLog counts the distinct sources seen. With a shared L2, a build first fetches
+/// what L1 lacks in batches and uses what came back whatever L1 then keeps.
 /// </summary>
 public sealed class ModuleCache
 {
-    private readonly ConcurrentDictionary<string, (ModuleResult Result, long Bytes)> _entries = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _order = new();
-    private readonly BloomFilter _seen = new(1_000_000, 0.01);
-    private readonly CountMinSketch _frequency = new(0.0005, 0.01);
-    private readonly HyperLogLog _distinct = new(14);
-    private readonly long _maxBytes;
-    private long _bytes;
-    private long _requests;
+    /// <summary>About 270 MB of modules at the benchmark's average size.</summary>
+    public const int DefaultCapacity = 30_000;
 
+    private readonly ConcurrentLfu<string, (ModuleResult Result, long Bytes)> _entries;
+    private readonly BloomFilter _seen = new(1_000_000, 0.01);
+    private readonly HyperLogLog _distinct = new(14);
     private readonly IModuleStore? _l2;
 
-    public ModuleCache(long maxBytes = 256L * 1024 * 1024, IModuleStore? l2 = null)
+    /// <param name="capacity">Modules L1 holds, at least 3 (the policy's window, probation and protected segments).</param>
+    public ModuleCache(int capacity = DefaultCapacity, IModuleStore? l2 = null)
     {
-        _maxBytes = maxBytes;
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 3);
+        // The foreground scheduler applies the buffered reads and writes on the calling thread when the buffers
+        // fill: no background thread per cache, and a build's lookups need no thread of their own to take effect.
+        _entries = new ConcurrentLfu<string, (ModuleResult, long)>(Environment.ProcessorCount, capacity, new ForegroundScheduler(), StringComparer.Ordinal);
         _l2 = l2;
     }
 
-    /// <summary>Whether L1 holds this file's module now (no counting, no admission).</summary>
-    public bool Contains(SourceFile file, bool vendor, CompilationOptions options) => _entries.ContainsKey(Key(file, vendor, options));
+    /// <summary>Whether L1 holds this file's module now (a read: it counts toward the entry's frequency).</summary>
+    public bool Contains(SourceFile file, bool vendor, CompilationOptions options) => _entries.TryGet(Key(file, vendor, options), out _);
 
     /// <summary>The shared second level, or null (L1 only).</summary>
     public string Level2 => _l2?.Name ?? "none";
 
     /// <summary>
-    /// Before a build: every key not in L1 is asked of L2 in batches (one round trip per batch, not per
-    /// file) and what comes back is admitted to L1. The Bloom filter is not consulted here: it knows only
-    /// this process, and other processes fill L2.
+    /// Before a build: every key not in L1 is asked of L2 in batches (one round trip per batch, not per file).
+    /// What comes back is offered to L1 and returned, so the build uses it even where L1 does not keep it (a
+    /// batch larger than L1, or entries the policy evicts at once). The Bloom filter is not consulted here: it
+    /// knows only this process, and other processes fill L2.
     /// </summary>
-    public void Prefetch(IReadOnlyList<(SourceFile File, bool Vendor)> sources, CompilationOptions options, CacheCounters counters)
+    public IReadOnlyDictionary<string, ModuleResult> Prefetch(IReadOnlyList<(SourceFile File, bool Vendor)> sources, CompilationOptions options, CacheCounters counters)
     {
+        var fetched = new Dictionary<string, ModuleResult>(StringComparer.Ordinal);
         if (_l2 is null)
         {
-            return;
+            return fetched;
         }
 
-        var missing = sources.Select(s => (s.File, Key: Key(s.File, s.Vendor, options))).Where(s => !_entries.ContainsKey(s.Key)).ToList();
+        var missing = sources.Select(s => (s.File, Key: Key(s.File, s.Vendor, options))).Where(s => !_entries.TryGet(s.Key, out _)).ToList();
         foreach (var batch in missing.Chunk(512))
         {
             var values = _l2.GetMany([.. batch.Select(b => b.Key)]);
@@ -104,15 +110,19 @@ public sealed class ModuleCache
                 if (values[i] is { } bytes && ModuleCodec.Decode(bytes) is { } result && result.Path == batch[i].File.Path)
                 {
                     counters.L2Hit(bytes.Length);
+                    fetched[batch[i].Key] = result;
                     Admit(batch[i].Key, result, EstimateBytes(batch[i].File, result));
                 }
             }
         }
+
+        return fetched;
     }
 
     public int Count => _entries.Count;
 
-    public long Bytes => Interlocked.Read(ref _bytes);
+    /// <summary>The estimated bytes L1 holds now (summed over its entries: read for metrics, once a build).</summary>
+    public long Bytes => _entries.Sum(e => e.Value.Bytes);
 
     /// <summary>Distinct sources seen, estimated (HyperLogLog, about 0.8% error).</summary>
     public long DistinctSources => _distinct.Count();
@@ -120,18 +130,20 @@ public sealed class ModuleCache
     public static string Key(SourceFile file, bool vendor, CompilationOptions options) =>
         $"{file.Sha256}|{file.Path}|{(vendor ? 'v' : '-')}|{CompilerInfo.Version}|{options.Fingerprint}";
 
-    public ModuleResult GetOrCompile(SourceFile file, bool vendor, CompilationOptions options, CacheCounters counters, MatcherSet? matchers = null, SourceHints? hints = null)
+    /// <param name="prefetched">What <see cref="Prefetch"/> returned for this build: used before L1.</param>
+    public ModuleResult GetOrCompile(SourceFile file, bool vendor, CompilationOptions options, CacheCounters counters, MatcherSet? matchers = null, SourceHints? hints = null,
+        IReadOnlyDictionary<string, ModuleResult>? prefetched = null)
     {
         var key = Key(file, vendor, options);
-        _frequency.Add(key);
         _distinct.Add(file.Sha256);
-        if (Interlocked.Increment(ref _requests) % 1_000_000 == 0)
+        if (prefetched is not null && prefetched.TryGetValue(key, out var fetched))
         {
-            _frequency.Halve(); // popularity fades, so yesterday's hot keys do not squat forever
+            counters.Hit(file.Content.Length);
+            return fetched;
         }
 
         var maybeCached = _seen.MightContain(key);
-        if (maybeCached && _entries.TryGetValue(key, out var hit))
+        if (maybeCached && _entries.TryGet(key, out var hit))
         {
             counters.Hit(file.Content.Length);
             return hit.Result;
@@ -148,27 +160,13 @@ public sealed class ModuleCache
     public static long EstimateBytes(SourceFile file, ModuleResult result) =>
         (file.Content.Length * 2L) + ((result.Rendered?.Length ?? 0) * 4L) + 1024;
 
+    /// <summary>Applies the reads and writes the cache has buffered (its policy runs them in batches); for tests that count.</summary>
+    internal void Settle() => _entries.DoMaintenance();
+
     private void Admit(string key, ModuleResult result, long size)
     {
-        while (Interlocked.Read(ref _bytes) + size > _maxBytes && _order.TryPeek(out var oldest))
-        {
-            // W-TinyLFU admission: keep the resident entry if it is wanted more than the newcomer.
-            if (_frequency.Estimate(oldest) > _frequency.Estimate(key) && _entries.ContainsKey(oldest))
-            {
-                return;
-            }
-
-            if (_order.TryDequeue(out var victim) && _entries.TryRemove(victim, out var removed))
-            {
-                Interlocked.Add(ref _bytes, -removed.Bytes);
-            }
-        }
-
-        if (_entries.TryAdd(key, (result, size)))
-        {
-            _seen.Add(key);
-            _order.Enqueue(key);
-            Interlocked.Add(ref _bytes, size);
-        }
+        // The key enters the Bloom filter first: a reader that the filter lets through and L1 does not hold only compiles again.
+        _seen.Add(key);
+        _entries.AddOrUpdate(key, (result, size));
     }
 }

@@ -46,9 +46,9 @@ public sealed partial class HyperCompiler
     public ShardOutput CompileShard(IReadOnlyList<SourceFile> files, IReadOnlyList<bool> vendor, HyperOptions options, Action<int>? progress = null, CancellationToken cancellationToken = default)
     {
         var counters = new CacheCounters();
-        _cache.Prefetch([.. files.Select((f, i) => (f, vendor[i]))], options.Compilation, counters);
+        var prefetched = _cache.Prefetch([.. files.Select((f, i) => (f, vendor[i]))], options.Compilation, counters);
         var (hints, _) = ScanSources(files);
-        var modules = CompileModules(files, i => vendor[i], options.Compilation, options.Parallelism ?? Environment.ProcessorCount, _cache, counters, _tiered, hints, null, progress, cancellationToken);
+        var modules = CompileModules(files, i => vendor[i], options.Compilation, options.Parallelism ?? Environment.ProcessorCount, _cache, counters, _tiered, hints, null, progress, cancellationToken, prefetched: prefetched);
         return new ShardOutput(modules, counters.Hits, counters.Misses, counters.L2Hits);
     }
 

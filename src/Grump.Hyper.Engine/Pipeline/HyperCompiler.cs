@@ -143,10 +143,11 @@ public sealed partial class HyperCompiler
                 watch.Restart();
             }
 
+            IReadOnlyDictionary<string, ModuleResult>? prefetched = null;
             if (useCache)
             {
                 var fetch = Stopwatch.StartNew();
-                _cache.Prefetch([.. project.Sources.Select(f => (f, project.VendorPaths.Contains(f.Path)))], options.Compilation, counters);
+                prefetched = _cache.Prefetch([.. project.Sources.Select(f => (f, project.VendorPaths.Contains(f.Path)))], options.Compilation, counters);
                 stages.Add(new StageMetrics("prefetch", fetch.Elapsed.TotalMilliseconds, (int)counters.L2Hits, 0));
                 watch.Restart();
             }
@@ -184,7 +185,7 @@ public sealed partial class HyperCompiler
             try
             {
                 var results = CompileModules(project.Sources, i => project.VendorPaths.Contains(project.Sources[i].Path), options.Compilation, parallelism, useCache ? _cache : null, counters, matchers, hints, order, progress, cancellationToken,
-                    state is null ? null : state.Previous);
+                    state is null ? null : state.Previous, prefetched);
                 stages.Add(new StageMetrics("compile", watch.Elapsed.TotalMilliseconds, results.Length, bytes));
                 matcherTiers = string.Join(",", matchers.Tiers.Distinct().Select(t => t.ToString().ToLowerInvariant()));
 
@@ -308,7 +309,7 @@ public sealed partial class HyperCompiler
 
     private static ImmutableArray<ModuleResult> CompileModules(IReadOnlyList<SourceFile> sources, Func<int, bool> isVendor, CompilationOptions options, int parallelism,
         ModuleCache? cache, CacheCounters counters, MatcherSet matchers, SourceHints[]? hints, int[]? order, Action<int>? progress, CancellationToken cancellationToken,
-        Func<int, SourceFile, bool, ModuleResult?>? previous = null)
+        Func<int, SourceFile, bool, ModuleResult?>? previous = null, IReadOnlyDictionary<string, ModuleResult>? prefetched = null)
     {
         var results = new ModuleResult[sources.Count];
         var done = 0;
@@ -327,7 +328,7 @@ public sealed partial class HyperCompiler
             {
                 results[i] = cache is null
                     ? ModuleCompiler.Compile(sources[i], vendor, options, matchers, hint)
-                    : cache.GetOrCompile(sources[i], vendor, options, counters, matchers, hint);
+                    : cache.GetOrCompile(sources[i], vendor, options, counters, matchers, hint, prefetched);
             }
 
             var finished = Interlocked.Increment(ref done);
