@@ -32,6 +32,33 @@ public sealed class HyperCompilerTests
     }
 
     [Fact]
+    public void The_memo_and_the_module_cache_each_alone_give_the_baseline_s_artifacts_cold_and_after_an_edit()
+    {
+        var files = Project(60);
+        var edited = files.Select((f, i) => i % 9 == 0 ? f with { Content = Encoding.UTF8.GetBytes($"Build a blog with Vue. Item {i}.") } : f).ToList();
+        var baseline = new HyperCompiler();
+        var conservative = HyperOptions.Default with { Tier = CompileTier.Conservative };
+        var expected = new[] { baseline.Compile(files, conservative, cancellationToken: Ct).Artifacts, baseline.Compile(edited, conservative, cancellationToken: Ct).Artifacts };
+        foreach (var (memo, cache) in new[] { (true, false), (false, true) })
+        {
+            var compiler = new HyperCompiler(new ModuleCache());
+            var options = HyperOptions.Default with { Tier = CompileTier.Aggressive, Profile = TierProfile.For(CompileTier.Aggressive) with { Memo = memo, Cache = cache } };
+            var builds = new[] { compiler.Compile(files, options, cancellationToken: Ct), compiler.Compile(edited, options, cancellationToken: Ct) };
+            for (var b = 0; b < builds.Length; b++)
+            {
+                foreach (var (path, content) in expected[b].Where(a => a.Key != ArtifactSet.Metrics))
+                {
+                    Assert.True(content.ToArray().AsSpan().SequenceEqual(builds[b].Artifacts[path]), $"{path} differs (memo {memo}, cache {cache}, build {b})");
+                }
+            }
+
+            // Each one alone still spares the edit's unchanged modules: the memo by the last build, the cache by content.
+            Assert.Equal((53L, 7L), (builds[1].Metrics.Cache.Hits, builds[1].Metrics.Cache.Misses));
+            Assert.Equal(memo, builds[1].Metrics.Steps.Any(s => s.Stage == "plan" && s.Cached > 0));
+        }
+    }
+
+    [Fact]
     public void Metrics_name_the_tier_stages_and_cache_hits()
     {
         var files = Project(20);

@@ -103,9 +103,10 @@ public sealed partial class HyperCompiler
         var watch = Stopwatch.StartNew();
         var profile = options.Profile ?? TierProfile.For(effective);
         var parallelism = profile.Parallel ? options.Parallelism ?? Environment.ProcessorCount : 1;
+        var useMemo = profile.Memo;
         var useCache = profile.Cache;
         var counters = new CacheCounters();
-        var fingerprint = useCache ? ProjectCache.Fingerprint(project, options.Compilation) : null;
+        var fingerprint = useMemo ? ProjectCache.Fingerprint(project, options.Compilation) : null;
         CompilationResult compilation;
         var steps = ImmutableArray<StepReasons>.Empty;
         var textBackend = "none";
@@ -180,7 +181,7 @@ public sealed partial class HyperCompiler
             // path, bytes and vendor flag are the last build's keeps that build's module (select by diffing
             // (path, sha256) against the previous build; no cache lookup, so no cache size can evict it).
             var stateKey = StateKey(project, options);
-            var state = useCache ? _states.Take(stateKey) : null;
+            var state = useMemo ? _states.Take(stateKey) : null;
             ProjectState.Marked? marked;
             try
             {
@@ -229,7 +230,7 @@ public sealed partial class HyperCompiler
             Stages = stages.ToImmutable(),
             Speculation = speculation,
             Shards = shards,
-            Cache = useCache ? CacheMetricsOf(counters) : new CacheMetrics(0, 0, 0, 0),
+            Cache = useCache || useMemo ? CacheMetricsOf(counters) : new CacheMetrics(0, 0, 0, 0),
             Backends = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [new KeyValuePair<string, string>("matcher", matcherTiers), new("text", textBackend), new("gpu", _kernels.GpuName)]),
             Workers = [options.WorkerName],
             Partitioners = PartitionersOf(compilation),
@@ -326,9 +327,15 @@ public sealed partial class HyperCompiler
             }
             else
             {
-                results[i] = cache is null
-                    ? ModuleCompiler.Compile(sources[i], vendor, options, matchers, hint)
-                    : cache.GetOrCompile(sources[i], vendor, options, counters, matchers, hint, prefetched);
+                if (cache is null)
+                {
+                    counters.Miss(bloomSaidNo: false);
+                    results[i] = ModuleCompiler.Compile(sources[i], vendor, options, matchers, hint);
+                }
+                else
+                {
+                    results[i] = cache.GetOrCompile(sources[i], vendor, options, counters, matchers, hint, prefetched);
+                }
             }
 
             var finished = Interlocked.Increment(ref done);

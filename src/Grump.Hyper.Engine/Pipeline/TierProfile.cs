@@ -5,11 +5,12 @@ namespace Grump.Hyper.Engine.Pipeline;
 /// subsystem is an optimisation only; switching any of them off leaves the artifacts byte-identical.
 /// </summary>
 /// <param name="Parallel">Compile modules and run the finishing stages on every core.</param>
-/// <param name="Cache">Content-addressed module cache (L1, and L2 when configured) and the early cutoff of unchanged projects.</param>
+/// <param name="Memo">The project's memo: each stage reuses what its inputs did not change since the project's last build, and a whole unchanged project is handed back.</param>
+/// <param name="Cache">The content-addressed module cache (L1, and L2 when configured): modules by content across projects and processes.</param>
 /// <param name="TieredMatchers">Matchers promoted by use (frozen, compiled); off: the interpreted lexicon.</param>
 /// <param name="Scan">The text-kernel pre-scan (UTF-8 and line hints per file, SIMD or GPU).</param>
 /// <param name="Speculation">The change model that orders likely misses first.</param>
-public sealed record TierProfile(bool Parallel, bool Cache, bool TieredMatchers, bool Scan, bool Speculation)
+public sealed record TierProfile(bool Parallel, bool Memo, bool Cache, bool TieredMatchers, bool Scan, bool Speculation)
 {
     /// <summary>
     /// The table. Insane runs as aggressive in one process; across workers it fans out (see the API). A
@@ -22,8 +23,8 @@ public sealed record TierProfile(bool Parallel, bool Cache, bool TieredMatchers,
     /// </summary>
     public static TierProfile For(CompileTier tier) => tier switch
     {
-        CompileTier.Conservative => new(Parallel: false, Cache: false, TieredMatchers: false, Scan: false, Speculation: false),
-        CompileTier.Balanced => new(Parallel: false, Cache: true, TieredMatchers: false, Scan: false, Speculation: false),
-        _ => new(Parallel: true, Cache: true, TieredMatchers: false, Scan: false, Speculation: false),
+        CompileTier.Conservative => new(Parallel: false, Memo: false, Cache: false, TieredMatchers: false, Scan: false, Speculation: false),
+        CompileTier.Balanced => new(Parallel: false, Memo: true, Cache: true, TieredMatchers: false, Scan: false, Speculation: false),
+        _ => new(Parallel: true, Memo: true, Cache: true, TieredMatchers: false, Scan: false, Speculation: false),
     };
 }
