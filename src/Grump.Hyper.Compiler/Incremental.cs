@@ -171,7 +171,7 @@ internal static class Incremental
             else
             {
                 modified++;
-                bytes += made.Length;
+                bytes += NewBytes(made, was);
             }
         }
 
@@ -181,6 +181,28 @@ internal static class Incremental
         }
 
         return new StepReasons("emit", "artifact", added, modified, unchanged, cached, removed, bytes);
+    }
+
+    /// <summary>
+    /// What a changed value costs a content-addressed store: a whole value its length; a composite (a chunk of
+    /// modules, a document of blocks) only the parts that are not a value the build before's version had too
+    /// (inline parts, and new blocks or modules), as the store keeps it as a recipe of values it has.
+    /// </summary>
+    private static long NewBytes(ArtifactContent made, ArtifactContent was)
+    {
+        if (!made.IsComposite)
+        {
+            return made.Length;
+        }
+
+        var kept = new HashSet<ArtifactContent>(was.PartSources.OfType<ArtifactContent>(), ReferenceEqualityComparer.Instance);
+        long bytes = 0;
+        for (var i = 0; i < made.Parts.Count; i++)
+        {
+            bytes += made.PartSources[i] is { } source && kept.Contains(source) ? 0 : made.Parts[i].Length;
+        }
+
+        return bytes;
     }
 
     private static StepReasons Compare<T>(string stage, string unit, IReadOnlyList<T> before, IReadOnlyList<T> now, Func<T, string> key, Func<T, T, bool> same)

@@ -237,7 +237,11 @@ public sealed class DataFolderStore : IJobRecords, ISourceStore, IArtifactStore,
         }
 
         var (index, metrics) = await ArtifactReference.SplitAsync(artifacts, content => Task.FromResult(content.Sha256));
-        var reference = new ArtifactReference(await PutObjectAsync(ArtifactContent.Of(JsonSerializer.SerializeToUtf8Bytes(index, StoreJson.Default.ImmutableArrayArtifactInfo)), cancellationToken), metrics);
+        var parts = ArtifactReference.RecipeParts(artifacts);
+        var reference = new ArtifactReference(
+            await PutObjectAsync(ArtifactContent.Of(JsonSerializer.SerializeToUtf8Bytes(index, StoreJson.Default.ImmutableArrayArtifactInfo)), cancellationToken),
+            metrics,
+            parts.Length == 0 ? null : await PutObjectAsync(ArtifactContent.Of(JsonSerializer.SerializeToUtf8Bytes(parts, StoreJson.Default.StringArray)), cancellationToken));
 
         // The reference last: a reader that finds it finds every object it names.
         await WriteAtomicAsync(ArtifactReferencePath(id), JsonSerializer.SerializeToUtf8Bytes(reference, StoreJson.Default.ArtifactReference), cancellationToken);
@@ -432,6 +436,16 @@ public sealed class DataFolderStore : IJobRecords, ISourceStore, IArtifactStore,
             {
                 var entries = JsonSerializer.Deserialize(await File.ReadAllBytesAsync(ObjectPath(reference.Index), cancellationToken), StoreJson.Default.ImmutableArrayArtifactInfo);
                 named.UnionWith(entries.Select(e => e.Sha256));
+            }
+
+            // The blocks the job's documents are recipes of: named by the job, though no artifact of their own.
+            if (reference.Parts is { } parts)
+            {
+                named.Add(parts);
+                if (File.Exists(ObjectPath(parts)))
+                {
+                    named.UnionWith(JsonSerializer.Deserialize(await File.ReadAllBytesAsync(ObjectPath(parts), cancellationToken), StoreJson.Default.StringArray) ?? []);
+                }
             }
         }
 

@@ -19,10 +19,36 @@ public sealed record ArtifactInfo(string Path, long Bytes, string Sha256);
 
 /// <summary>
 /// A job's artifacts in a content-addressed store: the hash of its index of deterministic artifacts
-/// (shared by every build of the same inputs) and metrics.json, which differs per build.
+/// (shared by every build of the same inputs), metrics.json, which differs per build, and, where a stored
+/// recipe names values that are no artifact of their own (a document's blocks), the hash of their list,
+/// so a sweep of unnamed values keeps them as long as the job.
 /// </summary>
-public sealed record ArtifactReference(string Index, ArtifactInfo? Metrics)
+public sealed record ArtifactReference(string Index, ArtifactInfo? Metrics, string? Parts = null)
 {
+    /// <summary>The values that the artifacts' recipes name and that are not artifacts themselves, in ordinal order.</summary>
+    public static string[] RecipeParts(Grump.Hyper.Compiler.Emit.ArtifactSet artifacts)
+    {
+        var artifactHashes = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (_, content) in artifacts)
+        {
+            artifactHashes.Add(content.Sha256);
+        }
+
+        var parts = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var (_, content) in artifacts)
+        {
+            foreach (var source in content.PartSources)
+            {
+                if (source is not null && !artifactHashes.Contains(source.Sha256))
+                {
+                    parts.Add(source.Sha256);
+                }
+            }
+        }
+
+        return [.. parts];
+    }
+
     /// <summary>Every artifact of the job in ordinal path order, as the index and metrics.json together.</summary>
     public IReadOnlyList<ArtifactInfo> Listing(ImmutableArray<ArtifactInfo> index) =>
         Metrics is { } metrics ? [.. index.Append(metrics).OrderBy(a => a.Path, StringComparer.Ordinal)] : index;

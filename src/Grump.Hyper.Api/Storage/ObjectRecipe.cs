@@ -5,12 +5,13 @@ using Grump.Hyper.Compiler.Emit;
 namespace Grump.Hyper.Api.Storage;
 
 /// <summary>
-/// How both stores keep a composite artifact (a chunk: a head, its members' module JSON, a tail): not
-/// its bytes but a recipe naming the objects it is made of, so a chunk costs a few hundred bytes of
-/// storage instead of a copy of every module in it. The recipe is stored under the SHA-256 of the whole
-/// content, and the content is checked against that hash when it is assembled again. Every object a
-/// recipe names is a module of the same build, so the same index names it: retention keeps it as long
-/// as the chunk.
+/// How both stores keep a composite artifact (a chunk: a head, its members' module JSON, a tail; a big
+/// document: its blocks): not its bytes but a recipe naming the objects it is made of, so a chunk costs a
+/// few hundred bytes of storage instead of a copy of every module in it, and an edited document only its
+/// new blocks. The recipe is stored under the SHA-256 of the whole content, and the content is checked
+/// against that hash when it is assembled again. The objects a chunk's recipe names are modules of the
+/// same build, so the same index names them; the blocks a document's recipe names are listed beside the
+/// index (<see cref="ArtifactReference.Parts"/>): retention keeps both as long as the job.
 /// </summary>
 public static class ObjectRecipe
 {

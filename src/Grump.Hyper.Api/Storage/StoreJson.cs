@@ -11,4 +11,5 @@ namespace Grump.Hyper.Api.Storage;
 [JsonSerializable(typeof(IdempotencyEntry))]
 [JsonSerializable(typeof(DeliveryRecord))]
 [JsonSerializable(typeof(ArtifactReference))]
+[JsonSerializable(typeof(string[]))]
 internal sealed partial class StoreJson : JsonSerializerContext;

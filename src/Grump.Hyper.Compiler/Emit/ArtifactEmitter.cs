@@ -101,7 +101,7 @@ public static class ArtifactEmitter
             .Raw($",\n\"estimatedDurationSeconds\": {plan.EstimatedDurationSeconds},\n\"sequentialSeconds\": {plan.SequentialSeconds},\n\"risk\": ")
             .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(plan.Risk, LineJson.Default.RiskSummary)))
             .Raw("\n}\n")
-            .ToContent();
+            .ToContent(fragments.PlanBlocks);
     }
 
     /// <summary>
@@ -136,7 +136,7 @@ public static class ArtifactEmitter
 
         return document
             .Raw("]\n}\n}\n")
-            .ToContent();
+            .ToContent(fragments.GraphBlocks);
     }
 
     private static ArtifactContent ManifestDocument(ProjectSelection project, LinkResult link, SplitResult split, ImmutableArray<Diagnostic> diagnostics, DocumentFragments fragments)
@@ -165,7 +165,7 @@ public static class ArtifactEmitter
             .Raw($"}},\n\"success\": {(counts.Errors == 0 ? "true" : "false")},\n\"diagnostics\": ")
             .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(counts, LineJson.Default.DiagnosticCounts)))
             .Raw("\n}\n")
-            .ToContent();
+            .ToContent(fragments.ManifestBlocks);
     }
 
     /// <summary>One module's edges, a line each (no line when it depends on nothing).</summary>

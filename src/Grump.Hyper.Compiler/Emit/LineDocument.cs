@@ -105,7 +105,8 @@ internal sealed class LineDocument
         return this;
     }
 
-    public ArtifactContent ToContent() => ArtifactContent.Concat([.. _parts]);
+    /// <summary>The document; with <paramref name="blocks"/>, a composite of content-defined blocks (see <see cref="DocumentBlocks"/>).</summary>
+    public ArtifactContent ToContent(DocumentBlocks? blocks = null) => blocks?.Compose(_parts) ?? ArtifactContent.Concat([.. _parts]);
 
     /// <summary>
     /// A JSON array (no spaces, as the serializer writes one) of the values in slots from..from+count, each slot
@@ -258,6 +259,13 @@ public sealed class PositionalLines
 /// <summary>The line caches of the three big documents; kept by the engine between builds of one project.</summary>
 public sealed class DocumentFragments
 {
+    /// <summary>The blocks of plan.json, graph.json and manifest.json, each kept from the build before.</summary>
+    public DocumentBlocks PlanBlocks { get; } = new();
+
+    public DocumentBlocks GraphBlocks { get; } = new();
+
+    public DocumentBlocks ManifestBlocks { get; } = new();
+
     /// <summary>By task id: the planner hands back the very same task object when nothing about it changed.</summary>
     public FragmentCache<PlanTask> Tasks { get; } = new(ReferenceEquals);
 
