@@ -140,6 +140,7 @@ internal static class Incremental
         int added = 0, modified = 0, unchanged = 0, cached = 0, removed = 0;
         long bytes = 0;
         int i = 0, j = 0;
+        HashSet<ArtifactContent>? held = null; // every value of the build before, parts too: made when a composite needs it
         while (i < artifacts.Count || j < before.Count)
         {
             var c = i == artifacts.Count ? 1 : j == before.Count ? -1 : string.CompareOrdinal(artifacts.PathAt(i), before.PathAt(j));
@@ -154,7 +155,7 @@ internal static class Incremental
             if (c < 0)
             {
                 added++;
-                bytes += made.Length;
+                bytes += NewBytes(made, before, ref held);
                 continue;
             }
 
@@ -171,7 +172,7 @@ internal static class Incremental
             else
             {
                 modified++;
-                bytes += NewBytes(made, was);
+                bytes += NewBytes(made, before, ref held);
             }
         }
 
@@ -184,22 +185,32 @@ internal static class Incremental
     }
 
     /// <summary>
-    /// What a changed value costs a content-addressed store: a whole value its length; a composite (a chunk of
-    /// modules, a document of blocks) only the parts that are not a value the build before's version had too
-    /// (inline parts, and new blocks or modules), as the store keeps it as a recipe of values it has.
+    /// What a new or changed value costs a content-addressed store: a whole value its length; a composite (a
+    /// chunk of modules, a document of blocks) only its parts that are no value of the build before (inline
+    /// parts, and new blocks or modules), as the store keeps it as a recipe of values it has.
     /// </summary>
-    private static long NewBytes(ArtifactContent made, ArtifactContent was)
+    private static long NewBytes(ArtifactContent made, ArtifactSet before, ref HashSet<ArtifactContent>? held)
     {
         if (!made.IsComposite)
         {
             return made.Length;
         }
 
-        var kept = new HashSet<ArtifactContent>(was.PartSources.OfType<ArtifactContent>(), ReferenceEqualityComparer.Instance);
+        if (held is null)
+        {
+            held = new HashSet<ArtifactContent>(ReferenceEqualityComparer.Instance);
+            for (var k = 0; k < before.Count; k++)
+            {
+                var value = before.ContentAt(k);
+                held.Add(value);
+                held.UnionWith(value.PartSources.OfType<ArtifactContent>());
+            }
+        }
+
         long bytes = 0;
         for (var i = 0; i < made.Parts.Count; i++)
         {
-            bytes += made.PartSources[i] is { } source && kept.Contains(source) ? 0 : made.Parts[i].Length;
+            bytes += made.PartSources[i] is { } source && held.Contains(source) ? 0 : made.Parts[i].Length;
         }
 
         return bytes;

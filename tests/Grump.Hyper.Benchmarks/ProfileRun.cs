@@ -43,7 +43,7 @@ internal static class ProfileRun
                 options = options with { Profile = TierProfile.For(tier) with { Parallel = false } }; // stage by stage, each timed on its own
             }
 
-            compiler.Compile(project, options);
+            HyperResult? last = compiler.Compile(project, options);
             for (var i = 0; i < repeat; i++)
             {
                 var next = ProjectGenerator.Change(project, changed, seed: 43 + i);
@@ -52,6 +52,25 @@ internal static class ProfileRun
                 var watch = Stopwatch.StartNew();
                 var result = compiler.Compile(next, options);
                 Console.WriteLine($"{tier.Name()} {changed:P1} edit {watch.ElapsedMilliseconds} ms (GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0} ms, {GC.CollectionCount(2) - gen2} gen2): " + CompileBenchmark.StageTimes(result.Metrics));
+                if (args.Contains("--artifacts"))
+                {
+                    // What the edit made anew, by artifact: where a store's bytes go.
+                    var emit = result.Metrics.Steps.First(s => s.Stage == "emit");
+                    Console.WriteLine($"  emit wrote {emit.BytesWritten / 1048576.0:0.00} MiB; largest: " + string.Join(", ", result.Artifacts
+                        .OrderByDescending(a => a.Value.Length).Take(5).Select(a => $"{a.Key} {a.Value.Length / 1048576.0:0.00} MiB in {a.Value.Parts.Count} parts")));
+                    if (last is not null)
+                    {
+                        Console.WriteLine("  new blocks: " + string.Join(", ", new[] { "plan.json", "graph.json", "manifest.json" }.Select(path =>
+                        {
+                            var had = last.Artifacts.Single(a => a.Key == path).Value.PartSources.ToHashSet(ReferenceEqualityComparer.Instance);
+                            var made = result.Artifacts.Single(a => a.Key == path).Value;
+                            var fresh = Enumerable.Range(0, made.Parts.Count).Where(k => !had.Contains(made.PartSources[k])).ToList();
+                            return $"{path} {fresh.Count} of {made.Parts.Count} ({fresh.Sum(k => (long)made.Parts[k].Length) / 1024} KiB)";
+                        })));
+                    }
+                }
+
+                last = result;
             }
 
             return 0;
