@@ -115,6 +115,58 @@ public sealed class ContentAddressingTests(RedisFixture redis)
         }
     }
 
+    private static async Task<long> CallsAsync(IServer server, params string[] commands)
+    {
+        var stats = (await server.InfoAsync("commandstats")).SelectMany(g => g).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+        return commands.Sum(c => stats.TryGetValue("cmdstat_" + c, out var value) ? long.Parse(value.Split(',')[0]["calls=".Length..], System.Globalization.CultureInfo.InvariantCulture) : 0);
+    }
+
+    [Fact]
+    public async Task Big_documents_are_recipes_of_blocks_an_edit_stores_its_new_blocks_and_a_read_fetches_them_in_one_batch()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var project = ProjectGenerator.Generate(400, seed: 5);
+        var edited = ProjectGenerator.Change(project, 0.01, seed: 6);
+        string[] documents = ["plan.json", "graph.json", "manifest.json"];
+
+        await using var files = new HyperApiFactory();
+        var client = files.CreateClient();
+        var (_, first) = await BuildAsync(client, Archives.TarGz(project), ct);
+        long Packs() => Directory.EnumerateFiles(Path.Combine(files.DataPath, "object-packs"), "*.pack").Sum(f => new FileInfo(f).Length);
+        var before = Packs();
+        var (second, again) = await BuildAsync(client, Archives.TarGz(edited), ct);
+        var documentBytes = again.Where(a => documents.Contains(a.GetProperty("path").GetString())).Sum(a => a.GetProperty("bytes").GetInt64());
+        Assert.NotEqual(first.Single(a => a.GetProperty("path").GetString() == "plan.json").GetProperty("sha256").GetString(),
+            again.Single(a => a.GetProperty("path").GetString() == "plan.json").GetProperty("sha256").GetString()); // the edit changed the plan
+        // Written whole, the three edited documents alone would be documentBytes; as blocks, the whole edit stores far less.
+        Assert.InRange(Packs() - before, 1, documentBytes / 2);
+        foreach (var document in documents)
+        {
+            var bytes = await client.GetByteArrayAsync($"/jobs/{second}/artifacts/{document}", ct);
+            var listed = again.Single(a => a.GetProperty("path").GetString() == document);
+            Assert.Equal(listed.GetProperty("sha256").GetString(), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)));
+        }
+
+        // In Redis a document of many blocks is read in a few commands, not one a block. A server of its own, so the
+        // command counts are this service's alone (the shared one serves the other tests at the same time).
+        await using var own = new RedisServer();
+        await own.StartAsync();
+        var connection = own.NewDatabase();
+        await using var onRedis = new HyperApiFactory { Redis = connection };
+        var redisClient = onRedis.CreateClient();
+        var (onRedisId, listing) = await BuildAsync(redisClient, Archives.TarGz(project), ct);
+        await using var mux = await ConnectionMultiplexer.ConnectAsync(connection + ",allowAdmin=true");
+        var server = mux.GetServer(mux.GetEndPoints()[0]);
+        var reads = await CallsAsync(server, "get", "mget");
+        var plan = await redisClient.GetByteArrayAsync($"/jobs/{onRedisId}/artifacts/plan.json", ct);
+        Assert.Equal(listing.Single(a => a.GetProperty("path").GetString() == "plan.json").GetProperty("sha256").GetString(), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(plan)));
+        var stored = (byte[])(await mux.GetDatabase().StringGetAsync("grump:object:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(plan))))!;
+        var blocks = System.Text.Encoding.ASCII.GetString(stored).Split('\n').Count(l => l.StartsWith("o ", StringComparison.Ordinal));
+        Assert.True(blocks > 20, $"plan.json is {blocks} blocks");
+        // The reference, the index, the recipe and one batch of blocks; the service's Hangfire may read a few keys meanwhile.
+        Assert.InRange(await CallsAsync(server, "get", "mget") - reads, 1, blocks / 4);
+    }
+
     [Fact]
     public async Task An_upload_is_selected_once_and_only_its_inputs_are_stored_on_both_stores()
     {

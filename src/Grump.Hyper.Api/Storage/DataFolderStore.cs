@@ -285,7 +285,18 @@ public sealed class DataFolderStore : IJobRecords, ISourceStore, IArtifactStore,
             : File.Exists(ObjectPath(sha)) ? await File.ReadAllBytesAsync(ObjectPath(sha), cancellationToken)
             : await packs.ReadAsync(sha, cancellationToken);
 
-        return await Read(artifact.Sha256) is { } stored ? await ObjectRecipe.AssembleAsync(stored, artifact.Sha256, Read) : null;
+        async Task<IReadOnlyList<byte[]?>> ReadMany(IReadOnlyList<string> hashes)
+        {
+            var values = new byte[]?[hashes.Count];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = await Read(hashes[i]);
+            }
+
+            return values;
+        }
+
+        return await Read(artifact.Sha256) is { } stored ? await ObjectRecipe.AssembleAsync(stored, artifact.Sha256, ReadMany) : null;
     }
 
     private static bool IsSha256(string hex) => hex.Length == 64 && hex.All(char.IsAsciiHexDigitLower);

@@ -39,30 +39,64 @@ public static class ObjectRecipe
 
     public static bool IsRecipe(ReadOnlySpan<byte> stored) => stored.StartsWith(Magic);
 
-    /// <summary>The stored bytes themselves, or, for a recipe, the content it names, verified against <paramref name="sha256"/>.</summary>
-    public static async Task<byte[]?> AssembleAsync(byte[] stored, string sha256, Func<string, Task<byte[]?>> read)
+    /// <summary>
+    /// The stored bytes themselves, or, for a recipe, the content it names, verified against <paramref name="sha256"/>.
+    /// The objects it names are asked for together (<paramref name="readMany"/>: one round trip a batch in Redis),
+    /// never one at a time: a document is thousands of blocks, a large chunk thousands of modules.
+    /// </summary>
+    public static async Task<byte[]?> AssembleAsync(byte[] stored, string sha256, Func<IReadOnlyList<string>, Task<IReadOnlyList<byte[]?>>> readMany)
     {
         if (!IsRecipe(stored))
         {
             return stored;
         }
 
-        using var whole = new MemoryStream();
-        foreach (var line in Encoding.ASCII.GetString(stored, Magic.Length, stored.Length - Magic.Length).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        var lines = Encoding.ASCII.GetString(stored, Magic.Length, stored.Length - Magic.Length).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var steps = new List<(byte[]? Inline, string? Object, int Length)>(lines.Length);
+        foreach (var line in lines)
         {
             var fields = line.Split(' ');
             if (fields is ["i", var inline])
             {
-                whole.Write(Convert.FromBase64String(inline));
+                steps.Add((Convert.FromBase64String(inline), null, 0));
             }
-            else if (fields is ["o", var sha, var length] && int.TryParse(length, System.Globalization.CultureInfo.InvariantCulture, out var n)
-                && await read(sha) is { } part && part.Length >= n)
+            else if (fields is ["o", var sha, var length] && int.TryParse(length, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 0)
             {
-                whole.Write(part, 0, n);
+                steps.Add((null, sha, n));
             }
             else
             {
+                return null; // not a recipe this version reads: the artifact is not there
+            }
+        }
+
+        string[] names = [.. steps.Where(s => s.Object is not null).Select(s => s.Object!).Distinct(StringComparer.Ordinal)];
+        var found = await readMany(names);
+        var objects = new Dictionary<string, byte[]>(names.Length, StringComparer.Ordinal);
+        for (var i = 0; i < names.Length; i++)
+        {
+            if (found[i] is not { } part)
+            {
                 return null; // a part is missing: the artifact is not there, as for a missing object
+            }
+
+            objects[names[i]] = part;
+        }
+
+        using var whole = new MemoryStream();
+        foreach (var (inline, name, length) in steps)
+        {
+            if (inline is not null)
+            {
+                whole.Write(inline);
+            }
+            else if (objects[name!] is { } part && part.Length >= length)
+            {
+                whole.Write(part, 0, length);
+            }
+            else
+            {
+                return null;
             }
         }
 

@@ -200,13 +200,21 @@ public sealed class RedisStore : IJobRecords, ISourceStore, IArtifactStore, IIde
 
     public async Task<byte[]?> ReadArtifactAsync(ArtifactInfo artifact, CancellationToken cancellationToken)
     {
-        async Task<byte[]?> Read(string sha)
+        var stored = await Db.StringGetAsync(ObjectKey(artifact.Sha256));
+        return stored.IsNull ? null : await ObjectRecipe.AssembleAsync((byte[])stored!, artifact.Sha256, ReadManyAsync);
+    }
+
+    /// <summary>Objects by hash, an MGET per 1,000 (a recipe's parts: one round trip a batch, not one a part).</summary>
+    private async Task<IReadOnlyList<byte[]?>> ReadManyAsync(IReadOnlyList<string> hashes)
+    {
+        var values = new List<byte[]?>(hashes.Count);
+        foreach (var batch in hashes.Chunk(1000))
         {
-            var value = await Db.StringGetAsync(ObjectKey(sha));
-            return value.IsNull ? null : (byte[])value!;
+            var found = await Db.StringGetAsync([.. batch.Select(h => ObjectKey(h))]);
+            values.AddRange(found.Select(v => v.IsNull ? null : (byte[])v!));
         }
 
-        return await Read(artifact.Sha256) is { } stored ? await ObjectRecipe.AssembleAsync(stored, artifact.Sha256, Read) : null;
+        return values;
     }
 
     public async Task<(IReadOnlyList<JobRecord> Jobs, string? NextCursor)> ListAsync(string tenant, JobQuery query, CancellationToken cancellationToken)
