@@ -94,7 +94,7 @@ public static class Compilation
         Array.Sort(sorted, Diagnostic.Compare);
         var diagnostics = DiagnosticLimits.Cap(sorted);
         var fragments = memo?.Documents ?? new DocumentFragments();
-        var artifacts = ArtifactEmitter.Emit(project, link, plan, split, rendered, diagnostics, options.Parallel, fragments);
+        var artifacts = ArtifactEmitter.Emit(project, link, plan, split, rendered, diagnostics, options.Parallel, fragments, options.DocumentBlocks);
         steps.AddRange(Incremental.DocumentReasons(fragments));
         steps.Add(Incremental.ArtifactReasons(artifacts, memo));
         if (memo is not null)

@@ -37,7 +37,7 @@ internal static class ProfileRun
         {
             // A different edit of the project each time, on one warm compiler (never a whole-project cache hit).
             var compiler = new HyperCompiler();
-            var options = HyperOptions.Default with { Tier = tier };
+            var options = HyperOptions.Default with { Tier = tier, DocumentBlocks = args.Contains("--blocks") }; // --blocks: as the service builds
             if (args.Contains("--sequential"))
             {
                 options = options with { Profile = TierProfile.For(tier) with { Parallel = false } }; // stage by stage, each timed on its own
@@ -58,7 +58,7 @@ internal static class ProfileRun
                     var emit = result.Metrics.Steps.First(s => s.Stage == "emit");
                     Console.WriteLine($"  emit wrote {emit.BytesWritten / 1048576.0:0.00} MiB; largest: " + string.Join(", ", result.Artifacts
                         .OrderByDescending(a => a.Value.Length).Take(5).Select(a => $"{a.Key} {a.Value.Length / 1048576.0:0.00} MiB in {a.Value.Parts.Count} parts")));
-                    if (last is not null)
+                    if (last is not null && options.DocumentBlocks)
                     {
                         Console.WriteLine("  new blocks: " + string.Join(", ", new[] { "plan.json", "graph.json", "manifest.json" }.Select(path =>
                         {

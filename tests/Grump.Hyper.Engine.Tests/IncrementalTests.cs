@@ -46,9 +46,10 @@ public sealed class IncrementalTests
         var project = ProjectGenerator.Generate(300, seed: 7);
         var leaf = Leaf(project);
         var compiler = new HyperCompiler(new ModuleCache());
-        var cold = compiler.Compile(project, Aggressive, cancellationToken: Ct);
+        var stored = Aggressive with { DocumentBlocks = true }; // as the service builds: documents as blocks for its store
+        var cold = compiler.Compile(project, stored, cancellationToken: Ct);
         var edited = Edit(project, leaf + ".intent", text => text + "\nAdd a wishlist for customers.\n");
-        var result = compiler.Compile(edited, Aggressive, cancellationToken: Ct);
+        var result = compiler.Compile(edited, stored, cancellationToken: Ct);
 
         var compile = Step(result, "compile");
         Assert.Equal((1, 299), (compile.Modified, compile.Cached));
@@ -168,11 +169,12 @@ public sealed class IncrementalTests
         {
             var project = ProjectGenerator.Generate(size, seed);
             var compiler = new HyperCompiler(new ModuleCache());
-            compiler.Compile(project, Aggressive, cancellationToken: Ct);
+            var options = Aggressive with { DocumentBlocks = seed % 2 == 0 }; // half the sequences with the documents as blocks
+            compiler.Compile(project, options, cancellationToken: Ct);
             foreach (var edit in edits)
             {
                 project = Apply(project, edit);
-                var incremental = compiler.Compile(project, Aggressive, cancellationToken: Ct);
+                var incremental = compiler.Compile(project, options, cancellationToken: Ct);
                 var cold = new HyperCompiler().Compile(project, HyperOptions.Default with { Tier = CompileTier.Conservative }, cancellationToken: Ct);
                 AssertSameArtifacts(cold.Artifacts, incremental.Artifacts);
             }

@@ -53,10 +53,11 @@ public sealed class CompileJob(IJobRecords records, ISourceStore sourceStore, Hy
                 return;
             }
 
-            // The project as selected when the upload was accepted: its inputs only, nothing selected again.
+            // The project as selected when the upload was accepted: its inputs only, nothing selected again. Its
+            // artifacts go to a content-addressed store, so the big documents are made as blocks an edit reuses.
             var project = manifest.Select(await sourceStore.GetSourcesAsync(manifest.Inputs, cancellationToken));
             var gate = new ProgressGate(TimeSpan.FromMilliseconds(250));
-            var result = compiler.Compile(project, HyperOptions.Default with { Tier = tier, ProjectKey = job.Tenant }, done =>
+            var result = compiler.Compile(project, HyperOptions.Default with { Tier = tier, ProjectKey = job.Tenant, DocumentBlocks = true }, done =>
             {
                 // Progress is also where a cancel is noticed if its announcement was missed.
                 if (gate.TryEnter() && finisher.WhileRunningAsync(jobId, j => j with { FilesDone = Math.Max(j.FilesDone, done) }).GetAwaiter().GetResult() is null)

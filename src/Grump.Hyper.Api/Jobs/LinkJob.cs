@@ -51,7 +51,7 @@ public sealed class LinkJob(IJobRecords records, ISourceStore sourceStore, Shard
             var project = manifest.Select(await sourceStore.GetSourcesAsync(manifest.Inputs, cancellationToken));
             var distribution = new DistributionMetrics(plan.ShardCount, Math.Round(plan.PlanMilliseconds, 3), Math.Round((linkStarted - plan.PlannedAt).TotalMilliseconds, 3),
                 [.. runs.OrderBy(r => r.Key).Select(r => r.Value)]);
-            var result = compiler.Link(project, modules, distribution, HyperOptions.Default with { Tier = CompileTier.Insane, ProjectKey = job.Tenant });
+            var result = compiler.Link(project, modules, distribution, HyperOptions.Default with { Tier = CompileTier.Insane, ProjectKey = job.Tenant, DocumentBlocks = true });
             await finisher.SucceedAsync(jobId, result);
             await shards.DeleteAsync(jobId);
         }

@@ -20,7 +20,7 @@ public static class ArtifactEmitter
     public static byte[] Render(CompiledModule module) => ArtifactJson.Serialize(module, ArtifactJson.Default.CompiledModule);
 
     public static ArtifactSet Emit(ProjectSelection project, LinkResult link, Plan plan, SplitResult split,
-        RenderedModules rendered, ImmutableArray<Diagnostic> diagnostics, bool parallel = false, DocumentFragments? fragments = null)
+        RenderedModules rendered, ImmutableArray<Diagnostic> diagnostics, bool parallel = false, DocumentFragments? fragments = null, bool blocks = false)
     {
         fragments ??= new DocumentFragments();
         var artifacts = new ArtifactSet();
@@ -37,9 +37,9 @@ public static class ArtifactEmitter
         // The four documents are independent (each has its own fragment caches); written side by side when allowed.
         Func<ArtifactContent>[] documents =
         [
-            () => PlanDocument(plan, fragments),
-            () => GraphDocument(link, plan, fragments),
-            () => ManifestDocument(project, link, split, diagnostics, fragments),
+            () => PlanDocument(plan, fragments, blocks ? fragments.PlanBlocks : null),
+            () => GraphDocument(link, plan, fragments, blocks ? fragments.GraphBlocks : null),
+            () => ManifestDocument(project, link, split, diagnostics, fragments, blocks ? fragments.ManifestBlocks : null),
             () => ArtifactContent.Of(ArtifactJson.Serialize(
                 [.. diagnostics.Select(d => new DiagnosticEntry(d.SeverityName, d.Code, d.File, d.Line, d.Column, d.Message))],
                 ArtifactJson.Default.ImmutableArrayDiagnosticEntry)),
@@ -64,7 +64,7 @@ public static class ArtifactEmitter
         return artifacts;
     }
 
-    private static ArtifactContent PlanDocument(Plan plan, DocumentFragments fragments)
+    private static ArtifactContent PlanDocument(Plan plan, DocumentFragments fragments, DocumentBlocks? blocks)
     {
         var tasks = fragments.Tasks;
         var document = new LineDocument().Raw("{\n\"tasks\": [\n");
@@ -101,14 +101,14 @@ public static class ArtifactEmitter
             .Raw($",\n\"estimatedDurationSeconds\": {plan.EstimatedDurationSeconds},\n\"sequentialSeconds\": {plan.SequentialSeconds},\n\"risk\": ")
             .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(plan.Risk, LineJson.Default.RiskSummary)))
             .Raw("\n}\n")
-            .ToContent(fragments.PlanBlocks);
+            .ToContent(blocks);
     }
 
     /// <summary>
     /// Modules with their depends, and the feature tasks by id. The tasks' own edges are not repeated
     /// here: they are each task's <c>dependsOn</c> in plan.json (writing them twice doubled the document).
     /// </summary>
-    private static ArtifactContent GraphDocument(LinkResult link, Plan plan, DocumentFragments fragments)
+    private static ArtifactContent GraphDocument(LinkResult link, Plan plan, DocumentFragments fragments, DocumentBlocks? blocks)
     {
         // A module linked again as the very same object at the same place keeps its lines; its edges likewise
         // when the link handed back the very same edge list (a reused link does).
@@ -136,10 +136,10 @@ public static class ArtifactEmitter
 
         return document
             .Raw("]\n}\n}\n")
-            .ToContent(fragments.GraphBlocks);
+            .ToContent(blocks);
     }
 
-    private static ArtifactContent ManifestDocument(ProjectSelection project, LinkResult link, SplitResult split, ImmutableArray<Diagnostic> diagnostics, DocumentFragments fragments)
+    private static ArtifactContent ManifestDocument(ProjectSelection project, LinkResult link, SplitResult split, ImmutableArray<Diagnostic> diagnostics, DocumentFragments fragments, DocumentBlocks? blocks)
     {
         var counts = Count(diagnostics);
         var routes = split.Routes.Select(r => Json(r.Key) + ": " + Json(r.Value)).ToList();
@@ -165,7 +165,7 @@ public static class ArtifactEmitter
             .Raw($"}},\n\"success\": {(counts.Errors == 0 ? "true" : "false")},\n\"diagnostics\": ")
             .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(counts, LineJson.Default.DiagnosticCounts)))
             .Raw("\n}\n")
-            .ToContent(fragments.ManifestBlocks);
+            .ToContent(blocks);
     }
 
     /// <summary>One module's edges, a line each (no line when it depends on nothing).</summary>

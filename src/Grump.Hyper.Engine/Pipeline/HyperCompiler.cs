@@ -32,6 +32,9 @@ public sealed record HyperOptions
     /// <summary>Replaces the tier's row of <see cref="TierProfile"/> (the benchmark's ablation switches subsystems one by one).</summary>
     public TierProfile? Profile { get; init; }
 
+    /// <summary>The big documents as blocks, for a content-addressed store (see <see cref="FinishOptions.DocumentBlocks"/>): the service's choice.</summary>
+    public bool DocumentBlocks { get; init; }
+
     /// <summary>Name of this process in metrics (a worker id in a cluster).</summary>
     public string WorkerName { get; init; } = Environment.MachineName + ":" + Environment.ProcessId;
 }
@@ -195,7 +198,7 @@ public sealed partial class HyperCompiler
 
                 var compileReasons = state?.CompileReasons(project.Sources, results, i => project.VendorPaths.Contains(project.Sources[i].Path))
                     ?? new StepReasons("compile", "module", results.Length, 0, 0, 0, 0, results.Sum(r => (long)(r.Rendered?.Length ?? 0)));
-                var finish = new FinishOptions { Parallel = parallelism > 1, Memo = state?.Finish };
+                var finish = new FinishOptions { Parallel = parallelism > 1, Memo = state?.Finish, DocumentBlocks = options.DocumentBlocks };
                 compilation = Compilation.Finish(project, results, finish, stage: (name, time) => stages.Add(new StageMetrics(name, time.TotalMilliseconds, results.Length, 0)));
                 steps = [compileReasons, .. compilation.Steps];
                 marked = state?.Mark();
