@@ -129,7 +129,8 @@ public sealed class ContentAddressingTests(RedisFixture redis)
         var edited = ProjectGenerator.Change(project, 0.01, seed: 6);
         string[] documents = ["plan.json", "graph.json", "manifest.json"];
 
-        await using var files = new HyperApiFactory();
+        var asBlocks = new Dictionary<string, string?> { ["Hyper:DocumentBlocks"] = "true" };
+        await using var files = new HyperApiFactory { Settings = asBlocks };
         var client = files.CreateClient();
         var (_, first) = await BuildAsync(client, Archives.TarGz(project), ct);
         long Packs() => Directory.EnumerateFiles(Path.Combine(files.DataPath, "object-packs"), "*.pack").Sum(f => new FileInfo(f).Length);
@@ -152,7 +153,7 @@ public sealed class ContentAddressingTests(RedisFixture redis)
         await using var own = new RedisServer();
         await own.StartAsync();
         var connection = own.NewDatabase();
-        await using var onRedis = new HyperApiFactory { Redis = connection };
+        await using var onRedis = new HyperApiFactory { Redis = connection, Settings = asBlocks };
         var redisClient = onRedis.CreateClient();
         var (onRedisId, listing) = await BuildAsync(redisClient, Archives.TarGz(project), ct);
         await using var mux = await ConnectionMultiplexer.ConnectAsync(connection + ",allowAdmin=true");

@@ -13,7 +13,8 @@ namespace Grump.Hyper.Api.Jobs;
 /// last shard enqueues the link job. Safe to run twice: a finished job is left as it is.
 /// </summary>
 [AutomaticRetry(Attempts = JobAttempts.Retries, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-public sealed class CompileJob(IJobRecords records, ISourceStore sourceStore, HyperCompiler compiler, FanOut fanOut, JobFinisher finisher, JobCancellation cancellation, WebhookDispatcher webhooks, ILogger<CompileJob> logger)
+public sealed class CompileJob(IJobRecords records, ISourceStore sourceStore, HyperCompiler compiler, FanOut fanOut, JobFinisher finisher, JobCancellation cancellation, WebhookDispatcher webhooks,
+    Microsoft.Extensions.Options.IOptions<Configuration.HyperApiOptions> options, ILogger<CompileJob> logger)
 {
     public const string Queue = "compile";
 
@@ -54,10 +55,11 @@ public sealed class CompileJob(IJobRecords records, ISourceStore sourceStore, Hy
             }
 
             // The project as selected when the upload was accepted: its inputs only, nothing selected again. Its
-            // artifacts go to a content-addressed store, so the big documents are made as blocks an edit reuses.
+            // artifacts go to a content-addressed store, so the big documents are made as blocks an edit reuses
+            // (Hyper:DocumentBlocks).
             var project = manifest.Select(await sourceStore.GetSourcesAsync(manifest.Inputs, cancellationToken));
             var gate = new ProgressGate(TimeSpan.FromMilliseconds(250));
-            var result = compiler.Compile(project, HyperOptions.Default with { Tier = tier, ProjectKey = job.Tenant, DocumentBlocks = true }, done =>
+            var result = compiler.Compile(project, HyperOptions.Default with { Tier = tier, ProjectKey = job.Tenant, DocumentBlocks = options.Value.DocumentBlocks }, done =>
             {
                 // Progress is also where a cancel is noticed if its announcement was missed.
                 if (gate.TryEnter() && finisher.WhileRunningAsync(jobId, j => j with { FilesDone = Math.Max(j.FilesDone, done) }).GetAwaiter().GetResult() is null)

@@ -14,7 +14,8 @@ namespace Grump.Hyper.Api.Jobs;
 /// the job finished and does nothing.
 /// </summary>
 [AutomaticRetry(Attempts = JobAttempts.Retries, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-public sealed class LinkJob(IJobRecords records, ISourceStore sourceStore, ShardStore shards, HyperCompiler compiler, JobFinisher finisher)
+public sealed class LinkJob(IJobRecords records, ISourceStore sourceStore, ShardStore shards, HyperCompiler compiler, JobFinisher finisher,
+    Microsoft.Extensions.Options.IOptions<Configuration.HyperApiOptions> options)
 {
     public const string Queue = "link";
 
@@ -51,7 +52,7 @@ public sealed class LinkJob(IJobRecords records, ISourceStore sourceStore, Shard
             var project = manifest.Select(await sourceStore.GetSourcesAsync(manifest.Inputs, cancellationToken));
             var distribution = new DistributionMetrics(plan.ShardCount, Math.Round(plan.PlanMilliseconds, 3), Math.Round((linkStarted - plan.PlannedAt).TotalMilliseconds, 3),
                 [.. runs.OrderBy(r => r.Key).Select(r => r.Value)]);
-            var result = compiler.Link(project, modules, distribution, HyperOptions.Default with { Tier = CompileTier.Insane, ProjectKey = job.Tenant, DocumentBlocks = true });
+            var result = compiler.Link(project, modules, distribution, HyperOptions.Default with { Tier = CompileTier.Insane, ProjectKey = job.Tenant, DocumentBlocks = options.Value.DocumentBlocks });
             await finisher.SucceedAsync(jobId, result);
             await shards.DeleteAsync(jobId);
         }
