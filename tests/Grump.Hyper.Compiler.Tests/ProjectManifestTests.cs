@@ -29,7 +29,6 @@ public sealed class ProjectManifestTests
         Assert.Equal([InputRole.Project, InputRole.Source, InputRole.Vendor], manifest.Inputs.Select(i => i.Role));
         Assert.Equal(SourceFile.Hash("Track analytics."u8), manifest.Inputs[2].Sha256);
         Assert.Equal("Track analytics."u8.Length, manifest.Inputs[2].Bytes);
-        Assert.Equal(2, manifest.SourceCount);
         Assert.Equal("shop", manifest.Settings.Name);
         Assert.Equal(7, manifest.Settings.Split.MaxInitialChunks);
         Assert.Equal(["vendor/**"], manifest.Settings.Vendor);

@@ -38,9 +38,6 @@ public sealed record ManifestDiagnostic(string Code, string File, int Line, int 
 /// </summary>
 public sealed record ProjectManifest(ManifestSettings Settings, ImmutableArray<ProjectInput> Inputs, ImmutableArray<ManifestDiagnostic> Diagnostics)
 {
-    /// <summary>The number of .intent sources (vendored ones too).</summary>
-    public int SourceCount => Inputs.Count(i => i.Role != InputRole.Project);
-
     public static ProjectManifest Of(ProjectSelection project)
     {
         var settings = project.Settings;
