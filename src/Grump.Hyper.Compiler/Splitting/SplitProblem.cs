@@ -107,30 +107,20 @@ public sealed class SplitProblem
     internal ChunkPartition? Greedy { get; set; }
 
     /// <summary>Total bytes loaded up front over all routes: what a good partition keeps low.</summary>
-    public long Objective(ChunkPartition partition)
-    {
-        var total = FixedTotal;
-        foreach (var (bytes, routes) in Chunks(partition))
-        {
-            total += bytes * PopCount(routes);
-        }
+    public long Objective(ChunkPartition partition) => Score(partition.Assignment.AsSpan(), NewScratch()).Objective;
 
-        for (var g = 0; g < Groups.Length; g++)
-        {
-            if (partition.Assignment[g] == ChunkPartition.Duplicate)
-            {
-                total += _copyCost[g];
-            }
-        }
+    /// <summary>Every route within maxInitialChunks, and every common chunk at least minChunkBytes.</summary>
+    public bool IsValid(ChunkPartition partition) => Violations(partition) == 0;
 
-        return total;
-    }
+    /// <summary>How many limits a partition breaks: small common chunks plus routes over maxInitialChunks.</summary>
+    public int Violations(ChunkPartition partition) => Score(partition.Assignment.AsSpan(), NewScratch()).Violations;
 
     /// <summary>
-    /// <see cref="Objective"/> and <see cref="Violations"/> of one assignment in a single pass, writing only into
-    /// <paramref name="scratch"/> (one per search: the metaheuristics score thousands of partitions per build, and
-    /// a dictionary and a bitset per chunk per call were most of their time). Integer sums, so the very same
-    /// numbers as the two calls whatever the order of the chunks; a property test holds them equal.
+    /// The objective (fixed bytes, plus each common chunk's bytes times the routes that load it, plus each copied
+    /// group's copies) and the limits broken (small common chunks, routes over maxInitialChunks) of one assignment,
+    /// in a single pass writing only into <paramref name="scratch"/> (one per search: the metaheuristics score
+    /// thousands of partitions per build, and a dictionary and a bitset per chunk per call were most of their
+    /// time). A property test holds it equal to the route-by-route reading of the definition.
     /// </summary>
     public (long Objective, int Violations) Score(ReadOnlySpan<int> assignment, PartitionScratch scratch)
     {
@@ -194,36 +184,6 @@ public sealed class SplitProblem
 
     /// <summary>Working memory for <see cref="Score"/>, sized for this problem (chunk numbers are group numbers or -1).</summary>
     public PartitionScratch NewScratch() => new(Groups.Length, _words, _routes.Length);
-
-    /// <summary>Every route within maxInitialChunks, and every common chunk at least minChunkBytes.</summary>
-    public bool IsValid(ChunkPartition partition) => Violations(partition) == 0;
-
-    /// <summary>How many limits a partition breaks: small common chunks plus routes over maxInitialChunks.</summary>
-    public int Violations(ChunkPartition partition)
-    {
-        var violations = 0;
-        var loaded = new int[_routes.Length];
-        foreach (var (bytes, routes) in Chunks(partition))
-        {
-            violations += bytes < Limits.MinChunkBytes ? 1 : 0;
-
-            // Only the routes that load the chunk (its set bits), not every route for every chunk.
-            for (var w = 0; w < routes.Length; w++)
-            {
-                for (var bits = routes[w]; bits != 0; bits &= bits - 1)
-                {
-                    loaded[(w << 6) + System.Numerics.BitOperations.TrailingZeroCount(bits)]++;
-                }
-            }
-        }
-
-        for (var r = 0; r < _routes.Length; r++)
-        {
-            violations += _fixedChunks[r] + loaded[r] > Limits.MaxInitialChunks ? 1 : 0;
-        }
-
-        return violations;
-    }
 
     /// <summary>
     /// The common chunks each route loads (by route, in the order of <see cref="RouteRoots"/>; chunk numbers
@@ -314,34 +274,6 @@ public sealed class SplitProblem
 
     /// <summary>The chunks a route loads up front whatever the partition (its own, other roots', the vendor chunk), by route index.</summary>
     public int FixedChunks(int route) => _fixedChunks[route];
-
-    /// <summary>Each common chunk's bytes and the routes that load it (the union of its groups' routes).</summary>
-    private IEnumerable<(long Bytes, ulong[] Routes)> Chunks(ChunkPartition partition)
-    {
-        var chunks = new Dictionary<int, (long Bytes, ulong[] Routes)>();
-        for (var g = 0; g < Groups.Length; g++)
-        {
-            var chunk = partition.Assignment[g];
-            if (chunk == ChunkPartition.Duplicate)
-            {
-                continue;
-            }
-
-            if (!chunks.TryGetValue(chunk, out var entry))
-            {
-                entry = (0, new ulong[_words]);
-            }
-
-            for (var w = 0; w < _words; w++)
-            {
-                entry.Routes[w] |= _routesOfGroup[g][w];
-            }
-
-            chunks[chunk] = (entry.Bytes + Groups[g].Bytes, entry.Routes);
-        }
-
-        return chunks.Values;
-    }
 
     /// <summary>How many routes load a chunk.</summary>
     internal static long PopCount(ulong[] bits)

@@ -203,7 +203,8 @@ public static class Splitter
         void Run(int i)
         {
             var partition = partitioners[i].Partition(problem);
-            found[i] = (partition, problem.Objective(partition), problem.IsValid(partition));
+            var (cost, violations) = problem.Score(partition.Assignment.AsSpan(), problem.NewScratch());
+            found[i] = (partition, cost, violations == 0);
         }
 
         if (parallel)
