@@ -209,22 +209,16 @@ public sealed class ContentAddressingTests(RedisFixture redis)
         var ct = TestContext.Current.CancellationToken;
         var source = new SourceFile("cart.intent", "Build a cart with Stripe."u8.ToArray());
         var input = new ProjectInput(source.Path, source.Sha256, source.Content.Length, InputRole.Source);
-        var folder = Directory.CreateTempSubdirectory("grump-damaged-").FullName;
-        try
-        {
-            var onDisk = new DataFolderStore(folder);
-            await onDisk.PutSourcesAsync([source], ct);
-            var pack = Directory.EnumerateFiles(Path.Combine(folder, "packs"), "*.pack").Single();
-            var bytes = await File.ReadAllBytesAsync(pack, ct);
-            bytes[^1] ^= 0x20; // one bit flipped on the disk
-            await File.WriteAllBytesAsync(pack, bytes, ct);
-            var damaged = await Assert.ThrowsAsync<InvalidDataException>(() => new DataFolderStore(folder).GetSourcesAsync([input], ct));
-            Assert.Contains("cart.intent", damaged.Message, StringComparison.Ordinal);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
+        using var temp = new TempFolder("grump-damaged-");
+        var folder = temp.Path;
+        var onDisk = new DataFolderStore(folder);
+        await onDisk.PutSourcesAsync([source], ct);
+        var pack = Directory.EnumerateFiles(Path.Combine(folder, "packs"), "*.pack").Single();
+        var bytes = await File.ReadAllBytesAsync(pack, ct);
+        bytes[^1] ^= 0x20; // one bit flipped on the disk
+        await File.WriteAllBytesAsync(pack, bytes, ct);
+        var damaged = await Assert.ThrowsAsync<InvalidDataException>(() => new DataFolderStore(folder).GetSourcesAsync([input], ct));
+        Assert.Contains("cart.intent", damaged.Message, StringComparison.Ordinal);
 
         await using var mux = await ConnectionMultiplexer.ConnectAsync(redis.NewDatabase());
         var inRedis = new RedisStore(mux);
