@@ -123,4 +123,23 @@ public sealed class ArchiveReaderTests
         var error = Refused(new byte[2048], ArchiveLimits.Default with { MaxArchiveBytes = 1024 });
         Assert.Equal((ArchiveErrorKind.TooLarge, 1024L), (error.Kind, error.Limit));
     }
+
+    [Fact]
+    public void A_tar_header_whose_base_256_number_overflows_is_refused_as_malformed()
+    {
+        // A plain tar of one file, then its uid field (offset 108, 8 bytes) made a base-256 number too big for its type.
+        using var buffer = new MemoryStream();
+        using (var writer = new TarWriter(buffer, TarEntryFormat.Ustar, leaveOpen: true))
+        {
+            writer.WriteEntry(File("a.intent"));
+        }
+
+        var tar = buffer.ToArray();
+        tar[108] = 0x80; // base-256, positive
+        tar.AsSpan(109, 7).Fill(0xFF);
+        tar.AsSpan(148, 8).Fill((byte)' '); // the header's checksum again, so only the number is wrong
+        var sum = tar.AsSpan(0, 512).ToArray().Sum(b => b);
+        Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(tar, 148);
+        Assert.Equal(ArchiveErrorKind.Malformed, Refused(tar).Kind);
+    }
 }

@@ -58,7 +58,9 @@ public static class ArchiveReader
         {
             return new ArchiveReadResult(null, refused.Error);
         }
-        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException or IOException or ArgumentException)
+        // OverflowException: the BCL's tar reader throws it for a damaged base-256 number in a header (found by the
+        // archive property test), so a broken archive is a located refusal, never a 500.
+        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException or IOException or ArgumentException or OverflowException)
         {
             return Fail(ArchiveErrorKind.Malformed, $"The archive could not be read: {ex.Message}");
         }
