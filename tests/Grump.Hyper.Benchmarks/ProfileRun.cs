@@ -44,6 +44,7 @@ internal static class ProfileRun
             }
 
             HyperResult? last = compiler.Compile(project, options);
+            Console.WriteLine($"cold: peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MiB, live heap after a full collection {GC.GetTotalMemory(forceFullCollection: true) / 1048576} MiB");
             for (var i = 0; i < repeat; i++)
             {
                 var next = ProjectGenerator.Change(project, changed, seed: 43 + i);
@@ -73,6 +74,7 @@ internal static class ProfileRun
                 last = result;
             }
 
+            Hold(args, compiler);
             return 0;
         }
 
@@ -84,5 +86,18 @@ internal static class ProfileRun
         }
 
         return 0;
+    }
+
+    /// <summary>--hold: keep the warm compiler alive until stdin closes, for dotnet-gcdump to see what a build leaves behind.</summary>
+    private static void Hold(string[] args, HyperCompiler compiler)
+    {
+        if (!args.Contains("--hold"))
+        {
+            return;
+        }
+
+        Console.WriteLine($"holding process {Environment.ProcessId}; close stdin to end");
+        Console.In.ReadToEnd();
+        GC.KeepAlive(compiler);
     }
 }

@@ -181,10 +181,11 @@ public sealed class SplitTests
     {
         // "/both" loads the home and cart chunks: copying "ui" into each would load it twice.
         var files = Shop().Append(File("both.intent", "---\nroute: /both\ndepends: [home, cart]\n---\nA blog."));
-        var link = Linking.Linker.Link(files.Where(f => f.Path.EndsWith(".intent", StringComparison.Ordinal))
-            .Select(f => ModuleCompiler.Compile(f, f.Path.StartsWith("vendor/", StringComparison.Ordinal), CompilationOptions.Default).Module!));
+        var results = files.Where(f => f.Path.EndsWith(".intent", StringComparison.Ordinal))
+            .Select(f => ModuleCompiler.Compile(f, f.Path.StartsWith("vendor/", StringComparison.Ordinal), CompilationOptions.Default)).ToList();
+        var link = Linking.Linker.Link(results.Select(r => r.Module!));
         var settings = Project.SplitSettings.Default with { MinChunkBytes = 1000 };
-        var split = Splitter.Split(link, settings, new RenderedModules(), new FinishOptions { Partitioners = [new CopyEverything(), GreedyPartitioner.Instance] });
+        var split = Splitter.Split(link, settings, new RenderedModules(results), new FinishOptions { Partitioners = [new CopyEverything(), GreedyPartitioner.Instance] });
         Assert.Equal(["copy-everything", "greedy"], split.Scores.Select(s => s.Partitioner));
         Assert.True(split.Scores[1].BytesLoaded < split.Scores[0].BytesLoaded);
         Assert.Equal("greedy", split.Chosen);

@@ -12,7 +12,9 @@ internal static class TestSources
     public static ModuleResult Compile(string text, string path = "m.intent") =>
         ModuleCompiler.Compile(new SourceFile(path, Encoding.UTF8.GetBytes(text)), vendor: false, CompilationOptions.Default);
 
-    public static CompiledModule Module(string body) => Compile(body).Module!;
+    /// <summary>The module as users read it: its rendered <c>modules/&lt;id&gt;.json</c>, read back.</summary>
+    public static ModuleDocument Module(string body) =>
+        System.Text.Json.JsonSerializer.Deserialize(Compile(body).Rendered, Emit.ArtifactJson.Default.ModuleDocument)!;
 
     /// <summary>Removes the marks and returns the text with the (line, column) of each mark, in order.</summary>
     public static (string Text, List<(int Line, int Column)> Marks) Annotated(string annotated)
@@ -53,13 +55,21 @@ internal static class TestSources
         Assert.Equal(expected, actual);
     }
 
-    public static FeatureInfo Feature(this CompiledModule module, string name) =>
-        module.Features.SingleOrDefault(f => f.Name == name) ?? throw new Xunit.Sdk.XunitException(
-            $"No feature '{name}'; found: {string.Join(", ", module.Features.Select(f => f.Name))}");
+    public static FeatureInfo Feature(this ModuleDocument module, string name) => Feature(module.Features, name);
 
-    public static TechInfo Tech(this CompiledModule module, string canonical) =>
-        module.Tech.SingleOrDefault(t => t.Canonical == canonical) ?? throw new Xunit.Sdk.XunitException(
-            $"No tech '{canonical}'; found: {string.Join(", ", module.Tech.Select(t => t.Canonical))}");
+    public static FeatureInfo Feature(this CompiledModule module, string name) => Feature(module.Features, name);
+
+    public static TechInfo Tech(this ModuleDocument module, string canonical) => Tech(module.Tech, canonical);
+
+    public static TechInfo Tech(this CompiledModule module, string canonical) => Tech(module.Tech, canonical);
+
+    private static FeatureInfo Feature(IReadOnlyList<FeatureInfo> features, string name) =>
+        features.SingleOrDefault(f => f.Name == name) ?? throw new Xunit.Sdk.XunitException(
+            $"No feature '{name}'; found: {string.Join(", ", features.Select(f => f.Name))}");
+
+    private static TechInfo Tech(IReadOnlyList<TechInfo> tech, string canonical) =>
+        tech.SingleOrDefault(t => t.Canonical == canonical) ?? throw new Xunit.Sdk.XunitException(
+            $"No tech '{canonical}'; found: {string.Join(", ", tech.Select(t => t.Canonical))}");
 
     public static bool HasDiagnostic(this ModuleResult result, DiagnosticDescriptor descriptor) => result.Diagnostics.Any(d => d.Code == descriptor.Code);
 }

@@ -46,7 +46,10 @@ public sealed class FanOutTests
             runs.Add(new ShardRun(index, $"worker-{index}", positions.Length, 0, 1, 2, 3, output.CacheHits, output.CacheMisses, output.L2Hits));
         }
 
-        var linked = new HyperCompiler().Link(project, modules, new DistributionMetrics(3, 1, 10, runs.ToImmutable()), HyperOptions.Default with { Tier = CompileTier.Insane });
+        // The link job reads the manifest alone: no source's bytes are loaded for it, and none are read.
+        var described = manifest.Describe();
+        Assert.Throws<InvalidOperationException>(() => described.Sources[0].Content);
+        var linked = new HyperCompiler().Link(described, modules, new DistributionMetrics(3, 1, 10, runs.ToImmutable()), HyperOptions.Default with { Tier = CompileTier.Insane });
 
         Assert.Equal(aggressive.Artifacts.Select(a => a.Key), linked.Artifacts.Select(a => a.Key));
         foreach (var (path, content) in aggressive.Artifacts.Where(a => a.Key != ArtifactSet.Metrics))

@@ -14,7 +14,7 @@ namespace Grump.Hyper.Api.Jobs;
 /// the job finished and does nothing.
 /// </summary>
 [AutomaticRetry(Attempts = JobAttempts.Retries, OnAttemptsExceeded = AttemptsExceededAction.Fail)]
-public sealed class LinkJob(IJobRecords records, ISourceStore sourceStore, ShardStore shards, HyperCompiler compiler, JobFinisher finisher,
+public sealed class LinkJob(IJobRecords records, ShardStore shards, HyperCompiler compiler, JobFinisher finisher,
     Microsoft.Extensions.Options.IOptions<Configuration.HyperApiOptions> options)
 {
     public const string Queue = "link";
@@ -49,7 +49,7 @@ public sealed class LinkJob(IJobRecords records, ISourceStore sourceStore, Shard
             }
 
             var manifest = await records.GetManifestAsync(jobId, cancellationToken) ?? throw new InvalidDataException($"Job {jobId} has no project manifest.");
-            var project = manifest.Select(await sourceStore.GetSourcesAsync(manifest.Inputs, cancellationToken));
+            var project = manifest.Describe(); // the link reads addresses and sizes, never a source's bytes
             var distribution = new DistributionMetrics(plan.ShardCount, Math.Round(plan.PlanMilliseconds, 3), Math.Round((linkStarted - plan.PlannedAt).TotalMilliseconds, 3),
                 [.. runs.OrderBy(r => r.Key).Select(r => r.Value)]);
             var result = compiler.Link(project, modules, distribution, HyperOptions.Default with { Tier = CompileTier.Insane, ProjectKey = job.Tenant, DocumentBlocks = options.Value.DocumentBlocks });

@@ -17,7 +17,7 @@ public static class ArtifactEmitter
 {
     public static string ModuleFile(string id) => $"modules/{id}.json";
 
-    public static byte[] Render(CompiledModule module) => ArtifactJson.Serialize(module, ArtifactJson.Default.CompiledModule);
+    public static byte[] Render(ModuleDocument module) => ArtifactJson.Serialize(module, ArtifactJson.Default.ModuleDocument);
 
     public static ArtifactSet Emit(ProjectSelection project, LinkResult link, Plan plan, SplitResult split,
         RenderedModules rendered, ImmutableArray<Diagnostic> diagnostics, bool parallel = false, DocumentFragments? fragments = null, bool blocks = false)
@@ -150,7 +150,7 @@ public static class ArtifactEmitter
             .Raw(",\n\"project\": ")
             .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(new ProjectStamp(project.Settings.Name, project.Settings.Constraints), LineJson.Default.ProjectStamp)))
             .Raw(",\n\"inputs\": [\n")
-            .Lines(fragments.InputsByPosition.Of(project.Inputs, static f => f, f => fragments.Inputs.Get(f.Path, new InputEntry(f.Path, f.Sha256, f.Content.Length),
+            .Lines(fragments.InputsByPosition.Of(project.Inputs, static f => f, f => fragments.Inputs.Get(f.Path, new InputEntry(f.Path, f.Sha256, f.Size),
                 static v => LineJson.Of(v, LineJson.Default.InputEntry)), fragments.Inputs.Reuse), static b => b)
             .Raw("],\n\"modules\": [\n")
             .Lines(fragments.ManifestModulesByPosition.Of(link.Modules, static m => m, m => fragments.ManifestModules.Get(m.Id,

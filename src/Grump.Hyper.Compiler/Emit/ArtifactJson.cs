@@ -15,6 +15,7 @@ namespace Grump.Hyper.Compiler.Emit;
     NewLine = "\n",
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(Manifest))]
+[JsonSerializable(typeof(ModuleDocument))]
 [JsonSerializable(typeof(CompiledModule))]
 [JsonSerializable(typeof(ImmutableArray<DiagnosticEntry>))]
 [JsonSerializable(typeof(JsonElement))]

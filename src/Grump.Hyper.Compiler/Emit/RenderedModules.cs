@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.IO.Hashing;
 using Grump.Hyper.Compiler.Modules;
 
@@ -6,15 +5,12 @@ namespace Grump.Hyper.Compiler.Emit;
 
 /// <summary>
 /// Each module's JSON (what <c>modules/&lt;id&gt;.json</c> and every chunk hold) and a 128-bit content
-/// hash of it, rendered once per build, or taken from the module's cached result when it has them.
+/// hash of it, made where the module was compiled (or read back with it) and carried in its result: a module
+/// kept as a compact record cannot be rendered again, and never needs to be.
 /// </summary>
 public sealed class RenderedModules
 {
-    private readonly ConcurrentDictionary<string, (ArtifactContent Content, byte[] Json, UInt128 Hash)> _byId = new(StringComparer.Ordinal);
-
-    public RenderedModules()
-    {
-    }
+    private readonly Dictionary<string, (ArtifactContent Content, byte[] Json, UInt128 Hash)> _byId = new(StringComparer.Ordinal);
 
     public RenderedModules(IEnumerable<ModuleResult> results)
     {
@@ -35,9 +31,6 @@ public sealed class RenderedModules
     public ArtifactContent Content(CompiledModule module) => Get(module).Content;
 
     /// <summary>All three at once: one lookup for a reader that needs more than one.</summary>
-    internal (ArtifactContent Content, byte[] Json, UInt128 Hash) Get(CompiledModule module) => _byId.GetOrAdd(module.Id, static (_, m) =>
-    {
-        var json = ArtifactEmitter.Render(m);
-        return (ArtifactContent.Of(json), json, XxHash128.HashToUInt128(json));
-    }, module);
+    internal (ArtifactContent Content, byte[] Json, UInt128 Hash) Get(CompiledModule module) =>
+        _byId.TryGetValue(module.Id, out var rendered) ? rendered : throw new InvalidOperationException($"Module {module.Id} came without its rendered JSON.");
 }

@@ -70,7 +70,7 @@ public static class ModuleCompiler
         var extraction = new IntentExtractor((matchers ?? MatcherSet.Default).Lexicon).Extract(source, parsed.Body, header.Actors, diagnostics);
 
         var id = header.Id?.Value ?? ModuleIds.FromPath(file.Path);
-        var module = new CompiledModule
+        var document = new ModuleDocument
         {
             Id = id,
             Path = file.Path,
@@ -93,14 +93,14 @@ public static class ModuleCompiler
             Confidence = extraction.Confidence,
             Dependencies = extraction.Dependencies,
             Sentences = extraction.Sentences,
-            Locations = new ModuleLocations(
-                Locate(source, header.Id?.Offset ?? 0),
-                Locate(source, header.Route?.Offset ?? 0),
-                [.. header.Depends.Select(d => Locate(source, d.Offset))]),
         };
+        var locations = new ModuleLocations(
+            Locate(source, header.Id?.Offset ?? 0),
+            Locate(source, header.Route?.Offset ?? 0),
+            [.. header.Depends.Select(d => Locate(source, d.Offset))]);
 
-        var rendered = Emit.ArtifactEmitter.Render(module);
-        return new ModuleResult(file.Path, module, diagnostics.ToImmutableSorted())
+        var rendered = Emit.ArtifactEmitter.Render(document);
+        return new ModuleResult(file.Path, CompiledModule.Of(document, locations), diagnostics.ToImmutableSorted())
         {
             Rendered = rendered,
             RenderedHash = System.IO.Hashing.XxHash128.HashToUInt128(rendered),

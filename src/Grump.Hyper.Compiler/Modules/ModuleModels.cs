@@ -34,8 +34,11 @@ public sealed record IntentExtraction(
 /// <summary>A source location kept for link-time diagnostics; not part of the module's JSON.</summary>
 public readonly record struct SourceLocation(int Line, int Column);
 
-/// <summary>One compiled <c>.intent</c> file: the contents of <c>modules/&lt;id&gt;.json</c>.</summary>
-public sealed record CompiledModule
+/// <summary>
+/// One compiled <c>.intent</c> file as users read it: the contents of <c>modules/&lt;id&gt;.json</c>. It lives only
+/// while it is rendered; what later steps keep of it is the much smaller <see cref="CompiledModule"/>.
+/// </summary>
+public sealed record ModuleDocument
 {
     public required string Id { get; init; }
     public required string Path { get; init; }
@@ -58,10 +61,50 @@ public sealed record CompiledModule
     public double Confidence { get; init; }
     public ImmutableArray<FeatureDependency> Dependencies { get; init; } = [];
     public ImmutableArray<SentenceInfo> Sentences { get; init; } = [];
+}
+
+/// <summary>
+/// What the steps after the compile (link, plan, split, emit) read of a module: its header interface, its
+/// features, tech and feature dependencies. The sentences, actors, data flows and scores stay in the rendered
+/// JSON only, so a project of 100,000 modules does not keep 100,000 object graphs of its English alive. Read
+/// back from that JSON too (unknown members are skipped), as the L2 cache and the shards do.
+/// </summary>
+public sealed record CompiledModule
+{
+    public required string Id { get; init; }
+    public required string Path { get; init; }
+    public required string Sha256 { get; init; }
+    public required long Bytes { get; init; }
+    public string? Route { get; init; }
+    public bool Lazy { get; init; }
+    public int Priority { get; init; }
+    public bool Vendor { get; init; }
+    public ImmutableArray<string> Depends { get; init; } = [];
+    public ImmutableArray<FeatureInfo> Features { get; init; } = [];
+    public ImmutableArray<TechInfo> Tech { get; init; } = [];
+    public ImmutableArray<FeatureDependency> Dependencies { get; init; } = [];
 
     /// <summary>Where the id, route and each dependency were written, for link diagnostics.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public ModuleLocations Locations { get; init; } = ModuleLocations.None;
+
+    /// <summary>The record kept of <paramref name="document"/> once it is rendered.</summary>
+    public static CompiledModule Of(ModuleDocument document, ModuleLocations locations) => new()
+    {
+        Id = document.Id,
+        Path = document.Path,
+        Sha256 = document.Sha256,
+        Bytes = document.Bytes,
+        Route = document.Route,
+        Lazy = document.Lazy,
+        Priority = document.Priority,
+        Vendor = document.Vendor,
+        Depends = document.Depends,
+        Features = document.Features,
+        Tech = document.Tech,
+        Dependencies = document.Dependencies,
+        Locations = locations,
+    };
 }
 
 public sealed record ModuleLocations(SourceLocation Id, SourceLocation Route, ImmutableArray<SourceLocation> Depends)

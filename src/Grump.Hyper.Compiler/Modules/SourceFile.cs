@@ -6,6 +6,8 @@ namespace Grump.Hyper.Compiler.Modules;
 public sealed record SourceFile
 {
     private readonly ReadOnlyMemory<byte> _content;
+    private readonly long _size;
+    private readonly bool _loaded;
     private string? _sha256;
 
     public SourceFile(string path, ReadOnlyMemory<byte> content)
@@ -17,15 +19,21 @@ public sealed record SourceFile
     public string Path { get; init; }
 
     /// <summary>The bytes. Setting them (also through <c>with</c>) forgets the hash computed for the old ones.</summary>
+    /// <exception cref="InvalidOperationException">The file was <see cref="Described"/> and its bytes were never loaded.</exception>
     public ReadOnlyMemory<byte> Content
     {
-        get => _content;
+        get => _loaded ? _content : throw new InvalidOperationException($"The bytes of {Path} were not loaded: this file is only described by its address and size.");
         init
         {
             _content = value;
+            _size = value.Length;
+            _loaded = true;
             _sha256 = null;
         }
     }
+
+    /// <summary>The length of the bytes, known also when they were not loaded.</summary>
+    public long Size => _size;
 
     public string Sha256 => _sha256 ??= Hash(_content.Span);
 
@@ -44,6 +52,22 @@ public sealed record SourceFile
 
         return file;
     }
+
+    /// <summary>
+    /// A file known by its address and size only: what steps after the compile (link, plan, split, emit) read of a
+    /// source, so they can run from a manifest without loading the bytes again. Reading its content throws.
+    /// </summary>
+    public static SourceFile Described(string path, string sha256, long size) => new(path, sha256, size);
+
+    private SourceFile(string path, string sha256, long size)
+    {
+        Path = path;
+        _size = size;
+        _sha256 = sha256;
+    }
+
+    /// <summary>Never reads the bytes, which a described file does not have.</summary>
+    public override string ToString() => $"{Path} ({Size} bytes, sha256 {Sha256})";
 
     public static string Hash(ReadOnlySpan<byte> content) => Convert.ToHexStringLower(SHA256.HashData(content));
 }

@@ -49,7 +49,7 @@ public sealed record ProjectManifest(ManifestSettings Settings, ImmutableArray<P
             var isSource = next < project.Sources.Length && ReferenceEquals(file, project.Sources[next]);
             next += isSource ? 1 : 0;
             var role = !isSource ? InputRole.Project : project.VendorPaths.Contains(file.Path) ? InputRole.Vendor : InputRole.Source;
-            inputs.Add(new ProjectInput(file.Path, file.Sha256, file.Content.Length, role));
+            inputs.Add(new ProjectInput(file.Path, file.Sha256, file.Size, role));
         }
 
         return new ProjectManifest(
@@ -102,6 +102,12 @@ public sealed record ProjectManifest(ManifestSettings Settings, ImmutableArray<P
         var diagnostics = Diagnostics.Select(d => new Diagnostic(Descriptor(d.Code), d.File, d.Line, d.Column, d.Message));
         return new ProjectSelection(settings, sources.ToImmutable(), vendor.ToImmutable(), [.. inputs], [.. diagnostics]);
     }
+
+    /// <summary>
+    /// The selection over files described by the manifest alone (address and size, no bytes): enough for the
+    /// steps after the compile, which read no source's content.
+    /// </summary>
+    public ProjectSelection Describe() => Select([.. Inputs.Select(i => SourceFile.Described(i.Path, i.Sha256, i.Bytes))]);
 
     private static ImmutableArray<string> Patterns(ImmutableArray<Glob> globs) => [.. globs.Select(g => g.Pattern)];
 

@@ -65,7 +65,7 @@ public sealed partial class HyperCompiler
             throw new InvalidOperationException($"The shards returned {modules.Count} modules that do not match the project's {project.Sources.Length} sources.");
         }
 
-        var bytes = project.Sources.Sum(s => (long)s.Content.Length);
+        var bytes = project.Sources.Sum(s => s.Size);
         var stages = ImmutableArray.CreateBuilder<StageMetrics>();
         stages.Add(new StageMetrics("shard-plan", distribution.PlanMilliseconds, distribution.Shards, 0));
         stages.Add(new StageMetrics("shards", distribution.FanOutMilliseconds, modules.Count, bytes));

@@ -100,7 +100,7 @@ public sealed partial class HyperCompiler
             effective = CompileTier.Aggressive;
         }
 
-        var bytes = project.Sources.Sum(s => (long)s.Content.Length);
+        var bytes = project.Sources.Sum(s => s.Size);
         stages.Add(new StageMetrics("select", total.Elapsed.TotalMilliseconds, project.Sources.Length, bytes));
 
         var watch = Stopwatch.StartNew();
