@@ -58,15 +58,16 @@ public sealed class CompileJob(IJobRecords records, ISourceStore sourceStore, Hy
             // artifacts go to a content-addressed store, so the big documents are made as blocks an edit reuses
             // (Hyper:DocumentBlocks).
             var project = manifest.Select(await sourceStore.GetSourcesAsync(manifest.Inputs, cancellationToken));
-            var gate = new ProgressGate(TimeSpan.FromMilliseconds(250));
-            var result = compiler.Compile(project, HyperOptions.Default with { Tier = tier, ProjectKey = job.Tenant, DocumentBlocks = options.Value.DocumentBlocks }, done =>
+            var progress = new ProgressWriter(TimeSpan.FromMilliseconds(250), async done =>
             {
                 // Progress is also where a cancel is noticed if its announcement was missed.
-                if (gate.TryEnter() && finisher.WhileRunningAsync(jobId, j => j with { FilesDone = Math.Max(j.FilesDone, done) }).GetAwaiter().GetResult() is null)
+                if (await finisher.WhileRunningAsync(jobId, j => j with { FilesDone = Math.Max(j.FilesDone, done) }) is null)
                 {
                     lease.Cancel();
                 }
-            }, lease.Token);
+            });
+            var result = compiler.Compile(project, HyperOptions.Default with { Tier = tier, ProjectKey = job.Tenant, DocumentBlocks = options.Value.DocumentBlocks }, progress.Report, lease.Token);
+            await progress.DrainAsync(); // the last progress write lands before the job's end is written
             await finisher.SucceedAsync(jobId, result);
         }
         catch (OperationCanceledException) when (lease.Cancelled && !cancellationToken.IsCancellationRequested)

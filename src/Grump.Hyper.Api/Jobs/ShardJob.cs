@@ -40,16 +40,17 @@ public sealed class ShardJob(IJobRecords records, ISourceStore sourceStore, Shar
             io.Stop();
             var compile = Stopwatch.StartNew();
             var options = HyperOptions.Default with { Tier = CompileTier.Insane, ProjectKey = job.Tenant, Parallelism = ThreadsPerShard(distributed.Value) };
-            var poll = new ProgressGate(TimeSpan.FromSeconds(1));
-            var output = compiler.CompileShard(files, [.. spec.Files.Select(f => f.Role == InputRole.Vendor)], options, _ =>
+            var poll = new ProgressWriter(TimeSpan.FromSeconds(1), async _ =>
             {
                 // The announcement of a cancel stops the shard at once; this poll catches a missed one.
-                if (poll.TryEnter() && records.GetAsync(jobId, CancellationToken.None).GetAwaiter().GetResult() is not { Status: JobStatus.Running })
+                if (await records.GetAsync(jobId, CancellationToken.None) is not { Status: JobStatus.Running })
                 {
                     lease.Cancel();
                 }
-            }, lease.Token);
+            });
+            var output = compiler.CompileShard(files, [.. spec.Files.Select(f => f.Role == InputRole.Vendor)], options, poll.Report, lease.Token);
             compile.Stop();
+            await poll.DrainAsync();
             io.Start();
             var modules = ModuleCodec.EncodeMany(output.Modules);
             io.Stop();
