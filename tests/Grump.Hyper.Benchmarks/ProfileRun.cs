@@ -33,6 +33,30 @@ internal static class ProfileRun
             return 0;
         }
 
+        if (args.Contains("--modules"))
+        {
+            // The per-file compile alone, on one thread: its time and its allocations per file.
+            using var ticks = args.Contains("--types") ? new AllocationTypes() : null;
+            for (var i = 0; i < repeat; i++)
+            {
+                var allocated = GC.GetTotalAllocatedBytes(precise: true);
+                var watch = Stopwatch.StartNew();
+                long bytes = 0;
+                foreach (var file in project.Where(f => f.Path.EndsWith(".intent", StringComparison.Ordinal)))
+                {
+                    Grump.Hyper.Compiler.Modules.ModuleCompiler.Compile(file, vendor: false, Grump.Hyper.Compiler.Modules.CompilationOptions.Default);
+                    bytes += file.Content.Length;
+                }
+
+                var seconds = watch.Elapsed.TotalSeconds;
+                Console.WriteLine($"module compile, 1 thread: {seconds * 1000:0} ms, {bytes / 1048576.0 / seconds:0.0} MB/s, allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)project.Count / 1024:0.0} KiB per file");
+            }
+
+            ticks?.Print();
+
+            return 0;
+        }
+
         if (changed > 0)
         {
             // A different edit of the project each time, on one warm compiler (never a whole-project cache hit).
@@ -80,9 +104,10 @@ internal static class ProfileRun
 
         for (var i = 0; i < repeat; i++)
         {
+            var allocated = GC.GetTotalAllocatedBytes(precise: true);
             var watch = Stopwatch.StartNew();
             var result = new HyperCompiler().Compile(project, HyperOptions.Default with { Tier = tier });
-            Console.WriteLine($"{tier.Name()} cold {watch.ElapsedMilliseconds} ms, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MiB: " + CompileBenchmark.StageTimes(result.Metrics));
+            Console.WriteLine($"{tier.Name()} cold {watch.ElapsedMilliseconds} ms, allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576} MiB, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MiB: " + CompileBenchmark.StageTimes(result.Metrics));
         }
 
         return 0;
@@ -99,5 +124,38 @@ internal static class ProfileRun
         Console.WriteLine($"holding process {Environment.ProcessId}; close stdin to end");
         Console.In.ReadToEnd();
         GC.KeepAlive(compiler);
+    }
+
+    /// <summary>--types: the runtime's allocation samples (one per ~100 KB allocated) counted by type, for where the bytes go.</summary>
+    private sealed class AllocationTypes : System.Diagnostics.Tracing.EventListener
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _bytes = new();
+
+        protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+        {
+            if (source.Name == "Microsoft-Windows-DotNETRuntime")
+            {
+                EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1);
+            }
+        }
+
+        protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+        {
+            if (e.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) == true && e.PayloadNames is { } names)
+            {
+                var type = e.Payload![names.IndexOf("TypeName")] as string ?? "?";
+                var amount = Convert.ToInt64(e.Payload[names.IndexOf("AllocationAmount64")], System.Globalization.CultureInfo.InvariantCulture);
+                _bytes.AddOrUpdate(type, amount, (_, v) => v + amount);
+            }
+        }
+
+        public void Print()
+        {
+            var total = _bytes.Values.Sum();
+            foreach (var (type, bytes) in _bytes.OrderByDescending(p => p.Value).Take(30))
+            {
+                Console.WriteLine($"  {bytes * 100.0 / total,5:0.0}%  {type}");
+            }
+        }
     }
 }

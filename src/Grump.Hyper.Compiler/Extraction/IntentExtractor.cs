@@ -26,22 +26,27 @@ internal sealed class IntentExtractor
     private static readonly ImmutableHashSet<string> TechCueWords = ImmutableHashSet.Create(StringComparer.Ordinal,
         "using", "use", "with", "in", "via", "written", "framework", "language", "stack");
 
+    /// <summary>The tokens of the file being read on this thread: made once per thread, never kept past one extraction.</summary>
+    [ThreadStatic]
+    private static List<Token>? t_tokens;
+
     private readonly IntentLexicon _lexicon;
 
     public IntentExtractor(IntentLexicon lexicon) => _lexicon = lexicon;
 
     public IntentExtraction Extract(SourceText source, TextSpan body, ImmutableArray<string> headerActors, DiagnosticBag diagnostics)
     {
-        var (tokens, sentences) = Tokenizer.Tokenize(source.Text, body, _lexicon);
-        if (tokens.Length == 0)
+        var tokens = t_tokens ??= new List<Token>(256);
+        var sentences = Tokenizer.Tokenize(source.Text, body, _lexicon, tokens);
+        if (tokens.Count == 0)
         {
             diagnostics.Report(DiagnosticCatalog.EmptyBody, source, body.Start);
         }
 
-        var span = tokens.AsSpan();
+        var span = (ReadOnlySpan<Token>)System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens);
         var tech = FilterAmbiguous(span, _lexicon.Tech.MatchAll(span, allowSingular: false));
         var features = _lexicon.Features.MatchAll(span, allowSingular: true);
-        var covered = Coverage(tokens.Length, tech, features);
+        var covered = Coverage(span.Length, tech, features);
         var negated = NegationScopes(span, covered);
         var verbs = VerbActions(span, covered);
 
@@ -264,13 +269,15 @@ internal sealed class IntentExtractor
 
     private bool IsVerbLike(string word) => Copulas.Contains(word) || VerbOf(word) is not null;
 
-    private string? VerbOf(string word)
+    private string? VerbOf(string word) => _lexicon.VerbForms.Of(word, _lexicon, static (lexicon, w) => VerbOfUncached(lexicon, w));
+
+    private static string? VerbOfUncached(IntentLexicon lexicon, string word)
     {
         Span<Token> one = [new Token(0, word.Length, word, TokenKind.Word, false, 0)];
         foreach (var form in Inflection.VerbBases(word))
         {
             one[0] = one[0] with { Norm = form };
-            if (_lexicon.Verbs.TryMatch(one, 0, allowSingular: false, out var m))
+            if (lexicon.Verbs.TryMatch(one, 0, allowSingular: false, out var m))
             {
                 return m.Value;
             }
@@ -411,12 +418,25 @@ internal sealed class IntentExtractor
     {
         foreach (var (a, b) in _lexicon.ExclusiveTech)
         {
-            if (wanted.Any(t => t.Canonical == a) && wanted.Any(t => t.Canonical == b))
+            if (Has(wanted, a) && Has(wanted, b))
             {
                 // Reported where the second of the two is first asked for.
                 diagnostics.Report(DiagnosticCatalog.ExclusiveFrameworks, source, Math.Max(offsets[a], offsets[b]), a, b);
             }
         }
+    }
+
+    private static bool Has(ImmutableArray<TechInfo> tech, string canonical)
+    {
+        foreach (var t in tech)
+        {
+            if (t.Canonical == canonical)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private ImmutableArray<FeatureDependency> Dependencies(ImmutableArray<string> wanted)
@@ -615,30 +635,56 @@ internal sealed class IntentExtractor
         for (var s = 0; s < sentences.Length; s++)
         {
             var sentence = sentences[s];
-            var featureNames = new SortedSet<string>(StringComparer.Ordinal);
-            var techNames = new SortedSet<string>(StringComparer.Ordinal);
-            for (; f < features.Count && features[f].Token < sentence.EndToken; f++)
-            {
-                featureNames.Add(features[f].Value.Canonical);
-            }
-
-            for (; t < tech.Count && tech[t].Token < sentence.EndToken; t++)
-            {
-                techNames.Add(tech[t].Value.Canonical);
-            }
-
+            var featureNames = SortedDistinct(features, ref f, sentence.EndToken, static v => v.Canonical);
+            var techNames = SortedDistinct(tech, ref t, sentence.EndToken, static v => v.Canonical);
             var text = NormalizeSpace(source.Text.AsSpan(sentence.Start, sentence.End - sentence.Start));
-            builder.Add(new SentenceInfo(s, source.GetLine(sentence.Start), text, [.. featureNames], [.. techNames]));
+            builder.Add(new SentenceInfo(s, source.GetLine(sentence.Start), text, featureNames, techNames));
         }
 
         return builder.MoveToImmutable();
     }
 
+    /// <summary>The canonical names of the matches before <paramref name="end"/> (from <paramref name="next"/> on), in ordinal order, each once.</summary>
+    private static ImmutableArray<string> SortedDistinct<T>(List<TermMatch<T>> matches, ref int next, int end, Func<T, string> name)
+    {
+        var first = next;
+        while (next < matches.Count && matches[next].Token < end)
+        {
+            next++;
+        }
+
+        if (next == first)
+        {
+            return [];
+        }
+
+        var names = new string[next - first];
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = name(matches[first + i].Value);
+        }
+
+        Array.Sort(names, StringComparer.Ordinal);
+        var kept = 1;
+        for (var i = 1; i < names.Length; i++)
+        {
+            if (!string.Equals(names[i], names[kept - 1], StringComparison.Ordinal))
+            {
+                names[kept++] = names[i];
+            }
+        }
+
+        return ImmutableArray.Create(names, 0, kept);
+    }
+
+    /// <summary>Runs of white space become one space, trimmed, cut at <see cref="MaxSentenceText"/> with an ellipsis.</summary>
     private static string NormalizeSpace(ReadOnlySpan<char> text)
     {
-        var sb = new System.Text.StringBuilder(Math.Min(text.Length, MaxSentenceText));
+        text = text.Trim();
+        Span<char> buffer = stackalloc char[MaxSentenceText + 2]; // a space, the character that reaches the limit, the ellipsis
+        var length = 0;
         var space = false;
-        foreach (var c in text.Trim())
+        foreach (var c in text)
         {
             if (char.IsWhiteSpace(c))
             {
@@ -648,19 +694,19 @@ internal sealed class IntentExtractor
 
             if (space)
             {
-                sb.Append(' ');
+                buffer[length++] = ' ';
                 space = false;
             }
 
-            sb.Append(c);
-            if (sb.Length >= MaxSentenceText)
+            buffer[length++] = c;
+            if (length >= MaxSentenceText)
             {
-                sb.Append('…');
+                buffer[length++] = '…';
                 break;
             }
         }
 
-        return sb.ToString();
+        return new string(buffer[..length]);
     }
 
     private static string Text(SourceText source, ReadOnlySpan<Token> tokens, int first, int length)

@@ -66,6 +66,12 @@ internal sealed record IntentLexicon
     public required PhraseMatcher<DataFlowTerm> DataFlows { get; init; }
     public required PhraseMatcher<NegationKind> Negation { get; init; }
     public required PhraseMatcher<string> Verbs { get; init; }
+
+    /// <summary>Each word's verb action once worked out (its inflections tried against <see cref="Verbs"/>), shared by every tier's copy.</summary>
+    public WordMemo VerbForms { get; } = new();
+
+    /// <summary>Normalised words as shared strings, so a word seen in every file is one string, not one per file.</summary>
+    public WordTable Words { get; } = new();
     public required PhraseMatcher<ImmutableArray<string>> Signals { get; init; }
     public required FrozenSet<string> NegationPredicate { get; init; }
     public required FrozenSet<string> NegationBoundary { get; init; }

@@ -13,6 +13,14 @@ internal static class Tokenizer
     public static (Token[] Tokens, Sentence[] Sentences) Tokenize(string text, TextSpan span, IntentLexicon lexicon)
     {
         var tokens = new List<Token>(Math.Max(16, span.Length / 5));
+        var sentences = Tokenize(text, span, lexicon, tokens);
+        return (tokens.ToArray(), sentences);
+    }
+
+    /// <summary>Into <paramref name="tokens"/> (cleared first): the extractor passes a list it keeps per thread, so no file allocates its own.</summary>
+    public static Sentence[] Tokenize(string text, TextSpan span, IntentLexicon lexicon, List<Token> tokens)
+    {
+        tokens.Clear();
         var sentences = new List<Sentence>();
         var sentence = 0;
         var sentenceFirstToken = 0;
@@ -41,7 +49,7 @@ internal static class Tokenizer
                 var start = i;
                 i = ScanWord(text, i, end);
                 var raw = text.AsSpan(start, i - start);
-                var norm = Normalize(raw);
+                var norm = Normalize(raw, lexicon.Words);
                 if (norm.Contains('/', StringComparison.Ordinal) && !lexicon.SlashWords.Contains(norm))
                 {
                     // "React/Vue" is two words; "ci/cd" is one.
@@ -94,7 +102,7 @@ internal static class Tokenizer
         }
 
         EndSentence(lastEnd);
-        return (tokens.ToArray(), sentences.ToArray());
+        return sentences.ToArray();
     }
 
     private static void AddPunct(List<Token> tokens, int at, TokenKind kind, int sentence) =>
@@ -143,12 +151,12 @@ internal static class Tokenizer
         return i;
     }
 
-    private static string Normalize(ReadOnlySpan<char> raw)
+    private static string Normalize(ReadOnlySpan<char> raw, WordTable words)
     {
         Span<char> buffer = raw.Length <= 128 ? stackalloc char[raw.Length] : new char[raw.Length];
         raw.ToLowerInvariant(buffer);
         buffer.Replace('’', '\'');
-        return new string(buffer);
+        return words.Get(buffer);
     }
 
     private static bool StartsNewThought(string text, int i, int end)
