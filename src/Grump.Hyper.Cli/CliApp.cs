@@ -112,7 +112,7 @@ public static class CliApp
 
         try
         {
-            ArtifactWriter.WriteTo(result.Artifacts, output);
+            ArtifactWriter.ReplaceIn(result.Artifacts, output);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

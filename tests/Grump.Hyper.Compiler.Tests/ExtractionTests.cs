@@ -284,6 +284,19 @@ public sealed class ExtractionTests
         Assert.Equal(("GH1010", 2, 13), (diagnostic.Code, diagnostic.Line, diagnostic.Column));
     }
 
+    [Theory]
+    [InlineData("\r", 2, 2)]
+    [InlineData("\r\n", 2, 2)]
+    [InlineData("\n", 2, 2)]
+    public void Invalid_utf8_is_located_with_every_kind_of_line_break(string lineBreak, int line, int column)
+    {
+        // "a", a line break, "b", then a bad byte: the bad byte is the second character of line 2, whatever the break.
+        var bytes = System.Text.Encoding.ASCII.GetBytes("a" + lineBreak + "b").Concat(new byte[] { 0xFF }).ToArray();
+        var result = Modules.ModuleCompiler.Compile(new Modules.SourceFile("bad.intent", bytes), false, Modules.CompilationOptions.Default);
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal(("GH1010", line, column), (diagnostic.Code, diagnostic.Line, diagnostic.Column));
+    }
+
     [Fact]
     public void A_file_over_the_size_limit_is_an_error_and_not_compiled()
     {

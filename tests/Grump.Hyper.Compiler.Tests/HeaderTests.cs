@@ -106,9 +106,9 @@ public sealed class HeaderTests
         """, "GH1005");
 
     [Fact]
-    public void An_unterminated_list_is_reported_where_it_ends() => AssertDiagnostics("""
+    public void An_unterminated_list_is_reported_at_its_opening_bracket() => AssertDiagnostics("""
         ---
-        tags: [web, api⟦
+        tags: ⟦[web, api
         ---
         Build a cart.
         """, "GH1006");
@@ -148,4 +148,33 @@ public sealed class HeaderTests
 
     [Fact]
     public void An_empty_body_is_a_warning() => AssertDiagnostics("---\nid: empty\n---\n⟦", "GH2004");
+
+    [Fact]
+    public void A_known_key_in_another_case_is_read_and_warned_about()
+    {
+        var (text, marks) = Annotated("---\n⟦ID: checkout\n⟦Route: /pay\n---\nBuild a cart.\n");
+        var result = Compile(text);
+        Assert.Equal([("GH2008", marks[0].Line, marks[0].Column), ("GH2008", marks[1].Line, marks[1].Column)],
+            result.Diagnostics.Select(d => (d.Code, d.Line, d.Column)));
+        Assert.Contains("'ID' is read as 'id'", result.Diagnostics[0].Message, StringComparison.Ordinal);
+        Assert.Equal(("checkout", "/pay"), (result.Module!.Id, result.Module.Route));
+    }
+
+    [Fact]
+    public void Empty_list_items_are_warned_about_and_left_out()
+    {
+        var (text, marks) = Annotated("---\ndepends: [a, ⟦, b,⟦]\n---\nBuild a cart.\n");
+        var result = Compile(text);
+        Assert.Equal([("GH2009", marks[0].Line, marks[0].Column), ("GH2009", marks[1].Line, marks[1].Column)],
+            result.Diagnostics.Where(d => d.Code == "GH2009").Select(d => (d.Code, d.Line, d.Column)));
+        Assert.Equal(["a", "b"], result.Module!.Depends);
+    }
+
+    [Fact]
+    public void A_key_with_letters_outside_ascii_is_an_unknown_key_not_a_broken_line() => AssertDiagnostics("""
+        ---
+        ⟦tïtle: Checkout
+        ---
+        Build a cart.
+        """, "GH2001");
 }

@@ -75,8 +75,14 @@ public sealed class ProjectTests
     public void A_project_without_sources_is_an_error()
     {
         var result = Compile(File("readme.md", "# nothing"));
-        Assert.Equal("GH1040", Assert.Single(result.Diagnostics).Code);
+        var diagnostic = Assert.Single(result.Diagnostics);
+        Assert.Equal("GH1040", diagnostic.Code);
+        Assert.Equal(".", diagnostic.File); // the project root: there is no grump.json to blame
+        Assert.Contains("no grump.json", diagnostic.Message, StringComparison.Ordinal);
         Assert.False(result.Success);
+
+        var withSettings = Compile(File("grump.json", """{ "include": ["src/**"] }"""), File("other/a.intent", "Build a cart."));
+        Assert.Equal(("GH1040", "grump.json"), (withSettings.Diagnostics.Single().Code, withSettings.Diagnostics.Single().File));
         Assert.True(result.Artifacts.TryGet(ArtifactSet.Manifest, out _));
     }
 

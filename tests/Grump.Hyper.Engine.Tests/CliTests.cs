@@ -72,6 +72,33 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Compiling_again_into_the_same_out_leaves_nothing_of_the_build_before()
+    {
+        var output = Path.Combine(_temp, "out");
+        Assert.Equal(0, Run("compile", Example(), "--out", output).Code);
+        var small = Path.Combine(_temp, "small");
+        Directory.CreateDirectory(small);
+        File.WriteAllText(Path.Combine(small, "only.intent"), "Build a cart.\n");
+
+        Assert.Equal(0, Run("compile", small, "--out", output).Code);
+        Assert.False(Directory.Exists(Path.Combine(output, "modules", "payments")), "a module of the build before was left beside the new manifest");
+        Assert.Equal(["modules/only.json"], Directory.EnumerateFiles(Path.Combine(output, "modules"), "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(output, f).Replace('\\', '/')));
+    }
+
+    [Fact]
+    public void A_non_empty_out_that_is_not_a_previous_output_is_refused_and_left_alone()
+    {
+        var output = Path.Combine(_temp, "mine");
+        Directory.CreateDirectory(output);
+        File.WriteAllText(Path.Combine(output, "notes.txt"), "keep me");
+        var (code, _, stderr) = Run("compile", Example(), "--out", output);
+        Assert.Equal(2, code);
+        Assert.Contains("not empty", stderr, StringComparison.Ordinal);
+        Assert.Equal(["notes.txt"], Directory.EnumerateFileSystemEntries(output).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void An_archive_compiles_to_the_same_artifacts_as_its_folder()
     {
         var zip = Path.Combine(_temp, "shop.zip");

@@ -38,6 +38,8 @@ public static class DiagnosticCatalog
     public static readonly DiagnosticDescriptor UnknownProjectKey = Warning("GH2005", "Unknown grump.json key", "Unknown key '{0}' in grump.json is ignored");
     public static readonly DiagnosticDescriptor TooManyInitialChunks = Warning("GH2006", "Too many initial chunks", "Route '{0}' loads {1} chunks up front, over maxInitialChunks {2}, even after merging common chunks");
     public static readonly DiagnosticDescriptor TooManyAsyncChunks = Warning("GH2007", "Too many async chunks", "Route '{0}' can load {1} lazy chunks, over maxAsyncChunks {2}");
+    public static readonly DiagnosticDescriptor HeaderKeyCase = Warning("GH2008", "Header key not in lower case", "Header key '{0}' is read as '{1}'; header keys are written in lower case");
+    public static readonly DiagnosticDescriptor EmptyListItem = Warning("GH2009", "Empty list item", "An empty list item is ignored");
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } =
     [
@@ -45,6 +47,6 @@ public static class DiagnosticCatalog
         UnterminatedList, NestedList, InvalidUtf8, FileTooLarge, TooManyListItems, TooManyHeaderLines, MoreErrorsNotShown, MalformedProjectFile, InvalidProjectSetting,
         DuplicateModuleId, UnknownDependency, DependencyCycle, DuplicateRoute, NoSources,
         UnknownHeaderKey, TechWantedAndNegated, ExclusiveFrameworks, EmptyBody, UnknownProjectKey, TooManyInitialChunks, TooManyAsyncChunks,
-        MoreWarningsNotShown,
+        HeaderKeyCase, EmptyListItem, MoreWarningsNotShown,
     ];
 }

@@ -155,7 +155,8 @@ public static class ModuleCompiler
         var lineStart = 0;
         for (var i = 0; i < offset && i < bytes.Length; i++)
         {
-            if (bytes[i] == (byte)'\n')
+            // Line breaks as SourceText counts them everywhere else: CRLF, LF and a lone CR.
+            if (bytes[i] == (byte)'\n' || (bytes[i] == (byte)'\r' && (i + 1 >= bytes.Length || bytes[i + 1] != (byte)'\n')))
             {
                 line++;
                 lineStart = i + 1;

@@ -46,8 +46,13 @@ public static class ProjectLoader
 
         if (sources.Count == 0)
         {
-            diagnostics.Report(DiagnosticCatalog.NoSources, projectFile?.Path ?? ProjectSettings.FileName, 1, 1,
-                all.Count == 0 ? ": the archive is empty" : $" among its {all.Count} files (include: {string.Join(", ", settings.Include.Select(g => g.Pattern))})");
+            // Located at grump.json when there is one (its include patterns chose nothing), else at the project root:
+            // a grump.json that does not exist is not to blame.
+            var include = string.Join(", ", settings.Include.Select(g => g.Pattern));
+            diagnostics.Report(DiagnosticCatalog.NoSources, projectFile?.Path ?? ".", 1, 1,
+                all.Count == 0 ? ": the archive is empty"
+                : projectFile is null ? $" among its {all.Count} files (no grump.json, so the default include: {include})"
+                : $" among its {all.Count} files (include: {include})");
         }
 
         // The sources are a subsequence of the sorted files, so the inputs (sources and the project file, in

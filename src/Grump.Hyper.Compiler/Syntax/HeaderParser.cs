@@ -123,6 +123,11 @@ internal sealed class HeaderParser
         }
 
         _seenKeys[normalizedKey] = _source.GetLine(keyStart);
+        if (!string.Equals(key, normalizedKey, StringComparison.Ordinal) && IsKnownKey(normalizedKey))
+        {
+            _diagnostics.Report(DiagnosticCatalog.HeaderKeyCase, _source, keyStart, key, normalizedKey);
+        }
+
         Apply(normalizedKey, key, keyStart, value);
     }
 
@@ -209,6 +214,8 @@ internal sealed class HeaderParser
                 break;
         }
     }
+
+    private static bool IsKnownKey(string key) => key is "id" or "title" or "route" or "depends" or "lazy" or "priority" or "actors" or "tags";
 
     private static ImmutableArray<string> Lowered(ImmutableArray<HeaderItem> items)
     {
@@ -300,7 +307,12 @@ internal sealed class HeaderParser
                 return false;
             }
 
-            if (item.Value.Length > 0)
+            if (item.Value.Length == 0)
+            {
+                // "[a, , b]" or "[a,]": most likely a slip, so said; the list is read without it.
+                _diagnostics.Report(DiagnosticCatalog.EmptyListItem, _source, item.Offset);
+            }
+            else
             {
                 if (items.Count < MaxListItems)
                 {
@@ -331,7 +343,8 @@ internal sealed class HeaderParser
                 return RestIsEmpty(i + 1, end);
             }
 
-            _diagnostics.Report(DiagnosticCatalog.UnterminatedList, _source, i);
+            // Reported where the list opens: the end of the line is where it was noticed, not where it went wrong.
+            _diagnostics.Report(DiagnosticCatalog.UnterminatedList, _source, open);
             return false;
         }
     }
@@ -466,9 +479,10 @@ internal sealed class HeaderParser
         return i;
     }
 
-    private static bool IsKeyStart(char c) => char.IsAsciiLetter(c) || c == '_';
+    // Letters of any script: a key like "tïtle" is then an unknown key (a warning naming it), not a broken line.
+    private static bool IsKeyStart(char c) => char.IsLetter(c) || c == '_';
 
-    private static bool IsKeyPart(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '-';
+    private static bool IsKeyPart(char c) => char.IsLetterOrDigit(c) || c is '_' or '-';
 
     private readonly record struct HeaderValue(bool IsList, ImmutableArray<HeaderItem> Items, int Offset);
 }

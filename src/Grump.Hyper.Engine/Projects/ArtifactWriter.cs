@@ -5,6 +5,59 @@ namespace Grump.Hyper.Engine.Projects;
 /// <summary>Writes artifacts under a folder, replacing what a previous compile left there.</summary>
 public static class ArtifactWriter
 {
+    /// <summary>
+    /// Writes into <paramref name="folder"/>: new, empty, or holding a previous compile's output, which is removed
+    /// first, so no file of the build before stays beside the new manifest. Any other folder with files in it is
+    /// refused (nothing is deleted that this tool did not write).
+    /// </summary>
+    /// <exception cref="IOException">The folder holds files that are not a previous output.</exception>
+    public static void ReplaceIn(ArtifactSet artifacts, string folder)
+    {
+        var root = new DirectoryInfo(Path.GetFullPath(folder));
+        if (root.Exists && root.EnumerateFileSystemInfos().Any())
+        {
+            if (!IsPreviousOutput(root))
+            {
+                throw new IOException($"{folder} is not empty and holds no previous grump-hyper output (no manifest.json from this compiler); give a new or empty folder");
+            }
+
+            foreach (var entry in root.EnumerateFileSystemInfos())
+            {
+                if (entry is DirectoryInfo directory)
+                {
+                    directory.Delete(recursive: true);
+                }
+                else
+                {
+                    entry.Delete();
+                }
+            }
+        }
+
+        WriteTo(artifacts, folder);
+    }
+
+    private static bool IsPreviousOutput(DirectoryInfo root)
+    {
+        var manifest = Path.Combine(root.FullName, ArtifactSet.Manifest);
+        if (!File.Exists(manifest))
+        {
+            return false;
+        }
+
+        try
+        {
+            using var stream = File.OpenRead(manifest);
+            using var document = System.Text.Json.JsonDocument.Parse(stream);
+            return document.RootElement.TryGetProperty("compiler", out var compiler) && compiler.ValueKind == System.Text.Json.JsonValueKind.Object
+                && compiler.TryGetProperty("name", out var name) && name.ValueEquals(Grump.Hyper.Compiler.CompilerInfo.Name);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+    }
+
     public static void WriteTo(ArtifactSet artifacts, string folder)
     {
         var root = Path.GetFullPath(folder);
