@@ -13,6 +13,15 @@ if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; 
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq redis-server >/dev/null
 fi
 
+# The README's CI example (run by ReadmeTests) reads the job's id with jq, as a workflow would.
+if ! command -v jq >/dev/null 2>&1; then
+  echo "Installing jq from Debian packages..."
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq jq >/dev/null
+fi
+
 # openapi.yaml must lint clean with Redocly's recommended rules (npm registry; Node.js is on the machine).
 if command -v npm >/dev/null 2>&1; then
   (cd tools/openapi-lint && npm ci --no-audit --no-fund --silent && npx --no-install redocly lint ../../openapi.yaml --format=summary) \

@@ -1,132 +1,69 @@
-using Grump.Hyper.Engine.Archives;
+using System.CommandLine;
 using Grump.Hyper.Engine.Pipeline;
-using Grump.Hyper.Engine.Projects;
 
 namespace Grump.Hyper.Cli;
 
 /// <summary>
-/// <c>grump-hyper compile &lt;folder|archive&gt; --out &lt;folder&gt; [--tier T]</c>. Exit codes: 0 compiled
-/// cleanly, 1 compiled with error diagnostics, 2 bad usage or unreadable input.
+/// The <c>grump-hyper</c> command line: <c>compile</c> on this machine, and <c>submit</c>, <c>status</c>,
+/// <c>result</c>, <c>artifacts</c>, <c>cancel</c> against a service. Parsing, help and <c>--version</c> are
+/// System.CommandLine's; the exit codes are the product's (below), the same for every command.
 /// </summary>
 public static class CliApp
 {
+    /// <summary>Compiled (or the job succeeded) with no error diagnostics.</summary>
     public const int Ok = 0;
+
+    /// <summary>Compiled, with error diagnostics.</summary>
     public const int CompileErrors = 1;
+
+    /// <summary>Bad usage or unreadable input: nothing was compiled.</summary>
     public const int Usage = 2;
 
-    private const string UsageText = """
-        usage: grump-hyper compile <folder|archive> --out <folder> [--tier conservative|balanced|aggressive|insane]
-        """;
+    /// <summary>The service could not be reached, refused the request, failed the job, or the wait timed out.</summary>
+    public const int ServiceFailure = 3;
 
-    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    /// <summary>Where the API key is read from: never a command-line argument, which other users of the machine can see.</summary>
+    public const string ApiKeyVariable = "GRUMP_HYPER_API_KEY";
+
+    /// <summary>The service's address when <c>--url</c> is not given.</summary>
+    public const string UrlVariable = "GRUMP_HYPER_URL";
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr) => RunAsync(args, stdout, stderr).GetAwaiter().GetResult();
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        var root = new RootCommand("Grump Hyper: compiles .intent projects, here or on a Grump Hyper service.")
         {
-            (args.Length == 0 ? stderr : stdout).WriteLine(UsageText);
-            return args.Length == 0 ? Usage : Ok;
-        }
-
-        if (args[0] != "compile")
+            CompileCommand.Create(stdout, stderr),
+            ServiceCommands.Submit(stdout, stderr),
+            ServiceCommands.Status(stdout, stderr),
+            ServiceCommands.Result(stdout, stderr),
+            ServiceCommands.Artifacts(stdout, stderr),
+            ServiceCommands.Cancel(stdout, stderr),
+        };
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
         {
-            stderr.WriteLine($"grump-hyper: unknown command '{args[0]}'");
-            stderr.WriteLine(UsageText);
-            return Usage;
-        }
-
-        string? input = null, output = null;
-        var tier = CompileTiers.Default;
-        for (var i = 1; i < args.Length; i++)
-        {
-            switch (args[i])
+            foreach (var error in parsed.Errors)
             {
-                case "--out" or "-o" when i + 1 < args.Length:
-                    output = args[++i];
-                    break;
-                case "--tier" when i + 1 < args.Length:
-                    if (!CompileTiers.TryParse(args[++i], out tier))
-                    {
-                        stderr.WriteLine($"grump-hyper: unknown tier '{args[i]}'");
-                        return Usage;
-                    }
-
-                    break;
-                default:
-                    if (args[i].StartsWith('-') || input is not null)
-                    {
-                        stderr.WriteLine($"grump-hyper: unexpected argument '{args[i]}'");
-                        stderr.WriteLine(UsageText);
-                        return Usage;
-                    }
-
-                    input = args[i];
-                    break;
+                await stderr.WriteLineAsync($"grump-hyper: {error.Message}");
             }
-        }
 
-        if (input is null || output is null)
-        {
-            stderr.WriteLine(UsageText);
+            await stderr.WriteLineAsync("Run 'grump-hyper --help' (or '<command> --help') for usage.");
             return Usage;
         }
 
-        if (!Directory.Exists(input) && !File.Exists(input))
-        {
-            stderr.WriteLine($"grump-hyper: {input}: no such file or folder");
-            return Usage;
-        }
-
-        ArchiveReadResult loaded;
-        try
-        {
-            loaded = ProjectSources.Load(input, ArchiveLimits.LocalProject); // a local project, not an upload
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            stderr.WriteLine($"grump-hyper: {input}: {ex.Message}");
-            return Usage;
-        }
-
-        if (!loaded.IsSuccess)
-        {
-            stderr.WriteLine($"grump-hyper: {input}: {loaded.Error!.Detail} ({loaded.Error.Code})");
-            return Usage;
-        }
-
-        if (File.Exists(output))
-        {
-            stderr.WriteLine($"grump-hyper: --out {output}: is a file; give a folder (it is created if missing)");
-            return Usage;
-        }
-
-        HyperResult result;
-        try
-        {
-            result = new HyperCompiler().Compile(loaded.Files!, HyperOptions.Default with { Tier = tier });
-        }
-        catch (Exception ex)
-        {
-            // The compiler reports bad input as diagnostics; anything thrown is a bug, said plainly rather than a crash.
-            stderr.WriteLine($"grump-hyper: internal error while compiling {input}: {ex.GetType().Name}: {ex.Message}");
-            return Usage;
-        }
-
-        try
-        {
-            ArtifactWriter.ReplaceIn(result.Artifacts, output);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            stderr.WriteLine($"grump-hyper: --out {output}: cannot write there: {ex.Message}");
-            return Usage;
-        }
-
-        foreach (var diagnostic in result.Compilation.Diagnostics)
-        {
-            stderr.WriteLine(diagnostic.ToString());
-        }
-
-        var counts = Grump.Hyper.Compiler.Emit.ArtifactEmitter.Count(result.Compilation.Diagnostics);
-        stdout.WriteLine($"grump-hyper: {result.Metrics.Modules} modules, {counts.Errors} errors, {counts.Warnings} warnings, {result.Artifacts.Count} artifacts in {output} ({result.Metrics.TotalMilliseconds:0.#} ms, tier {result.Metrics.Tier})");
-        return result.Compilation.Success ? Ok : CompileErrors;
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr }, cancellationToken);
     }
+
+    /// <summary>The <c>--tier</c> option: one of the engine's tier names (anything else is a usage error), balanced by default.</summary>
+    internal static Option<string> TierNameOption()
+    {
+        var names = Enum.GetValues<CompileTier>().Select(t => t.Name()).ToArray();
+        var option = new Option<string>("--tier") { Description = "How hard the compiler works; the artifacts are the same", DefaultValueFactory = _ => CompileTiers.Default.Name() };
+        option.AcceptOnlyFromAmong(names);
+        return option;
+    }
+
+    internal static CompileTier Tier(string name) => CompileTiers.TryParse(name, out var tier) ? tier : CompileTiers.Default;
 }

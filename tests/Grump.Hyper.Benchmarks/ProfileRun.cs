@@ -33,6 +33,33 @@ internal static class ProfileRun
             return 0;
         }
 
+        if (args.Contains("--render"))
+        {
+            // Module JSON rendering alone: the artifact writer against the serialiser's own array, on the same documents.
+            var documents = project.Where(f => f.Path.EndsWith(".intent", StringComparison.Ordinal))
+                .Select(f => System.Text.Json.JsonSerializer.Deserialize(Grump.Hyper.Compiler.Modules.ModuleCompiler.Compile(f, false, Grump.Hyper.Compiler.Modules.CompilationOptions.Default).Rendered,
+                    Grump.Hyper.Compiler.Emit.ArtifactJson.Default.ModuleDocument)!).ToList();
+            for (var i = 0; i < repeat; i++)
+            {
+                var watch = Stopwatch.StartNew();
+                foreach (var d in documents)
+                {
+                    Grump.Hyper.Compiler.Emit.ArtifactEmitter.Render(d);
+                }
+
+                var ours = watch.Elapsed.TotalMilliseconds;
+                watch.Restart();
+                foreach (var d in documents)
+                {
+                    System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(d, Grump.Hyper.Compiler.Emit.ArtifactJson.Default.ModuleDocument);
+                }
+
+                Console.WriteLine($"render {documents.Count} modules: artifact writer {ours:0} ms, SerializeToUtf8Bytes {watch.Elapsed.TotalMilliseconds:0} ms");
+            }
+
+            return 0;
+        }
+
         if (args.Contains("--modules"))
         {
             // The per-file compile alone, on one thread: its time and its allocations per file.

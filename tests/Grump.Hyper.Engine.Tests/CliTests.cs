@@ -156,6 +156,16 @@ public sealed class CliTests : IDisposable
     {
         var (code, stdout, _) = Run("--help");
         Assert.Equal(0, code);
-        Assert.Contains("usage: grump-hyper compile", stdout, StringComparison.Ordinal);
+        Assert.Contains("[command] [options]", stdout, StringComparison.Ordinal); // after the program's name, which here is the test host's
+        foreach (var command in new[] { "compile", "submit", "status", "result", "artifacts", "cancel" })
+        {
+            Assert.Contains(command + " <", stdout, StringComparison.Ordinal);
+            var (each, help, _) = Run(command, "--help");
+            Assert.Equal(0, each);
+            Assert.Contains(" " + command + " <", help, StringComparison.Ordinal);
+        }
+
+        var (version, text, _) = Run("--version");
+        Assert.Equal((0, true), (version, text.StartsWith(Grump.Hyper.Compiler.CompilerInfo.Version, StringComparison.Ordinal)));
     }
 }

@@ -283,7 +283,7 @@ public static class CompileApi
             Tenant = tenant.Name,
             Status = JobStatus.Queued,
             Tier = tier.Name(),
-            Label = submission.Label,
+            Label = submission.Label is { Length: > 0 } label ? label : null, // an empty field is no label, as for every optional field
             CreatedAt = DateTimeOffset.UtcNow,
             FilesTotal = project.Sources.Length,
             CallbackUrl = submission.CallbackUrl is { Length: > 0 } ? submission.CallbackUrl : null,
