@@ -11,7 +11,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf 
 COPY --from=build /app ./
 # The image's non-root user; the data folder is only used without Redis.
 RUN mkdir -p /app/data && chown -R app:app /app/data
-USER app
+# Numeric, so Kubernetes can check runAsNonRoot against it (the image's app user is 1654, $APP_UID).
+USER $APP_UID
 ENV ASPNETCORE_URLS=http://+:8080 \
     Hyper__DataPath=/app/data
 EXPOSE 8080

@@ -17,6 +17,8 @@ if (role == "worker")
 {
     var worker = Host.CreateApplicationBuilder(args);
     worker.Services.AddHyperCore(worker.Configuration, worker.Environment.ContentRootPath).AddHyperHangfire(worker.Configuration);
+    var heartbeat = worker.Configuration["Hyper:HeartbeatFile"] is { Length: > 0 } file ? file : Grump.Hyper.Api.Observability.WorkerHeartbeat.DefaultPath;
+    worker.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<Grump.Hyper.Api.Observability.WorkerHeartbeat>(sp, heartbeat));
     await worker.Build().RunAsync();
     return;
 }
