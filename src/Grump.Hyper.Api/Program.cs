@@ -42,6 +42,7 @@ app.MapHealthApi();
 app.MapHyperOperations();
 app.MapCompileApi();
 app.MapJobsApi();
+app.MapJobEventsApi();
 app.Run();
 
 /// <summary>The entry point, visible to WebApplicationFactory in tests.</summary>
