@@ -13,13 +13,17 @@ if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; 
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq redis-server >/dev/null
 fi
 
-# The README's CI example (run by ReadmeTests) reads the job's id with jq, as a workflow would.
-if ! command -v jq >/dev/null 2>&1; then
-  echo "Installing jq from Debian packages..."
+# The README's CI example (ReadmeTests) reads the job's id with jq, as a workflow would; the job page is
+# tested in headless Chromium (JobPageTests). Both from Debian's packages.
+missing=""
+command -v jq >/dev/null 2>&1 || missing="$missing jq"
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+if [ -n "$missing" ]; then
+  echo "Installing$missing from Debian packages..."
   sudo_cmd=""
   [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq jq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq $missing >/dev/null
 fi
 
 # openapi.yaml must lint clean with Redocly's recommended rules (npm registry; Node.js is on the machine).

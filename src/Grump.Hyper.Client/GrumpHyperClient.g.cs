@@ -167,7 +167,7 @@ namespace Grump.Hyper.Client
         /// Get a job's status, progress and metrics
         /// </summary>
         /// <remarks>
-        /// Sends an ETag; with If-None-Match it answers 304 while nothing has changed.
+        /// Sends an ETag; with If-None-Match it answers 304 while nothing has changed. A browser (Accept: text/html before application/json) gets a page for people: status, diagnostics at their locations, modules, chunks, a stage timeline, following the job live while it runs.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
@@ -178,7 +178,7 @@ namespace Grump.Hyper.Client
         /// Get a job's status, progress and metrics
         /// </summary>
         /// <remarks>
-        /// Sends an ETag; with If-None-Match it answers 304 while nothing has changed.
+        /// Sends an ETag; with If-None-Match it answers 304 while nothing has changed. A browser (Accept: text/html before application/json) gets a page for people: status, diagnostics at their locations, modules, chunks, a stage timeline, following the job live while it runs.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
@@ -1185,7 +1185,7 @@ namespace Grump.Hyper.Client
         /// Get a job's status, progress and metrics
         /// </summary>
         /// <remarks>
-        /// Sends an ETag; with If-None-Match it answers 304 while nothing has changed.
+        /// Sends an ETag; with If-None-Match it answers 304 while nothing has changed. A browser (Accept: text/html before application/json) gets a page for people: status, diagnostics at their locations, modules, chunks, a stage timeline, following the job live while it runs.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
@@ -1199,7 +1199,7 @@ namespace Grump.Hyper.Client
         /// Get a job's status, progress and metrics
         /// </summary>
         /// <remarks>
-        /// Sends an ETag; with If-None-Match it answers 304 while nothing has changed.
+        /// Sends an ETag; with If-None-Match it answers 304 while nothing has changed. A browser (Accept: text/html before application/json) gets a page for people: status, diagnostics at their locations, modules, chunks, a stage timeline, following the job live while it runs.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>

@@ -38,7 +38,7 @@ public static class JobsApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         jobs.MapGet("/{id}", GetJobAsync).WithName("GetJob")
             .WithSummary("Get a job's status, progress and metrics")
-            .WithDescription("Sends an ETag; with If-None-Match it answers 304 while nothing has changed.")
+            .WithDescription("Sends an ETag; with If-None-Match it answers 304 while nothing has changed. A browser (Accept: text/html before application/json) gets a page for people: status, diagnostics at their locations, modules, chunks, a stage timeline, following the job live while it runs.")
             .Produces<JobView>().Produces(StatusCodes.Status304NotModified).ProducesProblem(StatusCodes.Status404NotFound);
         jobs.MapGet("/{id}/result", GetResultAsync).WithName("GetJobResult").Produces<JobResult>(StatusCodes.Status200OK)
             .WithSummary("Get the manifest, diagnostics and every module of a finished job in one document")
@@ -143,13 +143,18 @@ public static class JobsApi
         return TypedResults.Accepted($"/jobs/{id}/deliveries", delivery);
     }
 
-    private static async Task<Results<Ok<JobView>, StatusCodeHttpResult, ProblemHttpResult>> GetJobAsync(
-        string id, Tenant tenant, HttpContext http, IJobRecords records, CancellationToken cancellationToken)
+    private static async Task<IResult> GetJobAsync(
+        string id, Tenant tenant, HttpContext http, IJobRecords records, IArtifactStore artifactStore, CancellationToken cancellationToken)
     {
         var job = await records.GetAsync(id, cancellationToken);
         if (job is null || job.Tenant != tenant.Name)
         {
             return ProblemTypes.JobNotFound(id);
+        }
+
+        if (JobHtmlPage.Wanted(http.Request))
+        {
+            return await JobHtmlPage.RenderAsync(job, artifactStore, http, cancellationToken);
         }
 
         var etag = $"\"{job.Id}-{job.Version}\"";
