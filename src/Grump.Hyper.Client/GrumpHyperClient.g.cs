@@ -4021,6 +4021,9 @@ namespace Grump.Hyper.Client
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         public string Runtime { get; set; }
 
+        [System.Text.Json.Serialization.JsonPropertyName("commit")]
+        public string Commit { get; set; }
+
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
 
         [System.Text.Json.Serialization.JsonExtensionData]

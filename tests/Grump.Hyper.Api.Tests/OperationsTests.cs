@@ -36,6 +36,11 @@ public sealed class OperationsTests : IAsyncLifetime
         Assert.Contains("grump_compile_stage_duration_seconds", text, StringComparison.Ordinal);
         Assert.Contains("grump_cache_requests", text, StringComparison.Ordinal);
         Assert.Contains("grump_queue_depth", text, StringComparison.Ordinal);
+        // OpenTelemetry's ASP.NET Core and runtime instrumentation, under the service's own name.
+        Assert.Contains("http_server_request_duration_seconds_bucket{", text, StringComparison.Ordinal);
+        Assert.Contains("http_route=\"/compile\"", text, StringComparison.Ordinal);
+        Assert.Contains("dotnet_gc_collections_total", text, StringComparison.Ordinal);
+        Assert.Contains("service_name=\"grump-hyper\"", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -44,6 +49,21 @@ public sealed class OperationsTests : IAsyncLifetime
         var version = await _factory.CreateClient().GetFromJsonAsync<JsonElement>("/version", TestContext.Current.CancellationToken);
         Assert.Equal("grump-hyper", version.GetProperty("name").GetString());
         Assert.Equal(Compiler.CompilerInfo.Version, version.GetProperty("compiler").GetString());
+        Assert.Matches("^[0-9a-f]{40}$", version.GetProperty("commit").GetString()); // built from a git checkout
+    }
+
+    [Fact]
+    public async Task Dashboard_rows_name_the_step_the_job_and_its_label()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var client = _factory.CreateClient();
+        var response = await JobClient.SubmitAsync(client, Archives.Zip(Archives.ExampleFiles("shop")), "shop.zip", tier: null, label: "nightly", ct);
+        var job = await JobClient.WaitForFinishAsync(client, response.Headers.Location!.ToString(), ct);
+        var id = job.GetProperty("id").GetString();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/hangfire/jobs/succeeded");
+        request.Headers.Add("X-Api-Key", AdminKey);
+        var page = await (await client.SendAsync(request, ct)).Content.ReadAsStringAsync(ct);
+        Assert.Contains($"compile {id} (nightly)", page, StringComparison.Ordinal);
     }
 
     [Fact]

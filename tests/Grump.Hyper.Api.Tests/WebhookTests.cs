@@ -103,6 +103,7 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal(jobId, body.GetProperty("data").GetProperty("id").GetString());
         Assert.Equal("succeeded", body.GetProperty("data").GetProperty("status").GetString());
         Assert.StartsWith("msg_", succeeded.Headers["webhook-id"], StringComparison.Ordinal);
+        Assert.StartsWith("grump-hyper/", succeeded.Headers["user-agent"], StringComparison.Ordinal);
         Assert.True(succeeded.Body.Length < 20_000);
     }
 

@@ -55,7 +55,11 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<WebhookPipelines>();
         services.AddSingleton<WebhookDispatcher>();
         services.AddTransient<WebhookJob>();
-        services.AddHttpClient(WebhookJob.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+        services.AddHttpClient(WebhookJob.HttpClientName, c =>
+            {
+                c.Timeout = Timeout.InfiniteTimeSpan;
+                c.DefaultRequestHeaders.UserAgent.ParseAdd(Observability.OperationsSetup.UserAgent); // receivers can tell the sender apart
+            })
             .RemoveAllLoggers() // callback URLs may carry tokens; never log them
             .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
             {

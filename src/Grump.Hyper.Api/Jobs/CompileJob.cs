@@ -18,6 +18,7 @@ public sealed class CompileJob(IJobRecords records, ISourceStore sourceStore, Hy
 {
     public const string Queue = "compile";
 
+    [JobName("compile")]
     public async Task RunAsync(string jobId, PerformContext? context, CancellationToken cancellationToken)
     {
         var firstRun = false;

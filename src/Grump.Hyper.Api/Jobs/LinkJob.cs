@@ -19,6 +19,7 @@ public sealed class LinkJob(IJobRecords records, ShardStore shards, HyperCompile
 {
     public const string Queue = "link";
 
+    [JobName("link")]
     public async Task RunAsync(string jobId, PerformContext? context, CancellationToken cancellationToken)
     {
         var job = await finisher.WhileRunningAsync(jobId, j => j with { Stage = "link" });

@@ -21,6 +21,7 @@ public sealed class ShardJob(IJobRecords records, ISourceStore sourceStore, Shar
 {
     public const string Queue = "shard";
 
+    [JobName("shard")]
     public async Task RunAsync(string jobId, int shard, PerformContext? context, CancellationToken cancellationToken)
     {
         var job = await records.GetAsync(jobId, cancellationToken);

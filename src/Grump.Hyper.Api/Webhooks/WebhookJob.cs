@@ -1,3 +1,4 @@
+using Grump.Hyper.Api.Jobs;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
@@ -31,6 +32,7 @@ public sealed class WebhookJob(IJobRecords records, IDeliveryStore deliveries, I
     public const string HttpClientName = "webhooks";
 
     /// <param name="attempt">The attempt within this round of delivery (0 first; a redelivery starts a new round).</param>
+    [JobName("webhook")]
     public async Task RunAsync(string jobId, string deliveryId, int attempt, CancellationToken cancellationToken)
     {
         var delivery = await deliveries.GetDeliveryAsync(jobId, deliveryId, cancellationToken);

@@ -7,13 +7,21 @@ namespace Grump.Hyper.Api.Tests.Infrastructure;
 /// <summary>Submits archives and follows jobs the way a client does: by polling with a deadline.</summary>
 public static class JobClient
 {
-    public static async Task<HttpResponseMessage> SubmitAsync(HttpClient client, byte[] archive, string fileName, string? tier = null, CancellationToken cancellationToken = default)
+    public static Task<HttpResponseMessage> SubmitAsync(HttpClient client, byte[] archive, string fileName, string? tier = null, CancellationToken cancellationToken = default) =>
+        SubmitAsync(client, archive, fileName, tier, label: null, cancellationToken);
+
+    public static async Task<HttpResponseMessage> SubmitAsync(HttpClient client, byte[] archive, string fileName, string? tier, string? label, CancellationToken cancellationToken)
     {
         using var form = new MultipartFormDataContent();
         form.Add(new ByteArrayContent(archive), "archive", fileName);
         if (tier is not null)
         {
             form.Add(new StringContent(tier), "tier");
+        }
+
+        if (label is not null)
+        {
+            form.Add(new StringContent(label), "label");
         }
 
         return await client.PostAsync("/compile", form, cancellationToken);
