@@ -41,6 +41,7 @@ app.UseHyperHttp();
 app.MapHealthApi();
 app.MapHyperOperations();
 app.MapCompileApi();
+app.MapBlobsApi();
 app.MapJobsApi();
 app.MapJobEventsApi();
 app.Run();

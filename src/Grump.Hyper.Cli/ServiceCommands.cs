@@ -26,11 +26,12 @@ internal static class ServiceCommands
         var tier = CliApp.TierNameOption();
         var label = new Option<string?>("--label") { Description = "A label to find the job by (a branch, a commit)" };
         var wait = new Option<bool>("--wait") { Description = "Wait for the job to end, showing progress on stderr; the exit code is the job's" };
+        var wholeArchive = new Option<bool>("--archive") { Description = "Upload a folder as one archive instead of only the files the service does not have yet" };
         var timeout = new Option<int>("--timeout") { Description = "Seconds to wait with --wait before giving up (exit 3)", DefaultValueFactory = _ => 600 };
         var json = new Option<bool>("--json") { Description = "Print the job as JSON on stdout" };
         var format = FormatOption();
-        var (url, command) = WithUrl(new Command("submit", "Upload a project to the service and start its compile") { input, tier, label, wait, timeout, json, format });
-        command.SetAction((parsed, cancel) => Call(stderr, async client =>
+        var (url, command) = WithUrl(new Command("submit", "Upload a project to the service (a folder: only the files it does not have) and start its compile") { input, tier, label, wait, wholeArchive, timeout, json, format });
+        command.SetAction((parsed, cancel) => Call(stderr, async (client, http) =>
         {
             var path = parsed.GetValue(input)!;
             if (!Directory.Exists(path) && !File.Exists(path))
@@ -39,18 +40,28 @@ internal static class ServiceCommands
                 return CliApp.Usage;
             }
 
-            var (bytes, name) = Pack(path);
-            using var archive = new MemoryStream(bytes, writable: false);
-            // The generated client sends every form field; the service reads an empty one as not given.
-            var job = await client.SubmitCompileAsync(new FileParameter(archive, name, "application/octet-stream"), parsed.GetValue(tier)!, parsed.GetValue(label) ?? string.Empty,
-                string.Empty, string.Empty, cancel);
+            JobView job;
+            string sent;
+            if (Directory.Exists(path) && !parsed.GetValue(wholeArchive))
+            {
+                (job, sent) = await BlobUpload.SubmitAsync(http, path, parsed.GetValue(tier)!, parsed.GetValue(label), cancel);
+            }
+            else
+            {
+                var (bytes, name) = Pack(path);
+                using var archive = new MemoryStream(bytes, writable: false);
+                // The generated client sends every form field; the service reads an empty one as not given.
+                job = await client.SubmitCompileAsync(new FileParameter(archive, name, "application/octet-stream"), parsed.GetValue(tier)!, parsed.GetValue(label) ?? string.Empty,
+                    string.Empty, string.Empty, cancel);
+                sent = $"{bytes.Length:N0} bytes uploaded as one archive";
+            }
             if (!parsed.GetValue(wait))
             {
                 await (parsed.GetValue(json) ? stdout.WriteLineAsync(JsonSerializer.Serialize(job, Indented)) : stdout.WriteLineAsync(job.Id));
                 return CliApp.Ok;
             }
 
-            await stderr.WriteLineAsync($"grump-hyper: job {job.Id} accepted ({bytes.Length:N0} bytes uploaded)");
+            await stderr.WriteLineAsync($"grump-hyper: job {job.Id} accepted ({sent})");
             return await WaitAsync(client, job, TimeSpan.FromSeconds(parsed.GetValue(timeout)), parsed.GetValue(json), parsed.GetValue(format) ?? "text", stdout, stderr, cancel);
         }, parsed.GetValue(url)));
         return command;
@@ -140,7 +151,9 @@ internal static class ServiceCommands
     }
 
     /// <summary>Runs one call against the service with the failures mapped to exit codes and one plain line each.</summary>
-    private static async Task<int> Call(TextWriter stderr, Func<GrumpHyperClient, Task<int>> call, string? url)
+    private static Task<int> Call(TextWriter stderr, Func<GrumpHyperClient, Task<int>> call, string? url) => Call(stderr, (client, _) => call(client), url);
+
+    private static async Task<int> Call(TextWriter stderr, Func<GrumpHyperClient, HttpClient, Task<int>> call, string? url)
     {
         if (string.IsNullOrWhiteSpace(url) || !Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
         {
@@ -157,7 +170,7 @@ internal static class ServiceCommands
 
         try
         {
-            return await call(new GrumpHyperClient(http));
+            return await call(new GrumpHyperClient(http), http);
         }
         catch (ApiException<ProblemDetails> problem)
         {

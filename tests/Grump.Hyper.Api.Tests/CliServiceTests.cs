@@ -57,6 +57,24 @@ public sealed class CliServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_second_submit_after_an_edit_uploads_only_the_changed_file()
+    {
+        var project = Project("edit", [.. Enumerable.Range(0, 20).Select(i => ($"m{i:00}.intent", $"Users can browse a catalog {i} and pay with Stripe.\n"))]);
+        var (code, _, stderr) = await Run("submit", project, "--url", Url, "--wait");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("20 of 20 files uploaded", stderr, StringComparison.Ordinal);
+
+        await File.AppendAllTextAsync(Path.Combine(project, "m07.intent"), "Add a wishlist.\n", TestContext.Current.CancellationToken);
+        (code, _, stderr) = await Run("submit", project, "--url", Url, "--wait");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("1 of 20 files uploaded", stderr, StringComparison.Ordinal);
+
+        (code, _, stderr) = await Run("submit", project, "--url", Url, "--wait", "--archive");
+        Assert.True(code == 0, stderr);
+        Assert.Contains("uploaded as one archive", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Error_diagnostics_exit_1_as_compiler_lines_or_github_annotations()
     {
         var project = Project("bad", ("a.intent", "---\ndepends: [missing]\n---\nBuild a cart.\n"), (".git/config", "not uploaded"));

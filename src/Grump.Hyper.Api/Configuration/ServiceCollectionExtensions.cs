@@ -100,11 +100,12 @@ public static class ServiceCollectionExtensions
     /// consumer asks for the kinds it uses (and a test replaces one kind without the others).
     /// </summary>
     private static void AddStorage<TBackend>(IServiceCollection services, Func<IServiceProvider, TBackend> create)
-        where TBackend : class, IJobRecords, ISourceStore, IArtifactStore, IIdempotencyKeyStore, IDeliveryStore, IStorageBackend
+        where TBackend : class, IJobRecords, ISourceStore, ITenantBlobs, IArtifactStore, IIdempotencyKeyStore, IDeliveryStore, IStorageBackend
     {
         services.AddSingleton(create);
         services.AddSingleton<IJobRecords>(sp => sp.GetRequiredService<TBackend>());
         services.AddSingleton<ISourceStore>(sp => sp.GetRequiredService<TBackend>());
+        services.AddSingleton<ITenantBlobs>(sp => sp.GetRequiredService<TBackend>());
         services.AddSingleton<IArtifactStore>(sp => sp.GetRequiredService<TBackend>());
         services.AddSingleton<IIdempotencyKeyStore>(sp => sp.GetRequiredService<TBackend>());
         services.AddSingleton<IDeliveryStore>(sp => sp.GetRequiredService<TBackend>());

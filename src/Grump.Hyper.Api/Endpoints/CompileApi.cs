@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Security.Cryptography;
+using System.Text.Json;
 using Grump.Hyper.Api.Auth;
 using Grump.Hyper.Api.Configuration;
 using Grump.Hyper.Api.Webhooks;
@@ -47,13 +48,15 @@ public static class CompileApi
         return app;
     }
 
-    internal sealed record Submission(byte[] Archive, string? Tier, string? Label, string? CallbackUrl, string? CallbackEvents);
+    /// <param name="Archive">The archive's bytes, or for a JSON manifest the request body's (what the idempotency fingerprint reads).</param>
+    /// <param name="Files">The manifest's files when the project came as a JSON manifest of uploaded blobs, else null.</param>
+    internal sealed record Submission(byte[] Archive, string? Tier, string? Label, string? CallbackUrl, string? CallbackEvents, IReadOnlyList<DeclaredFile>? Files = null);
 
     private const int MaxIdempotencyKeyLength = 255;
     private const int MaxPreferWaitSeconds = 30;
 
     private static async Task<Results<Accepted<JobView>, Ok<JobView>, ProblemHttpResult>> CompileAsync(
-        HttpContext http, Tenant tenant, IJobRecords records, ISourceStore sourceStore, IIdempotencyKeyStore keys, IBackgroundJobClient jobs, TenantDirectory tenants, IOptions<HyperApiOptions> options,
+        HttpContext http, Tenant tenant, IJobRecords records, ISourceStore sourceStore, ITenantBlobs tenantBlobs, IIdempotencyKeyStore keys, IBackgroundJobClient jobs, TenantDirectory tenants, IOptions<HyperApiOptions> options,
         IOptions<WebhookOptions> webhooks, WebhookAddressGuard guard, Observability.ApiMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(CompileApi).FullName!);
@@ -84,7 +87,7 @@ public static class CompileApi
         Acceptance result;
         try
         {
-            result = await AcceptAsync(tenant, submission!, records, sourceStore, jobs, tenants, options.Value, webhooks.Value, guard, cancellationToken);
+            result = await AcceptAsync(tenant, submission!, records, sourceStore, tenantBlobs, jobs, tenants, options.Value, webhooks.Value, guard, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -224,7 +227,7 @@ public static class CompileApi
 
     private sealed record Acceptance(JobRecord? Job, ProblemHttpResult? Problem);
 
-    private static async Task<Acceptance> AcceptAsync(Tenant tenant, Submission submission, IJobRecords records, ISourceStore sourceStore, IBackgroundJobClient jobs,
+    private static async Task<Acceptance> AcceptAsync(Tenant tenant, Submission submission, IJobRecords records, ISourceStore sourceStore, ITenantBlobs tenantBlobs, IBackgroundJobClient jobs,
         TenantDirectory tenants, HyperApiOptions options, WebhookOptions webhooks, WebhookAddressGuard guard, CancellationToken cancellationToken)
     {
         var limits = options.Limits;
@@ -266,17 +269,39 @@ public static class CompileApi
             return Refuse(StatusCodes.Status400BadRequest, "callback-address-blocked", "Callback address refused", blocked);
         }
 
-        var read = ArchiveReader.Read(submission.Archive, limits);
-        if (!read.IsSuccess)
+        IReadOnlyList<Grump.Hyper.Compiler.Modules.SourceFile> files;
+        if (submission.Files is { } declared)
         {
-            return new Acceptance(null, ProblemTypes.Archive(read.Error!));
+            // A manifest of blobs uploaded before: nothing to read or store, only to check.
+            var (described, refused) = await BlobsApi.DeclaredAsync(tenant.Name, declared, limits, sourceStore, tenantBlobs, cancellationToken);
+            if (refused is not null)
+            {
+                return new Acceptance(null, refused);
+            }
+
+            files = described!;
+        }
+        else
+        {
+            var read = ArchiveReader.Read(submission.Archive, limits);
+            if (!read.IsSuccess)
+            {
+                return new Acceptance(null, ProblemTypes.Archive(read.Error!));
+            }
+
+            files = read.Files!;
         }
 
         // The project is selected once, here (root, grump.json, globs), and its manifest is what every later step
-        // reads; only its inputs are stored, not the archive's other files.
-        var project = ProjectLoader.Select(read.Files!);
+        // reads; only its inputs are stored, not the archive's other files. They become this tenant's blobs too,
+        // so the next upload can send only what changed.
+        var project = ProjectLoader.Select(files);
         var manifest = ProjectManifest.Of(project);
-        await sourceStore.PutSourcesAsync(project.Inputs, cancellationToken);
+        if (submission.Files is null)
+        {
+            await sourceStore.PutSourcesAsync(project.Inputs, cancellationToken);
+            await tenantBlobs.AddTenantBlobsAsync(tenant.Name, [.. project.Inputs.Select(i => i.Sha256)], cancellationToken);
+        }
         var job = new JobRecord
         {
             Id = Guid.CreateVersion7().ToString("n"),
@@ -362,10 +387,15 @@ public static class CompileApi
         }
 
         var mediaType = request.ContentType?.Split(';')[0].Trim();
+        if (string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return await ReadManifestAsync(request, limits, cancellationToken);
+        }
+
         if (mediaType is null || !RawArchiveTypes.Contains(mediaType))
         {
             return (null, ProblemTypes.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
-                $"Send multipart/form-data with an 'archive' field, or the archive itself as application/zip or application/gzip (got '{mediaType ?? "none"}')."));
+                $"Send multipart/form-data with an 'archive' field, the archive itself as application/zip or application/gzip, or a JSON manifest of uploaded blobs as application/json (got '{mediaType ?? "none"}')."));
         }
 
         byte[]? body;
@@ -392,6 +422,33 @@ public static class CompileApi
         return (new Submission(body, query["tier"], query["label"], query["callbackUrl"], query["callbackEvents"]), null);
     }
 
+    /// <summary>A JSON manifest (<see cref="CompileManifestRequest"/>), bounded like an archive; its body is what the fingerprint reads.</summary>
+    private static async Task<(Submission?, ProblemHttpResult?)> ReadManifestAsync(HttpRequest request, ArchiveLimits limits, CancellationToken cancellationToken)
+    {
+        var body = await ReadBoundedAsync(request.Body, limits.MaxArchiveBytes, cancellationToken);
+        if (body is null)
+        {
+            return (null, TooLarge(limits));
+        }
+
+        CompileManifestRequest? manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize(body, ApiJson.Default.CompileManifestRequest);
+        }
+        catch (JsonException ex)
+        {
+            return (null, ProblemTypes.Create(StatusCodes.Status400BadRequest, "invalid-manifest", "Invalid manifest", ex.Message));
+        }
+
+        if (manifest?.Files is null)
+        {
+            return (null, ProblemTypes.Create(StatusCodes.Status400BadRequest, "invalid-manifest", "Invalid manifest", "Send {\"files\": [{\"path\", \"sha256\", \"size\"}, ...]} with the options beside it."));
+        }
+
+        return (new Submission(body, manifest.Tier, manifest.Label, manifest.CallbackUrl, manifest.CallbackEvents, manifest.Files), null);
+    }
+
     /// <summary>Room for multipart boundaries and the small text fields around the archive.</summary>
     internal const long MultipartOverhead = 64 * 1024;
 
@@ -403,7 +460,7 @@ public static class CompileApi
     private static ProblemHttpResult TooLarge(ArchiveLimits limits) =>
         ProblemTypes.Archive(new ArchiveError(ArchiveErrorKind.TooLarge, $"The archive is over the limit of {limits.MaxArchiveBytes} bytes.", null, limits.MaxArchiveBytes));
 
-    private static async Task<byte[]?> ReadBoundedAsync(Stream body, long max, CancellationToken cancellationToken)
+    internal static async Task<byte[]?> ReadBoundedAsync(Stream body, long max, CancellationToken cancellationToken)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];

@@ -12,7 +12,7 @@ namespace Grump.Hyper.Api.Storage;
 /// a data folder shared by the processes of one machine. Writes go to a temporary file and are renamed into
 /// place, so a reader never sees half a record.
 /// </summary>
-public sealed class DataFolderStore : IJobRecords, ISourceStore, IArtifactStore, IIdempotencyKeyStore, IDeliveryStore, IStorageBackend
+public sealed class DataFolderStore : IJobRecords, ISourceStore, ITenantBlobs, IArtifactStore, IIdempotencyKeyStore, IDeliveryStore, IStorageBackend
 {
     private readonly string _root;
     private readonly FinishedJobCache _finished = new();
@@ -77,13 +77,8 @@ public sealed class DataFolderStore : IJobRecords, ISourceStore, IArtifactStore,
                 continue;
             }
 
-            if (_sources.Find(file.Sha256, refresh: false) is { } at && _sources.Touch(at.Pack, touched, now))
+            if (TryTouch(file.Sha256, touched, now, refresh: false))
             {
-                Remember(file.Sha256, now);
-            }
-            else if (File.Exists(BlobPath(file.Sha256)))
-            {
-                File.SetLastWriteTimeUtc(BlobPath(file.Sha256), now);
                 Remember(file.Sha256, now);
             }
             else if (inBatch.Add(file.Sha256))
@@ -99,6 +94,77 @@ public sealed class DataFolderStore : IJobRecords, ISourceStore, IArtifactStore,
             {
                 Remember(file.Sha256, now);
             }
+        }
+    }
+
+    public Task<IReadOnlySet<string>> TouchSourcesAsync(IReadOnlyList<string> digests, CancellationToken cancellationToken)
+    {
+        var now = DateTime.UtcNow;
+        var touched = new Dictionary<string, bool>(StringComparer.Ordinal);
+        var held = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var sha in digests)
+        {
+            if ((_recentBlobs.TryGetValue(sha, out var seen) && now - seen < TouchInterval) || TryTouch(sha, touched, now, refresh: true))
+            {
+                Remember(sha, now);
+                held.Add(sha);
+            }
+        }
+
+        return Task.FromResult<IReadOnlySet<string>>(held);
+    }
+
+    /// <summary>Touches the blob's pack (or its loose file) so the sweep counts from now; false when the store does not hold it.</summary>
+    private bool TryTouch(string sha256, Dictionary<string, bool> touched, DateTime now, bool refresh)
+    {
+        if (_sources.Find(sha256, refresh) is { } at && _sources.Touch(at.Pack, touched, now))
+        {
+            return true;
+        }
+
+        if (File.Exists(BlobPath(sha256)))
+        {
+            File.SetLastWriteTimeUtc(BlobPath(sha256), now);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>A tenant's uploaded digests: a file of lines per tenant, appended to, read once per process.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HashSet<string>> _tenantBlobs = new(StringComparer.Ordinal);
+
+    private string TenantBlobsPath(string tenant) => Path.Combine(_root, "tenant-blobs", SourceFile.Hash(System.Text.Encoding.UTF8.GetBytes(tenant)) + ".list");
+
+    private HashSet<string> TenantSet(string tenant) => _tenantBlobs.GetOrAdd(tenant, t =>
+    {
+        var path = TenantBlobsPath(t);
+        return new HashSet<string>(File.Exists(path) ? File.ReadLines(path) : [], StringComparer.Ordinal);
+    });
+
+    public Task AddTenantBlobsAsync(string tenant, IReadOnlyList<string> digests, CancellationToken cancellationToken)
+    {
+        var set = TenantSet(tenant);
+        lock (set)
+        {
+            // Appended under the tenant's lock: a few lines per upload, and the set and the file never disagree.
+            var fresh = digests.Where(set.Add).ToList();
+            if (fresh.Count > 0)
+            {
+                Directory.CreateDirectory(Path.Combine(_root, "tenant-blobs"));
+                File.AppendAllLines(TenantBlobsPath(tenant), fresh);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlySet<string>> TenantBlobsAsync(string tenant, IReadOnlyList<string> digests, CancellationToken cancellationToken)
+    {
+        var set = TenantSet(tenant);
+        lock (set)
+        {
+            return Task.FromResult<IReadOnlySet<string>>(digests.Where(set.Contains).ToHashSet(StringComparer.Ordinal));
         }
     }
 

@@ -13,7 +13,7 @@ namespace Grump.Hyper.Api.Storage;
 /// worker process on any machine can read them. It shares the Hangfire Redis (which must not evict), under
 /// its own key prefix. Sources and stored values expire by TTL, so nothing here is swept.
 /// </summary>
-public sealed class RedisStore : IJobRecords, ISourceStore, IArtifactStore, IIdempotencyKeyStore, IDeliveryStore, IStorageBackend
+public sealed class RedisStore : IJobRecords, ISourceStore, ITenantBlobs, IArtifactStore, IIdempotencyKeyStore, IDeliveryStore, IStorageBackend
 {
     private const string Prefix = "grump:";
     private readonly IConnectionMultiplexer _redis;
@@ -41,6 +41,44 @@ public sealed class RedisStore : IJobRecords, ISourceStore, IArtifactStore, IIde
         var writes = files.Select(f => batch.StringSetAsync(BlobKey(f.Sha256), f.Content, _sourceTtl)).ToArray();
         batch.Execute();
         await Task.WhenAll(writes);
+    }
+
+    public async Task<IReadOnlySet<string>> TouchSourcesAsync(IReadOnlyList<string> digests, CancellationToken cancellationToken)
+    {
+        // Restarting the TTL is the touch, and its answer says whether the blob is there: one round trip.
+        var batch = Db.CreateBatch();
+        var touches = digests.Select(d => batch.KeyExpireAsync(BlobKey(d), _sourceTtl)).ToArray();
+        batch.Execute();
+        var found = await Task.WhenAll(touches);
+        return digests.Where((_, i) => found[i]).ToHashSet(StringComparer.Ordinal);
+    }
+
+    public async Task AddTenantBlobsAsync(string tenant, IReadOnlyList<string> digests, CancellationToken cancellationToken)
+    {
+        if (digests.Count == 0)
+        {
+            return;
+        }
+
+        var key = TenantBlobsKey(tenant);
+        foreach (var chunk in digests.Chunk(10_000))
+        {
+            await Db.SetAddAsync(key, [.. chunk.Select(d => (RedisValue)d)]);
+        }
+
+        await Db.KeyExpireAsync(key, _sourceTtl); // the scope lives as long as the blobs it names
+    }
+
+    public async Task<IReadOnlySet<string>> TenantBlobsAsync(string tenant, IReadOnlyList<string> digests, CancellationToken cancellationToken)
+    {
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in digests.Chunk(10_000))
+        {
+            var answers = await Db.SetContainsAsync(TenantBlobsKey(tenant), [.. chunk.Select(d => (RedisValue)d)]);
+            known.UnionWith(chunk.Where((_, i) => answers[i]));
+        }
+
+        return known;
     }
 
     public async Task<IReadOnlyList<SourceFile>> GetSourcesAsync(IReadOnlyList<ProjectInput> inputs, CancellationToken cancellationToken)
@@ -323,6 +361,8 @@ public sealed class RedisStore : IJobRecords, ISourceStore, IArtifactStore, IIde
     private static RedisKey DeliveriesKey(string jobId) => Prefix + "deliveries:" + jobId;
 
     private static RedisKey BlobKey(string sha256) => Prefix + "blob:" + sha256;
+
+    private static RedisKey TenantBlobsKey(string tenant) => Prefix + "tenant-blobs:" + tenant;
 
     private static RedisKey ArtifactReferenceKey(string id) => Prefix + "artifacts:" + id;
 

@@ -50,6 +50,8 @@ public sealed class FaultyStore(ISourceStore innerSources, IArtifactStore innerA
     public Task SaveArtifactsAsync(string id, ArtifactSet artifacts, CancellationToken cancellationToken) =>
         ArtifactWritesFail ? throw new IOException("Not a directory") : innerArtifacts.SaveArtifactsAsync(id, artifacts, cancellationToken);
 
+    public Task<IReadOnlySet<string>> TouchSourcesAsync(IReadOnlyList<string> digests, CancellationToken cancellationToken) => innerSources.TouchSourcesAsync(digests, cancellationToken);
+
     public Task<IReadOnlyList<SourceFile>> GetSourcesAsync(IReadOnlyList<ProjectInput> inputs, CancellationToken cancellationToken) => innerSources.GetSourcesAsync(inputs, cancellationToken);
 
     public Task<int> SweepSourcesAsync(DateTimeOffset unusedSince, IReadOnlySet<string> keep, CancellationToken cancellationToken) => innerSources.SweepSourcesAsync(unusedSince, keep, cancellationToken);
