@@ -11,7 +11,7 @@ namespace Grump.Hyper.Benchmarks;
 /// POST to the job's succeeded status, for a cold submission, the same upload again, and a 1% edit.
 /// Bytes written are the growth of the data folder, so content stored once is counted once.
 /// </summary>
-internal static class ServiceBenchmark
+internal static partial class ServiceBenchmark
 {
     private sealed record Run(string Name, double PostMs, double TotalMs, long BytesWritten, long UploadBytes);
 
@@ -44,9 +44,40 @@ internal static class ServiceBenchmark
         }
 
         var (c, u, e) = (runs[0], runs[1], runs[2]);
+        await MissingBlobsEditAsync(api.Address!, ProjectGenerator.Change(project, changed, seed: 8), changed, tier);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"service: unchanged resubmission vs cold = {c.TotalMs / u.TotalMs:0.0}x (wrote {u.BytesWritten / 1048576.0:0.00} MiB); {runs[2].Name} vs cold = {c.TotalMs / e.TotalMs:0.0}x"));
         return 0;
+    }
+
+    /// <summary>
+    /// Another edit of the same size submitted as users do it with the CLI: a fresh <c>grump-hyper submit --wait</c>
+    /// process on the project folder, which uploads only the blobs the service lacks. Prints what it sent.
+    /// </summary>
+    private static async Task MissingBlobsEditAsync(Uri service, List<Grump.Hyper.Compiler.Modules.SourceFile> edited, double changed, string tier)
+    {
+        using var folder = new TempFolder("grump-bench-edit-");
+        foreach (var file in edited)
+        {
+            var path = Path.Combine(folder.Path, file.Path);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            await File.WriteAllBytesAsync(path, file.Content.ToArray());
+        }
+
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])[Repository.File("src", "Grump.Hyper.Cli", "bin", "Release", "net10.0", "grump-hyper.dll"), "submit", folder.Path, "--url", service.ToString(), "--wait", "--tier", tier])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var clock = Stopwatch.StartNew();
+        using var cli = Process.Start(start)!;
+        var stderr = cli.StandardError.ReadToEndAsync();
+        await cli.StandardOutput.ReadToEndAsync();
+        await cli.WaitForExitAsync();
+        var sent = Sent().Match(await stderr);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {changed:P0} edit through the CLI (a fresh process, only missing blobs uploaded): exit {cli.ExitCode}, {(sent.Success ? sent.Groups[1].Value : "?")}, submit to succeeded {clock.Elapsed.TotalMilliseconds:0} ms"));
     }
 
     private static async Task<Run> SubmitAsync(HttpClient client, string data, string name, byte[] archive, string tier)
@@ -108,4 +139,7 @@ internal static class ServiceBenchmark
 
     private static long FolderBytes(string folder) =>
         Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\(([\d,]+ of [\d,]+ files uploaded, [\d,]+ of [\d,]+ bytes)\)")]
+    private static partial System.Text.RegularExpressions.Regex Sent();
 }
