@@ -17,8 +17,7 @@ internal static class ColdProcessBenchmark
     {
         var files = (int)Args.Get(args, "--files", 10_000);
         var runs = (int)Args.Get(args, "--runs", 3);
-        var tierIndex = Array.IndexOf(args, "--tier");
-        var tier = tierIndex >= 0 && CompileTiers.TryParse(args[tierIndex + 1], out var parsed) ? parsed : CompileTier.Conservative;
+        var tier = Args.Tier(args);
         var clis = args.Select((a, i) => (a, i)).Where(p => p.a == "--cli" && p.i + 1 < args.Length).Select(p => args[p.i + 1]).ToList();
         if (clis.Count == 0)
         {

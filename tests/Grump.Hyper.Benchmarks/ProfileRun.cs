@@ -13,8 +13,7 @@ internal static class ProfileRun
     {
         var files = (int)Args.Get(args, "--files", 10_000);
         var repeat = (int)Args.Get(args, "--repeat", 3);
-        var tierIndex = Array.IndexOf(args, "--tier");
-        var tier = tierIndex >= 0 && CompileTiers.TryParse(args[tierIndex + 1], out var parsed) ? parsed : CompileTier.Conservative;
+        var tier = Args.Tier(args);
         var project = ProjectGenerator.Generate(files, seed: 42);
         var changed = Args.Get(args, "--changed", 0.0);
         if (args.Contains("--noop"))

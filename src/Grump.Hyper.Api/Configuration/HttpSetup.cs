@@ -81,6 +81,20 @@ public static class HttpSetup
         });
         return app;
     }
+
+    /// <summary>
+    /// A group of the tenant's own resources: the tenant filter, the read rate limit, and the two problems every
+    /// such endpoint can answer (401 without a valid key, 429 over the limit).
+    /// </summary>
+    public static RouteGroupBuilder MapTenantGroup(this IEndpointRouteBuilder app, string prefix, string tag)
+    {
+        var group = app.MapGroup(prefix).WithTags(tag);
+        group.AddEndpointFilter<Auth.TenantFilter>()
+            .RequireRateLimiting(ReadPolicy)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        return group;
+    }
 }
 
 /// <summary><c>Hyper:RateLimits</c>: token buckets per tenant.</summary>

@@ -37,11 +37,7 @@ public static class BlobsApi
 {
     public static IEndpointRouteBuilder MapBlobsApi(this IEndpointRouteBuilder app)
     {
-        var blobs = app.MapGroup("/blobs").WithTags("Blobs")
-            .AddEndpointFilter<TenantFilter>()
-            .RequireRateLimiting(HttpSetup.ReadPolicy)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        var blobs = app.MapTenantGroup("/blobs", "Blobs");
         blobs.MapPost("/missing", MissingAsync).WithName("FindMissingBlobs")
             .WithSummary("Which of these SHA-256 digests this tenant still has to upload")
             .WithDescription("Send {\"digests\": [...]} (lower-case hex, at most the upload entry limit); the answer lists those this tenant has not uploaded or the store no longer holds. Asking keeps the others alive as an upload would.")

@@ -32,11 +32,7 @@ public static class JobEventsApi
 
     public static IEndpointRouteBuilder MapJobEventsApi(this IEndpointRouteBuilder app)
     {
-        var jobs = app.MapGroup("/jobs").WithTags("Jobs")
-            .AddEndpointFilter<TenantFilter>()
-            .RequireRateLimiting(HttpSetup.ReadPolicy)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        var jobs = app.MapTenantGroup("/jobs", "Jobs");
         jobs.MapGet("/{id}/events", StreamAsync).WithName("StreamJobEvents")
             .WithSummary("Follow a job live as Server-Sent Events")
             .WithDescription("Events job.started, job.progress, then job.succeeded, job.failed or job.cancelled (the webhooks' types), each with the job as GET /jobs/{id} shows it. Ids: 1 started, 2 progress, 3 the end; send Last-Event-ID to resume. The stream closes after the end.")

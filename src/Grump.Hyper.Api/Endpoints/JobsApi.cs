@@ -15,11 +15,7 @@ public static class JobsApi
 {
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
     {
-        var jobs = app.MapGroup("/jobs").WithTags("Jobs")
-            .AddEndpointFilter<TenantFilter>()
-            .RequireRateLimiting(HttpSetup.ReadPolicy)
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+        var jobs = app.MapTenantGroup("/jobs", "Jobs");
         jobs.MapGet("/", ListJobsAsync).WithName("ListJobs")
             .WithSummary("List the tenant's jobs, newest first")
             .WithDescription("Filter by `status` and `label`; page with `limit` (1 to 100, default 20) and the `nextCursor` of the previous page.")
