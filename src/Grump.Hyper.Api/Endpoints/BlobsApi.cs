@@ -43,7 +43,7 @@ public static class BlobsApi
             .WithDescription("Send {\"digests\": [...]} (lower-case hex, at most the upload entry limit); the answer lists those this tenant has not uploaded or the store no longer holds. Asking keeps the others alive as an upload would.")
             .Accepts<MissingBlobsRequest>("application/json")
             .Produces<MissingBlobsResponse>()
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         blobs.MapPut("/{sha256}", PutAsync).WithName("PutBlob")
             .WithSummary("Upload one blob at its address")
             .WithDescription("The body is the file's bytes; they must hash to the address, and be at most the per-file limit.")
@@ -64,10 +64,17 @@ public static class BlobsApi
     private static async Task<IResult> MissingAsync(HttpRequest request, Tenant tenant, ISourceStore sources, ITenantBlobs tenantBlobs, IOptions<HyperApiOptions> options, CancellationToken cancellationToken)
     {
         var limits = options.Value.Limits;
+        // Bounded before it is parsed: a digest and its quotes and comma are 67 bytes.
+        var bytes = await CompileApi.ReadBoundedAsync(request.Body, (limits.MaxEntries * 68L) + 1024, cancellationToken);
+        if (bytes is null)
+        {
+            return ProblemTypes.Create(StatusCodes.Status413PayloadTooLarge, "too-many-digests", "Too many digests", $"Ask about at most {limits.MaxEntries} digests at once.");
+        }
+
         MissingBlobsRequest? body;
         try
         {
-            body = await JsonSerializer.DeserializeAsync(request.Body, ApiJson.Default.MissingBlobsRequest, cancellationToken);
+            body = JsonSerializer.Deserialize(bytes, ApiJson.Default.MissingBlobsRequest);
         }
         catch (JsonException ex)
         {
