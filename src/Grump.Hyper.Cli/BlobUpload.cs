@@ -1,5 +1,3 @@
-using System.Formats.Tar;
-using System.IO.Compression;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -33,19 +31,12 @@ internal static class BlobUpload
 
     public static async Task<(JobView Job, string Sent)> SubmitAsync(HttpClient http, string folder, string tier, string? label, CancellationToken cancellationToken)
     {
-        var root = Path.GetFullPath(folder);
         var files = new List<(Declared Entry, string FullPath)>();
-        foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (var (relative, path) in ProjectFolder.Files(folder))
         {
-            var relative = Path.GetRelativePath(root, file).Replace('\\', '/');
-            if (relative.Split('/').Any(segment => segment.StartsWith('.')))
-            {
-                continue; // .git and other dot-files stay home, as in an archive upload
-            }
-
-            await using var stream = File.OpenRead(file);
+            await using var stream = File.OpenRead(path);
             var sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
-            files.Add((new Declared(relative, sha, stream.Length), file));
+            files.Add((new Declared(relative, sha, stream.Length), path));
         }
 
         var missing = new HashSet<string>(StringComparer.Ordinal);
@@ -59,7 +50,7 @@ internal static class BlobUpload
         long sent = 0;
         foreach (var batch in Batches(upload))
         {
-            using var content = new ByteArrayContent(await PackAsync(batch, cancellationToken));
+            using var content = new ByteArrayContent(ProjectFolder.TarGz(batch.Select(f => (f.Entry.Sha256, f.FullPath))));
             content.Headers.ContentType = new("application/gzip");
             using var stored = await http.PostAsync("blobs", content, cancellationToken);
             await ReadAsync<System.Text.Json.JsonElement>(stored, cancellationToken);
@@ -91,21 +82,6 @@ internal static class BlobUpload
         {
             yield return batch;
         }
-    }
-
-    private static async Task<byte[]> PackAsync(List<(Declared Entry, string FullPath)> batch, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        await using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        await using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true))
-        {
-            foreach (var (entry, path) in batch)
-            {
-                await tar.WriteEntryAsync(path, entry.Sha256, cancellationToken);
-            }
-        }
-
-        return buffer.ToArray();
     }
 
     /// <summary>The body as <typeparamref name="T"/>, or the generated client's exception for a refusal, so the exit codes are the same.</summary>

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Formats.Tar;
 using System.IO.Compression;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -257,31 +256,9 @@ internal static class ServiceCommands
         return $"::{kind} file={Property(d.File)},line={d.Line},col={d.Column},title={Property(d.Code)}::{Data(d.Code + ": " + d.Message)}";
     }
 
-    /// <summary>The upload: an archive as it is, or a folder packed as .tar.gz (dot-files and dot-folders such as .git left out).</summary>
-    private static (byte[] Bytes, string Name) Pack(string path)
-    {
-        if (File.Exists(path))
-        {
-            return (File.ReadAllBytes(path), Path.GetFileName(path));
-        }
-
-        using var buffer = new MemoryStream();
-        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true))
-        {
-            var root = Path.GetFullPath(path);
-            foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-            {
-                var relative = Path.GetRelativePath(root, file).Replace('\\', '/');
-                if (relative.Split('/').Any(segment => segment.StartsWith('.')))
-                {
-                    continue;
-                }
-
-                tar.WriteEntry(file, relative);
-            }
-        }
-
-        return (buffer.ToArray(), Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path))) + ".tar.gz");
-    }
+    /// <summary>The upload: an archive as it is, or a folder packed as .tar.gz.</summary>
+    private static (byte[] Bytes, string Name) Pack(string path) =>
+        File.Exists(path)
+            ? (File.ReadAllBytes(path), Path.GetFileName(path))
+            : (ProjectFolder.TarGz(ProjectFolder.Files(path)), Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path))) + ".tar.gz");
 }

@@ -216,7 +216,7 @@ public static class BlobsApi
         }
 
         // Settings files are read now, as an archive's would be; every other file stays an address and a size.
-        var settings = files.Select((f, i) => (f, i)).Where(p => p.f.Path.EndsWith(Grump.Hyper.Compiler.Project.ProjectSettings.FileName, StringComparison.Ordinal)).ToList();
+        var settings = files.Select((f, i) => (f, i)).Where(p => Path.GetFileName(p.f.Path) == Grump.Hyper.Compiler.Project.ProjectSettings.FileName).ToList();
         if (settings.Count > 0)
         {
             var loaded = await sources.GetSourcesAsync([.. settings.Select(p => new Grump.Hyper.Compiler.Project.ProjectInput(p.f.Path, p.f.Sha256, p.f.Size, Grump.Hyper.Compiler.Project.InputRole.Project))], cancellationToken);

@@ -144,7 +144,7 @@ public static class CompileApi
                 "This Idempotency-Key was used for a different request; use a new key for a new request.");
         }
 
-        if (earlier.JobId is null || await records.GetAsync(earlier.JobId, cancellationToken) is not { } job || job.Tenant != tenant.Name)
+        if (earlier.JobId is null || await records.GetTenantJobAsync(earlier.JobId, tenant, cancellationToken) is not { } job)
         {
             http.Response.Headers.RetryAfter = "1";
             return ProblemTypes.Create(StatusCodes.Status409Conflict, "idempotency-key-in-flight", "Request in progress",

@@ -47,8 +47,8 @@ public static class JobEventsApi
 
     private static async Task<IResult> StreamAsync(string id, Tenant tenant, HttpRequest request, IJobRecords records, CancellationToken cancellationToken)
     {
-        var job = await records.GetAsync(id, cancellationToken);
-        if (job is null || job.Tenant != tenant.Name)
+        var job = await records.GetTenantJobAsync(id, tenant, cancellationToken);
+        if (job is null)
         {
             return ProblemTypes.JobNotFound(id);
         }
@@ -91,8 +91,8 @@ public static class JobEventsApi
 
     private static async Task<IResult> LogAsync(string id, Tenant tenant, IJobRecords records, CancellationToken cancellationToken)
     {
-        var job = await records.GetAsync(id, cancellationToken);
-        if (job is null || job.Tenant != tenant.Name)
+        var job = await records.GetTenantJobAsync(id, tenant, cancellationToken);
+        if (job is null)
         {
             return ProblemTypes.JobNotFound(id);
         }

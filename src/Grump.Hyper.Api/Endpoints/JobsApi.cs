@@ -86,8 +86,8 @@ public static class JobsApi
     private static async Task<Results<Accepted<JobView>, ProblemHttpResult>> CancelJobAsync(string id, Tenant tenant, IJobRecords records, WebhookDispatcher webhooks,
         Jobs.JobCancellation cancellation, Distribution.FanOut fanOut, Observability.ApiMetrics metrics, CancellationToken cancellationToken)
     {
-        var job = await records.GetAsync(id, cancellationToken);
-        if (job is null || job.Tenant != tenant.Name)
+        var job = await records.GetTenantJobAsync(id, tenant, cancellationToken);
+        if (job is null)
         {
             return ProblemTypes.JobNotFound(id);
         }
@@ -119,15 +119,15 @@ public static class JobsApi
 
     private static async Task<Results<Ok<IReadOnlyList<DeliveryRecord>>, ProblemHttpResult>> ListDeliveriesAsync(string id, Tenant tenant, IJobRecords records, IDeliveryStore deliveries, CancellationToken cancellationToken)
     {
-        var job = await records.GetAsync(id, cancellationToken);
-        return job is null || job.Tenant != tenant.Name ? ProblemTypes.JobNotFound(id) : TypedResults.Ok(await deliveries.ListDeliveriesAsync(id, cancellationToken));
+        var job = await records.GetTenantJobAsync(id, tenant, cancellationToken);
+        return job is null ? ProblemTypes.JobNotFound(id) : TypedResults.Ok(await deliveries.ListDeliveriesAsync(id, cancellationToken));
     }
 
     private static async Task<Results<Accepted<DeliveryRecord>, ProblemHttpResult>> RedeliverAsync(string id, string deliveryId, Tenant tenant, IJobRecords records, IDeliveryStore deliveries,
         Hangfire.IBackgroundJobClient jobs, CancellationToken cancellationToken)
     {
-        var job = await records.GetAsync(id, cancellationToken);
-        var delivery = job is null || job.Tenant != tenant.Name ? null : await deliveries.GetDeliveryAsync(id, deliveryId, cancellationToken);
+        var job = await records.GetTenantJobAsync(id, tenant, cancellationToken);
+        var delivery = job is null ? null : await deliveries.GetDeliveryAsync(id, deliveryId, cancellationToken);
         if (delivery is null)
         {
             return ProblemTypes.Create(StatusCodes.Status404NotFound, "delivery-not-found", "Delivery not found", $"Job '{id}' has no delivery '{deliveryId}'.");
@@ -142,8 +142,8 @@ public static class JobsApi
     private static async Task<IResult> GetJobAsync(
         string id, Tenant tenant, HttpContext http, IJobRecords records, IArtifactStore artifactStore, CancellationToken cancellationToken)
     {
-        var job = await records.GetAsync(id, cancellationToken);
-        if (job is null || job.Tenant != tenant.Name)
+        var job = await records.GetTenantJobAsync(id, tenant, cancellationToken);
+        if (job is null)
         {
             return ProblemTypes.JobNotFound(id);
         }
@@ -268,8 +268,8 @@ public static class JobsApi
 
     private static async Task<(JobRecord?, ProblemHttpResult?)> FinishedJobAsync(string id, Tenant tenant, IJobRecords records, CancellationToken cancellationToken)
     {
-        var job = await records.GetAsync(id, cancellationToken);
-        if (job is null || job.Tenant != tenant.Name)
+        var job = await records.GetTenantJobAsync(id, tenant, cancellationToken);
+        if (job is null)
         {
             return (null, ProblemTypes.JobNotFound(id));
         }

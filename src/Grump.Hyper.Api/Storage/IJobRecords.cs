@@ -38,3 +38,11 @@ public interface IJobRecords
     /// <summary>Removes the record, its manifest reference and its index entries (its artifacts and deliveries are their stores' to delete).</summary>
     Task DeleteAsync(JobRecord job, CancellationToken cancellationToken);
 }
+
+/// <summary>Lookups every tenant-scoped endpoint shares.</summary>
+public static class JobRecordsExtensions
+{
+    /// <summary>The job if it exists and belongs to <paramref name="tenant"/>; another tenant's job is as absent as a missing one.</summary>
+    public static async Task<JobRecord?> GetTenantJobAsync(this IJobRecords records, string id, Auth.Tenant tenant, CancellationToken cancellationToken) =>
+        await records.GetAsync(id, cancellationToken) is { } job && job.Tenant == tenant.Name ? job : null;
+}

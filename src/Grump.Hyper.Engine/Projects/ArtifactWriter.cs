@@ -45,17 +45,40 @@ public static class ArtifactWriter
             return false;
         }
 
+        // Only the head is read: "compiler" is the manifest's first member, and the whole file can be tens of MB.
+        var head = new byte[4096];
+        int read;
+        using (var stream = File.OpenRead(manifest))
+        {
+            read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        }
+
+        var reader = new System.Text.Json.Utf8JsonReader(head.AsSpan(0, read), isFinalBlock: false, default);
         try
         {
-            using var stream = File.OpenRead(manifest);
-            using var document = System.Text.Json.JsonDocument.Parse(stream);
-            return document.RootElement.TryGetProperty("compiler", out var compiler) && compiler.ValueKind == System.Text.Json.JsonValueKind.Object
-                && compiler.TryGetProperty("name", out var name) && name.ValueEquals(Grump.Hyper.Compiler.CompilerInfo.Name);
+            var inCompiler = false;
+            while (reader.Read())
+            {
+                if (reader.TokenType != System.Text.Json.JsonTokenType.PropertyName)
+                {
+                    continue;
+                }
+
+                if (reader.CurrentDepth == 1)
+                {
+                    inCompiler = reader.ValueTextEquals("compiler");
+                }
+                else if (inCompiler && reader.CurrentDepth == 2 && reader.ValueTextEquals("name"))
+                {
+                    return reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.String && reader.ValueTextEquals(Grump.Hyper.Compiler.CompilerInfo.Name);
+                }
+            }
         }
         catch (System.Text.Json.JsonException)
         {
-            return false;
         }
+
+        return false;
     }
 
     public static void WriteTo(ArtifactSet artifacts, string folder)
