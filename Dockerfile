@@ -16,5 +16,5 @@ USER $APP_UID
 ENV ASPNETCORE_URLS=http://+:8080 \
     Hyper__DataPath=/app/data
 EXPOSE 8080
-HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 CMD curl -fsS http://localhost:8080/healthz || exit 1
+HEALTHCHECK --interval=15s --timeout=3s --retries=3 CMD curl -fsS http://localhost:8080/healthz || exit 1
 ENTRYPOINT ["dotnet", "Grump.Hyper.Api.dll"]

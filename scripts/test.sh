@@ -14,10 +14,12 @@ if ! command -v redis-server >/dev/null 2>&1 && [ ! -x /usr/bin/redis-server ]; 
 fi
 
 # The README's CI example (ReadmeTests) reads the job's id with jq, as a workflow would; the job page is
-# tested in headless Chromium (JobPageTests). Both from Debian's packages.
+# tested in headless Chromium (JobPageTests); the TypeScript client flow and the OpenAPI lint run on Node.js.
+# All from Debian's packages.
 missing=""
 command -v jq >/dev/null 2>&1 || missing="$missing jq"
 command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 if [ -n "$missing" ]; then
   echo "Installing$missing from Debian packages..."
   sudo_cmd=""
@@ -26,11 +28,16 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq $missing >/dev/null
 fi
 
-# openapi.yaml must lint clean with Redocly's recommended rules (npm registry; Node.js is on the machine).
-if command -v npm >/dev/null 2>&1; then
-  (cd tools/openapi-lint && npm ci --no-audit --no-fund --silent && npx --no-install redocly lint ../../openapi.yaml --format=summary) \
-    || { echo "openapi.yaml does not lint clean (tools/openapi-lint)"; echo "0 passed, 1 failed"; exit 1; }
-fi
+# openapi.yaml must lint clean with Redocly's recommended rules (npm registry).
+(cd tools/openapi-lint && npm ci --no-audit --no-fund --silent && npx --no-install redocly lint ../../openapi.yaml --format=summary) \
+  || { echo "openapi.yaml does not lint clean (tools/openapi-lint)"; echo "0 passed, 1 failed"; exit 1; }
+
+# From npm: the TypeScript client flow's packages (TypeScriptClientTests: openapi-typescript, openapi-fetch,
+# tsc) and the deploy files' linters (DeployFilesTests: dclint, dockerfilelint).
+for folder in tests/Grump.Hyper.Client.TypeScript tools/deploy-lint; do
+  (cd "$folder" && npm ci --no-audit --no-fund --silent) \
+    || { echo "npm ci failed in $folder (Node.js and npm are needed)"; echo "0 passed, 1 failed"; exit 1; }
+done
 
 results="$(pwd)/TestResults"
 rm -rf "$results"

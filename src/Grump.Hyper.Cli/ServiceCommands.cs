@@ -30,7 +30,7 @@ internal static class ServiceCommands
         var json = new Option<bool>("--json") { Description = "Print the job as JSON on stdout" };
         var format = FormatOption();
         var (url, command) = WithUrl(new Command("submit", "Upload a project to the service (a folder: only the files it does not have) and start its compile") { input, tier, label, wait, wholeArchive, timeout, json, format });
-        command.SetAction((parsed, cancel) => Call(stderr, async (client, http) =>
+        command.SetAction((parsed, cancel) => Call(stderr, async client =>
         {
             var path = parsed.GetValue(input)!;
             if (!Directory.Exists(path) && !File.Exists(path))
@@ -43,15 +43,15 @@ internal static class ServiceCommands
             string sent;
             if (Directory.Exists(path) && !parsed.GetValue(wholeArchive))
             {
-                (job, sent) = await BlobUpload.SubmitAsync(http, path, parsed.GetValue(tier)!, parsed.GetValue(label), cancel);
+                (job, sent) = await BlobUpload.SubmitAsync(client, path, ServiceTier(parsed.GetValue(tier)), parsed.GetValue(label), cancel);
             }
             else
             {
                 var (bytes, name) = Pack(path);
                 using var archive = new MemoryStream(bytes, writable: false);
                 // The generated client sends every form field; the service reads an empty one as not given.
-                job = await client.SubmitCompileAsync(new FileParameter(archive, name, "application/octet-stream"), parsed.GetValue(tier)!, parsed.GetValue(label) ?? string.Empty,
-                    string.Empty, string.Empty, cancel);
+                job = await client.SubmitCompileAsync(idempotency_Key: null!, prefer: null!, new FileParameter(archive, name, "application/octet-stream"), ServiceTier(parsed.GetValue(tier)),
+                    parsed.GetValue(label) ?? string.Empty, string.Empty, string.Empty, cancel);
                 sent = $"{bytes.Length:N0} bytes uploaded as one archive";
             }
             if (!parsed.GetValue(wait))
@@ -72,7 +72,7 @@ internal static class ServiceCommands
         var (url, command) = WithUrl(new Command("status", "Print a job's status, stage and progress as JSON") { id });
         command.SetAction((parsed, cancel) => Call(stderr, async client =>
         {
-            await stdout.WriteLineAsync(JsonSerializer.Serialize(await client.GetJobAsync(parsed.GetValue(id), cancel), Indented));
+            await stdout.WriteLineAsync(JsonSerializer.Serialize(await client.GetJobAsync(parsed.GetValue(id), if_None_Match: null!, cancel), Indented));
             return CliApp.Ok;
         }, parsed.GetValue(url)));
         return command;
@@ -125,7 +125,7 @@ internal static class ServiceCommands
         command.SetAction((parsed, cancel) => Call(stderr, async client =>
         {
             var job = await client.CancelJobAsync(parsed.GetValue(id), cancel);
-            await stdout.WriteLineAsync($"{job.Id} {job.Status}");
+            await stdout.WriteLineAsync($"{job.Id} {Name(job.Status)}");
             return CliApp.Ok;
         }, parsed.GetValue(url)));
         return command;
@@ -150,9 +150,7 @@ internal static class ServiceCommands
     }
 
     /// <summary>Runs one call against the service with the failures mapped to exit codes and one plain line each.</summary>
-    private static Task<int> Call(TextWriter stderr, Func<GrumpHyperClient, Task<int>> call, string? url) => Call(stderr, (client, _) => call(client), url);
-
-    private static async Task<int> Call(TextWriter stderr, Func<GrumpHyperClient, HttpClient, Task<int>> call, string? url)
+    private static async Task<int> Call(TextWriter stderr, Func<GrumpHyperClient, Task<int>> call, string? url)
     {
         if (string.IsNullOrWhiteSpace(url) || !Uri.TryCreate(url.EndsWith('/') ? url : url + "/", UriKind.Absolute, out var address) || address.Scheme is not ("http" or "https"))
         {
@@ -169,7 +167,7 @@ internal static class ServiceCommands
 
         try
         {
-            return await call(new GrumpHyperClient(http), http);
+            return await call(new GrumpHyperClient(http));
         }
         catch (ApiException<ProblemDetails> problem)
         {
@@ -192,31 +190,55 @@ internal static class ServiceCommands
     /// <summary>The request itself was at fault (its upload or arguments), not the service or the key.</summary>
     private static bool IsBadRequest(int status) => status is 400 or 413 or 415 or 422;
 
+    /// <summary>The CLI's tier name (validated by the option) as the contract's enum.</summary>
+    private static Tier ServiceTier(string? name) => Enum.Parse<Tier>(name ?? "balanced", ignoreCase: true);
+
+    /// <summary>A status as the service writes it (queued, running, ...), not the enum member's name.</summary>
+    private static string Name(JobStatus status) => status.ToString().ToLowerInvariant();
+
     private static string FirstLine(string? text) => text is null ? string.Empty : text.Split('\n', 2)[0];
 
-    /// <summary>Polls until the job ends (or the time runs out), printing each new stage and progress on stderr.</summary>
+    /// <summary>
+    /// Follows the job's events (Server-Sent Events, no polling) until it ends or the time runs out, printing each
+    /// new stage and progress on stderr, and the cache figures at the end.
+    /// </summary>
     private static async Task<int> WaitAsync(GrumpHyperClient client, JobView job, TimeSpan timeout, bool json, string format, TextWriter stdout, TextWriter stderr, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
         var shown = string.Empty;
-        while (job.Status is "queued" or "running")
+        async Task Show(JobView current)
         {
-            var stage = job.Progress.Stage is { } named && named != job.Status ? $", {named}" : string.Empty;
-            var progress = $"{job.Status}{stage}, {job.Progress.FilesDone}/{job.Progress.FilesTotal} files";
+            var stage = current.Progress.Stage is { } named && named != Name(current.Status) ? $", {named}" : string.Empty;
+            var progress = $"{Name(current.Status)}{stage}, {current.Progress.FilesDone}/{current.Progress.FilesTotal} files";
             if (progress != shown)
             {
-                await stderr.WriteLineAsync($"grump-hyper: job {job.Id}: {progress}");
+                await stderr.WriteLineAsync($"grump-hyper: job {current.Id}: {progress}");
                 shown = progress;
             }
+        }
 
-            if (clock.Elapsed > timeout)
+        await Show(job);
+        using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel))
+        {
+            deadline.CancelAfter(timeout);
+            try
+            {
+                await foreach (var (_, current) in client.FollowJobAsync(job.Id, deadline.Token))
+                {
+                    job = current;
+                    await Show(job);
+                }
+            }
+            catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
             {
                 await stderr.WriteLineAsync($"grump-hyper: job {job.Id} did not end within {timeout.TotalSeconds:0} s (--timeout); it goes on running on the service");
                 return CliApp.ServiceFailure;
             }
+        }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(250), cancel);
-            job = await client.GetJobAsync(job.Id, cancel);
+        if (job.Metrics?.Cache is { } cache && job.Metrics.Files > 0)
+        {
+            await stderr.WriteLineAsync($"grump-hyper: job {job.Id}: {job.Metrics.Files} files, {cache.Hits} from the cache, {cache.Misses} compiled ({Name(job.Status)})");
         }
 
         if (json)
@@ -224,9 +246,9 @@ internal static class ServiceCommands
             await stdout.WriteLineAsync(JsonSerializer.Serialize(job, Indented));
         }
 
-        if (job.Status != "succeeded")
+        if (job.Status != JobStatus.Succeeded)
         {
-            await stderr.WriteLineAsync($"grump-hyper: job {job.Id} {job.Status}{(job.FailureReason is { } why ? ": " + why : string.Empty)}");
+            await stderr.WriteLineAsync($"grump-hyper: job {job.Id} {Name(job.Status)}{(job.FailureReason is { } why ? ": " + why : string.Empty)}");
             return CliApp.ServiceFailure;
         }
 

@@ -52,32 +52,61 @@ namespace Grump.Hyper.Client
         /// Submit an archive of .intent files for compilation
         /// </summary>
         /// <remarks>
-        /// Send a zip or tar.gz as the multipart field `archive` (with optional fields `tier`, `label`, `callbackUrl`, `callbackEvents`), or as the raw body with those options as query parameters. The format is detected from the bytes. Answers 202 with the queued job; poll its `Location`.
+        /// Send a zip or tar.gz as the multipart field `archive` (with optional fields `tier`, `label`, `callbackUrl`, `callbackEvents`). The archive may also be the raw body (`application/zip` or `application/gzip`, options as query parameters), and a JSON manifest of uploaded blobs is taken here too (see SubmitManifest). The format is detected from the bytes. Answers 202 with the queued job; poll its `Location`.
         /// </remarks>
+        /// <param name="idempotency_Key">Makes a retried submission safe: the same key and body within a day answer the job accepted the first time; the same key with another body is refused (422).</param>
+        /// <param name="prefer">`wait=N` (RFC 7240, N at most 30): hold the response up to N seconds for the job to finish; 200 with the finished job, else 202 as without it.</param>
         /// <param name="archive">A zip or tar.gz of .intent files (and an optional grump.json).</param>
-        /// <param name="tier">conservative | balanced | aggressive | insane (default balanced).</param>
+        /// <param name="tier">The tier to compile under (default balanced).</param>
         /// <param name="label">A free label, at most 200 characters.</param>
         /// <param name="callbackUrl">An http(s) URL to receive signed webhooks.</param>
         /// <param name="callbackEvents">Comma-separated: job.started, job.succeeded, job.failed, job.cancelled.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        System.Threading.Tasks.Task<JobView> SubmitCompileAsync(FileParameter archive, string tier, string label, string callbackUrl, string callbackEvents);
+        System.Threading.Tasks.Task<JobView> SubmitCompileAsync(string idempotency_Key, string prefer, FileParameter archive, Tier? tier, string label, string callbackUrl, string callbackEvents);
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
         /// Submit an archive of .intent files for compilation
         /// </summary>
         /// <remarks>
-        /// Send a zip or tar.gz as the multipart field `archive` (with optional fields `tier`, `label`, `callbackUrl`, `callbackEvents`), or as the raw body with those options as query parameters. The format is detected from the bytes. Answers 202 with the queued job; poll its `Location`.
+        /// Send a zip or tar.gz as the multipart field `archive` (with optional fields `tier`, `label`, `callbackUrl`, `callbackEvents`). The archive may also be the raw body (`application/zip` or `application/gzip`, options as query parameters), and a JSON manifest of uploaded blobs is taken here too (see SubmitManifest). The format is detected from the bytes. Answers 202 with the queued job; poll its `Location`.
         /// </remarks>
+        /// <param name="idempotency_Key">Makes a retried submission safe: the same key and body within a day answer the job accepted the first time; the same key with another body is refused (422).</param>
+        /// <param name="prefer">`wait=N` (RFC 7240, N at most 30): hold the response up to N seconds for the job to finish; 200 with the finished job, else 202 as without it.</param>
         /// <param name="archive">A zip or tar.gz of .intent files (and an optional grump.json).</param>
-        /// <param name="tier">conservative | balanced | aggressive | insane (default balanced).</param>
+        /// <param name="tier">The tier to compile under (default balanced).</param>
         /// <param name="label">A free label, at most 200 characters.</param>
         /// <param name="callbackUrl">An http(s) URL to receive signed webhooks.</param>
         /// <param name="callbackEvents">Comma-separated: job.started, job.succeeded, job.failed, job.cancelled.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        System.Threading.Tasks.Task<JobView> SubmitCompileAsync(FileParameter archive, string tier, string label, string callbackUrl, string callbackEvents, System.Threading.CancellationToken cancellationToken);
+        System.Threading.Tasks.Task<JobView> SubmitCompileAsync(string idempotency_Key, string prefer, FileParameter archive, Tier? tier, string label, string callbackUrl, string callbackEvents, System.Threading.CancellationToken cancellationToken);
+
+        /// <summary>
+        /// Submit a project as a manifest of blobs uploaded before
+        /// </summary>
+        /// <remarks>
+        /// The project's files by path, SHA-256 and size, each a blob this tenant uploaded (POST /blobs/missing says which to upload first), with the same options as POST /compile. 409 `blobs-missing` names any that are not held. Answers 202 with the queued job; poll its `Location`.
+        /// </remarks>
+        /// <param name="idempotency_Key">Makes a retried submission safe: the same key and body within a day answer the job accepted the first time; the same key with another body is refused (422).</param>
+        /// <param name="prefer">`wait=N` (RFC 7240, N at most 30): hold the response up to N seconds for the job to finish; 200 with the finished job, else 202 as without it.</param>
+        /// <returns>OK</returns>
+        /// <exception cref="ApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<JobView> SubmitManifestAsync(string idempotency_Key, string prefer, CompileManifestRequest body);
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Submit a project as a manifest of blobs uploaded before
+        /// </summary>
+        /// <remarks>
+        /// The project's files by path, SHA-256 and size, each a blob this tenant uploaded (POST /blobs/missing says which to upload first), with the same options as POST /compile. 409 `blobs-missing` names any that are not held. Answers 202 with the queued job; poll its `Location`.
+        /// </remarks>
+        /// <param name="idempotency_Key">Makes a retried submission safe: the same key and body within a day answer the job accepted the first time; the same key with another body is refused (422).</param>
+        /// <param name="prefer">`wait=N` (RFC 7240, N at most 30): hold the response up to N seconds for the job to finish; 200 with the finished job, else 202 as without it.</param>
+        /// <returns>OK</returns>
+        /// <exception cref="ApiException">A server side error occurred.</exception>
+        System.Threading.Tasks.Task<JobView> SubmitManifestAsync(string idempotency_Key, string prefer, CompileManifestRequest body, System.Threading.CancellationToken cancellationToken);
 
         /// <summary>
         /// Liveness: the process is running
@@ -150,7 +179,7 @@ namespace Grump.Hyper.Client
         /// </remarks>
         /// <returns>Created</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        System.Threading.Tasks.Task<StoredBlobsResponse> PutBlobAsync(string sha256, FileParameter body);
+        System.Threading.Tasks.Task<StoredBlobsResponse> PutBlobAsync(string sha256, System.IO.Stream body);
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
@@ -161,28 +190,30 @@ namespace Grump.Hyper.Client
         /// </remarks>
         /// <returns>Created</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        System.Threading.Tasks.Task<StoredBlobsResponse> PutBlobAsync(string sha256, FileParameter body, System.Threading.CancellationToken cancellationToken);
+        System.Threading.Tasks.Task<StoredBlobsResponse> PutBlobAsync(string sha256, System.IO.Stream body, System.Threading.CancellationToken cancellationToken);
 
         /// <summary>
         /// Upload many blobs as one zip or tar.gz whose entries are named by their SHA-256
         /// </summary>
         /// <remarks>
-        /// Read under the upload limits; every entry must hash to its name.
+        /// The body is a zip or tar.gz (told apart by its bytes, whatever its Content-Type), read under the upload limits; every entry must hash to its name.
         /// </remarks>
+        /// <param name="body">A zip or tar.gz whose entries are named by their SHA-256 (any Content-Type; the format is read from the bytes).</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        System.Threading.Tasks.Task<StoredBlobsResponse> PutBlobsAsync(FileParameter body);
+        System.Threading.Tasks.Task<StoredBlobsResponse> PutBlobsAsync(System.IO.Stream body);
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
         /// Upload many blobs as one zip or tar.gz whose entries are named by their SHA-256
         /// </summary>
         /// <remarks>
-        /// Read under the upload limits; every entry must hash to its name.
+        /// The body is a zip or tar.gz (told apart by its bytes, whatever its Content-Type), read under the upload limits; every entry must hash to its name.
         /// </remarks>
+        /// <param name="body">A zip or tar.gz whose entries are named by their SHA-256 (any Content-Type; the format is read from the bytes).</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        System.Threading.Tasks.Task<StoredBlobsResponse> PutBlobsAsync(FileParameter body, System.Threading.CancellationToken cancellationToken);
+        System.Threading.Tasks.Task<StoredBlobsResponse> PutBlobsAsync(System.IO.Stream body, System.Threading.CancellationToken cancellationToken);
 
         /// <summary>
         /// List the tenant's jobs, newest first
@@ -192,7 +223,7 @@ namespace Grump.Hyper.Client
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        System.Threading.Tasks.Task<JobPage> ListJobsAsync(string status, string label, int? limit, string cursor);
+        System.Threading.Tasks.Task<JobPage> ListJobsAsync(JobStatus? status, string label, int? limit, string cursor);
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
@@ -203,7 +234,7 @@ namespace Grump.Hyper.Client
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        System.Threading.Tasks.Task<JobPage> ListJobsAsync(string status, string label, int? limit, string cursor, System.Threading.CancellationToken cancellationToken);
+        System.Threading.Tasks.Task<JobPage> ListJobsAsync(JobStatus? status, string label, int? limit, string cursor, System.Threading.CancellationToken cancellationToken);
 
         /// <summary>
         /// Cancel a queued or running job
@@ -232,9 +263,10 @@ namespace Grump.Hyper.Client
         /// <remarks>
         /// Sends an ETag; with If-None-Match it answers 304 while nothing has changed. A browser (Accept: text/html before application/json) gets a page for people: status, diagnostics at their locations, modules, chunks, a stage timeline, following the job live while it runs.
         /// </remarks>
+        /// <param name="if_None_Match">An ETag of an earlier answer: 304 while the job has not changed since.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        System.Threading.Tasks.Task<JobView> GetJobAsync(string id);
+        System.Threading.Tasks.Task<JobView> GetJobAsync(string id, string if_None_Match);
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
@@ -243,9 +275,10 @@ namespace Grump.Hyper.Client
         /// <remarks>
         /// Sends an ETag; with If-None-Match it answers 304 while nothing has changed. A browser (Accept: text/html before application/json) gets a page for people: status, diagnostics at their locations, modules, chunks, a stage timeline, following the job live while it runs.
         /// </remarks>
+        /// <param name="if_None_Match">An ETag of an earlier answer: 304 while the job has not changed since.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        System.Threading.Tasks.Task<JobView> GetJobAsync(string id, System.Threading.CancellationToken cancellationToken);
+        System.Threading.Tasks.Task<JobView> GetJobAsync(string id, string if_None_Match, System.Threading.CancellationToken cancellationToken);
 
         /// <summary>
         /// List the job's webhook deliveries with every attempt
@@ -543,18 +576,20 @@ namespace Grump.Hyper.Client
         /// Submit an archive of .intent files for compilation
         /// </summary>
         /// <remarks>
-        /// Send a zip or tar.gz as the multipart field `archive` (with optional fields `tier`, `label`, `callbackUrl`, `callbackEvents`), or as the raw body with those options as query parameters. The format is detected from the bytes. Answers 202 with the queued job; poll its `Location`.
+        /// Send a zip or tar.gz as the multipart field `archive` (with optional fields `tier`, `label`, `callbackUrl`, `callbackEvents`). The archive may also be the raw body (`application/zip` or `application/gzip`, options as query parameters), and a JSON manifest of uploaded blobs is taken here too (see SubmitManifest). The format is detected from the bytes. Answers 202 with the queued job; poll its `Location`.
         /// </remarks>
+        /// <param name="idempotency_Key">Makes a retried submission safe: the same key and body within a day answer the job accepted the first time; the same key with another body is refused (422).</param>
+        /// <param name="prefer">`wait=N` (RFC 7240, N at most 30): hold the response up to N seconds for the job to finish; 200 with the finished job, else 202 as without it.</param>
         /// <param name="archive">A zip or tar.gz of .intent files (and an optional grump.json).</param>
-        /// <param name="tier">conservative | balanced | aggressive | insane (default balanced).</param>
+        /// <param name="tier">The tier to compile under (default balanced).</param>
         /// <param name="label">A free label, at most 200 characters.</param>
         /// <param name="callbackUrl">An http(s) URL to receive signed webhooks.</param>
         /// <param name="callbackEvents">Comma-separated: job.started, job.succeeded, job.failed, job.cancelled.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task<JobView> SubmitCompileAsync(FileParameter archive, string tier, string label, string callbackUrl, string callbackEvents)
+        public virtual System.Threading.Tasks.Task<JobView> SubmitCompileAsync(string idempotency_Key, string prefer, FileParameter archive, Tier? tier, string label, string callbackUrl, string callbackEvents)
         {
-            return SubmitCompileAsync(archive, tier, label, callbackUrl, callbackEvents, System.Threading.CancellationToken.None);
+            return SubmitCompileAsync(idempotency_Key, prefer, archive, tier, label, callbackUrl, callbackEvents, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
@@ -562,16 +597,18 @@ namespace Grump.Hyper.Client
         /// Submit an archive of .intent files for compilation
         /// </summary>
         /// <remarks>
-        /// Send a zip or tar.gz as the multipart field `archive` (with optional fields `tier`, `label`, `callbackUrl`, `callbackEvents`), or as the raw body with those options as query parameters. The format is detected from the bytes. Answers 202 with the queued job; poll its `Location`.
+        /// Send a zip or tar.gz as the multipart field `archive` (with optional fields `tier`, `label`, `callbackUrl`, `callbackEvents`). The archive may also be the raw body (`application/zip` or `application/gzip`, options as query parameters), and a JSON manifest of uploaded blobs is taken here too (see SubmitManifest). The format is detected from the bytes. Answers 202 with the queued job; poll its `Location`.
         /// </remarks>
+        /// <param name="idempotency_Key">Makes a retried submission safe: the same key and body within a day answer the job accepted the first time; the same key with another body is refused (422).</param>
+        /// <param name="prefer">`wait=N` (RFC 7240, N at most 30): hold the response up to N seconds for the job to finish; 200 with the finished job, else 202 as without it.</param>
         /// <param name="archive">A zip or tar.gz of .intent files (and an optional grump.json).</param>
-        /// <param name="tier">conservative | balanced | aggressive | insane (default balanced).</param>
+        /// <param name="tier">The tier to compile under (default balanced).</param>
         /// <param name="label">A free label, at most 200 characters.</param>
         /// <param name="callbackUrl">An http(s) URL to receive signed webhooks.</param>
         /// <param name="callbackEvents">Comma-separated: job.started, job.succeeded, job.failed, job.cancelled.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<JobView> SubmitCompileAsync(FileParameter archive, string tier, string label, string callbackUrl, string callbackEvents, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<JobView> SubmitCompileAsync(string idempotency_Key, string prefer, FileParameter archive, Tier? tier, string label, string callbackUrl, string callbackEvents, System.Threading.CancellationToken cancellationToken)
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -579,6 +616,12 @@ namespace Grump.Hyper.Client
             {
                 using (var request_ = new System.Net.Http.HttpRequestMessage())
                 {
+
+                    if (idempotency_Key != null)
+                        request_.Headers.TryAddWithoutValidation("Idempotency-Key", ConvertToString(idempotency_Key, System.Globalization.CultureInfo.InvariantCulture));
+
+                    if (prefer != null)
+                        request_.Headers.TryAddWithoutValidation("Prefer", ConvertToString(prefer, System.Globalization.CultureInfo.InvariantCulture));
                     var boundary_ = System.Guid.NewGuid().ToString();
                     var content_ = new System.Net.Http.MultipartFormDataContent(boundary_);
                     content_.Headers.Remove("Content-Type");
@@ -711,6 +754,203 @@ namespace Grump.Hyper.Client
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new ApiException<ProblemDetails>("The job is in the wrong state for this request (not finished, already finished, or an idempotent request still in flight).", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 413)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ApiException<ProblemDetails>("The archive breaks a size limit (request, entries, per-file or total bytes, compression ratio); `limit` and `entry` say which.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 415)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ApiException<ProblemDetails>("The body is neither multipart nor a zip, tar.gz or tar archive.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 422)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ApiException<ProblemDetails>("The archive holds an entry that is not allowed (traversal, absolute path, link, device, duplicate), or an Idempotency-Key was reused for another request.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 429)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ApiException<ProblemDetails>("The tenant\'s rate limit is reached; wait for Retry-After.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 503)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ApiException<ProblemDetails>("The job store or queue cannot be reached; nothing was accepted. Retry after Retry-After.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        {
+                            var responseData_ = response_.Content == null ? null : await ReadAsStringAsync(response_.Content, cancellationToken).ConfigureAwait(false);
+                            throw new ApiException("The HTTP status code of the response was not expected (" + status_ + ").", status_, responseData_, headers_, null);
+                        }
+                    }
+                    finally
+                    {
+                        if (disposeResponse_)
+                            response_.Dispose();
+                    }
+                }
+            }
+            finally
+            {
+                if (disposeClient_)
+                    client_.Dispose();
+            }
+        }
+
+        /// <summary>
+        /// Submit a project as a manifest of blobs uploaded before
+        /// </summary>
+        /// <remarks>
+        /// The project's files by path, SHA-256 and size, each a blob this tenant uploaded (POST /blobs/missing says which to upload first), with the same options as POST /compile. 409 `blobs-missing` names any that are not held. Answers 202 with the queued job; poll its `Location`.
+        /// </remarks>
+        /// <param name="idempotency_Key">Makes a retried submission safe: the same key and body within a day answer the job accepted the first time; the same key with another body is refused (422).</param>
+        /// <param name="prefer">`wait=N` (RFC 7240, N at most 30): hold the response up to N seconds for the job to finish; 200 with the finished job, else 202 as without it.</param>
+        /// <returns>OK</returns>
+        /// <exception cref="ApiException">A server side error occurred.</exception>
+        public virtual System.Threading.Tasks.Task<JobView> SubmitManifestAsync(string idempotency_Key, string prefer, CompileManifestRequest body)
+        {
+            return SubmitManifestAsync(idempotency_Key, prefer, body, System.Threading.CancellationToken.None);
+        }
+
+        /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
+        /// <summary>
+        /// Submit a project as a manifest of blobs uploaded before
+        /// </summary>
+        /// <remarks>
+        /// The project's files by path, SHA-256 and size, each a blob this tenant uploaded (POST /blobs/missing says which to upload first), with the same options as POST /compile. 409 `blobs-missing` names any that are not held. Answers 202 with the queued job; poll its `Location`.
+        /// </remarks>
+        /// <param name="idempotency_Key">Makes a retried submission safe: the same key and body within a day answer the job accepted the first time; the same key with another body is refused (422).</param>
+        /// <param name="prefer">`wait=N` (RFC 7240, N at most 30): hold the response up to N seconds for the job to finish; 200 with the finished job, else 202 as without it.</param>
+        /// <returns>OK</returns>
+        /// <exception cref="ApiException">A server side error occurred.</exception>
+        public virtual async System.Threading.Tasks.Task<JobView> SubmitManifestAsync(string idempotency_Key, string prefer, CompileManifestRequest body, System.Threading.CancellationToken cancellationToken)
+        {
+            if (body == null)
+                throw new System.ArgumentNullException("body");
+
+            var client_ = _httpClient;
+            var disposeClient_ = false;
+            try
+            {
+                using (var request_ = new System.Net.Http.HttpRequestMessage())
+                {
+
+                    if (idempotency_Key != null)
+                        request_.Headers.TryAddWithoutValidation("Idempotency-Key", ConvertToString(idempotency_Key, System.Globalization.CultureInfo.InvariantCulture));
+
+                    if (prefer != null)
+                        request_.Headers.TryAddWithoutValidation("Prefer", ConvertToString(prefer, System.Globalization.CultureInfo.InvariantCulture));
+                    var json_ = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerSettings);
+                    var content_ = new System.Net.Http.ByteArrayContent(json_);
+                    content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/json");
+                    request_.Content = content_;
+                    request_.Method = new System.Net.Http.HttpMethod("POST");
+                    request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
+
+                    var urlBuilder_ = new System.Text.StringBuilder();
+                
+                    // Operation Path: "compile/manifest"
+                    urlBuilder_.Append("compile/manifest");
+
+                    PrepareRequest(client_, request_, urlBuilder_);
+
+                    var url_ = urlBuilder_.ToString();
+                    request_.RequestUri = new System.Uri(url_, System.UriKind.RelativeOrAbsolute);
+
+                    PrepareRequest(client_, request_, url_);
+
+                    var response_ = await client_.SendAsync(request_, System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                    var disposeResponse_ = true;
+                    try
+                    {
+                        var headers_ = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IEnumerable<string>>();
+                        foreach (var item_ in response_.Headers)
+                            headers_[item_.Key] = item_.Value;
+                        if (response_.Content != null && response_.Content.Headers != null)
+                        {
+                            foreach (var item_ in response_.Content.Headers)
+                                headers_[item_.Key] = item_.Value;
+                        }
+
+                        ProcessResponse(client_, response_);
+
+                        var status_ = (int)response_.StatusCode;
+                        if (status_ == 200)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<JobView>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 202)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<JobView>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            return objectResponse_.Object;
+                        }
+                        else
+                        if (status_ == 400)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ApiException<ProblemDetails>("The request is malformed or an option is invalid; `code` names the rule.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 401)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ApiException<ProblemDetails>("No API key, or one that belongs to no tenant.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 409)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ApiException<ProblemDetails>("Some of the manifest\'s blobs are not held (`blobs-missing`, with the digests in `missing`), or the first request with this Idempotency-Key is still in flight.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 413)
@@ -1117,7 +1357,7 @@ namespace Grump.Hyper.Client
         /// </remarks>
         /// <returns>Created</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task<StoredBlobsResponse> PutBlobAsync(string sha256, FileParameter body)
+        public virtual System.Threading.Tasks.Task<StoredBlobsResponse> PutBlobAsync(string sha256, System.IO.Stream body)
         {
             return PutBlobAsync(sha256, body, System.Threading.CancellationToken.None);
         }
@@ -1131,7 +1371,7 @@ namespace Grump.Hyper.Client
         /// </remarks>
         /// <returns>Created</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<StoredBlobsResponse> PutBlobAsync(string sha256, FileParameter body, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<StoredBlobsResponse> PutBlobAsync(string sha256, System.IO.Stream body, System.Threading.CancellationToken cancellationToken)
         {
             if (sha256 == null)
                 throw new System.ArgumentNullException("sha256");
@@ -1145,8 +1385,7 @@ namespace Grump.Hyper.Client
             {
                 using (var request_ = new System.Net.Http.HttpRequestMessage())
                 {
-                    var json_ = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerSettings);
-                    var content_ = new System.Net.Http.ByteArrayContent(json_);
+                    var content_ = new System.Net.Http.StreamContent(body);
                     content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/octet-stream");
                     request_.Content = content_;
                     request_.Method = new System.Net.Http.HttpMethod("PUT");
@@ -1254,11 +1493,12 @@ namespace Grump.Hyper.Client
         /// Upload many blobs as one zip or tar.gz whose entries are named by their SHA-256
         /// </summary>
         /// <remarks>
-        /// Read under the upload limits; every entry must hash to its name.
+        /// The body is a zip or tar.gz (told apart by its bytes, whatever its Content-Type), read under the upload limits; every entry must hash to its name.
         /// </remarks>
+        /// <param name="body">A zip or tar.gz whose entries are named by their SHA-256 (any Content-Type; the format is read from the bytes).</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task<StoredBlobsResponse> PutBlobsAsync(FileParameter body)
+        public virtual System.Threading.Tasks.Task<StoredBlobsResponse> PutBlobsAsync(System.IO.Stream body)
         {
             return PutBlobsAsync(body, System.Threading.CancellationToken.None);
         }
@@ -1268,11 +1508,12 @@ namespace Grump.Hyper.Client
         /// Upload many blobs as one zip or tar.gz whose entries are named by their SHA-256
         /// </summary>
         /// <remarks>
-        /// Read under the upload limits; every entry must hash to its name.
+        /// The body is a zip or tar.gz (told apart by its bytes, whatever its Content-Type), read under the upload limits; every entry must hash to its name.
         /// </remarks>
+        /// <param name="body">A zip or tar.gz whose entries are named by their SHA-256 (any Content-Type; the format is read from the bytes).</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<StoredBlobsResponse> PutBlobsAsync(FileParameter body, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<StoredBlobsResponse> PutBlobsAsync(System.IO.Stream body, System.Threading.CancellationToken cancellationToken)
         {
             if (body == null)
                 throw new System.ArgumentNullException("body");
@@ -1283,9 +1524,8 @@ namespace Grump.Hyper.Client
             {
                 using (var request_ = new System.Net.Http.HttpRequestMessage())
                 {
-                    var json_ = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerSettings);
-                    var content_ = new System.Net.Http.ByteArrayContent(json_);
-                    content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/gzip");
+                    var content_ = new System.Net.Http.StreamContent(body);
+                    content_.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse("application/octet-stream");
                     request_.Content = content_;
                     request_.Method = new System.Net.Http.HttpMethod("POST");
                     request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
@@ -1405,7 +1645,7 @@ namespace Grump.Hyper.Client
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task<JobPage> ListJobsAsync(string status, string label, int? limit, string cursor)
+        public virtual System.Threading.Tasks.Task<JobPage> ListJobsAsync(JobStatus? status, string label, int? limit, string cursor)
         {
             return ListJobsAsync(status, label, limit, cursor, System.Threading.CancellationToken.None);
         }
@@ -1419,7 +1659,7 @@ namespace Grump.Hyper.Client
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<JobPage> ListJobsAsync(string status, string label, int? limit, string cursor, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<JobPage> ListJobsAsync(JobStatus? status, string label, int? limit, string cursor, System.Threading.CancellationToken cancellationToken)
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -1675,11 +1915,12 @@ namespace Grump.Hyper.Client
         /// <remarks>
         /// Sends an ETag; with If-None-Match it answers 304 while nothing has changed. A browser (Accept: text/html before application/json) gets a page for people: status, diagnostics at their locations, modules, chunks, a stage timeline, following the job live while it runs.
         /// </remarks>
+        /// <param name="if_None_Match">An ETag of an earlier answer: 304 while the job has not changed since.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual System.Threading.Tasks.Task<JobView> GetJobAsync(string id)
+        public virtual System.Threading.Tasks.Task<JobView> GetJobAsync(string id, string if_None_Match)
         {
-            return GetJobAsync(id, System.Threading.CancellationToken.None);
+            return GetJobAsync(id, if_None_Match, System.Threading.CancellationToken.None);
         }
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
@@ -1689,9 +1930,10 @@ namespace Grump.Hyper.Client
         /// <remarks>
         /// Sends an ETag; with If-None-Match it answers 304 while nothing has changed. A browser (Accept: text/html before application/json) gets a page for people: status, diagnostics at their locations, modules, chunks, a stage timeline, following the job live while it runs.
         /// </remarks>
+        /// <param name="if_None_Match">An ETag of an earlier answer: 304 while the job has not changed since.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<JobView> GetJobAsync(string id, System.Threading.CancellationToken cancellationToken)
+        public virtual async System.Threading.Tasks.Task<JobView> GetJobAsync(string id, string if_None_Match, System.Threading.CancellationToken cancellationToken)
         {
             if (id == null)
                 throw new System.ArgumentNullException("id");
@@ -1702,6 +1944,9 @@ namespace Grump.Hyper.Client
             {
                 using (var request_ = new System.Net.Http.HttpRequestMessage())
                 {
+
+                    if (if_None_Match != null)
+                        request_.Headers.TryAddWithoutValidation("If-None-Match", ConvertToString(if_None_Match, System.Globalization.CultureInfo.InvariantCulture));
                     request_.Method = new System.Net.Http.HttpMethod("GET");
                     request_.Headers.Accept.Add(System.Net.Http.Headers.MediaTypeWithQualityHeaderValue.Parse("application/json"));
 
@@ -2974,8 +3219,6 @@ namespace Grump.Hyper.Client
         public string Path { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("bytes")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long Bytes { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("sha256")]
@@ -2998,43 +3241,30 @@ namespace Grump.Hyper.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("hits")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long Hits { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("misses")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long Misses { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("bytesServed")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long BytesServed { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("entries")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long Entries { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("bloomSkips")]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long BloomSkips { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("distinctSources")]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long DistinctSources { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("cacheBytes")]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long CacheBytes { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("l2Hits")]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long L2Hits { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("l2BytesServed")]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long L2BytesServed { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("level2")]
@@ -3068,13 +3298,43 @@ namespace Grump.Hyper.Client
         public string File { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("bytes")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long Bytes { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("modules")]
         [System.ComponentModel.DataAnnotations.Required]
         public System.Collections.Generic.ICollection<string> Modules { get; set; } = new System.Collections.ObjectModel.Collection<string>();
+
+        private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.7.1.0 (NJsonSchema v11.6.1.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class CompileManifestRequest
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("files")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<DeclaredFile> Files { get; set; } = new System.Collections.ObjectModel.Collection<DeclaredFile>();
+
+        [System.Text.Json.Serialization.JsonPropertyName("tier")]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<Tier>))]
+        public Tier Tier { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("label")]
+        public string Label { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("callbackUrl")]
+        public string CallbackUrl { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("callbackEvents")]
+        public string CallbackEvents { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
 
@@ -3103,33 +3363,21 @@ namespace Grump.Hyper.Client
         public System.Collections.Generic.ICollection<string> Notes { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("files")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Files { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("bytes")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long Bytes { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("modules")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Modules { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("totalMilliseconds")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
         public double TotalMilliseconds { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("throughputMegabytesPerSecond")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
         public double ThroughputMegabytesPerSecond { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("parallelism")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Parallelism { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("stages")]
@@ -3187,8 +3435,6 @@ namespace Grump.Hyper.Client
         public string Sha256 { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("bytes")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long Bytes { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("title")]
@@ -3201,7 +3447,6 @@ namespace Grump.Hyper.Client
         public bool Lazy { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("priority")]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Priority { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("vendor")]
@@ -3234,11 +3479,9 @@ namespace Grump.Hyper.Client
         public string Architecture { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("complexity")]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
         public double Complexity { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("confidence")]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
         public double Confidence { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("dependencies")]
@@ -3290,8 +3533,6 @@ namespace Grump.Hyper.Client
         public System.Collections.Generic.ICollection<string> Tasks { get; set; } = new System.Collections.ObjectModel.Collection<string>();
 
         [System.Text.Json.Serialization.JsonPropertyName("estimatedSeconds")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int EstimatedSeconds { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
@@ -3318,9 +3559,33 @@ namespace Grump.Hyper.Client
         public string MatchedAs { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("line")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Line { get; set; }
+
+        private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.7.1.0 (NJsonSchema v11.6.1.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class DeclaredFile
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("path")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Path { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("sha256")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Sha256 { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("size")]
+        public long Size { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
 
@@ -3338,8 +3603,6 @@ namespace Grump.Hyper.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("number")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Number { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("at")]
@@ -3347,15 +3610,12 @@ namespace Grump.Hyper.Client
         public System.DateTimeOffset At { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("statusCode")]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int? StatusCode { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("error")]
         public string Error { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("milliseconds")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
         public double Milliseconds { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
@@ -3383,7 +3643,8 @@ namespace Grump.Hyper.Client
 
         [System.Text.Json.Serialization.JsonPropertyName("event")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        public string Event { get; set; }
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<WebhookEvent>))]
+        public WebhookEvent Event { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("url")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
@@ -3394,7 +3655,8 @@ namespace Grump.Hyper.Client
         public System.DateTimeOffset CreatedAt { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("status")]
-        public string Status { get; set; }
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<DeliveryStatus>))]
+        public DeliveryStatus Status { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("attempts")]
         public System.Collections.Generic.ICollection<DeliveryAttempt> Attempts { get; set; }
@@ -3410,23 +3672,35 @@ namespace Grump.Hyper.Client
 
     }
 
+    /// <summary>
+    /// Pending while attempts remain; succeeded on a 2xx; failed when the attempts ran out.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.7.1.0 (NJsonSchema v11.6.1.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum DeliveryStatus
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"pending"), System.Text.Json.Serialization.JsonStringEnumMemberName("pending")]
+        Pending = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"succeeded"), System.Text.Json.Serialization.JsonStringEnumMemberName("succeeded")]
+        Succeeded = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"failed"), System.Text.Json.Serialization.JsonStringEnumMemberName("failed")]
+        Failed = 2,
+
+    }
+
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.7.1.0 (NJsonSchema v11.6.1.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class DiagnosticCounts
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("errors")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Errors { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("warnings")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Warnings { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("infos")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Infos { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
@@ -3457,13 +3731,9 @@ namespace Grump.Hyper.Client
         public string File { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("line")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Line { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("column")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Column { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("message")]
@@ -3486,13 +3756,9 @@ namespace Grump.Hyper.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("errors")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Errors { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("warnings")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Warnings { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
@@ -3511,18 +3777,12 @@ namespace Grump.Hyper.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("shards")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Shards { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("planMilliseconds")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
         public double PlanMilliseconds { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("fanOutMilliseconds")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
         public double FanOutMilliseconds { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("runs")]
@@ -3583,18 +3843,12 @@ namespace Grump.Hyper.Client
         public bool Negated { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("priority")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Priority { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("confidence")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
         public double Confidence { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("line")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Line { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("matchedAs")]
@@ -3652,8 +3906,6 @@ namespace Grump.Hyper.Client
         public string Sha256 { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("bytes")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long Bytes { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
@@ -3721,13 +3973,9 @@ namespace Grump.Hyper.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("filesTotal")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int FilesTotal { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("filesDone")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int FilesDone { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("stage")]
@@ -3783,6 +4031,30 @@ namespace Grump.Hyper.Client
 
     }
 
+    /// <summary>
+    /// Queued and running jobs end succeeded, failed or cancelled.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.7.1.0 (NJsonSchema v11.6.1.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum JobStatus
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"queued"), System.Text.Json.Serialization.JsonStringEnumMemberName("queued")]
+        Queued = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"running"), System.Text.Json.Serialization.JsonStringEnumMemberName("running")]
+        Running = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"succeeded"), System.Text.Json.Serialization.JsonStringEnumMemberName("succeeded")]
+        Succeeded = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"failed"), System.Text.Json.Serialization.JsonStringEnumMemberName("failed")]
+        Failed = 3,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"cancelled"), System.Text.Json.Serialization.JsonStringEnumMemberName("cancelled")]
+        Cancelled = 4,
+
+    }
+
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.7.1.0 (NJsonSchema v11.6.1.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class JobView
     {
@@ -3793,11 +4065,13 @@ namespace Grump.Hyper.Client
 
         [System.Text.Json.Serialization.JsonPropertyName("status")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        public string Status { get; set; }
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<JobStatus>))]
+        public JobStatus Status { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("tier")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        public string Tier { get; set; }
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<Tier>))]
+        public Tier Tier { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("label")]
         public string Label { get; set; }
@@ -3832,21 +4106,6 @@ namespace Grump.Hyper.Client
         [System.Text.Json.Serialization.JsonPropertyName("links")]
         [System.ComponentModel.DataAnnotations.Required]
         public JobLinks Links { get; set; } = new JobLinks();
-
-        private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
-
-        [System.Text.Json.Serialization.JsonExtensionData]
-        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
-        {
-            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
-            set { _additionalProperties = value; }
-        }
-
-    }
-
-    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.7.1.0 (NJsonSchema v11.6.1.0 (Newtonsoft.Json v13.0.0.0))")]
-    public partial class JsonElement
-    {
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
 
@@ -3992,8 +4251,6 @@ namespace Grump.Hyper.Client
         public string Name { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("bytesLoaded")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long BytesLoaded { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("valid")]
@@ -4034,13 +4291,9 @@ namespace Grump.Hyper.Client
         public CriticalPath CriticalPath { get; set; } = new CriticalPath();
 
         [System.Text.Json.Serialization.JsonPropertyName("estimatedDurationSeconds")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int EstimatedDurationSeconds { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("sequentialSeconds")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int SequentialSeconds { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("risk")]
@@ -4083,8 +4336,6 @@ namespace Grump.Hyper.Client
         public string Description { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("priority")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Priority { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("risk")]
@@ -4096,8 +4347,6 @@ namespace Grump.Hyper.Client
         public System.Collections.Generic.ICollection<string> Tools { get; set; } = new System.Collections.ObjectModel.Collection<string>();
 
         [System.Text.Json.Serialization.JsonPropertyName("estimatedSeconds")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int EstimatedSeconds { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("dependsOn")]
@@ -4105,8 +4354,6 @@ namespace Grump.Hyper.Client
         public System.Collections.Generic.ICollection<string> DependsOn { get; set; } = new System.Collections.ObjectModel.Collection<string>();
 
         [System.Text.Json.Serialization.JsonPropertyName("batch")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Batch { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
@@ -4187,8 +4434,11 @@ namespace Grump.Hyper.Client
         [System.Text.Json.Serialization.JsonPropertyName("name")]
         public string Name { get; set; }
 
+        /// <summary>
+        /// The constraints object of grump.json as written, or null.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("constraints")]
-        public JsonElement Constraints { get; set; }
+        public object Constraints { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
 
@@ -4210,18 +4460,12 @@ namespace Grump.Hyper.Client
         public string Level { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("safe")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Safe { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("moderate")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Moderate { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("risky")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Risky { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("riskFactors")]
@@ -4247,13 +4491,9 @@ namespace Grump.Hyper.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("index")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Index { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("line")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Line { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("text")]
@@ -4284,8 +4524,6 @@ namespace Grump.Hyper.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("shard")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Shard { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("worker")]
@@ -4293,43 +4531,27 @@ namespace Grump.Hyper.Client
         public string Worker { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("files")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Files { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("bytes")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long Bytes { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("queuedMilliseconds")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
         public double QueuedMilliseconds { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("compileMilliseconds")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
         public double CompileMilliseconds { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("ioMilliseconds")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
         public double IoMilliseconds { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("cacheHits")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long CacheHits { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("cacheMisses")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long CacheMisses { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("l2Hits")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long L2Hits { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
@@ -4352,8 +4574,6 @@ namespace Grump.Hyper.Client
         public string Planner { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("makespan")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long Makespan { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("chosen")]
@@ -4375,18 +4595,12 @@ namespace Grump.Hyper.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("predicted")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Predicted { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("changed")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Changed { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("predictedAndChanged")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int PredictedAndChanged { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
@@ -4409,18 +4623,12 @@ namespace Grump.Hyper.Client
         public string Name { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("milliseconds")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
         public double Milliseconds { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("items")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Items { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("bytes")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long Bytes { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
@@ -4447,33 +4655,21 @@ namespace Grump.Hyper.Client
         public string Unit { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("new")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int New { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("modified")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Modified { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("unchanged")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Unchanged { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("cached")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Cached { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("removed")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Removed { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("bytesWritten")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public long BytesWritten { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
@@ -4492,8 +4688,6 @@ namespace Grump.Hyper.Client
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("stored")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Stored { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
@@ -4527,13 +4721,9 @@ namespace Grump.Hyper.Client
         public bool Negated { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("confidence")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$")]
         public double Confidence { get; set; }
 
         [System.Text.Json.Serialization.JsonPropertyName("line")]
-        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        [System.ComponentModel.DataAnnotations.RegularExpression(@"^-?(?:0|[1-9]\d*)$")]
         public int Line { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
@@ -4544,6 +4734,27 @@ namespace Grump.Hyper.Client
             get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
             set { _additionalProperties = value; }
         }
+
+    }
+
+    /// <summary>
+    /// A compile tier: what the engine turns on (see the README's tier table). The artifacts never depend on it.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.7.1.0 (NJsonSchema v11.6.1.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum Tier
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"conservative"), System.Text.Json.Serialization.JsonStringEnumMemberName("conservative")]
+        Conservative = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"balanced"), System.Text.Json.Serialization.JsonStringEnumMemberName("balanced")]
+        Balanced = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"aggressive"), System.Text.Json.Serialization.JsonStringEnumMemberName("aggressive")]
+        Aggressive = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"insane"), System.Text.Json.Serialization.JsonStringEnumMemberName("insane")]
+        Insane = 3,
 
     }
 
@@ -4569,6 +4780,58 @@ namespace Grump.Hyper.Client
 
         [System.Text.Json.Serialization.JsonPropertyName("commit")]
         public string Commit { get; set; }
+
+        private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
+
+        [System.Text.Json.Serialization.JsonExtensionData]
+        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
+        {
+            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
+            set { _additionalProperties = value; }
+        }
+
+    }
+
+    /// <summary>
+    /// What happened to the job.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.7.1.0 (NJsonSchema v11.6.1.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum WebhookEvent
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"job.started"), System.Text.Json.Serialization.JsonStringEnumMemberName("job.started")]
+        Job_started = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"job.succeeded"), System.Text.Json.Serialization.JsonStringEnumMemberName("job.succeeded")]
+        Job_succeeded = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"job.failed"), System.Text.Json.Serialization.JsonStringEnumMemberName("job.failed")]
+        Job_failed = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"job.cancelled"), System.Text.Json.Serialization.JsonStringEnumMemberName("job.cancelled")]
+        Job_cancelled = 3,
+
+    }
+
+    /// <summary>
+    /// The body of every webhook: the event, when it happened, and the job as GET /jobs/{id} would show it then.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.7.1.0 (NJsonSchema v11.6.1.0 (Newtonsoft.Json v13.0.0.0))")]
+    public partial class WebhookPayload
+    {
+
+        [System.Text.Json.Serialization.JsonPropertyName("type")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<WebhookEvent>))]
+        public WebhookEvent Type { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("timestamp")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public System.DateTimeOffset Timestamp { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("data")]
+        [System.ComponentModel.DataAnnotations.Required]
+        public JobView Data { get; set; } = new JobView();
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
 

@@ -50,8 +50,9 @@ public sealed class BlobUploadTests(RedisFixture redis)
         return await client.PutAsync($"/blobs/{sha}", content, ct);
     }
 
-    private static Task<HttpResponseMessage> CompileAsync(HttpClient client, IEnumerable<(string Path, byte[] Bytes)> files, CancellationToken ct) =>
-        client.PostAsJsonAsync("/compile", new { files = files.Select(f => new { path = f.Path, sha256 = Sha(f.Bytes), size = f.Bytes.Length }).ToArray(), tier = "aggressive" }, ct);
+    /// <summary>The manifest to POST /compile (which takes it too) or, with <paramref name="route"/>, to its own operation.</summary>
+    private static Task<HttpResponseMessage> CompileAsync(HttpClient client, IEnumerable<(string Path, byte[] Bytes)> files, CancellationToken ct, string route = "/compile") =>
+        client.PostAsJsonAsync(route, new { files = files.Select(f => new { path = f.Path, sha256 = Sha(f.Bytes), size = f.Bytes.Length }).ToArray(), tier = "aggressive" }, ct);
 
     [Theory]
     [InlineData(false)]
@@ -77,7 +78,7 @@ public sealed class BlobUploadTests(RedisFixture redis)
         Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
         Assert.Empty(await MissingAsync(client, files.Select(f => Sha(f.Content)), ct));
 
-        using var fromManifest = await CompileAsync(client, files, ct);
+        using var fromManifest = await CompileAsync(client, files, ct, onRedis ? "/compile/manifest" : "/compile");
         Assert.Equal(HttpStatusCode.Accepted, fromManifest.StatusCode);
         var manifestJob = await JobClient.WaitForFinishAsync(client, fromManifest.Headers.Location!.ToString(), ct);
         using var fromArchive = await JobClient.SubmitAsync(client, Archives.TarGz(files), "shop.tar.gz", "aggressive", ct);
@@ -152,5 +153,11 @@ public sealed class BlobUploadTests(RedisFixture redis)
 
         using var notDigests = await client.PostAsJsonAsync("/blobs/missing", new { digests = new[] { "XYZ" } }, ct);
         Assert.Equal(HttpStatusCode.BadRequest, notDigests.StatusCode);
+
+        // POST /compile/manifest takes the JSON manifest only: an archive sent there is a 415 problem, not a job.
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(Archives.TarGz([("a.intent", bytes)])), "archive", "a.tar.gz" } };
+        using var archiveToManifest = await client.PostAsync("/compile/manifest", form, ct);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, archiveToManifest.StatusCode);
+        Assert.Contains("unsupported-media-type", await archiveToManifest.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);
     }
 }

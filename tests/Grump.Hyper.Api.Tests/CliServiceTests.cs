@@ -54,6 +54,7 @@ public sealed class CliServiceTests : IAsyncLifetime
         Assert.Matches("^grump-hyper: job [0-9a-f]{32} succeeded: 0 errors, 0 warnings", stdout);
         Assert.Contains("accepted (", stderr, StringComparison.Ordinal);
         Assert.Contains("/14 files", stderr, StringComparison.Ordinal); // progress, with the project's file count
+        Assert.Matches(@"job [0-9a-f]{32}: 14 files, \d+ from the cache, \d+ compiled \(succeeded\)", stderr); // the end event's metrics
     }
 
     [Fact]

@@ -5,7 +5,8 @@ namespace Grump.Hyper.Api.Tests;
 
 /// <summary>
 /// The deploy files as a cluster would read them (no Docker engine or cluster here): the worker's health check
-/// has a heartbeat to read, and the Kubernetes pods meet the "restricted" Pod Security Standard.
+/// has a heartbeat to read, the Kubernetes pods meet the "restricted" Pod Security Standard, and the Compose
+/// file and Dockerfile lint clean.
 /// </summary>
 public sealed partial class DeployFilesTests
 {
@@ -51,6 +52,22 @@ public sealed partial class DeployFilesTests
 
         Assert.Matches(@"\nUSER \$APP_UID\n", File.ReadAllText(Repository.File("Dockerfile")));
         Assert.Contains("**/bin/", File.ReadAllText(Repository.File(".dockerignore")), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The linters that install here (npm, tools/deploy-lint): dclint checks the Compose file against the Compose
+    /// schema and its best practices (warnings count too), dockerfilelint the Dockerfile.
+    /// </summary>
+    [Theory]
+    [InlineData("dclint", "deploy/compose.yaml")]
+    [InlineData("dockerfilelint", "Dockerfile")]
+    public async Task The_deploy_files_lint_clean(string linter, string file)
+    {
+        var tool = Repository.File("tools", "deploy-lint", "node_modules", ".bin", linter);
+        Assert.True(File.Exists(tool), $"{tool} is missing: run `npm ci` in tools/deploy-lint (scripts/test.sh does)");
+        var run = await ToolRun.RunAsync(tool, [file], TimeSpan.FromMinutes(1), TestContext.Current.CancellationToken);
+        Assert.True(run.ExitCode == 0, run.All);
+        Assert.DoesNotContain("warning", run.Output, StringComparison.OrdinalIgnoreCase);
     }
 
     /// <summary>Each Deployment document of the Kubernetes file, by name.</summary>

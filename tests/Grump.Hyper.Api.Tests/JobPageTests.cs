@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -42,29 +41,9 @@ public sealed class JobPageTests : IAsyncLifetime
     /// <summary>The page's DOM as headless Chromium built it.</summary>
     private async Task<string> BrowseAsync(string path, CancellationToken ct)
     {
-        var start = new ProcessStartInfo("chromium") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in (string[])["--headless", "--no-sandbox", "--disable-gpu", $"--user-data-dir={Path.Combine(_temp.Path, "profile")}",
-            "--virtual-time-budget=2000", "--dump-dom", new Uri(_api!.Address!, path).ToString()])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var browser = Process.Start(start) ?? throw new InvalidOperationException("chromium did not start (scripts/test.sh installs it)");
-        var dom = browser.StandardOutput.ReadToEndAsync(ct);
-        _ = browser.StandardError.ReadToEndAsync(ct);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(TimeSpan.FromSeconds(60));
-        try
-        {
-            await browser.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            browser.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return await dom;
+        var run = await ToolRun.RunAsync("chromium", ["--headless", "--no-sandbox", "--disable-gpu", $"--user-data-dir={Path.Combine(_temp.Path, "profile")}",
+            "--virtual-time-budget=2000", "--dump-dom", new Uri(_api!.Address!, path).ToString()], TimeSpan.FromSeconds(60), ct);
+        return run.Output;
     }
 
     [Fact]

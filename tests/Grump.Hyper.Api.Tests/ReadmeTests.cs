@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace Grump.Hyper.Api.Tests;
@@ -39,30 +38,8 @@ public sealed partial class ReadmeTests : IAsyncLifetime
 
     private async Task<(int Code, string Output)> BashAsync(string script, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("bash") { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(script);
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
-        deadline.CancelAfter(TimeSpan.FromMinutes(3));
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        return (process.ExitCode, await stdout + await stderr + "\n" + _api!.RecentOutput);
+        var run = await ToolRun.RunAsync("bash", ["-c", script], TimeSpan.FromMinutes(3), TestContext.Current.CancellationToken, workingDirectory, environment);
+        return (run.ExitCode, run.Output + run.Errors + "\n" + _api!.RecentOutput);
     }
 
     [Fact]

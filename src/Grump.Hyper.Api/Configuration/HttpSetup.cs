@@ -19,7 +19,10 @@ public static class HttpSetup
             ?? Grump.Hyper.Engine.Archives.ArchiveLimits.Default;
         var maxBody = limits.MaxArchiveBytes + Endpoints.CompileApi.MultipartOverhead;
         services.AddProblemDetails(o => o.CustomizeProblemDetails = ctx =>
-            ctx.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? ctx.HttpContext.TraceIdentifier);
+        {
+            ctx.ProblemDetails.Extensions["traceId"] = Activity.Current?.Id ?? ctx.HttpContext.TraceIdentifier;
+            Problems.ProblemTypes.Stamp(ctx.ProblemDetails);
+        });
         services.Configure<FormOptions>(o =>
         {
             o.MultipartBodyLengthLimit = maxBody;

@@ -52,8 +52,9 @@ public static class BlobsApi
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         blobs.MapPost("/", PostBatchAsync).WithName("PutBlobs")
             .WithSummary("Upload many blobs as one zip or tar.gz whose entries are named by their SHA-256")
-            .WithDescription("Read under the upload limits; every entry must hash to its name.")
-            .Accepts<Stream>("application/gzip", "application/zip")
+            // No Accepts: that would refuse every Content-Type but the ones listed, and the body is told apart by its
+            // bytes; the document describes it as one raw body (OpenApiContract).
+            .WithDescription("The body is a zip or tar.gz (told apart by its bytes, whatever its Content-Type), read under the upload limits; every entry must hash to its name.")
             .Produces<StoredBlobsResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
         return app;

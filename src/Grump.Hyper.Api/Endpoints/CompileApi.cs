@@ -32,7 +32,7 @@ public static class CompileApi
             .WithName("SubmitCompile")
             .WithTags("Compile")
             .WithSummary("Submit an archive of .intent files for compilation")
-            .WithDescription("Send a zip or tar.gz as the multipart field `archive` (with optional fields `tier`, `label`, `callbackUrl`, `callbackEvents`), or as the raw body with those options as query parameters. The format is detected from the bytes. Answers 202 with the queued job; poll its `Location`.")
+            .WithDescription("Send a zip or tar.gz as the multipart field `archive` (with optional fields `tier`, `label`, `callbackUrl`, `callbackEvents`). The archive may also be the raw body (`application/zip` or `application/gzip`, options as query parameters), and a JSON manifest of uploaded blobs is taken here too (see SubmitManifest). The format is detected from the bytes. Answers 202 with the queued job; poll its `Location`.")
             .Produces<JobView>(StatusCodes.Status202Accepted)
             .Produces<JobView>(StatusCodes.Status200OK)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -45,6 +45,32 @@ public static class CompileApi
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .DisableAntiforgery();
+
+        // The same submission as a JSON manifest of uploaded blobs (POST /compile takes it too): an operation of
+        // its own, so a generated client has one typed body per operation.
+        app.MapPost("/compile/manifest", CompileAsync)
+            .AddEndpointFilter<TenantFilter>()
+            .AddEndpointFilter(static async (context, next) =>
+                string.Equals(context.HttpContext.Request.ContentType?.Split(';')[0].Trim(), "application/json", StringComparison.OrdinalIgnoreCase)
+                    ? await next(context)
+                    : ProblemTypes.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
+                        "Send the manifest as application/json: {\"files\": [{\"path\", \"sha256\", \"size\"}], \"tier\", \"label\", ...}."))
+            .RequireRateLimiting(HttpSetup.SubmitPolicy)
+            .WithName("SubmitManifest")
+            .WithTags("Compile")
+            .WithSummary("Submit a project as a manifest of blobs uploaded before")
+            .WithDescription("The project's files by path, SHA-256 and size, each a blob this tenant uploaded (POST /blobs/missing says which to upload first), with the same options as POST /compile. 409 `blobs-missing` names any that are not held. Answers 202 with the queued job; poll its `Location`.")
+            .Accepts<CompileManifestRequest>("application/json")
+            .Produces<JobView>(StatusCodes.Status202Accepted)
+            .Produces<JobView>(StatusCodes.Status200OK)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 

@@ -36,7 +36,9 @@ public static class OpenApiSetup
                     new() { Name = "Compile", Description = "Submit archives of .intent files." },
                     new() { Name = "Jobs", Description = "Follow jobs, read results and artifacts, cancel, and manage webhook deliveries." },
                     new() { Name = "Operations", Description = "Health, readiness and version; no API key needed." },
+                    new() { Name = "Blobs", Description = "Upload only the sources the service does not hold yet, then compile from a manifest." },
                 };
+                OpenApiContract.DescribeDocument(document);
                 return Task.CompletedTask;
             });
             options.AddSchemaTransformer((schema, context, _) =>
@@ -46,11 +48,14 @@ public static class OpenApiSetup
                     OpenApiDocs.ExtendProblem(schema);
                 }
 
+                OpenApiContract.DescribeSchema(schema);
+
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer((operation, context, _) =>
             {
                 OpenApiDocs.Describe(operation, context.Description.RelativePath ?? string.Empty);
+                OpenApiContract.DescribeHeaders(operation);
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer((operation, context, _) =>
@@ -67,11 +72,13 @@ public static class OpenApiSetup
     private static OpenApiRequestBody CompileRequestBody()
     {
         OpenApiSchema Text(string description) => new() { Type = JsonSchemaType.String, Description = description };
-        var binary = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" };
         return new OpenApiRequestBody
         {
             Required = true,
-            Description = "The archive, as a multipart field or as the raw body.",
+            // One media type per operation: generators (Kiota, openapi-typescript, NSwag) build one body per
+            // operation, and one offering multipart, zip and gzip at once could not be called from Kiota. The raw
+            // body is still accepted (the operation's description says how); the manifest has its own operation.
+            Description = "The archive as the multipart field `archive`, with the job's options as fields.",
             Content = new Dictionary<string, OpenApiMediaType>
             {
                 ["multipart/form-data"] = new()
@@ -83,15 +90,13 @@ public static class OpenApiSetup
                         Properties = new Dictionary<string, IOpenApiSchema>
                         {
                             ["archive"] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = "A zip or tar.gz of .intent files (and an optional grump.json)." },
-                            ["tier"] = Text("conservative | balanced | aggressive | insane (default balanced)."),
+                            ["tier"] = new OpenApiSchemaReference("Tier") { Description = "The tier to compile under (default balanced)." },
                             ["label"] = Text("A free label, at most 200 characters."),
                             ["callbackUrl"] = Text("An http(s) URL to receive signed webhooks."),
                             ["callbackEvents"] = Text("Comma-separated: job.started, job.succeeded, job.failed, job.cancelled."),
                         },
                     },
                 },
-                ["application/zip"] = new() { Schema = binary },
-                ["application/gzip"] = new() { Schema = binary },
             },
         };
     }

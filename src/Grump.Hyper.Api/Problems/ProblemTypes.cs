@@ -17,6 +17,32 @@ public static class ProblemTypes
         return TypedResults.Problem(detail: detail, statusCode: status, title: title, type: Prefix + code, extensions: ext);
     }
 
+    /// <summary>
+    /// A problem the framework wrote (an unknown route, a method or media type an endpoint does not take, an
+    /// unhandled error) gets the same contract as the API's own: a URN type and its code, named after the status.
+    /// </summary>
+    public static void Stamp(Microsoft.AspNetCore.Mvc.ProblemDetails problem)
+    {
+        if (problem.Type?.StartsWith(Prefix, StringComparison.Ordinal) == true || problem.Status is not { } status)
+        {
+            return;
+        }
+
+        var code = status switch
+        {
+            StatusCodes.Status400BadRequest => "bad-request",
+            StatusCodes.Status404NotFound => "not-found",
+            StatusCodes.Status405MethodNotAllowed => "method-not-allowed",
+            StatusCodes.Status406NotAcceptable => "not-acceptable",
+            StatusCodes.Status413PayloadTooLarge => "request-too-large",
+            StatusCodes.Status415UnsupportedMediaType => "unsupported-media-type",
+            StatusCodes.Status500InternalServerError => "internal-error",
+            _ => "http-" + status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        problem.Type = Prefix + code;
+        problem.Extensions["code"] = code;
+    }
+
     public static ProblemHttpResult JobNotFound(string id) =>
         Create(StatusCodes.Status404NotFound, "job-not-found", "Job not found", $"There is no job '{id}'.");
 
