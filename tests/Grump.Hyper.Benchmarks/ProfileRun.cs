@@ -102,7 +102,7 @@ internal static class ProfileRun
                 var gen2 = GC.CollectionCount(2);
                 var watch = Stopwatch.StartNew();
                 var result = compiler.Compile(next, options);
-                Console.WriteLine($"{tier.Name()} {changed:P1} edit {watch.ElapsedMilliseconds} ms (GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0} ms, {GC.CollectionCount(2) - gen2} gen2): " + CompileBenchmark.StageTimes(result.Metrics));
+                Console.WriteLine($"{tier.Name()} {changed:P1} edit {watch.ElapsedMilliseconds} ms (GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0} ms, {GC.CollectionCount(2) - gen2} gen2): " + CompileBenchmark.StageTimes(result.Metrics) + (args.Contains("--steps") ? "\n  " + CompileBenchmark.Steps(result.Metrics) : ""));
                 if (args.Contains("--artifacts"))
                 {
                     // What the edit made anew, by artifact: where a store's bytes go.
