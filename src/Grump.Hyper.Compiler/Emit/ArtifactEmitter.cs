@@ -67,7 +67,7 @@ public static class ArtifactEmitter
     private static ArtifactContent PlanDocument(Plan plan, DocumentFragments fragments, DocumentBlocks? blocks)
     {
         var tasks = fragments.Tasks;
-        var document = new LineDocument().Raw("{\n\"tasks\": [\n");
+        var document = new LineDocument(plan.Tasks.Length + (2 * plan.ParallelBatches.Length)).Raw("{\n\"tasks\": [\n");
         if (plan.Lines is { } slots)
         {
             // The incremental planner's plan: kept tasks' lines sit in their slots; the batches are the
@@ -116,7 +116,7 @@ public static class ArtifactEmitter
             new GraphModule(m.Id, m.Path, m.Route, m.Lazy, m.Vendor, m.Features.Count(f => !f.Negated)), static v => LineJson.Of(v, LineJson.Default.GraphModule)), fragments.GraphModules.Reuse);
         var edges = fragments.GraphEdgesByPosition.Of(link.Modules, m => ImmutableCollectionsMarshal.AsArray(link.Edges[m.Id])!, m => fragments.GraphEdges.Get(m.Id, link.Edges[m.Id], to => EdgeLines(m.Id, to)), fragments.GraphEdges.Reuse);
         var features = plan.TasksById;
-        var document = new LineDocument()
+        var document = new LineDocument((2 * link.Modules.Length) + features.Length)
             .Raw("{\n\"modules\": {\n\"nodes\": [\n")
             .Lines(nodes, static b => b)
             .Raw("],\n\"edges\": [\n")
@@ -144,7 +144,7 @@ public static class ArtifactEmitter
         var counts = Count(diagnostics);
         var routes = split.Routes.Select(r => Json(r.Key) + ": " + Json(r.Value)).ToList();
         var lazy = split.LazyChunks.Select(r => Json(r.Key) + ": " + Json(r.Value)).ToList();
-        return new LineDocument()
+        return new LineDocument(project.Inputs.Length + link.Modules.Length + split.Chunks.Length + routes.Count + lazy.Count)
             .Raw("{\n\"compiler\": ")
             .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(new CompilerStamp(CompilerInfo.Name, CompilerInfo.Version), LineJson.Default.CompilerStamp)))
             .Raw(",\n\"project\": ")

@@ -21,11 +21,29 @@ internal sealed class LineDocument
     private static readonly byte[] Open = "["u8.ToArray();
     private static readonly byte[] Close = "]"u8.ToArray();
     private static readonly byte[] Separator = ","u8.ToArray();
-    private readonly List<ReadOnlyMemory<byte>> _parts = [];
+    /// <summary>
+    /// The parts laid out so far, in an array sized up front from the document's entry counts: a plan of 40,000
+    /// tasks is 80,000 parts, and growing a list to that by doubling was a fifth of an incremental emit (measured).
+    /// </summary>
+    private ReadOnlyMemory<byte>[] _parts;
+    private int _count;
+
+    /// <param name="lines">About how many lines the document has (each takes a separator too).</param>
+    public LineDocument(int lines = 16) => _parts = new ReadOnlyMemory<byte>[(2 * lines) + 32];
+
+    private void Add(ReadOnlyMemory<byte> part)
+    {
+        if (_count == _parts.Length)
+        {
+            Array.Resize(ref _parts, _parts.Length * 2);
+        }
+
+        _parts[_count++] = part;
+    }
 
     public LineDocument Raw(string text)
     {
-        _parts.Add(Encoding.UTF8.GetBytes(text));
+        Add(Encoding.UTF8.GetBytes(text));
         return this;
     }
 
@@ -44,16 +62,16 @@ internal sealed class LineDocument
 
             if (!first)
             {
-                _parts.Add(Comma);
+                Add(Comma);
             }
 
-            _parts.Add(lines);
+            Add(lines);
             first = false;
         }
 
         if (!first)
         {
-            _parts.Add(Newline);
+            Add(Newline);
         }
 
         return this;
@@ -66,15 +84,15 @@ internal sealed class LineDocument
         {
             if (i > 0)
             {
-                _parts.Add(Comma);
+                Add(Comma);
             }
 
-            _parts.Add(slots[i] ??= render(i));
+            Add(slots[i] ??= render(i));
         }
 
         if (slots.Length > 0)
         {
-            _parts.Add(Newline);
+            Add(Newline);
         }
 
         return this;
@@ -83,7 +101,7 @@ internal sealed class LineDocument
     /// <summary>One JSON array made of the insides of several (each <c>[...]</c>, on one line), as slices of them.</summary>
     public LineDocument Joined(byte[][] arrays)
     {
-        _parts.Add(Open);
+        Add(Open);
         var first = true;
         foreach (var array in arrays)
         {
@@ -94,19 +112,26 @@ internal sealed class LineDocument
 
             if (!first)
             {
-                _parts.Add(Separator);
+                Add(Separator);
             }
 
-            _parts.Add(array.AsMemory(1, array.Length - 2));
+            Add(array.AsMemory(1, array.Length - 2));
             first = false;
         }
 
-        _parts.Add(Close);
+        Add(Close);
         return this;
     }
 
     /// <summary>The document; with <paramref name="blocks"/>, a composite of content-defined blocks (see <see cref="DocumentBlocks"/>).</summary>
-    public ArtifactContent ToContent(DocumentBlocks? blocks = null) => blocks?.Compose(_parts) ?? ArtifactContent.Concat([.. _parts]);
+    public ArtifactContent ToContent(DocumentBlocks? blocks = null)
+    {
+        // The array itself when the estimate was exact, else one copy of the used part: the content owns it from here.
+        var parts = _count == _parts.Length ? _parts : _parts.AsSpan(0, _count).ToArray();
+        _parts = [];
+        _count = 0;
+        return blocks?.Compose(parts) ?? ArtifactContent.Concat(parts);
+    }
 
     /// <summary>
     /// A JSON array (no spaces, as the serializer writes one) of the values in slots from..from+count, each slot
