@@ -3839,6 +3839,9 @@ namespace Grump.Hyper.Client
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         public string Action { get; set; }
 
+        /// <summary>
+        /// True when the feature is not part of what the module will have: ruled out or removed (`status` says which). A removed feature still gets a task: its removal.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("negated")]
         public bool Negated { get; set; }
 
@@ -3854,6 +3857,11 @@ namespace Grump.Hyper.Client
         [System.Text.Json.Serialization.JsonPropertyName("matchedAs")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         public string MatchedAs { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("status")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<MentionStatus>))]
+        public MentionStatus Status { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
 
@@ -4201,6 +4209,24 @@ namespace Grump.Hyper.Client
             get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
             set { _additionalProperties = value; }
         }
+
+    }
+
+    /// <summary>
+    /// Where a technology or feature a module mentions stands: wanted; negated, ruled out ("no Kafka"); removed, in use today and to go ("retire Memcached").
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.7.1.0 (NJsonSchema v11.6.1.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum MentionStatus
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"wanted"), System.Text.Json.Serialization.JsonStringEnumMemberName("wanted")]
+        Wanted = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"negated"), System.Text.Json.Serialization.JsonStringEnumMemberName("negated")]
+        Negated = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"removed"), System.Text.Json.Serialization.JsonStringEnumMemberName("removed")]
+        Removed = 2,
 
     }
 
@@ -4717,6 +4743,9 @@ namespace Grump.Hyper.Client
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         public string Category { get; set; }
 
+        /// <summary>
+        /// True when the technology is not part of the stack the module asks for: ruled out or removed (`status` says which). Kept from the first version of the contract.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("negated")]
         public bool Negated { get; set; }
 
@@ -4725,6 +4754,17 @@ namespace Grump.Hyper.Client
 
         [System.Text.Json.Serialization.JsonPropertyName("line")]
         public int Line { get; set; }
+
+        [System.Text.Json.Serialization.JsonPropertyName("status")]
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<MentionStatus>))]
+        public MentionStatus Status { get; set; }
+
+        /// <summary>
+        /// For a removed technology, the one the text names to replace it ("swap Angular for Svelte"); else null.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("replacedBy")]
+        public string ReplacedBy { get; set; }
 
         private System.Collections.Generic.IDictionary<string, object> _additionalProperties;
 

@@ -92,7 +92,7 @@ internal static class Incremental
         ReferenceEquals(a, b) || (a.Id == b.Id && a.Priority == b.Priority && Wanted(a).SequenceEqual(Wanted(b))
             && a.Dependencies.SequenceEqual(b.Dependencies) && Kubernetes(a) == Kubernetes(b));
 
-    private static IEnumerable<(string, string, int)> Wanted(CompiledModule m) => m.Features.Where(f => !f.Negated).Select(f => (f.Name, f.Action, f.Priority));
+    private static IEnumerable<(string, string, int)> Wanted(CompiledModule m) => m.Features.Where(f => f.Planned).Select(f => (f.Name, f.Action, f.Priority));
 
     private static bool Kubernetes(CompiledModule m) => m.Tech.Any(t => !t.Negated && t.Canonical == "kubernetes");
 

@@ -638,6 +638,7 @@ export interface components {
         FeatureInfo: {
             name: string;
             action: string;
+            /** @description True when the feature is not part of what the module will have: ruled out or removed (`status` says which). A removed feature still gets a task: its removal. */
             negated: boolean;
             /** Format: int32 */
             priority: number;
@@ -646,6 +647,7 @@ export interface components {
             /** Format: int32 */
             line: number;
             matchedAs: string;
+            status: components["schemas"]["MentionStatus"];
         };
         HealthReport: {
             status: string;
@@ -730,6 +732,11 @@ export interface components {
             lazy: boolean;
             vendor: boolean;
         };
+        /**
+         * @description Where a technology or feature a module mentions stands: wanted; negated, ruled out ("no Kafka"); removed, in use today and to go ("retire Memcached").
+         * @enum {string}
+         */
+        MentionStatus: "wanted" | "negated" | "removed";
         MissingBlobsRequest: {
             digests: string[];
         };
@@ -886,11 +893,15 @@ export interface components {
             canonical: string;
             matchedAs: string;
             category: string;
+            /** @description True when the technology is not part of the stack the module asks for: ruled out or removed (`status` says which). Kept from the first version of the contract. */
             negated: boolean;
             /** Format: double */
             confidence: number;
             /** Format: int32 */
             line: number;
+            status: components["schemas"]["MentionStatus"];
+            /** @description For a removed technology, the one the text names to replace it ("swap Angular for Svelte"); else null. */
+            replacedBy?: null | string;
         };
         /**
          * @description A compile tier: what the engine turns on (see the README's tier table). The artifacts never depend on it.

@@ -26,7 +26,7 @@ internal static class ReferencePlanner
         foreach (var module in link.Modules)
         {
             var list = new List<Draft>();
-            foreach (var feature in module.Features.Where(f => !f.Negated))
+            foreach (var feature in module.Features.Where(f => f.Planned))
             {
                 var draft = NewTask(module, feature, rules);
                 tasks[draft.Id] = draft;

@@ -60,9 +60,14 @@ public sealed record Plan(
     int SequentialSeconds,
     RiskSummary Risk);
 
-public sealed record FeatureInfo(string Name, string Action, bool Negated, int Priority, double Confidence, int Line, string MatchedAs);
+/// <param name="Negated">True when the feature is not part of what the module will have: ruled out, or removed (<paramref name="Status"/> says which).</param>
+/// <param name="Status">wanted, negated (ruled out: "no forum") or removed (there today and to go: "retire the forum"; its task is the removal).</param>
+public sealed record FeatureInfo(string Name, string Action, bool Negated, int Priority, double Confidence, int Line, string MatchedAs, string Status);
 
-public sealed record TechInfo(string Canonical, string MatchedAs, string Category, bool Negated, double Confidence, int Line);
+/// <param name="Negated">True when the technology is not part of the stack the module asks for: ruled out, or removed (<paramref name="Status"/> says which); kept for readers of the first version.</param>
+/// <param name="Status">wanted, negated (ruled out: "no Kafka") or removed (in use today and to go: "retire Memcached").</param>
+/// <param name="ReplacedBy">For a removed technology, the one that replaces it when the text names it ("swap Angular for Svelte"); else null.</param>
+public sealed record TechInfo(string Canonical, string MatchedAs, string Category, bool Negated, double Confidence, int Line, string Status, string? ReplacedBy = null);
 
 public sealed record DataFlowInfo(string Kind, string MatchedAs, int Line);
 

@@ -38,6 +38,8 @@ internal static class OpenApiContract
         ("JobStatus", "Queued and running jobs end succeeded, failed or cancelled.", Statuses),
         ("DeliveryStatus", "Pending while attempts remain; succeeded on a 2xx; failed when the attempts ran out.", DeliveryStatuses),
         ("WebhookEvent", "What happened to the job.", [.. Events.Select(e => e.Event)]),
+        ("MentionStatus", "Where a technology or feature a module mentions stands: wanted; negated, ruled out (\"no Kafka\"); removed, in use today and to go (\"retire Memcached\").",
+            [Grump.Hyper.Compiler.Modules.MentionStatus.Wanted, Grump.Hyper.Compiler.Modules.MentionStatus.Negated, Grump.Hyper.Compiler.Modules.MentionStatus.Removed]),
     ];
 
     /// <summary>Numbers as numbers (see inside).</summary>
@@ -72,6 +74,19 @@ internal static class OpenApiContract
         Refer("JobView", "tier", "Tier");
         Refer("DeliveryRecord", "status", "DeliveryStatus");
         Refer("DeliveryRecord", "event", "WebhookEvent");
+        Refer("FeatureInfo", "status", "MentionStatus");
+        Refer("TechInfo", "status", "MentionStatus");
+        Describe("TechInfo", "negated", "True when the technology is not part of the stack the module asks for: ruled out or removed (`status` says which). Kept from the first version of the contract.");
+        Describe("TechInfo", "replacedBy", "For a removed technology, the one the text names to replace it (\"swap Angular for Svelte\"); else null.");
+        Describe("FeatureInfo", "negated", "True when the feature is not part of what the module will have: ruled out or removed (`status` says which). A removed feature still gets a task: its removal.");
+
+        void Describe(string type, string property, string text)
+        {
+            if (schemas.TryGetValue(type, out var found) && found is OpenApiSchema { Properties: { } properties } && properties.TryGetValue(property, out var schema) && schema is OpenApiSchema concrete)
+            {
+                concrete.Description = text;
+            }
+        }
         if (schemas.TryGetValue("ProjectStamp", out var stamp) && stamp is OpenApiSchema { Properties: { } stampProperties })
         {
             stampProperties["constraints"] = new OpenApiSchema

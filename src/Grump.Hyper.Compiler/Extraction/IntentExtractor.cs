@@ -47,11 +47,13 @@ internal sealed class IntentExtractor
         var tech = FilterAmbiguous(span, _lexicon.Tech.MatchAll(span, allowSingular: false));
         var features = _lexicon.Features.MatchAll(span, allowSingular: true);
         var covered = Coverage(span.Length, tech, features);
-        var negated = NegationScopes(span, covered);
+        var cues = _lexicon.Negation.MatchAll(span, allowSingular: false);
+        var negated = NegationScopes(span, covered, cues);
+        var removals = RemovalScopes(span, covered, Coverage(span.Length, tech, new List<TermMatch<FeatureTerm>>()), cues, negated);
         var verbs = VerbActions(span, covered);
 
-        var featureInfos = Features(source, span, features, negated, verbs);
-        var techInfos = Tech(source, span, tech, negated, diagnostics, out var techOffsets);
+        var featureInfos = Features(source, span, features, negated, removals, verbs);
+        var techInfos = Tech(source, span, tech, negated, removals, diagnostics, out var techOffsets);
         var wantedFeatures = featureInfos.Where(f => !f.Negated).Select(f => f.Name).ToImmutableArray();
         var wantedTech = techInfos.Where(t => !t.Negated).ToImmutableArray();
         ReportExclusive(source, wantedTech, techOffsets, diagnostics);
@@ -149,20 +151,27 @@ internal sealed class IntentExtractor
     /// contrast ("but"), a new clause (", we use ...") or a new verb after what it negated.
     /// A trailing cue ("MongoDB is not allowed") negates backwards to the start of its clause.
     /// </summary>
-    private bool[] NegationScopes(ReadOnlySpan<Token> tokens, bool[] covered)
+    private bool[] NegationScopes(ReadOnlySpan<Token> tokens, bool[] covered, List<TermMatch<NegationKind>> cues)
     {
         var negated = new bool[tokens.Length];
-        var cues = _lexicon.Negation.MatchAll(tokens, allowSingular: false);
         var cueStarts = new bool[tokens.Length];
         foreach (var cue in cues)
         {
-            cueStarts[cue.Token] = true;
+            // Every cue ends the scope before it, a removal verb too ("don't retire Memcached" keeps Memcached);
+            // phrases that only look like cues ("drag and drop") do not.
+            cueStarts[cue.Token] = cue.Value != NegationKind.NotRemoval;
         }
 
         var walkedBack = new bool[tokens.Length];
+        var kept = new bool[tokens.Length]; // exceptions met inside a negation: "no bundler other than Vite" keeps Vite
         foreach (var cue in cues)
         {
             var after = cue.Token + cue.Length;
+            if (cue.Value is not (NegationKind.Cue or NegationKind.CueBefore or NegationKind.Exception) || kept[cue.Token])
+            {
+                continue;
+            }
+
             if (cue.Value == NegationKind.CueBefore)
             {
                 // A token an earlier cue walked back over had everything before it walked too: stop there, so
@@ -194,7 +203,14 @@ internal sealed class IntentExtractor
                 var t = tokens[j];
                 if (t.Sentence != tokens[cue.Token].Sentence || t.Kind == TokenKind.ClauseBreak || _lexicon.NegationBoundary.Contains(t.Norm) || cueStarts[j])
                 {
-                    break; // a contrast, a new clause, or another cue, which starts its own scope
+                    // A contrast, a new clause, or another cue, which starts its own scope; an exception after what
+                    // was negated keeps what follows it instead.
+                    if (cueStarts[j] && seenContent && IsException(cues, j))
+                    {
+                        kept[j] = true;
+                    }
+
+                    break;
                 }
 
                 if (t.Kind == TokenKind.Comma)
@@ -251,9 +267,9 @@ internal sealed class IntentExtractor
         }
 
         var word = tokens[next].Norm;
-        if (Pronouns.Contains(word) || (!covered[next] && IsVerbLike(word)))
+        if (Pronouns.Contains(word) || (!covered[next] && (IsVerbLike(word) || IsParticiple(word))))
         {
-            return false;
+            return false; // "without Helm, using plain manifests": a participle after the comma starts a clause of its own
         }
 
         // "no MongoDB, Postgres is the database": the item after the comma is the subject of a new clause.
@@ -264,10 +280,175 @@ internal sealed class IntentExtractor
         }
 
         // "..., and Redis rather than Memcached": an item followed by its own cue starts a new clause.
-        return k == next || k >= tokens.Length || (!cueStarts[k] && (!tokens[k].IsWord || !Copulas.Contains(tokens[k].Norm)));
+        // Only words of the same sentence count: what the next sentence starts with never decides this one.
+        return k == next || k >= tokens.Length || tokens[k].Sentence != tokens[next].Sentence
+            || (!cueStarts[k] && (!tokens[k].IsWord || !Copulas.Contains(tokens[k].Norm)));
+    }
+
+    private static bool IsException(List<TermMatch<NegationKind>> cues, int token)
+    {
+        foreach (var cue in cues)
+        {
+            if (cue.Token == token)
+            {
+                return cue.Value == NegationKind.Exception;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Per token, whether a removal covers it (and whether features too), and the replacement it belongs to.</summary>
+    private sealed class Removals(int length)
+    {
+        /// <summary>0: not removed; 1: removed (technologies and features); 2: removed, technologies only.</summary>
+        public readonly byte[] Removed = new byte[length];
+
+        /// <summary>The removal (numbered from 1) a removed token, or a replacement token, belongs to; 0 for neither.</summary>
+        public readonly int[] Group = new int[length];
+
+        public readonly bool[] Replacement = new bool[length];
+    }
+
+    /// <summary>
+    /// Marks what is in use today and to go. A removal cue ("retire", "get rid of") covers the rest of its clause;
+    /// a replace cue ("swap", "migrate from") covers technologies only, up to a replacement word ("with", "for",
+    /// "to", "onto") after which come the technologies that replace them; "off" counts only right before a
+    /// technology ("off Heroku"); a trailing cue ("is being retired") covers the clause before it. A removal verb
+    /// that users perform in the product ("users can delete drafts") or that is itself negated ("don't retire
+    /// Memcached") removes nothing.
+    /// </summary>
+    private Removals RemovalScopes(ReadOnlySpan<Token> tokens, bool[] covered, bool[] techCovered, List<TermMatch<NegationKind>> cues, bool[] negated)
+    {
+        var result = new Removals(tokens.Length);
+        var group = 0;
+        for (var c = 0; c < cues.Count; c++)
+        {
+            var cue = cues[c];
+            var after = cue.Token + cue.Length;
+            var sentence = tokens[cue.Token].Sentence;
+            if (cue.Value is not (NegationKind.Removal or NegationKind.Replace or NegationKind.RemovalIfTech or NegationKind.RemovalBefore)
+                || (cue.Value == NegationKind.RemovalIfTech && !(after < tokens.Length && techCovered[after]))
+                || IsCapability(tokens, cue.Token) || IsNegatedVerb(tokens, cue.Token, cues, c, negated))
+            {
+                continue;
+            }
+
+            group++;
+            var mark = cue.Value is NegationKind.Removal or NegationKind.RemovalBefore ? (byte)1 : (byte)2;
+            if (cue.Value == NegationKind.RemovalBefore)
+            {
+                for (var j = cue.Token - 1; j >= 0 && tokens[j].Sentence == sentence && tokens[j].IsWord && !_lexicon.NegationBoundary.Contains(tokens[j].Norm); j--)
+                {
+                    (result.Removed[j], result.Group[j]) = (mark, group);
+                }
+
+                // "Memcached is being replaced by Redis": the replacement follows the cue.
+                if (after < tokens.Length && tokens[after].Sentence == sentence && _lexicon.Replacement.Contains(tokens[after].Norm))
+                {
+                    MarkReplacement(tokens, after + 1, sentence, group, result);
+                }
+
+                continue;
+            }
+
+            var seenContent = false;
+            for (var j = after; j < tokens.Length && j - after < 2 * MaxNegationScope; j++)
+            {
+                var t = tokens[j];
+                if (t.Sentence != sentence || t.Kind == TokenKind.ClauseBreak || _lexicon.NegationBoundary.Contains(t.Norm) || (j > after && IsCueAt(cues, c, j)))
+                {
+                    break;
+                }
+
+                if (seenContent && _lexicon.Replacement.Contains(t.Norm))
+                {
+                    MarkReplacement(tokens, j + 1, sentence, group, result);
+                    break;
+                }
+
+                if (!covered[j] && seenContent && t.IsWord && IsVerbLike(t.Norm))
+                {
+                    break; // "retire Memcached and move sessions to Redis": a new verb, a new clause
+                }
+
+                (result.Removed[j], result.Group[j]) = (mark, group);
+                seenContent |= covered[j];
+            }
+        }
+
+        return result;
+    }
+
+    private void MarkReplacement(ReadOnlySpan<Token> tokens, int from, int sentence, int group, Removals result)
+    {
+        for (var j = from; j < tokens.Length && j - from < MaxNegationScope; j++)
+        {
+            var t = tokens[j];
+            if (t.Sentence != sentence || t.Kind == TokenKind.ClauseBreak || _lexicon.NegationBoundary.Contains(t.Norm))
+            {
+                break;
+            }
+
+            (result.Replacement[j], result.Group[j]) = (true, group);
+        }
+    }
+
+    /// <summary>True when another cue than the one at <paramref name="self"/> starts at <paramref name="token"/>.</summary>
+    private static bool IsCueAt(List<TermMatch<NegationKind>> cues, int self, int token)
+    {
+        for (var k = self + 1; k < cues.Count && cues[k].Token <= token; k++)
+        {
+            if (cues[k].Token == token && cues[k].Value != NegationKind.NotRemoval)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// "users can delete", "let admins remove", "customers can export their data and delete their account": a
+    /// capability word earlier in the verb's clause, unless the team is its subject ("we can retire Memcached").
+    /// </summary>
+    private bool IsCapability(ReadOnlySpan<Token> tokens, int cue)
+    {
+        for (var j = cue - 1; j >= 0 && j >= cue - MaxNegationScope && tokens[j].Sentence == tokens[cue].Sentence && tokens[j].Kind != TokenKind.ClauseBreak; j--)
+        {
+            if (_lexicon.Capability.Contains(tokens[j].Norm))
+            {
+                return j == 0 || tokens[j - 1].Sentence != tokens[j].Sentence || !_lexicon.Team.Contains(tokens[j - 1].Norm);
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>"don't retire", "never deprecate": a negation cue ends right before the removal verb, or two words before with "to" between.</summary>
+    private static bool IsNegatedVerb(ReadOnlySpan<Token> tokens, int cue, List<TermMatch<NegationKind>> cues, int index, bool[] negated)
+    {
+        for (var k = index - 1; k >= 0; k--)
+        {
+            var before = cues[k];
+            var end = before.Token + before.Length;
+            if (before.Value is NegationKind.Cue && tokens[before.Token].Sentence == tokens[cue].Sentence && (end == cue || (end == cue - 1 && tokens[end].Norm == "to")))
+            {
+                return true;
+            }
+
+            if (end < cue - 1)
+            {
+                break;
+            }
+        }
+
+        return cue > 0 && negated[cue - 1] && tokens[cue - 1].Norm is "to";
     }
 
     private bool IsVerbLike(string word) => Copulas.Contains(word) || VerbOf(word) is not null;
+
+    private static bool IsParticiple(string word) => word.Length > 4 && word.EndsWith("ing", StringComparison.Ordinal);
 
     private string? VerbOf(string word) => _lexicon.VerbForms.Of(word, _lexicon, static (lexicon, w) => VerbOfUncached(lexicon, w));
 
@@ -311,7 +492,7 @@ internal sealed class IntentExtractor
     }
 
     private static ImmutableArray<FeatureInfo> Features(SourceText source, ReadOnlySpan<Token> tokens, List<TermMatch<FeatureTerm>> matches,
-        bool[] negated, string?[] verbs)
+        bool[] negated, Removals removals, string?[] verbs)
     {
         var byName = new Dictionary<string, int>(StringComparer.Ordinal);
         var list = new List<FeatureInfo>();
@@ -321,7 +502,11 @@ internal sealed class IntentExtractor
             var action = actions[m.Token];
             var matchedAs = Text(source, tokens, m.Token, m.Length);
             var confidence = m.Length > 1 || tokens[m.Token].Norm == m.Value.Canonical ? 0.95 : 0.9;
-            var info = new FeatureInfo(m.Value.Canonical, action, negated[m.Token], 5, confidence, source.GetLine(tokens[m.Token].Start), matchedAs);
+            // A feature to be taken out is not part of what the module will have, and its task is the removal.
+            var removed = removals.Removed[m.Token] == 1;
+            var status = removed ? MentionStatus.Removed : negated[m.Token] ? MentionStatus.Negated : MentionStatus.Wanted;
+            var info = new FeatureInfo(m.Value.Canonical, removed ? FeatureActions.Remove : action, status != MentionStatus.Wanted, 5, confidence,
+                source.GetLine(tokens[m.Token].Start), matchedAs, status);
             if (!byName.TryGetValue(info.Name, out var at))
             {
                 byName[info.Name] = list.Count;
@@ -367,8 +552,18 @@ internal sealed class IntentExtractor
     }
 
     private static ImmutableArray<TechInfo> Tech(SourceText source, ReadOnlySpan<Token> tokens, List<TermMatch<TechTerm>> matches,
-        bool[] negated, DiagnosticBag diagnostics, out Dictionary<string, int> firstWanted)
+        bool[] negated, Removals removals, DiagnosticBag diagnostics, out Dictionary<string, int> firstWanted)
     {
+        // What each removal's replacement names first ("swap Angular for Svelte": Svelte replaces Angular).
+        var replacements = new Dictionary<int, string>();
+        foreach (var m in matches)
+        {
+            if (removals.Replacement[m.Token] && !negated[m.Token])
+            {
+                replacements.TryAdd(removals.Group[m.Token], m.Value.Canonical);
+            }
+        }
+
         var byName = new Dictionary<string, (int Index, int WantedLine, int NegatedLine, int Offset)>(StringComparer.Ordinal);
         firstWanted = new Dictionary<string, int>(StringComparer.Ordinal);
         var list = new List<TechInfo>();
@@ -376,9 +571,12 @@ internal sealed class IntentExtractor
         {
             var term = m.Value;
             var line = source.GetLine(tokens[m.Token].Start);
-            var isNegated = negated[m.Token];
+            var removed = removals.Removed[m.Token] != 0 && !removals.Replacement[m.Token];
+            var isNegated = removed || (negated[m.Token] && !removals.Replacement[m.Token]);
+            var status = removed ? MentionStatus.Removed : isNegated ? MentionStatus.Negated : MentionStatus.Wanted;
             var confidence = term.Ambiguous ? 0.75 : 0.95;
-            var info = new TechInfo(term.Canonical, Text(source, tokens, m.Token, m.Length).ToLowerInvariant(), term.Category, isNegated, confidence, line);
+            var info = new TechInfo(term.Canonical, Text(source, tokens, m.Token, m.Length).ToLowerInvariant(), term.Category, isNegated, confidence, line, status,
+                removed && replacements.TryGetValue(removals.Group[m.Token], out var by) && by != term.Canonical ? by : null);
             if (!isNegated)
             {
                 firstWanted.TryAdd(term.Canonical, tokens[m.Token].Start);
@@ -391,11 +589,12 @@ internal sealed class IntentExtractor
                 continue;
             }
 
-            if (isNegated && seen.NegatedLine == 0)
+            if (isNegated && (seen.NegatedLine == 0 || (removed && list[seen.Index].Status != MentionStatus.Removed)))
             {
-                // Ruled out anywhere means ruled out: a negated technology never shows up as wanted.
-                list[seen.Index] = list[seen.Index] with { Negated = true };
-                byName[term.Canonical] = seen with { NegatedLine = line };
+                // Ruled out anywhere means ruled out: a negated technology never shows up as wanted; said to be in
+                // use and to go anywhere, it is removed (which says more than ruled out).
+                list[seen.Index] = list[seen.Index] with { Negated = true, Status = status, ReplacedBy = info.ReplacedBy ?? list[seen.Index].ReplacedBy };
+                byName[term.Canonical] = seen with { NegatedLine = seen.NegatedLine == 0 ? line : seen.NegatedLine };
             }
             else if (!isNegated && seen.WantedLine == 0)
             {

@@ -12,10 +12,18 @@ internal sealed record ActorTerm(string Canonical);
 
 internal sealed record DataFlowTerm(string Kind);
 
+/// <summary>The kinds of cue in negation.txt, matched as one set of phrases so the longest wins where they overlap.</summary>
 internal enum NegationKind : byte
 {
     Cue,
     CueBefore,
+    Cancel,
+    Exception,
+    Removal,
+    Replace,
+    RemovalIfTech,
+    RemovalBefore,
+    NotRemoval,
 }
 
 internal sealed record FeatureRule(string From, string To, string Reason);
@@ -75,6 +83,15 @@ internal sealed record IntentLexicon
     public required PhraseMatcher<ImmutableArray<string>> Signals { get; init; }
     public required FrozenSet<string> NegationPredicate { get; init; }
     public required FrozenSet<string> NegationBoundary { get; init; }
+
+    /// <summary>Words that introduce what replaces a removed technology ("with", "for", "onto").</summary>
+    public required FrozenSet<string> Replacement { get; init; }
+
+    /// <summary>Words that, shortly before a removal verb, make it something users do in the product ("users can delete").</summary>
+    public required FrozenSet<string> Capability { get; init; }
+
+    /// <summary>The team as a subject ("we can retire Memcached" is development work, not a product capability).</summary>
+    public required FrozenSet<string> Team { get; init; }
     public required FrozenSet<string> SlashWords { get; init; }
     public required ImmutableArray<FeatureRule> Rules { get; init; }
     public required FrozenDictionary<string, ImmutableArray<FeatureRule>> RulesByFrom { get; init; }
@@ -103,12 +120,25 @@ internal sealed record IntentLexicon
         var negation = new List<(string, NegationKind)>();
         var predicate = new List<string>();
         var boundary = new List<string>();
+        var replacement = new List<string>();
+        var capability = new List<string>();
+        var team = new List<string>();
         foreach (var f in Rows("negation"))
         {
             switch (f[0])
             {
                 case "cue": negation.AddRange(List(f[1]).Select(a => (a, NegationKind.Cue))); break;
                 case "cue-before": negation.AddRange(List(f[1]).Select(a => (a, NegationKind.CueBefore))); break;
+                case "cancel": negation.AddRange(List(f[1]).Select(a => (a, NegationKind.Cancel))); break;
+                case "exception": negation.AddRange(List(f[1]).Select(a => (a, NegationKind.Exception))); break;
+                case "removal": negation.AddRange(List(f[1]).Select(a => (a, NegationKind.Removal))); break;
+                case "replace": negation.AddRange(List(f[1]).Select(a => (a, NegationKind.Replace))); break;
+                case "removal-if-tech": negation.AddRange(List(f[1]).Select(a => (a, NegationKind.RemovalIfTech))); break;
+                case "removal-before": negation.AddRange(List(f[1]).Select(a => (a, NegationKind.RemovalBefore))); break;
+                case "not-removal": negation.AddRange(List(f[1]).Select(a => (a, NegationKind.NotRemoval))); break;
+                case "replacement": replacement.AddRange(List(f[1])); break;
+                case "capability": capability.AddRange(List(f[1])); break;
+                case "team": team.AddRange(List(f[1])); break;
                 case "predicate": predicate.AddRange(List(f[1])); break;
                 case "boundary": boundary.AddRange(List(f[1])); break;
                 default: throw new InvalidDataException($"negation.txt: unknown kind '{f[0]}'");
@@ -153,6 +183,9 @@ internal sealed record IntentLexicon
             Signals = Trie(signals.GroupBy(s => s.Item1, StringComparer.Ordinal).Select(g => (g.Key, g.Select(s => s.Item2).ToImmutableArray())).ToList(), hyphenVariants: true),
             NegationPredicate = predicate.ToFrozenSet(StringComparer.Ordinal),
             NegationBoundary = boundary.Where(b => !b.Contains(' ', StringComparison.Ordinal)).ToFrozenSet(StringComparer.Ordinal),
+            Replacement = replacement.ToFrozenSet(StringComparer.Ordinal),
+            Capability = capability.Where(c => !c.Contains(' ', StringComparison.Ordinal)).ToFrozenSet(StringComparer.Ordinal),
+            Team = team.ToFrozenSet(StringComparer.Ordinal),
             SlashWords = slashWords,
             Rules = rules,
             RulesByFrom = rules.GroupBy(r => r.From, StringComparer.Ordinal)

@@ -6,11 +6,33 @@ namespace Grump.Hyper.Compiler.Modules;
 public static class FeatureActions
 {
     public const string Build = "build";
+
+    public const string Remove = "remove";
 }
 
-public sealed record FeatureInfo(string Name, string Action, bool Negated, int Priority, double Confidence, int Line, string MatchedAs);
+/// <summary>
+/// Where a technology or feature stands: <c>wanted</c>; <c>negated</c>, ruled out ("no Kafka"); or <c>removed</c>, in
+/// use today and to go ("retire Memcached"). <c>Negated</c> on a mention is true for both of the latter (it is not
+/// part of what the module will have), so readers of that flag alone stay right.
+/// </summary>
+public static class MentionStatus
+{
+    public const string Wanted = "wanted";
+    public const string Negated = "negated";
+    public const string Removed = "removed";
+}
 
-public sealed record TechInfo(string Canonical, string MatchedAs, string Category, bool Negated, double Confidence, int Line);
+/// <param name="Status">See <see cref="MentionStatus"/>; a removed feature still gets a task: its removal.</param>
+public sealed record FeatureInfo(string Name, string Action, bool Negated, int Priority, double Confidence, int Line, string MatchedAs, string Status = MentionStatus.Wanted)
+{
+    /// <summary>Work on it is planned: wanted, or removed (the work is taking it out). Not written: it follows from the rest.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Planned => !Negated || Status == MentionStatus.Removed;
+}
+
+/// <param name="Status">See <see cref="MentionStatus"/>.</param>
+/// <param name="ReplacedBy">For a removed technology, what replaces it when the text says ("swap Angular for Svelte").</param>
+public sealed record TechInfo(string Canonical, string MatchedAs, string Category, bool Negated, double Confidence, int Line, string Status = MentionStatus.Wanted, string? ReplacedBy = null);
 
 public sealed record DataFlowInfo(string Kind, string MatchedAs, int Line);
 

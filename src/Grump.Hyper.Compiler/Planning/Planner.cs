@@ -275,9 +275,9 @@ public static class Planner
             var order = new List<int>();
             foreach (var feature in module.Features)
             {
-                if (feature.Negated)
+                if (!feature.Planned)
                 {
-                    continue;
+                    continue; // ruled out: no work (a removed feature's work is its removal)
                 }
 
                 if (!local.TryGetValue(feature.Name, out var index))

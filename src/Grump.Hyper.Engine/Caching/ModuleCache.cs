@@ -128,7 +128,7 @@ public sealed class ModuleCache
     public long DistinctSources => _distinct.Count();
 
     public static string Key(SourceFile file, bool vendor, CompilationOptions options) =>
-        $"{file.Sha256}|{file.Path}|{(vendor ? 'v' : '-')}|{CompilerInfo.Version}|{options.Fingerprint}";
+        $"{file.Sha256}|{file.Path}|{(vendor ? 'v' : '-')}|{CompilerInfo.Version}|{CompilerInfo.Build}|{options.Fingerprint}";
 
     /// <param name="prefetched">What <see cref="Prefetch"/> returned for this build: used before L1.</param>
     public ModuleResult GetOrCompile(SourceFile file, bool vendor, CompilationOptions options, CacheCounters counters, MatcherSet? matchers = null, SourceHints? hints = null,

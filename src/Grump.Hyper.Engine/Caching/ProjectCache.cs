@@ -23,7 +23,7 @@ public sealed class ProjectCache(int capacity = 8)
         // The lines are laid out in one buffer and hashed in one call (a call per input cost more than the hashing).
         var text = new System.Buffers.ArrayBufferWriter<byte>(64 + (project.Inputs.Length * 120));
         void Write(ReadOnlySpan<char> chars) => text.Advance(Encoding.UTF8.GetBytes(chars, text.GetSpan(Encoding.UTF8.GetMaxByteCount(chars.Length))));
-        Write($"{CompilerInfo.Version}\n{options.Fingerprint}\n");
+        Write($"{CompilerInfo.Version}\n{CompilerInfo.Build}\n{options.Fingerprint}\n");
         foreach (var input in project.Inputs)
         {
             Write(input.Path);

@@ -42,10 +42,12 @@ namespace Grump.Hyper.Client.Kiota.Models
 #else
         public string Name { get; set; }
 #endif
-        /// <summary>The negated property</summary>
+        /// <summary>True when the feature is not part of what the module will have: ruled out or removed (`status` says which). A removed feature still gets a task: its removal.</summary>
         public bool? Negated { get; set; }
         /// <summary>The priority property</summary>
         public int? Priority { get; set; }
+        /// <summary>Where a technology or feature a module mentions stands: wanted; negated, ruled out (&quot;no Kafka&quot;); removed, in use today and to go (&quot;retire Memcached&quot;).</summary>
+        public global::Grump.Hyper.Client.Kiota.Models.MentionStatus? Status { get; set; }
         /// <summary>
         /// Instantiates a new <see cref="global::Grump.Hyper.Client.Kiota.Models.FeatureInfo"/> and sets the default values.
         /// </summary>
@@ -78,6 +80,7 @@ namespace Grump.Hyper.Client.Kiota.Models
                 { "name", n => { Name = n.GetStringValue(); } },
                 { "negated", n => { Negated = n.GetBoolValue(); } },
                 { "priority", n => { Priority = n.GetIntValue(); } },
+                { "status", n => { Status = n.GetEnumValue<global::Grump.Hyper.Client.Kiota.Models.MentionStatus>(); } },
             };
         }
         /// <summary>
@@ -94,6 +97,7 @@ namespace Grump.Hyper.Client.Kiota.Models
             writer.WriteStringValue("name", Name);
             writer.WriteBoolValue("negated", Negated);
             writer.WriteIntValue("priority", Priority);
+            writer.WriteEnumValue<global::Grump.Hyper.Client.Kiota.Models.MentionStatus>("status", Status);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

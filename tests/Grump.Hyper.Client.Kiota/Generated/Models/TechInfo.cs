@@ -42,8 +42,18 @@ namespace Grump.Hyper.Client.Kiota.Models
 #else
         public string MatchedAs { get; set; }
 #endif
-        /// <summary>The negated property</summary>
+        /// <summary>True when the technology is not part of the stack the module asks for: ruled out or removed (`status` says which). Kept from the first version of the contract.</summary>
         public bool? Negated { get; set; }
+        /// <summary>For a removed technology, the one the text names to replace it (&quot;swap Angular for Svelte&quot;); else null.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? ReplacedBy { get; set; }
+#nullable restore
+#else
+        public string ReplacedBy { get; set; }
+#endif
+        /// <summary>Where a technology or feature a module mentions stands: wanted; negated, ruled out (&quot;no Kafka&quot;); removed, in use today and to go (&quot;retire Memcached&quot;).</summary>
+        public global::Grump.Hyper.Client.Kiota.Models.MentionStatus? Status { get; set; }
         /// <summary>
         /// Instantiates a new <see cref="global::Grump.Hyper.Client.Kiota.Models.TechInfo"/> and sets the default values.
         /// </summary>
@@ -75,6 +85,8 @@ namespace Grump.Hyper.Client.Kiota.Models
                 { "line", n => { Line = n.GetIntValue(); } },
                 { "matchedAs", n => { MatchedAs = n.GetStringValue(); } },
                 { "negated", n => { Negated = n.GetBoolValue(); } },
+                { "replacedBy", n => { ReplacedBy = n.GetStringValue(); } },
+                { "status", n => { Status = n.GetEnumValue<global::Grump.Hyper.Client.Kiota.Models.MentionStatus>(); } },
             };
         }
         /// <summary>
@@ -90,6 +102,8 @@ namespace Grump.Hyper.Client.Kiota.Models
             writer.WriteIntValue("line", Line);
             writer.WriteStringValue("matchedAs", MatchedAs);
             writer.WriteBoolValue("negated", Negated);
+            writer.WriteStringValue("replacedBy", ReplacedBy);
+            writer.WriteEnumValue<global::Grump.Hyper.Client.Kiota.Models.MentionStatus>("status", Status);
             writer.WriteAdditionalData(AdditionalData);
         }
     }
