@@ -44,7 +44,7 @@ internal sealed class IntentExtractor
         }
 
         var span = (ReadOnlySpan<Token>)System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens);
-        var tech = FilterAmbiguous(span, _lexicon.Tech.MatchAll(span, allowSingular: false));
+        var tech = FilterAmbiguous(span, _lexicon.Tech.MatchAll(span, allowSingular: false), _lexicon.English.MatchAll(span, allowSingular: false));
         var features = _lexicon.Features.MatchAll(span, allowSingular: true);
         var covered = Coverage(span.Length, tech, features);
         var cues = _lexicon.Negation.MatchAll(span, allowSingular: false);
@@ -75,10 +75,23 @@ internal sealed class IntentExtractor
 
     private static double Round(double value) => Math.Round(value, 3, MidpointRounding.AwayFromZero);
 
-    /// <summary>Ambiguous aliases ("Go", "Next", "Spring") count only when written as names or beside other tech.</summary>
-    private static List<TermMatch<TechTerm>> FilterAmbiguous(ReadOnlySpan<Token> tokens, List<TermMatch<TechTerm>> matches)
+    /// <summary>
+    /// Ambiguous aliases ("Go", "Next", "Spring") count only when written as names or beside other tech, and never
+    /// inside a phrase where they are English ("go with Postgres", "next to the cart") unless written as a name
+    /// mid-sentence ("we use Go with Postgres"); some phrases are English even then ("Ask Julia from support").
+    /// </summary>
+    private static List<TermMatch<TechTerm>> FilterAmbiguous(ReadOnlySpan<Token> tokens, List<TermMatch<TechTerm>> matches, List<TermMatch<bool>> english)
     {
         var kept = new List<TermMatch<TechTerm>>(matches.Count);
+        var inEnglish = english.Count == 0 ? null : new sbyte[tokens.Length]; // 1: English phrase; 2: English even as a name
+        foreach (var phrase in english)
+        {
+            for (var i = phrase.Token; i < phrase.Token + phrase.Length; i++)
+            {
+                inEnglish![i] = phrase.Value ? (sbyte)2 : (sbyte)1;
+            }
+        }
+
         for (var m = 0; m < matches.Count; m++)
         {
             var match = matches[m];
@@ -93,9 +106,12 @@ internal sealed class IntentExtractor
             var besideTech = IsBesideTech(tokens, matches, m);
             var cued = match.Token > 0 && TechCueWords.Contains(tokens[match.Token - 1].Norm);
             var singleLetter = first.Length == 1;
-            var keep = singleLetter
-                ? first.Capitalized && (besideTech || cued)
-                : (first.Capitalized && !sentenceInitial) || besideTech || cued;
+            var asName = first.Capitalized && !sentenceInitial;
+            var plain = inEnglish is null ? 0 : inEnglish[match.Token];
+            var keep = plain == 2 ? false
+                : plain == 1 ? asName
+                : singleLetter ? first.Capitalized && (besideTech || cued)
+                : asName || besideTech || cued;
             if (keep)
             {
                 kept.Add(match);

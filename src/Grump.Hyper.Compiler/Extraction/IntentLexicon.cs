@@ -73,6 +73,9 @@ internal sealed record IntentLexicon
     public required PhraseMatcher<ActorTerm> Actors { get; init; }
     public required PhraseMatcher<DataFlowTerm> DataFlows { get; init; }
     public required PhraseMatcher<NegationKind> Negation { get; init; }
+
+    /// <summary>Phrases in which an English-word alias is English (english.txt); true: even when written as a name.</summary>
+    public required PhraseMatcher<bool> English { get; init; }
     public required PhraseMatcher<string> Verbs { get; init; }
 
     /// <summary>Each word's verb action once worked out (its inflections tried against <see cref="Verbs"/>), shared by every tier's copy.</summary>
@@ -109,6 +112,22 @@ internal sealed record IntentLexicon
             foreach (var alias in List(f[2]))
             {
                 tech.Add(alias.EndsWith('?') ? (alias[..^1], ambiguous) : (alias, plain));
+            }
+        }
+
+        // Phrases in which an English-word alias is English; the value says whether even a capitalised name is.
+        var english = new List<(string, bool)>();
+        foreach (var f in Rows("english"))
+        {
+            foreach (var phrase in List(f[1]))
+            {
+                var text = phrase.TrimEnd('!');
+                if (!text.Split(' ', '-', '/').Contains(f[0]))
+                {
+                    throw new InvalidDataException($"english.txt: '{phrase}' does not contain '{f[0]}'");
+                }
+
+                english.Add((text, phrase.EndsWith('!')));
             }
         }
 
@@ -179,6 +198,7 @@ internal sealed record IntentLexicon
             Actors = Trie(actors, hyphenVariants: true),
             DataFlows = Trie(flows, hyphenVariants: true),
             Negation = Trie(negation, hyphenVariants: false),
+            English = Trie(english, hyphenVariants: false),
             Verbs = Trie(verbs, hyphenVariants: false),
             Signals = Trie(signals.GroupBy(s => s.Item1, StringComparer.Ordinal).Select(g => (g.Key, g.Select(s => s.Item2).ToImmutableArray())).ToList(), hyphenVariants: true),
             NegationPredicate = predicate.ToFrozenSet(StringComparer.Ordinal),
