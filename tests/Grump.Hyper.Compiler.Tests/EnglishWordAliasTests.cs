@@ -50,6 +50,9 @@ public sealed class EnglishWordAliasTests
         ["flask"] = ("flask", "Bring a thermos flask of coffee.", "The API is a small Flask app."),
         ["bottle"] = ("bottle", "Sell a water bottle with the logo.", "The admin tool is a Bottle app."),
         ["play"] = ("play-framework", "Add a play button to each video.", "The backend runs on Play with Scala."),
+        ["spark"] = ("spark", "Small surprises spark joy in Stripe receipts.", "Batch jobs run on Spark."),
+        ["postman"] = ("postman", "The postman delivers parcels to Shopify merchants.", "The API is tested with Postman."),
+        ["airflow"] = ("airflow", "The server room needs good airflow for Docker hosts.", "Pipelines are scheduled in Airflow."),
     };
 
     public static TheoryData<string> Aliases => [.. Cases.Keys];

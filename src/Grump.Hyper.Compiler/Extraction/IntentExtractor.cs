@@ -51,6 +51,7 @@ internal sealed class IntentExtractor
         var negated = NegationScopes(span, covered, cues);
         var removals = RemovalScopes(span, covered, Coverage(span.Length, tech, new List<TermMatch<FeatureTerm>>()), cues, negated);
         var verbs = VerbActions(span, covered);
+        TestsFor(span, features, verbs);
 
         var featureInfos = Features(source, span, features, negated, removals, verbs);
         var techInfos = Tech(source, span, tech, negated, removals, diagnostics, out var techOffsets);
@@ -504,7 +505,28 @@ internal sealed class IntentExtractor
             verbs[i] = VerbOf(tokens[i].Norm);
         }
 
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            if (verbs[i] is not null && IsCapability(tokens, i))
+            {
+                verbs[i] = null; // "users can delete their drafts": what users do in the product, not development work
+            }
+        }
+
         return verbs;
+    }
+
+    /// <summary>"write integration tests for the invoice export": what follows tests "for" or "of" something is tested.</summary>
+    private static void TestsFor(ReadOnlySpan<Token> tokens, List<TermMatch<FeatureTerm>> features, string?[] verbs)
+    {
+        foreach (var m in features)
+        {
+            var next = m.Token + m.Length;
+            if (m.Value.Canonical.EndsWith("testing", StringComparison.Ordinal) && next < tokens.Length && tokens[next].Norm is "for" or "of" or "on")
+            {
+                verbs[next] = "test";
+            }
+        }
     }
 
     private static ImmutableArray<FeatureInfo> Features(SourceText source, ReadOnlySpan<Token> tokens, List<TermMatch<FeatureTerm>> matches,
@@ -804,7 +826,13 @@ internal sealed class IntentExtractor
         return signals;
     }
 
-    private static string ProjectType(HashSet<string> signals, ImmutableArray<TechInfo> tech, ImmutableArray<string> features)
+    /// <summary>
+    /// The project type by evidence, first rule that holds: microservice, cli, mobile_app, library (their words,
+    /// or a mobile framework); api when there is backend or database technology and no sign of a user interface;
+    /// web_app when there is frontend technology, a web-app word ("forum", "marketplace", "booking") or a feature
+    /// with a user interface (signals.txt, project:ui); api for API features alone; else unknown.
+    /// </summary>
+    private string ProjectType(HashSet<string> signals, ImmutableArray<TechInfo> tech, ImmutableArray<string> features)
     {
         if (signals.Contains("project:microservice")) return "microservice";
         if (signals.Contains("project:cli")) return "cli";
@@ -814,8 +842,7 @@ internal sealed class IntentExtractor
         var frontend = tech.Any(t => t.Category == "frontend");
         var backend = tech.Any(t => t.Category == "backend");
         var database = tech.Any(t => t.Category == "database");
-        var ui = features.Any(f => f is "dashboard" or "landing-page" or "admin-panel" or "e-commerce" or "checkout" or "shopping-cart"
-            or "product-catalog" or "forms" or "user-profiles" or "settings-panel" or "responsive-design" or "dark-mode");
+        var ui = signals.Contains("project:web_app") || signals.Contains("project:ui") || features.Any(_lexicon.UiFeatures.Contains);
         if ((backend || database) && !frontend && !ui) return "api";
         if (frontend || ui) return "web_app";
         if (features.Any(f => f is "api" or "rest-api" or "graphql-api" or "grpc-api" or "webhooks")) return "api";

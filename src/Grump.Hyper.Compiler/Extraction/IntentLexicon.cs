@@ -87,6 +87,9 @@ internal sealed record IntentLexicon
     public required FrozenSet<string> NegationPredicate { get; init; }
     public required FrozenSet<string> NegationBoundary { get; init; }
 
+    /// <summary>Features whose module has a user interface (the project:ui row of signals.txt): evidence of a web app.</summary>
+    public required FrozenSet<string> UiFeatures { get; init; }
+
     /// <summary>Words that introduce what replaces a removed technology ("with", "for", "onto").</summary>
     public required FrozenSet<string> Replacement { get; init; }
 
@@ -204,6 +207,7 @@ internal sealed record IntentLexicon
             NegationPredicate = predicate.ToFrozenSet(StringComparer.Ordinal),
             NegationBoundary = boundary.Where(b => !b.Contains(' ', StringComparison.Ordinal)).ToFrozenSet(StringComparer.Ordinal),
             Replacement = replacement.ToFrozenSet(StringComparer.Ordinal),
+            UiFeatures = signals.Where(x => x.Item2 == "project:ui").Select(x => x.Item1).ToFrozenSet(StringComparer.Ordinal),
             Capability = capability.Where(c => !c.Contains(' ', StringComparison.Ordinal)).ToFrozenSet(StringComparer.Ordinal),
             Team = team.ToFrozenSet(StringComparer.Ordinal),
             SlashWords = slashWords,
