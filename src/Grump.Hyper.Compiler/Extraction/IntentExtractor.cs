@@ -61,9 +61,9 @@ internal sealed class IntentExtractor
 
         var dependencies = Dependencies(wantedFeatures);
         featureInfos = Prioritise(featureInfos, dependencies);
-        var actors = Actors(span, headerActors, covered);
-        var flows = DataFlows(source, span, negated);
         var signals = Signals(span, negated);
+        var actors = Actors(span, headerActors, covered, signals);
+        var flows = DataFlows(source, span, negated);
         var projectType = ProjectType(signals, wantedTech, wantedFeatures);
         var architecture = Architecture(signals, wantedTech, wantedFeatures);
         var complexity = Math.Min(1.0, (wantedFeatures.Length + wantedTech.Length > 0 ? 0.1 : 0) +
@@ -721,7 +721,8 @@ internal sealed class IntentExtractor
         return builder.MoveToImmutable();
     }
 
-    private ImmutableArray<string> Actors(ReadOnlySpan<Token> tokens, ImmutableArray<string> headerActors, bool[] covered)
+    /// <param name="signals">"actor:NAME" signals (signals.txt) name actors that other words imply ("admin panel": an admin).</param>
+    private ImmutableArray<string> Actors(ReadOnlySpan<Token> tokens, ImmutableArray<string> headerActors, bool[] covered, HashSet<string> signals)
     {
         var actors = new List<string>();
         foreach (var declared in headerActors)
@@ -771,11 +772,26 @@ internal sealed class IntentExtractor
             }
         }
 
+        // A role noun inside a phrase where it names no one ("vendor lock-in", "user interface") is no actor.
+        var notActor = new bool[tokens.Length];
+        foreach (var m in _lexicon.NotActors.MatchAll(tokens, allowSingular: true))
+        {
+            Array.Fill(notActor, true, m.Token, m.Length);
+        }
+
         foreach (var m in _lexicon.Actors.MatchAll(tokens, allowSingular: true))
         {
-            if (!covered[m.Token])
+            if (!covered[m.Token] && !notActor[m.Token])
             {
                 Add(m.Value.Canonical);
+            }
+        }
+
+        foreach (var signal in signals.Order(StringComparer.Ordinal))
+        {
+            if (signal.StartsWith("actor:", StringComparison.Ordinal))
+            {
+                Add(signal["actor:".Length..]);
             }
         }
 

@@ -76,6 +76,9 @@ internal sealed record IntentLexicon
 
     /// <summary>Phrases in which an English-word alias is English (english.txt); true: even when written as a name.</summary>
     public required PhraseMatcher<bool> English { get; init; }
+
+    /// <summary>Phrases in which a role noun names no one ("vendor lock-in", "user interface"): not-actors.txt.</summary>
+    public required PhraseMatcher<bool> NotActors { get; init; }
     public required PhraseMatcher<string> Verbs { get; init; }
 
     /// <summary>Each word's verb action once worked out (its inflections tried against <see cref="Verbs"/>), shared by every tier's copy.</summary>
@@ -133,6 +136,8 @@ internal sealed record IntentLexicon
                 english.Add((text, phrase.EndsWith('!')));
             }
         }
+
+        var notActors = Rows("not-actors").SelectMany(f => List(f[0]).Select(a => (a, true))).ToList();
 
         var features = Rows("features").SelectMany(f => List(f[1]).Append(f[0]).Distinct().Select(a => (a, new FeatureTerm(f[0])))).ToList();
         var actors = Rows("actors").SelectMany(f => List(f[1]).Append(f[0]).Distinct().Select(a => (a, new ActorTerm(f[0])))).ToList();
@@ -202,6 +207,7 @@ internal sealed record IntentLexicon
             DataFlows = Trie(flows, hyphenVariants: true),
             Negation = Trie(negation, hyphenVariants: false),
             English = Trie(english, hyphenVariants: false),
+            NotActors = Trie(notActors, hyphenVariants: true),
             Verbs = Trie(verbs, hyphenVariants: false),
             Signals = Trie(signals.GroupBy(s => s.Item1, StringComparer.Ordinal).Select(g => (g.Key, g.Select(s => s.Item2).ToImmutableArray())).ToList(), hyphenVariants: true),
             NegationPredicate = predicate.ToFrozenSet(StringComparer.Ordinal),
