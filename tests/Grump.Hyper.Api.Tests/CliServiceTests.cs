@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Grump.Hyper.Api.Tests.Infrastructure;
 using Grump.Hyper.Cli;
 
 namespace Grump.Hyper.Api.Tests;
@@ -7,24 +8,9 @@ namespace Grump.Hyper.Api.Tests;
 /// The CLI's service commands as CI runs them, against the service as a process of its own on loopback (real
 /// HTTP, real uploads): the exit codes, the progress and diagnostics lines, the artifacts on disk.
 /// </summary>
-public sealed class CliServiceTests : IAsyncLifetime
+public sealed class CliServiceTests() : ServiceProcessTests("grump-cli-service-")
 {
-    private readonly TempFolder _temp = new("grump-cli-service-");
-    private HyperProcess? _api;
-
-    private string Url => _api!.Address!.ToString();
-
-    public async ValueTask InitializeAsync() => _api = await HyperProcess.StartApiAsync(new Dictionary<string, string>());
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_api is not null)
-        {
-            await _api.DisposeAsync();
-        }
-
-        _temp.Dispose();
-    }
+    private string Url => Api.Address!.ToString();
 
     private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
     {
@@ -36,7 +22,7 @@ public sealed class CliServiceTests : IAsyncLifetime
 
     private string Project(string name, params (string Path, string Text)[] files)
     {
-        var folder = Path.Combine(_temp.Path, name);
+        var folder = Path.Combine(Temp.Path, name);
         foreach (var (path, text) in files)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(folder, path))!);
@@ -102,7 +88,7 @@ public sealed class CliServiceTests : IAsyncLifetime
             return JsonDocument.Parse(json).RootElement.GetProperty("status").GetString() == "succeeded";
         }, TimeSpan.FromSeconds(60), () => $"job {id} did not succeed", TestContext.Current.CancellationToken);
 
-        var output = Path.Combine(_temp.Path, "artifacts");
+        var output = Path.Combine(Temp.Path, "artifacts");
         (code, stdout, stderr) = await Run("artifacts", id, "--url", Url, "--out", output);
         Assert.True(code == 0, stderr);
         Assert.True(File.Exists(Path.Combine(output, "manifest.json")));
@@ -145,7 +131,7 @@ public sealed class CliServiceTests : IAsyncLifetime
     [Fact]
     public async Task An_upload_the_service_refuses_exits_2_with_its_problem()
     {
-        var bad = Path.Combine(_temp.Path, "bad.zip");
+        var bad = Path.Combine(Temp.Path, "bad.zip");
         await File.WriteAllTextAsync(bad, "not a zip", TestContext.Current.CancellationToken);
         var (code, _, stderr) = await Run("submit", bad, "--url", Url, "--wait");
         Assert.Equal(2, code);

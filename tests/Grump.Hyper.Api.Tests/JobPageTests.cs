@@ -9,26 +9,11 @@ namespace Grump.Hyper.Api.Tests;
 /// The job page as a person meets it: opened in headless Chromium (Debian's <c>chromium</c>, which the test script
 /// installs) from the service running as a process, the page's DOM read back after the browser has built it.
 /// </summary>
-public sealed class JobPageTests : IAsyncLifetime
+public sealed class JobPageTests() : ServiceProcessTests("grump-page-")
 {
-    private readonly TempFolder _temp = new("grump-page-");
-    private HyperProcess? _api;
-
-    public async ValueTask InitializeAsync() => _api = await HyperProcess.StartApiAsync(new Dictionary<string, string>());
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_api is not null)
-        {
-            await _api.DisposeAsync();
-        }
-
-        _temp.Dispose();
-    }
-
     private async Task<string> FinishedJobAsync(byte[] archive, string query, CancellationToken ct)
     {
-        using var client = new HttpClient { BaseAddress = _api!.Address };
+        using var client = new HttpClient { BaseAddress = Api.Address };
         using var content = new ByteArrayContent(archive);
         content.Headers.ContentType = new("application/gzip");
         using var response = await client.PostAsync("/compile" + query, content, ct);
@@ -41,8 +26,8 @@ public sealed class JobPageTests : IAsyncLifetime
     /// <summary>The page's DOM as headless Chromium built it.</summary>
     private async Task<string> BrowseAsync(string path, CancellationToken ct)
     {
-        var run = await ToolRun.RunAsync("chromium", ["--headless", "--no-sandbox", "--disable-gpu", $"--user-data-dir={Path.Combine(_temp.Path, "profile")}",
-            "--virtual-time-budget=2000", "--dump-dom", new Uri(_api!.Address!, path).ToString()], TimeSpan.FromSeconds(60), ct);
+        var run = await ToolRun.RunAsync("chromium", ["--headless", "--no-sandbox", "--disable-gpu", $"--user-data-dir={Path.Combine(Temp.Path, "profile")}",
+            "--virtual-time-budget=2000", "--dump-dom", new Uri(Api.Address!, path).ToString()], TimeSpan.FromSeconds(60), ct);
         return run.Output;
     }
 
@@ -71,7 +56,7 @@ public sealed class JobPageTests : IAsyncLifetime
     {
         var ct = TestContext.Current.CancellationToken;
         var id = await FinishedJobAsync(Archives.TarGz(Archives.ExampleFiles("shop")), "", ct);
-        using var client = new HttpClient { BaseAddress = _api!.Address };
+        using var client = new HttpClient { BaseAddress = Api.Address };
 
         using var json = await client.GetAsync($"/jobs/{id}", ct);
         Assert.Equal("application/json", json.Content.Headers.ContentType?.MediaType);

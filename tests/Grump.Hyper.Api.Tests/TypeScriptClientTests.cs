@@ -1,3 +1,5 @@
+using Grump.Hyper.Api.Tests.Infrastructure;
+
 namespace Grump.Hyper.Api.Tests;
 
 /// <summary>
@@ -6,23 +8,9 @@ namespace Grump.Hyper.Api.Tests;
 /// against them, and node runs it against the service as a process of its own. The packages come from
 /// <c>npm ci</c> in scripts/test.sh.
 /// </summary>
-public sealed class TypeScriptClientTests : IAsyncLifetime
+public sealed class TypeScriptClientTests() : ServiceProcessTests("grump-typescript-")
 {
     private static readonly string Folder = Repository.File("tests", "Grump.Hyper.Client.TypeScript");
-    private readonly TempFolder _temp = new("grump-typescript-");
-    private HyperProcess? _api;
-
-    public async ValueTask InitializeAsync() => _api = await HyperProcess.StartApiAsync(new Dictionary<string, string>());
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_api is not null)
-        {
-            await _api.DisposeAsync();
-        }
-
-        _temp.Dispose();
-    }
 
     private static Task<ToolResult> Npx(params string[] arguments) =>
         ToolRun.RunAsync("npx", ["--no-install", .. arguments], TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken, Folder);
@@ -33,7 +21,7 @@ public sealed class TypeScriptClientTests : IAsyncLifetime
         Assert.True(Directory.Exists(Path.Combine(Folder, "node_modules", "openapi-fetch")),
             $"{Folder} has no node_modules: run `npm ci` there (scripts/test.sh does)");
 
-        var types = Path.Combine(_temp.Path, "schema.d.ts");
+        var types = Path.Combine(Temp.Path, "schema.d.ts");
         var generated = await Npx("openapi-typescript", Repository.File("openapi.yaml"), "-o", types);
         Assert.True(generated.ExitCode == 0, generated.All);
         Assert.True(File.ReadAllText(types) == File.ReadAllText(Path.Combine(Folder, "schema.d.ts")),
@@ -42,11 +30,11 @@ public sealed class TypeScriptClientTests : IAsyncLifetime
         var compiled = await Npx("tsc", "-p", ".");
         Assert.True(compiled.ExitCode == 0, compiled.All);
 
-        var archive = Path.Combine(_temp.Path, "shop.tar.gz");
+        var archive = Path.Combine(Temp.Path, "shop.tar.gz");
         await File.WriteAllBytesAsync(archive, Archives.TarGz(Archives.ExampleFiles("shop")), TestContext.Current.CancellationToken);
-        var flow = await ToolRun.RunAsync("node", [Path.Combine("dist", "flow.js"), _api!.Address!.ToString().TrimEnd('/'), archive],
+        var flow = await ToolRun.RunAsync("node", [Path.Combine("dist", "flow.js"), Api.Address!.ToString().TrimEnd('/'), archive],
             TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken, Folder);
-        Assert.True(flow.ExitCode == 0, flow.All + "\n" + _api.RecentOutput);
+        Assert.True(flow.ExitCode == 0, flow.All + "\n" + Api.RecentOutput);
         Assert.Contains("ok: POST /compile answers 202 with a queued job", flow.Output, StringComparison.Ordinal);
         Assert.Contains("ok: POST /compile/manifest with Prefer: wait answers the finished job", flow.Output, StringComparison.Ordinal);
         Assert.EndsWith("typescript flow passed", flow.Output.TrimEnd(), StringComparison.Ordinal);
