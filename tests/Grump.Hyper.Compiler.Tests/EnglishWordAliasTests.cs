@@ -61,6 +61,7 @@ public sealed class EnglishWordAliasTests
         ["gatling"] = ("gatling", "The museum shows an old gatling gun.", "Load tests run on Gatling."),
         ["spacy"] = ("spacy", "The lounge has a spacy soundtrack.", "Entities are extracted with spaCy."),
         ["eleventy"] = ("eleventy", "Bilbo turns eleventy one at the party.", "The docs site is built with Eleventy."),
+        ["backbone"] = ("backbone", "Postgres and Redis are the backbone of the platform.", "The old admin is a Backbone app."),
         ["spark"] = ("spark", "Small surprises spark joy in Stripe receipts.", "Batch jobs run on Spark."),
         ["postman"] = ("postman", "The postman delivers parcels to Shopify merchants.", "The API is tested with Postman."),
         ["airflow"] = ("airflow", "The server room needs good airflow for Docker hosts.", "Pipelines are scheduled in Airflow."),
