@@ -68,6 +68,7 @@ public sealed class ConformanceTests
             case "actor":
             {
                 var (name, status) = rest.Contains('=', StringComparison.Ordinal) ? Split(rest, '=') : (rest, "present");
+                name = name.Replace('+', ' '); // a space inside a name, where expectations are space-separated
                 var actual = module.Actors.Contains(name) ? "present" : "absent";
                 return actual == status ? null : $"actor {name} is {actual} (actors: {string.Join(", ", module.Actors)})";
             }

@@ -14,18 +14,6 @@ internal sealed class IntentExtractor
     private const int MaxNegationScope = 14;
     private const int MaxSentenceText = 400;
 
-    private static readonly ImmutableHashSet<string> Copulas = ImmutableHashSet.Create(StringComparer.Ordinal,
-        "is", "are", "was", "were", "will", "would", "should", "can", "could", "must", "may", "might", "does", "do", "did", "has", "had");
-
-    private static readonly ImmutableHashSet<string> Pronouns = ImmutableHashSet.Create(StringComparer.Ordinal,
-        "we", "i", "you", "they", "he", "she", "it", "users", "everyone", "customers");
-
-    private static readonly ImmutableHashSet<string> ActorStops = ImmutableHashSet.Create(StringComparer.Ordinal,
-        "i", "we", "who", "want", "wants", "need", "needs", "should", "can", "would", "like", "my", "to", "will", "must", "that", "and", "or", "with", "in", "on", "of");
-
-    private static readonly ImmutableHashSet<string> TechCueWords = ImmutableHashSet.Create(StringComparer.Ordinal,
-        "using", "use", "with", "in", "via", "written", "framework", "language", "stack");
-
     /// <summary>The tokens of the file being read on this thread: made once per thread, never kept past one extraction.</summary>
     [ThreadStatic]
     private static List<Token>? t_tokens;
@@ -44,7 +32,7 @@ internal sealed class IntentExtractor
         }
 
         var span = (ReadOnlySpan<Token>)System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens);
-        var tech = FilterAmbiguous(span, _lexicon.Tech.MatchAll(span, allowSingular: false), _lexicon.English.MatchAll(span, allowSingular: false));
+        var tech = FilterAmbiguous(span, _lexicon.Tech.MatchAll(span, allowSingular: false), _lexicon.English.MatchAll(span, allowSingular: false), _lexicon.Grammar["tech-cue"]);
         var features = _lexicon.Features.MatchAll(span, allowSingular: true);
         var covered = Coverage(span.Length, tech, features);
         var cues = _lexicon.Negation.MatchAll(span, allowSingular: false);
@@ -81,7 +69,8 @@ internal sealed class IntentExtractor
     /// inside a phrase where they are English ("go with Postgres", "next to the cart") unless written as a name
     /// mid-sentence ("we use Go with Postgres"); some phrases are English even then ("Ask Julia from support").
     /// </summary>
-    private static List<TermMatch<TechTerm>> FilterAmbiguous(ReadOnlySpan<Token> tokens, List<TermMatch<TechTerm>> matches, List<TermMatch<bool>> english)
+    private static List<TermMatch<TechTerm>> FilterAmbiguous(ReadOnlySpan<Token> tokens, List<TermMatch<TechTerm>> matches, List<TermMatch<bool>> english,
+        System.Collections.Frozen.FrozenSet<string> techCues)
     {
         var kept = new List<TermMatch<TechTerm>>(matches.Count);
         var inEnglish = english.Count == 0 ? null : new sbyte[tokens.Length]; // 1: English phrase; 2: English even as a name
@@ -105,7 +94,7 @@ internal sealed class IntentExtractor
             var first = tokens[match.Token];
             var sentenceInitial = match.Token == 0 || tokens[match.Token - 1].Sentence != first.Sentence;
             var besideTech = IsBesideTech(tokens, matches, m);
-            var cued = match.Token > 0 && TechCueWords.Contains(tokens[match.Token - 1].Norm);
+            var cued = match.Token > 0 && techCues.Contains(tokens[match.Token - 1].Norm);
             var singleLetter = first.Length == 1;
             var asName = first.Capitalized && !sentenceInitial;
             var plain = inEnglish is null ? 0 : inEnglish[match.Token];
@@ -284,7 +273,7 @@ internal sealed class IntentExtractor
         }
 
         var word = tokens[next].Norm;
-        if (Pronouns.Contains(word) || (!covered[next] && (IsVerbLike(word) || IsParticiple(word))))
+        if (_lexicon.Grammar["pronoun"].Contains(word) || (!covered[next] && (IsVerbLike(word) || IsParticiple(word))))
         {
             return false; // "without Helm, using plain manifests": a participle after the comma starts a clause of its own
         }
@@ -299,7 +288,7 @@ internal sealed class IntentExtractor
         // "..., and Redis rather than Memcached": an item followed by its own cue starts a new clause.
         // Only words of the same sentence count: what the next sentence starts with never decides this one.
         return k == next || k >= tokens.Length || tokens[k].Sentence != tokens[next].Sentence
-            || (!cueStarts[k] && (!tokens[k].IsWord || !Copulas.Contains(tokens[k].Norm)));
+            || (!cueStarts[k] && (!tokens[k].IsWord || !_lexicon.Grammar["copula"].Contains(tokens[k].Norm)));
     }
 
     private static bool IsException(List<TermMatch<NegationKind>> cues, int token)
@@ -463,7 +452,7 @@ internal sealed class IntentExtractor
         return cue > 0 && negated[cue - 1] && tokens[cue - 1].Norm is "to";
     }
 
-    private bool IsVerbLike(string word) => Copulas.Contains(word) || VerbOf(word) is not null;
+    private bool IsVerbLike(string word) => _lexicon.Grammar["copula"].Contains(word) || VerbOf(word) is not null;
 
     private static bool IsParticiple(string word) => word.Length > 4 && word.EndsWith("ing", StringComparison.Ordinal);
 
@@ -748,19 +737,19 @@ internal sealed class IntentExtractor
 
             var start = i + 2;
             if (_lexicon.Actors.TryMatch(tokens, start, allowSingular: true, out var known) &&
-                (start + known.Length >= tokens.Length || !tokens[start + known.Length].IsWord || ActorStops.Contains(tokens[start + known.Length].Norm)))
+                (start + known.Length >= tokens.Length || !tokens[start + known.Length].IsWord || _lexicon.Grammar["actor-stop"].Contains(tokens[start + known.Length].Norm)))
             {
                 Add(known.Value.Canonical);
                 continue;
             }
 
             var end = start;
-            while (end < tokens.Length && end - start < 3 && tokens[end].IsWord && !ActorStops.Contains(tokens[end].Norm) && tokens[end].Sentence == tokens[i].Sentence)
+            while (end < tokens.Length && end - start < 3 && tokens[end].IsWord && !_lexicon.Grammar["actor-stop"].Contains(tokens[end].Norm) && tokens[end].Sentence == tokens[i].Sentence)
             {
                 end++;
             }
 
-            if (end > start && end < tokens.Length && (tokens[end].Kind == TokenKind.Comma || ActorStops.Contains(tokens[end].Norm)))
+            if (end > start && end < tokens.Length && (tokens[end].Kind == TokenKind.Comma || _lexicon.Grammar["actor-stop"].Contains(tokens[end].Norm)))
             {
                 var words = new string[end - start];
                 for (var k = start; k < end; k++)
@@ -852,7 +841,7 @@ internal sealed class IntentExtractor
     {
         if (signals.Contains("project:microservice")) return "microservice";
         if (signals.Contains("project:cli")) return "cli";
-        if (signals.Contains("project:mobile_app") || tech.Any(t => t.Canonical is "react-native" or "flutter" or "expo" or "swiftui" or "jetpack-compose")) return "mobile_app";
+        if (signals.Contains("project:mobile_app") || tech.Any(t => _lexicon.Lists("tech:project:mobile_app", t.Canonical))) return "mobile_app";
         if (signals.Contains("project:library")) return "library";
 
         var frontend = tech.Any(t => t.Category == "frontend");
@@ -861,18 +850,18 @@ internal sealed class IntentExtractor
         var ui = signals.Contains("project:web_app") || signals.Contains("project:ui") || features.Any(_lexicon.UiFeatures.Contains);
         if ((backend || database) && !frontend && !ui) return "api";
         if (frontend || ui) return "web_app";
-        if (features.Any(f => f is "api" or "rest-api" or "graphql-api" or "grpc-api" or "webhooks")) return "api";
+        if (features.Any(f => _lexicon.Lists("feature:project:api", f))) return "api";
         return "unknown";
     }
 
-    private static string Architecture(HashSet<string> signals, ImmutableArray<TechInfo> tech, ImmutableArray<string> features)
+    private string Architecture(HashSet<string> signals, ImmutableArray<TechInfo> tech, ImmutableArray<string> features)
     {
         if (signals.Contains("architecture:microservices")) return "microservices";
-        if (signals.Contains("architecture:serverless") || tech.Any(t => t.Canonical is "aws-lambda" or "cloud-functions" or "azure-functions" or "cloudflare")) return "serverless";
-        if (signals.Contains("architecture:event_driven") || tech.Any(t => t.Canonical is "kafka" or "rabbitmq" or "nats" or "aws-sqs" or "aws-sns") ||
-            features.Any(f => f == "message-queue")) return "event_driven";
+        if (signals.Contains("architecture:serverless") || tech.Any(t => _lexicon.Lists("tech:architecture:serverless", t.Canonical))) return "serverless";
+        if (signals.Contains("architecture:event_driven") || tech.Any(t => _lexicon.Lists("tech:architecture:event_driven", t.Canonical)) ||
+            features.Any(f => _lexicon.Lists("feature:architecture:event_driven", f))) return "event_driven";
         if (signals.Contains("architecture:jamstack")) return "jamstack";
-        if (tech.Any(t => t.Canonical is "vercel" or "netlify") && tech.Any(t => t.Category == "frontend") && !tech.Any(t => t.Category == "backend")) return "jamstack";
+        if (tech.Any(t => _lexicon.Lists("tech:architecture:jamstack_host", t.Canonical)) && tech.Any(t => t.Category == "frontend") && !tech.Any(t => t.Category == "backend")) return "jamstack";
         return "monolith";
     }
 

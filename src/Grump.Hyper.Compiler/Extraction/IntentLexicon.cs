@@ -90,6 +90,15 @@ internal sealed record IntentLexicon
     public required FrozenSet<string> NegationPredicate { get; init; }
     public required FrozenSet<string> NegationBoundary { get; init; }
 
+    /// <summary>"tech:SIGNAL" and "feature:SIGNAL" rows of signals.txt: the canonical names whose presence is the signal.</summary>
+    public required FrozenDictionary<string, FrozenSet<string>> SignalNames { get; init; }
+
+    /// <summary>The closed word classes of grammar.txt (copula, pronoun, actor-stop, tech-cue).</summary>
+    public required FrozenDictionary<string, FrozenSet<string>> Grammar { get; init; }
+
+    /// <summary>True when the named signal row lists the name; a row that is not there lists nothing.</summary>
+    public bool Lists(string key, string name) => SignalNames.TryGetValue(key, out var names) && names.Contains(name);
+
     /// <summary>Features whose module has a user interface (the project:ui row of signals.txt): evidence of a web app.</summary>
     public required FrozenSet<string> UiFeatures { get; init; }
 
@@ -173,10 +182,15 @@ internal sealed record IntentLexicon
         }
 
         var signals = new List<(string, string)>();
+        var byCanonical = new List<(string Key, FrozenSet<string> Names)>();
         var exclusive = ImmutableArray.CreateBuilder<(string, string)>();
         foreach (var f in Rows("signals"))
         {
-            if (f[0] == "exclusive")
+            if (f[0].StartsWith("tech:", StringComparison.Ordinal) || f[0].StartsWith("feature:", StringComparison.Ordinal))
+            {
+                byCanonical.Add((f[0], List(f[1]).ToFrozenSet(StringComparer.Ordinal)));
+            }
+            else if (f[0] == "exclusive")
             {
                 foreach (var pair in List(f[1]))
                 {
@@ -214,6 +228,8 @@ internal sealed record IntentLexicon
             NegationBoundary = boundary.Where(b => !b.Contains(' ', StringComparison.Ordinal)).ToFrozenSet(StringComparer.Ordinal),
             Replacement = replacement.ToFrozenSet(StringComparer.Ordinal),
             UiFeatures = signals.Where(x => x.Item2 == "project:ui").Select(x => x.Item1).ToFrozenSet(StringComparer.Ordinal),
+            SignalNames = byCanonical.ToFrozenDictionary(x => x.Key, x => x.Names, StringComparer.Ordinal),
+            Grammar = Rows("grammar").ToFrozenDictionary(f => f[0], f => List(f[1]).ToFrozenSet(StringComparer.Ordinal), StringComparer.Ordinal),
             Capability = capability.Where(c => !c.Contains(' ', StringComparison.Ordinal)).ToFrozenSet(StringComparer.Ordinal),
             Team = team.ToFrozenSet(StringComparer.Ordinal),
             SlashWords = slashWords,
