@@ -37,11 +37,12 @@ internal sealed class IntentExtractor
         var covered = Coverage(span.Length, tech, features);
         var cues = _lexicon.Negation.MatchAll(span, allowSingular: false);
         var negated = NegationScopes(span, covered, cues);
-        var removals = RemovalScopes(span, covered, Coverage(span.Length, tech, new List<TermMatch<FeatureTerm>>()), cues, negated);
         var verbs = VerbActions(span, covered);
         TestsFor(span, features, verbs);
+        var removals = RemovalScopes(span, covered, Coverage(span.Length, tech, new List<TermMatch<FeatureTerm>>()), cues, negated, verbs);
+        var (passing, preserved) = PassingMentions(span, features);
 
-        var featureInfos = Features(source, span, features, negated, removals, verbs);
+        var featureInfos = Features(source, span, features, negated, removals, verbs, passing, preserved);
         var techInfos = Tech(source, span, tech, negated, removals, diagnostics, out var techOffsets);
         var wantedFeatures = featureInfos.Where(f => !f.Negated).Select(f => f.Name).ToImmutableArray();
         var wantedTech = techInfos.Where(t => !t.Negated).ToImmutableArray();
@@ -164,8 +165,9 @@ internal sealed class IntentExtractor
         foreach (var cue in cues)
         {
             // Every cue ends the scope before it, a removal verb too ("don't retire Memcached" keeps Memcached);
-            // phrases that only look like cues ("drag and drop") do not.
-            cueStarts[cue.Token] = cue.Value != NegationKind.NotRemoval;
+            // phrases that only look like cues ("drag and drop") and the prepositions that remove only in
+            // context ("off", "from") do not ("no emails from Mailgun" rules out both).
+            cueStarts[cue.Token] = cue.Value is not (NegationKind.NotRemoval or NegationKind.RemovalIfTech or NegationKind.RemovalAfterMigrate);
         }
 
         var walkedBack = new bool[tokens.Length];
@@ -324,7 +326,7 @@ internal sealed class IntentExtractor
     /// that users perform in the product ("users can delete drafts") or that is itself negated ("don't retire
     /// Memcached") removes nothing.
     /// </summary>
-    private Removals RemovalScopes(ReadOnlySpan<Token> tokens, bool[] covered, bool[] techCovered, List<TermMatch<NegationKind>> cues, bool[] negated)
+    private Removals RemovalScopes(ReadOnlySpan<Token> tokens, bool[] covered, bool[] techCovered, List<TermMatch<NegationKind>> cues, bool[] negated, string?[] verbs)
     {
         var result = new Removals(tokens.Length);
         var group = 0;
@@ -333,8 +335,9 @@ internal sealed class IntentExtractor
             var cue = cues[c];
             var after = cue.Token + cue.Length;
             var sentence = tokens[cue.Token].Sentence;
-            if (cue.Value is not (NegationKind.Removal or NegationKind.Replace or NegationKind.RemovalIfTech or NegationKind.RemovalBefore)
+            if (cue.Value is not (NegationKind.Removal or NegationKind.Replace or NegationKind.RemovalIfTech or NegationKind.RemovalAfterMigrate or NegationKind.RemovalBefore)
                 || (cue.Value == NegationKind.RemovalIfTech && !(after < tokens.Length && techCovered[after]))
+                || (cue.Value == NegationKind.RemovalAfterMigrate && !(after < tokens.Length && techCovered[after] && MigrateBefore(tokens, verbs, cue.Token)))
                 || IsCapability(tokens, cue.Token) || IsNegatedVerb(tokens, cue.Token, cues, c, negated))
             {
                 continue;
@@ -384,6 +387,54 @@ internal sealed class IntentExtractor
         }
 
         return result;
+    }
+
+    /// <summary>A migrate verb earlier in the clause ("migrate the old order tables from MySQL to PostgreSQL").</summary>
+    private static bool MigrateBefore(ReadOnlySpan<Token> tokens, string?[] verbs, int cue)
+    {
+        for (var j = cue - 1; j >= 0 && tokens[j].Sentence == tokens[cue].Sentence && tokens[j].Kind != TokenKind.ClauseBreak; j--)
+        {
+            if (verbs[j] == "migrate")
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Features named only in passing, with no work asked for them: right after another feature and a preposition
+    /// ("alerting on checkout errors": the work is the alerting). And features to keep as they are, inside
+    /// "without VERBing ..." ("migrate the order tables without breaking the existing reports"): wanted, and
+    /// their work is checking they still work (action test), not the sentence's migration.
+    /// </summary>
+    private (bool[] Passing, bool[] Preserved) PassingMentions(ReadOnlySpan<Token> tokens, List<TermMatch<FeatureTerm>> features)
+    {
+        var passing = new bool[tokens.Length];
+        var preserved = new bool[tokens.Length];
+        for (var i = 0; i + 1 < tokens.Length; i++)
+        {
+            if (tokens[i].Norm == "without" && IsParticiple(tokens[i + 1].Norm))
+            {
+                for (var j = i + 1; j < tokens.Length && tokens[j].Sentence == tokens[i].Sentence && tokens[j].Kind is not (TokenKind.ClauseBreak or TokenKind.Comma); j++)
+                {
+                    preserved[j] = true;
+                }
+            }
+        }
+
+        for (var f = 1; f < features.Count; f++)
+        {
+            var before = features[f - 1];
+            var at = before.Token + before.Length;
+            if (at + 1 == features[f].Token && tokens[at].IsWord && _lexicon.Grammar["passing-preposition"].Contains(tokens[at].Norm))
+            {
+                passing[features[f].Token] = true;
+            }
+        }
+
+        return (passing, preserved);
     }
 
     private void MarkReplacement(ReadOnlySpan<Token> tokens, int from, int sentence, int group, Removals result)
@@ -519,14 +570,19 @@ internal sealed class IntentExtractor
     }
 
     private static ImmutableArray<FeatureInfo> Features(SourceText source, ReadOnlySpan<Token> tokens, List<TermMatch<FeatureTerm>> matches,
-        bool[] negated, Removals removals, string?[] verbs)
+        bool[] negated, Removals removals, string?[] verbs, bool[] passing, bool[] preserved)
     {
         var byName = new Dictionary<string, int>(StringComparer.Ordinal);
         var list = new List<FeatureInfo>();
         var actions = ActionsBefore(tokens, verbs);
         foreach (var m in matches)
         {
-            var action = actions[m.Token];
+            if (passing[m.Token])
+            {
+                continue; // named in passing: the sentence lists it, the module asks nothing of it
+            }
+
+            var action = preserved[m.Token] ? "test" : actions[m.Token];
             var matchedAs = Text(source, tokens, m.Token, m.Length);
             var confidence = m.Length > 1 || tokens[m.Token].Norm == m.Value.Canonical ? 0.95 : 0.9;
             // A feature to be taken out is not part of what the module will have, and its task is the removal.

@@ -22,6 +22,7 @@ internal enum NegationKind : byte
     Removal,
     Replace,
     RemovalIfTech,
+    RemovalAfterMigrate,
     RemovalBefore,
     NotRemoval,
 }
@@ -170,6 +171,7 @@ internal sealed record IntentLexicon
                 case "removal": negation.AddRange(List(f[1]).Select(a => (a, NegationKind.Removal))); break;
                 case "replace": negation.AddRange(List(f[1]).Select(a => (a, NegationKind.Replace))); break;
                 case "removal-if-tech": negation.AddRange(List(f[1]).Select(a => (a, NegationKind.RemovalIfTech))); break;
+                case "removal-after-migrate": negation.AddRange(List(f[1]).Select(a => (a, NegationKind.RemovalAfterMigrate))); break;
                 case "removal-before": negation.AddRange(List(f[1]).Select(a => (a, NegationKind.RemovalBefore))); break;
                 case "not-removal": negation.AddRange(List(f[1]).Select(a => (a, NegationKind.NotRemoval))); break;
                 case "replacement": replacement.AddRange(List(f[1])); break;
