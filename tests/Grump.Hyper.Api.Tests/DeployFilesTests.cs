@@ -16,7 +16,8 @@ public sealed partial class DeployFilesTests
         using var temp = new TempFolder("grump-heartbeat-");
         var file = Path.Combine(temp.Path, "alive");
         await using var worker = HyperProcess.StartWorker(new Dictionary<string, string> { ["Hyper__HeartbeatFile"] = file, ["Hyper__DataPath"] = Path.Combine(temp.Path, "data") });
-        await Poll.UntilAsync(() => File.Exists(file) && DateTimeOffset.Parse(File.ReadAllText(file), System.Globalization.CultureInfo.InvariantCulture) > DateTimeOffset.UtcNow.AddMinutes(-1),
+        await Poll.UntilAsync(() => File.Exists(file) && DateTimeOffset.TryParse(File.ReadAllText(file), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at)
+            && at > DateTimeOffset.UtcNow.AddMinutes(-1),
             TimeSpan.FromSeconds(60), () => "no fresh heartbeat:\n" + worker.RecentOutput, TestContext.Current.CancellationToken);
         var first = File.GetLastWriteTimeUtc(file);
         await Poll.UntilAsync(() => File.GetLastWriteTimeUtc(file) > first, WorkerHeartbeat.Interval * 3, () => "the heartbeat was written once, not kept fresh", TestContext.Current.CancellationToken);

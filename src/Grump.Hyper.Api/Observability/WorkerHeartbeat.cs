@@ -31,7 +31,10 @@ public sealed class WorkerHeartbeat(IStorageBackend storage, string path, ILogge
 
             if (reachable)
             {
-                await File.WriteAllTextAsync(path, DateTimeOffset.UtcNow.ToString("O"), stoppingToken);
+                // Written beside and moved into place: a health check or a reader never sees a half-written file.
+                var next = path + ".next";
+                await File.WriteAllTextAsync(next, DateTimeOffset.UtcNow.ToString("O"), stoppingToken);
+                File.Move(next, path, overwrite: true);
             }
             else
             {
