@@ -32,14 +32,14 @@ internal sealed class IntentExtractor
         }
 
         var span = (ReadOnlySpan<Token>)System.Runtime.InteropServices.CollectionsMarshal.AsSpan(tokens);
-        var tech = FilterAmbiguous(span, _lexicon.Tech.MatchAll(span, allowSingular: false), _lexicon.English.MatchAll(span, allowSingular: false), _lexicon.Grammar["tech-cue"]);
+        var tech = FilterAmbiguous(span, _lexicon.Tech.MatchAll(span, allowSingular: false), _lexicon.English.MatchAll(span, allowSingular: false), _lexicon.TechCues);
         var features = _lexicon.Features.MatchAll(span, allowSingular: true);
         var covered = Coverage(span.Length, tech, features);
         var cues = _lexicon.Negation.MatchAll(span, allowSingular: false);
         var negated = NegationScopes(span, covered, cues);
         var verbs = VerbActions(span, covered);
         TestsFor(span, features, verbs);
-        var removals = RemovalScopes(span, covered, Coverage(span.Length, tech, new List<TermMatch<FeatureTerm>>()), cues, negated, verbs);
+        var removals = RemovalScopes(span, covered, tech, cues, negated, verbs);
         var (passing, preserved) = PassingMentions(span, features);
 
         var featureInfos = Features(source, span, features, negated, removals, verbs, passing, preserved);
@@ -275,7 +275,7 @@ internal sealed class IntentExtractor
         }
 
         var word = tokens[next].Norm;
-        if (_lexicon.Grammar["pronoun"].Contains(word) || (!covered[next] && (IsVerbLike(word) || IsParticiple(word))))
+        if (_lexicon.Pronouns.Contains(word) || (!covered[next] && (IsVerbLike(word) || IsParticiple(word))))
         {
             return false; // "without Helm, using plain manifests": a participle after the comma starts a clause of its own
         }
@@ -290,7 +290,7 @@ internal sealed class IntentExtractor
         // "..., and Redis rather than Memcached": an item followed by its own cue starts a new clause.
         // Only words of the same sentence count: what the next sentence starts with never decides this one.
         return k == next || k >= tokens.Length || tokens[k].Sentence != tokens[next].Sentence
-            || (!cueStarts[k] && (!tokens[k].IsWord || !_lexicon.Grammar["copula"].Contains(tokens[k].Norm)));
+            || (!cueStarts[k] && (!tokens[k].IsWord || !_lexicon.Copulas.Contains(tokens[k].Norm)));
     }
 
     private static bool IsException(List<TermMatch<NegationKind>> cues, int token)
@@ -306,16 +306,35 @@ internal sealed class IntentExtractor
         return false;
     }
 
-    /// <summary>Per token, whether a removal covers it (and whether features too), and the replacement it belongs to.</summary>
+    /// <summary>
+    /// Per token, whether a removal covers it (and whether features too), and the replacement it belongs to. The
+    /// arrays are made on the first mark: most files remove nothing, and the per-file compile is the hot path.
+    /// </summary>
     private sealed class Removals(int length)
     {
+        private byte[]? _removed;
+        private int[]? _group;
+        private bool[]? _replacement;
+
         /// <summary>0: not removed; 1: removed (technologies and features); 2: removed, technologies only.</summary>
-        public readonly byte[] Removed = new byte[length];
+        public byte RemovedAt(int token) => _removed?[token] ?? 0;
 
         /// <summary>The removal (numbered from 1) a removed token, or a replacement token, belongs to; 0 for neither.</summary>
-        public readonly int[] Group = new int[length];
+        public int GroupAt(int token) => _group?[token] ?? 0;
 
-        public readonly bool[] Replacement = new bool[length];
+        public bool IsReplacement(int token) => _replacement?[token] ?? false;
+
+        public void Remove(int token, byte mark, int group)
+        {
+            (_removed ??= new byte[length])[token] = mark;
+            (_group ??= new int[length])[token] = group;
+        }
+
+        public void Replace(int token, int group)
+        {
+            (_replacement ??= new bool[length])[token] = true;
+            (_group ??= new int[length])[token] = group;
+        }
     }
 
     /// <summary>
@@ -326,9 +345,12 @@ internal sealed class IntentExtractor
     /// that users perform in the product ("users can delete drafts") or that is itself negated ("don't retire
     /// Memcached") removes nothing.
     /// </summary>
-    private Removals RemovalScopes(ReadOnlySpan<Token> tokens, bool[] covered, bool[] techCovered, List<TermMatch<NegationKind>> cues, bool[] negated, string?[] verbs)
+    private Removals RemovalScopes(ReadOnlySpan<Token> tokens, bool[] covered, List<TermMatch<TechTerm>> tech, List<TermMatch<NegationKind>> cues, bool[] negated, string?[] verbs)
     {
         var result = new Removals(tokens.Length);
+        bool[]? techCovered = null; // which tokens name a technology: only asked by "off" and "from"
+        var count = tokens.Length;
+        bool TechAt(int token) => token < count && (techCovered ??= Coverage(count, tech, new List<TermMatch<FeatureTerm>>()))[token];
         var group = 0;
         for (var c = 0; c < cues.Count; c++)
         {
@@ -336,8 +358,8 @@ internal sealed class IntentExtractor
             var after = cue.Token + cue.Length;
             var sentence = tokens[cue.Token].Sentence;
             if (cue.Value is not (NegationKind.Removal or NegationKind.Replace or NegationKind.RemovalIfTech or NegationKind.RemovalAfterMigrate or NegationKind.RemovalBefore)
-                || (cue.Value == NegationKind.RemovalIfTech && !(after < tokens.Length && techCovered[after]))
-                || (cue.Value == NegationKind.RemovalAfterMigrate && !(after < tokens.Length && techCovered[after] && MigrateBefore(tokens, verbs, cue.Token)))
+                || (cue.Value == NegationKind.RemovalIfTech && !TechAt(after))
+                || (cue.Value == NegationKind.RemovalAfterMigrate && !(TechAt(after) && MigrateBefore(tokens, verbs, cue.Token)))
                 || IsCapability(tokens, cue.Token) || IsNegatedVerb(tokens, cue.Token, cues, c, negated))
             {
                 continue;
@@ -349,7 +371,7 @@ internal sealed class IntentExtractor
             {
                 for (var j = cue.Token - 1; j >= 0 && tokens[j].Sentence == sentence && tokens[j].IsWord && !_lexicon.NegationBoundary.Contains(tokens[j].Norm); j--)
                 {
-                    (result.Removed[j], result.Group[j]) = (mark, group);
+                    result.Remove(j, mark, group);
                 }
 
                 // "Memcached is being replaced by Redis": the replacement follows the cue.
@@ -381,7 +403,7 @@ internal sealed class IntentExtractor
                     break; // "retire Memcached and move sessions to Redis": a new verb, a new clause
                 }
 
-                (result.Removed[j], result.Group[j]) = (mark, group);
+                result.Remove(j, mark, group);
                 seenContent |= covered[j];
             }
         }
@@ -409,17 +431,18 @@ internal sealed class IntentExtractor
     /// "without VERBing ..." ("migrate the order tables without breaking the existing reports"): wanted, and
     /// their work is checking they still work (action test), not the sentence's migration.
     /// </summary>
-    private (bool[] Passing, bool[] Preserved) PassingMentions(ReadOnlySpan<Token> tokens, List<TermMatch<FeatureTerm>> features)
+    /// <returns>Per token, or null where nothing is (most files).</returns>
+    private (bool[]? Passing, bool[]? Preserved) PassingMentions(ReadOnlySpan<Token> tokens, List<TermMatch<FeatureTerm>> features)
     {
-        var passing = new bool[tokens.Length];
-        var preserved = new bool[tokens.Length];
+        bool[]? passing = null;
+        bool[]? preserved = null;
         for (var i = 0; i + 1 < tokens.Length; i++)
         {
             if (tokens[i].Norm == "without" && IsParticiple(tokens[i + 1].Norm))
             {
                 for (var j = i + 1; j < tokens.Length && tokens[j].Sentence == tokens[i].Sentence && tokens[j].Kind is not (TokenKind.ClauseBreak or TokenKind.Comma); j++)
                 {
-                    preserved[j] = true;
+                    (preserved ??= new bool[tokens.Length])[j] = true;
                 }
             }
         }
@@ -428,9 +451,9 @@ internal sealed class IntentExtractor
         {
             var before = features[f - 1];
             var at = before.Token + before.Length;
-            if (at + 1 == features[f].Token && tokens[at].IsWord && _lexicon.Grammar["passing-preposition"].Contains(tokens[at].Norm))
+            if (at + 1 == features[f].Token && tokens[at].IsWord && _lexicon.PassingPrepositions.Contains(tokens[at].Norm))
             {
-                passing[features[f].Token] = true;
+                (passing ??= new bool[tokens.Length])[features[f].Token] = true;
             }
         }
 
@@ -447,7 +470,7 @@ internal sealed class IntentExtractor
                 break;
             }
 
-            (result.Replacement[j], result.Group[j]) = (true, group);
+            result.Replace(j, group);
         }
     }
 
@@ -503,7 +526,7 @@ internal sealed class IntentExtractor
         return cue > 0 && negated[cue - 1] && tokens[cue - 1].Norm is "to";
     }
 
-    private bool IsVerbLike(string word) => _lexicon.Grammar["copula"].Contains(word) || VerbOf(word) is not null;
+    private bool IsVerbLike(string word) => _lexicon.Copulas.Contains(word) || VerbOf(word) is not null;
 
     private static bool IsParticiple(string word) => word.Length > 4 && word.EndsWith("ing", StringComparison.Ordinal);
 
@@ -570,23 +593,23 @@ internal sealed class IntentExtractor
     }
 
     private static ImmutableArray<FeatureInfo> Features(SourceText source, ReadOnlySpan<Token> tokens, List<TermMatch<FeatureTerm>> matches,
-        bool[] negated, Removals removals, string?[] verbs, bool[] passing, bool[] preserved)
+        bool[] negated, Removals removals, string?[] verbs, bool[]? passing, bool[]? preserved)
     {
         var byName = new Dictionary<string, int>(StringComparer.Ordinal);
         var list = new List<FeatureInfo>();
         var actions = ActionsBefore(tokens, verbs);
         foreach (var m in matches)
         {
-            if (passing[m.Token])
+            if (passing?[m.Token] == true)
             {
                 continue; // named in passing: the sentence lists it, the module asks nothing of it
             }
 
-            var action = preserved[m.Token] ? "test" : actions[m.Token];
+            var action = preserved?[m.Token] == true ? "test" : actions[m.Token];
             var matchedAs = Text(source, tokens, m.Token, m.Length);
             var confidence = m.Length > 1 || tokens[m.Token].Norm == m.Value.Canonical ? 0.95 : 0.9;
             // A feature to be taken out is not part of what the module will have, and its task is the removal.
-            var removed = removals.Removed[m.Token] == 1;
+            var removed = removals.RemovedAt(m.Token) == 1;
             var status = removed ? MentionStatus.Removed : negated[m.Token] ? MentionStatus.Negated : MentionStatus.Wanted;
             var info = new FeatureInfo(m.Value.Canonical, removed ? FeatureActions.Remove : action, status != MentionStatus.Wanted, 5, confidence,
                 source.GetLine(tokens[m.Token].Start), matchedAs, status);
@@ -641,9 +664,9 @@ internal sealed class IntentExtractor
         var replacements = new Dictionary<int, string>();
         foreach (var m in matches)
         {
-            if (removals.Replacement[m.Token] && !negated[m.Token])
+            if (removals.IsReplacement(m.Token) && !negated[m.Token])
             {
-                replacements.TryAdd(removals.Group[m.Token], m.Value.Canonical);
+                replacements.TryAdd(removals.GroupAt(m.Token), m.Value.Canonical);
             }
         }
 
@@ -654,12 +677,12 @@ internal sealed class IntentExtractor
         {
             var term = m.Value;
             var line = source.GetLine(tokens[m.Token].Start);
-            var removed = removals.Removed[m.Token] != 0 && !removals.Replacement[m.Token];
-            var isNegated = removed || (negated[m.Token] && !removals.Replacement[m.Token]);
+            var removed = removals.RemovedAt(m.Token) != 0 && !removals.IsReplacement(m.Token);
+            var isNegated = removed || (negated[m.Token] && !removals.IsReplacement(m.Token));
             var status = removed ? MentionStatus.Removed : isNegated ? MentionStatus.Negated : MentionStatus.Wanted;
             var confidence = term.Ambiguous ? 0.75 : 0.95;
             var info = new TechInfo(term.Canonical, Text(source, tokens, m.Token, m.Length).ToLowerInvariant(), term.Category, isNegated, confidence, line, status,
-                removed && replacements.TryGetValue(removals.Group[m.Token], out var by) && by != term.Canonical ? by : null);
+                removed && replacements.TryGetValue(removals.GroupAt(m.Token), out var by) && by != term.Canonical ? by : null);
             if (!isNegated)
             {
                 firstWanted.TryAdd(term.Canonical, tokens[m.Token].Start);
@@ -793,19 +816,19 @@ internal sealed class IntentExtractor
 
             var start = i + 2;
             if (_lexicon.Actors.TryMatch(tokens, start, allowSingular: true, out var known) &&
-                (start + known.Length >= tokens.Length || !tokens[start + known.Length].IsWord || _lexicon.Grammar["actor-stop"].Contains(tokens[start + known.Length].Norm)))
+                (start + known.Length >= tokens.Length || !tokens[start + known.Length].IsWord || _lexicon.ActorStops.Contains(tokens[start + known.Length].Norm)))
             {
                 Add(known.Value.Canonical);
                 continue;
             }
 
             var end = start;
-            while (end < tokens.Length && end - start < 3 && tokens[end].IsWord && !_lexicon.Grammar["actor-stop"].Contains(tokens[end].Norm) && tokens[end].Sentence == tokens[i].Sentence)
+            while (end < tokens.Length && end - start < 3 && tokens[end].IsWord && !_lexicon.ActorStops.Contains(tokens[end].Norm) && tokens[end].Sentence == tokens[i].Sentence)
             {
                 end++;
             }
 
-            if (end > start && end < tokens.Length && (tokens[end].Kind == TokenKind.Comma || _lexicon.Grammar["actor-stop"].Contains(tokens[end].Norm)))
+            if (end > start && end < tokens.Length && (tokens[end].Kind == TokenKind.Comma || _lexicon.ActorStops.Contains(tokens[end].Norm)))
             {
                 var words = new string[end - start];
                 for (var k = start; k < end; k++)

@@ -94,8 +94,16 @@ internal sealed record IntentLexicon
     /// <summary>"tech:SIGNAL" and "feature:SIGNAL" rows of signals.txt: the canonical names whose presence is the signal.</summary>
     public required FrozenDictionary<string, FrozenSet<string>> SignalNames { get; init; }
 
-    /// <summary>The closed word classes of grammar.txt (copula, pronoun, actor-stop, tech-cue).</summary>
-    public required FrozenDictionary<string, FrozenSet<string>> Grammar { get; init; }
+    // The closed word classes of grammar.txt, each resolved once here (they are read per token).
+    public required FrozenSet<string> Copulas { get; init; }
+
+    public required FrozenSet<string> Pronouns { get; init; }
+
+    public required FrozenSet<string> ActorStops { get; init; }
+
+    public required FrozenSet<string> TechCues { get; init; }
+
+    public required FrozenSet<string> PassingPrepositions { get; init; }
 
     /// <summary>True when the named signal row lists the name; a row that is not there lists nothing.</summary>
     public bool Lists(string key, string name) => SignalNames.TryGetValue(key, out var names) && names.Contains(name);
@@ -147,6 +155,7 @@ internal sealed record IntentLexicon
             }
         }
 
+        var grammar = Rows("grammar").ToDictionary(f => f[0], f => List(f[1]).ToFrozenSet(StringComparer.Ordinal), StringComparer.Ordinal);
         var notActors = Rows("not-actors").SelectMany(f => List(f[0]).Select(a => (a, true))).ToList();
 
         var features = Rows("features").SelectMany(f => List(f[1]).Append(f[0]).Distinct().Select(a => (a, new FeatureTerm(f[0])))).ToList();
@@ -231,7 +240,11 @@ internal sealed record IntentLexicon
             Replacement = replacement.ToFrozenSet(StringComparer.Ordinal),
             UiFeatures = signals.Where(x => x.Item2 == "project:ui").Select(x => x.Item1).ToFrozenSet(StringComparer.Ordinal),
             SignalNames = byCanonical.ToFrozenDictionary(x => x.Key, x => x.Names, StringComparer.Ordinal),
-            Grammar = Rows("grammar").ToFrozenDictionary(f => f[0], f => List(f[1]).ToFrozenSet(StringComparer.Ordinal), StringComparer.Ordinal),
+            Copulas = grammar["copula"],
+            Pronouns = grammar["pronoun"],
+            ActorStops = grammar["actor-stop"],
+            TechCues = grammar["tech-cue"],
+            PassingPrepositions = grammar["passing-preposition"],
             Capability = capability.Where(c => !c.Contains(' ', StringComparison.Ordinal)).ToFrozenSet(StringComparer.Ordinal),
             Team = team.ToFrozenSet(StringComparer.Ordinal),
             SlashWords = slashWords,
