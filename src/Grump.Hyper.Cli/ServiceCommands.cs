@@ -191,7 +191,7 @@ internal static class ServiceCommands
     private static bool IsBadRequest(int status) => status is 400 or 413 or 415 or 422;
 
     /// <summary>The CLI's tier name (validated by the option) as the contract's enum.</summary>
-    private static Tier ServiceTier(string? name) => Enum.Parse<Tier>(name ?? "balanced", ignoreCase: true);
+    private static Tier ServiceTier(string? name) => Enum.Parse<Tier>(name ?? CompileTiers.Default.Name(), ignoreCase: true);
 
     /// <summary>A status as the service writes it (queued, running, ...), not the enum member's name.</summary>
     private static string Name(JobStatus status) => status.ToString().ToLowerInvariant();

@@ -47,14 +47,10 @@ public static class CompileApi
             .DisableAntiforgery();
 
         // The same submission as a JSON manifest of uploaded blobs (POST /compile takes it too): an operation of
-        // its own, so a generated client has one typed body per operation.
+        // its own, so a generated client has one typed body per operation. Accepts makes routing refuse any other
+        // body with 415, which the problem details customisation gives the URN contract.
         app.MapPost("/compile/manifest", CompileAsync)
             .AddEndpointFilter<TenantFilter>()
-            .AddEndpointFilter(static async (context, next) =>
-                string.Equals(context.HttpContext.Request.ContentType?.Split(';')[0].Trim(), "application/json", StringComparison.OrdinalIgnoreCase)
-                    ? await next(context)
-                    : ProblemTypes.Create(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
-                        "Send the manifest as application/json: {\"files\": [{\"path\", \"sha256\", \"size\"}], \"tier\", \"label\", ...}."))
             .RequireRateLimiting(HttpSetup.SubmitPolicy)
             .WithName("SubmitManifest")
             .WithTags("Compile")
