@@ -4372,9 +4372,15 @@ namespace Grump.Hyper.Client
         [System.ComponentModel.DataAnnotations.Required]
         public System.Collections.Generic.ICollection<string> Tools { get; set; } = new System.Collections.ObjectModel.Collection<string>();
 
+        /// <summary>
+        /// The action's seconds for a feature of medium size, halved for a small feature and doubled for a large one, plus 5 per tool (the planning tables, tasks.txt).
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("estimatedSeconds")]
         public int EstimatedSeconds { get; set; }
 
+        /// <summary>
+        /// The tasks this one waits for directly: the transitive reduction of its waits (a wait that another listed wait already implies is left out). A project whose depends or rules form a cycle lists every wait.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("dependsOn")]
         [System.ComponentModel.DataAnnotations.Required]
         public System.Collections.Generic.ICollection<string> DependsOn { get; set; } = new System.Collections.ObjectModel.Collection<string>();

@@ -771,8 +771,12 @@ export interface components {
             priority: number;
             risk: string;
             tools: string[];
-            /** Format: int32 */
+            /**
+             * Format: int32
+             * @description The action's seconds for a feature of medium size, halved for a small feature and doubled for a large one, plus 5 per tool (the planning tables, tasks.txt).
+             */
             estimatedSeconds: number;
+            /** @description The tasks this one waits for directly: the transitive reduction of its waits (a wait that another listed wait already implies is left out). A project whose depends or rules form a cycle lists every wait. */
             dependsOn: string[];
             /** Format: int32 */
             batch: number;

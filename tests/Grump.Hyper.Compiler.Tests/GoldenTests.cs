@@ -9,14 +9,34 @@ namespace Grump.Hyper.Compiler.Tests;
 /// </summary>
 public sealed class GoldenTests
 {
+    private static CompilationResult Shop()
+    {
+        var example = Path.Combine(Repository.Root, "examples", "shop");
+        var files = Directory.EnumerateFiles(example, "*", SearchOption.AllDirectories)
+            .Select(f => new SourceFile("shop/" + Path.GetRelativePath(example, f).Replace('\\', '/'), File.ReadAllBytes(f)));
+        return Compilation.Compile(files);
+    }
+
+    [Fact]
+    public void The_shop_plan_lists_no_implied_wait_and_estimates_that_are_not_one_placeholder()
+    {
+        var plan = Shop().Plan!;
+        var deps = plan.Tasks.ToDictionary(t => t.Id, t => t.DependsOn, StringComparer.Ordinal);
+        bool Reaches(string from, string to) => deps[from].Any(d => d == to || Reaches(d, to));
+        foreach (var task in plan.Tasks)
+        {
+            Assert.DoesNotContain(task.DependsOn, d => task.DependsOn.Any(other => other != d && Reaches(other, d)));
+        }
+
+        var commonest = plan.Tasks.GroupBy(t => t.EstimatedSeconds).Max(g => g.Count());
+        Assert.True(commonest * 2 < plan.Tasks.Length, $"{commonest} of {plan.Tasks.Length} tasks share one estimate");
+    }
+
     [Fact]
     public void The_shop_example_compiles_to_the_reviewed_artifacts()
     {
         var root = Repository.Root;
-        var example = Path.Combine(root, "examples", "shop");
-        var files = Directory.EnumerateFiles(example, "*", SearchOption.AllDirectories)
-            .Select(f => new SourceFile("shop/" + Path.GetRelativePath(example, f).Replace('\\', '/'), File.ReadAllBytes(f)));
-        var result = Compilation.Compile(files);
+        var result = Shop();
         var golden = Path.Combine(root, "tests", "Grump.Hyper.Compiler.Tests", "Golden", "shop");
 
         if (Environment.GetEnvironmentVariable("GRUMP_UPDATE_GOLDEN") == "1")

@@ -43,6 +43,50 @@ public sealed class PlanTests
     }
 
     [Fact]
+    public void A_task_lists_only_the_waits_nothing_else_it_waits_for_implies()
+    {
+        // c depends on a and b, and b on a: c's first task waits for b's last task, which already waits for a's.
+        var plan = Plan(
+            File("a.intent", "Build a dashboard."),
+            File("b.intent", "---\ndepends: [a]\n---\nBuild a blog."),
+            File("c.intent", "---\ndepends: [a, b]\n---\nBuild a calendar."));
+        Assert.Equal(["b:blog"], plan.Tasks.Single(t => t.Id == "c:calendar").DependsOn);
+        Assert.Equal(["a:dashboard"], plan.Tasks.Single(t => t.Id == "b:blog").DependsOn);
+        Assert.Equal(["a:dashboard", "b:blog", "c:calendar"], plan.CriticalPath.Tasks);
+    }
+
+    [Fact]
+    public void A_rule_inside_a_module_that_another_rule_leads_to_is_not_listed_again()
+    {
+        // The admin panel needs authentication and roles; roles need authentication already.
+        var plan = Plan(File("app.intent", "Build an admin panel with RBAC and user authentication."));
+        Assert.Equal(["app:role-based-access"], plan.Tasks.Single(t => t.Id == "app:admin-panel").DependsOn);
+        Assert.Equal(["app:authentication"], plan.Tasks.Single(t => t.Id == "app:role-based-access").DependsOn);
+    }
+
+    [Fact]
+    public void Estimates_follow_the_action_and_the_size_of_the_feature()
+    {
+        var plan = Plan(File("m.intent", "Build dark mode. Build a blog. Build user authentication. Migrate the database."));
+        int Seconds(string feature) => plan.Tasks.Single(t => t.Feature == feature).EstimatedSeconds;
+        Assert.True(Seconds("dark-mode") < Seconds("blog"), "a small feature takes less than a medium one");
+        Assert.True(Seconds("blog") < Seconds("authentication"), "a medium feature takes less than a large one");
+        Assert.True(Seconds("database") > Seconds("blog"), "a migration takes more than building a medium feature");
+    }
+
+    [Fact]
+    public void Every_feature_given_a_size_is_a_feature_of_the_lexicon()
+    {
+        var features = System.IO.File.ReadLines(Path.Combine(Repository.Root, "src", "Grump.Hyper.Compiler", "Extraction", "Lexicon", "features.txt"))
+            .Where(line => line.Length > 0 && line[0] != '#')
+            .Select(line => line.Split('|')[0].Trim())
+            .ToHashSet(StringComparer.Ordinal);
+        var sized = Planning.PlanningRules.Default.SizeOf.Keys;
+        Assert.NotEmpty(sized);
+        Assert.Empty(sized.Where(f => !features.Contains(f)));
+    }
+
+    [Fact]
     public void Negated_features_make_no_task()
     {
         var plan = Plan(File("m.intent", "Build a dashboard. No chat."));

@@ -25,9 +25,12 @@ public sealed class PlannerEquivalenceTests
 
     internal sealed record Module(int Priority, int[] Depends, (int Phrase, bool Negated)[] Wants);
 
-    private static readonly Gen<Module[]> Projects = Gen.Int[1, 40].SelectMany(n =>
+    // Half the projects are layered (depends only on lower-numbered modules, so acyclic: the plan lists the
+    // transitive reduction); the other half depend anywhere, so most of them have a cycle.
+    private static readonly Gen<Module[]> Projects = Gen.Select(Gen.Int[1, 40], Gen.Bool).SelectMany((n, layered) =>
         Gen.Select(Gen.Int[1, 5], Gen.Int[0, n - 1].Array[0, 4], Gen.Select(Gen.Int[0, Phrases.Length - 1], Gen.Int[0, 5].Select(x => x == 0)).Array[0, 6],
-            (priority, depends, wants) => new Module(priority, depends, wants)).Array[n]);
+            (priority, depends, wants) => new Module(priority, depends, wants)).Array[n]
+            .Select(modules => layered ? [.. modules.Select((m, i) => m with { Depends = i == 0 ? [] : [.. m.Depends.Select(d => d % i)] })] : modules));
 
     private static string Plan(Plan plan) => JsonSerializer.Serialize(plan, ArtifactJson.Default.Plan);
 
@@ -114,18 +117,62 @@ public sealed class PlannerEquivalenceTests
     }
 
     [Fact]
-    public void Some_random_projects_have_cycles_and_cross_module_rules_so_the_comparison_covers_them()
+    public void Some_random_projects_have_cycles_cross_module_rules_and_implied_waits_so_the_comparison_covers_them()
     {
         var cyclic = 0;
         var crossModule = 0;
+        var reduced = 0;
         Projects.Sample(project =>
         {
             var link = Link(project);
             cyclic += link.Diagnostics.Any(d => d.Code == "GH1032") ? 1 : 0;
             var plan = Planner.Build(link);
             crossModule += plan.Tasks.Any(task => task.DependsOn.Any(d => !d.StartsWith(task.Module + ":", StringComparison.Ordinal))) ? 1 : 0;
+            reduced += ReferencePlanner.Build(link, reduce: false).Tasks.Sum(t => t.DependsOn.Length) > plan.Tasks.Sum(t => t.DependsOn.Length) ? 1 : 0;
         }, iter: 200, seed: "2cQ4Hh1Xk7mD", threads: 1);
         Assert.True(cyclic > 10, $"{cyclic} cyclic projects");
         Assert.True(crossModule > 50, $"{crossModule} projects with cross-module dependencies");
+        Assert.True(reduced > 50, $"{reduced} projects with implied waits");
+    }
+
+    [Fact]
+    public void Listing_only_the_reduction_keeps_every_reachable_task_the_batches_and_the_critical_path()
+    {
+        Projects.Sample(project =>
+        {
+            var link = Link(project);
+            var full = ReferencePlanner.Build(link, reduce: false);
+            var plan = Planner.Build(link);
+            Assert.Equal(full.ExecutionOrder, plan.ExecutionOrder);
+            Assert.Equal(full.ParallelBatches.Select(b => string.Join(',', b)), plan.ParallelBatches.Select(b => string.Join(',', b)));
+            Assert.Equal(full.CriticalPath.Tasks, plan.CriticalPath.Tasks);
+            Assert.Equal(full.EstimatedDurationSeconds, plan.EstimatedDurationSeconds);
+            Assert.Equal(Closure(full), Closure(plan));
+        }, iter: 300, seed: "7tWb3Zp0Ne4R");
+    }
+
+    /// <summary>Every (task, task it waits for, directly or not) pair, as sorted strings.</summary>
+    private static string[] Closure(Plan plan)
+    {
+        var deps = plan.Tasks.ToDictionary(t => t.Id, t => t.DependsOn, StringComparer.Ordinal);
+        var pairs = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var task in plan.Tasks)
+        {
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var stack = new Stack<string>(deps[task.Id]);
+            while (stack.TryPop(out var d))
+            {
+                if (seen.Add(d))
+                {
+                    pairs.Add(task.Id + ">" + d);
+                    foreach (var next in deps[d])
+                    {
+                        stack.Push(next);
+                    }
+                }
+            }
+        }
+
+        return [.. pairs];
     }
 }

@@ -17,7 +17,7 @@ namespace Grump.Hyper.Compiler.Tests;
 /// </summary>
 internal static class ReferencePlanner
 {
-    public static Plan Build(LinkResult link)
+    public static Plan Build(LinkResult link, bool reduce = true)
     {
         var rules = PlanningRules.Default;
         var modules = link.Modules.ToDictionary(m => m.Id, StringComparer.Ordinal);
@@ -100,9 +100,33 @@ internal static class ReferencePlanner
 
         // Batch by batch, in a batch by priority then id; tasks left in a cycle stay last.
         ImmutableArray<string> order = [.. kahn.Take(placed).OrderBy(id => batch[id]).ThenBy(id => tasks[id].Priority).ThenBy(id => id, StringComparer.Ordinal), .. kahn.Skip(placed)];
+        // The plan lists the transitive reduction, found here by brute force: a wait that another wait of the same
+        // task reaches is dropped. Not on a cycle (depends or tasks), where every wait stays.
+        var acyclic = reduce && placed == tasks.Count && !ModulesCycle(link);
+        var below = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        HashSet<string> Below(string id)
+        {
+            if (!below.TryGetValue(id, out var set))
+            {
+                set = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var dep in tasks[id].DependsOn)
+                {
+                    set.Add(dep);
+                    set.UnionWith(Below(dep));
+                }
+
+                below[id] = set;
+            }
+
+            return set;
+        }
+
+        ImmutableArray<string> Listed(Draft d) => acyclic
+            ? [.. d.DependsOn.Where(dep => !d.DependsOn.Any(other => other != dep && Below(other).Contains(dep)))]
+            : [.. d.DependsOn];
         var built = order.Select(id => tasks[id]).Select(d => new PlanTask(
             d.Id, d.Module, d.Feature, d.Action, d.Description, d.Priority, d.Risk, d.Tools, d.Seconds,
-            [.. d.DependsOn], batch[d.Id])).ToImmutableArray();
+            Listed(d), batch[d.Id])).ToImmutableArray();
         var batches = built.GroupBy(t => t.Batch).OrderBy(g => g.Key).Select(g => g.Select(t => t.Id).ToImmutableArray()).ToImmutableArray();
         var critical = CriticalPathOf(end, previous);
         return new Plan(built, order, batches, critical, critical.EstimatedSeconds, built.Sum(t => t.EstimatedSeconds), Risk(built, rules));
@@ -110,19 +134,39 @@ internal static class ReferencePlanner
 
     private static string TaskId(string module, string feature) => module + ":" + feature;
 
+    private static bool ModulesCycle(LinkResult link)
+    {
+        var state = new Dictionary<string, int>(StringComparer.Ordinal);
+        bool Visit(string id)
+        {
+            switch (state.GetValueOrDefault(id))
+            {
+                case 1: return true;
+                case 2: return false;
+            }
+
+            state[id] = 1;
+            if (link.Edges[id].Any(Visit))
+            {
+                return true;
+            }
+
+            state[id] = 2;
+            return false;
+        }
+
+        return link.Modules.Any(m => Visit(m.Id));
+    }
+
     private static Draft NewTask(CompiledModule module, FeatureInfo feature, PlanningRules rules)
     {
         var tools = new SortedSet<string>(rules.ToolsByAction.TryGetValue(feature.Action, out var byAction) ? byAction : rules.ToolsByAction["build"], StringComparer.Ordinal);
-        var words = feature.Name.Split('-');
-        var seconds = rules.BaseSeconds;
-        foreach (var word in words)
+        foreach (var word in feature.Name.Split('-'))
         {
             if (rules.ToolsByWord.TryGetValue(word, out var extra))
             {
                 tools.UnionWith(extra);
             }
-
-            seconds += rules.SecondsByWord.GetValueOrDefault(word);
         }
 
         if (feature.Action == "deploy" && module.Tech.Any(t => !t.Negated && t.Canonical == "kubernetes"))
@@ -130,7 +174,7 @@ internal static class ReferencePlanner
             tools.Add("k8s_deploy");
         }
 
-        seconds += rules.SecondsPerTool * tools.Count;
+        var seconds = rules.Estimate(feature.Action, feature.Name, tools.Count);
         var risk = tools.Any(rules.Risky.Contains) ? "risky" : tools.Any(rules.Moderate.Contains) ? "moderate" : "safe";
         var verb = CultureInfo.InvariantCulture.TextInfo.ToTitleCase(feature.Action);
         return new Draft

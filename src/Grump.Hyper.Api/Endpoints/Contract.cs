@@ -34,6 +34,8 @@ public sealed record Manifest(
 
 public sealed record DiagnosticEntry(string Severity, string Code, string File, int Line, int Column, string Message);
 
+/// <param name="EstimatedSeconds">Its action's seconds scaled by the feature's size, plus a step per tool (described in the OpenAPI document).</param>
+/// <param name="DependsOn">The transitive reduction of what the task waits for (described in the OpenAPI document).</param>
 public sealed record PlanTask(
     string Id,
     string Module,

@@ -79,6 +79,8 @@ internal static class OpenApiContract
         Describe("TechInfo", "negated", "True when the technology is not part of the stack the module asks for: ruled out or removed (`status` says which). Kept from the first version of the contract.");
         Describe("TechInfo", "replacedBy", "For a removed technology, the one the text names to replace it (\"swap Angular for Svelte\"); else null.");
         Describe("FeatureInfo", "negated", "True when the feature is not part of what the module will have: ruled out or removed (`status` says which). A removed feature still gets a task: its removal.");
+        Describe("PlanTask", "dependsOn", "The tasks this one waits for directly: the transitive reduction of its waits (a wait that another listed wait already implies is left out). A project whose depends or rules form a cycle lists every wait.");
+        Describe("PlanTask", "estimatedSeconds", "The action's seconds for a feature of medium size, halved for a small feature and doubled for a large one, plus 5 per tool (the planning tables, tasks.txt).");
 
         void Describe(string type, string property, string text)
         {
@@ -87,6 +89,7 @@ internal static class OpenApiContract
                 concrete.Description = text;
             }
         }
+
         if (schemas.TryGetValue("ProjectStamp", out var stamp) && stamp is OpenApiSchema { Properties: { } stampProperties })
         {
             stampProperties["constraints"] = new OpenApiSchema

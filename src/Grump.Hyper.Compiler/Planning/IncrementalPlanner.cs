@@ -314,10 +314,13 @@ internal sealed class IncrementalPlanner
                 continue;
             }
 
-            var waits = SortedUnion(graph.Edges[m].Select(d => states[d].Finishing));
+            // What the plan lists is the reduction (see Reduction): a first task waits for the finishing tasks of the
+            // modules no other waited-for module reaches; any task for its rules inside the module that no other leads to.
+            // A rule resolved in another module is implied by those waits, so it is never listed.
+            var waits = Waits(graph, states, m);
             foreach (var node in st.Listed)
             {
-                var deps = node.RuleDeps.Count == 0 ? (node.IsStart ? waits : []) : node.IsStart ? SortedUnion([waits, [.. node.RuleDeps]]) : SortedUnion([[.. node.RuleDeps]]);
+                var deps = node.IsStart ? waits : SortedUnion([[.. Reduction.Direct(Own(node), Own)]]);
                 if (deps.AsSpan().SequenceEqual(node.Deps))
                 {
                     continue;
@@ -422,6 +425,24 @@ internal sealed class IncrementalPlanner
 
         _killed.Clear();
         return Output();
+    }
+
+    private static List<Node> Own(Node node) => node.RuleDeps.FindAll(d => d.Owner == node.Owner);
+
+    private static Node[] Waits(Graph graph, ModuleState[] states, int m)
+    {
+        var waits = SortedUnion(graph.Edges[m].Select(d => states[d].Finishing));
+        var owners = new List<int>();
+        foreach (var w in waits)
+        {
+            if (!owners.Contains(w.Owner.Index))
+            {
+                owners.Add(w.Owner.Index);
+            }
+        }
+
+        var kept = graph.Reach.Reduce(owners);
+        return kept.Count == owners.Count ? waits : [.. waits.Where(w => kept.Contains(w.Owner.Index))];
     }
 
     /// <summary>The execution order with the killed and moved tasks taken out and the moved ones put back at their new place.</summary>
@@ -716,7 +737,7 @@ internal sealed class IncrementalPlanner
             }
         }
 
-        if (placed < n)
+        if (placed < n || ModuleReach.Of(edges) is not { } reach)
         {
             return null;
         }
@@ -729,7 +750,7 @@ internal sealed class IncrementalPlanner
             rankOf[rank[i]] = i;
         }
 
-        var graph = new Graph(edges, rankOf, topo, [.. dependents.Select(d => d.ToArray())]);
+        var graph = new Graph(edges, rankOf, topo, [.. dependents.Select(d => d.ToArray())], reach);
         _graph = (link.Edges, graph);
         return graph;
     }
@@ -847,8 +868,10 @@ internal sealed class IncrementalPlanner
         return [.. distinct];
     }
 
-    private sealed class Graph(int[][] edges, int[] rank, int[] topo, int[][] dependents)
+    private sealed class Graph(int[][] edges, int[] rank, int[] topo, int[][] dependents, ModuleReach reach)
     {
+        public ModuleReach Reach { get; } = reach;
+
         public int[][] Edges { get; } = edges;
         public int[] Rank { get; } = rank;
         public int[] Topo { get; } = topo;

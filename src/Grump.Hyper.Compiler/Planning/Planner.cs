@@ -24,7 +24,7 @@ public static class Planner
         var modules = link.Modules;
         var n = modules.Length;
         // The module graph as int arrays: the previous build's when the link handed back the same edges.
-        var (moduleRank, edges) = memo?.GraphOf(link, ModuleGraph) ?? ModuleGraph(link);
+        var (moduleRank, edges, moduleReach) = memo?.GraphOf(link, ModuleGraph) ?? ModuleGraph(link);
 
         // Tasks, numbered by ordinal id. Each module's drafts (a feature listed twice drafts one task, as
         // the first planner's last-wins map did) come from the memo when the module is the same object.
@@ -116,6 +116,9 @@ public static class Planner
         }
 
         var (kahn, placed) = Order(drafts, dependsOn);
+
+        // Levels and finish times read every wait; the plan lists the reduction (the same levels and path).
+        var waitsListed = moduleReach is not null && placed == t ? Reduce(modules, edges, moduleReach, plans, byModule, taskModule, finishing, dependsOn) : dependsOn;
         var batch = new int[t];
         Array.Fill(batch, -1);
         var end = new int[t];
@@ -158,7 +161,7 @@ public static class Planner
         foreach (var r in order)
         {
             var d = drafts[r];
-            var needs = dependsOn[r];
+            var needs = waitsListed[r];
             if (d.Built is not { } task || task.Batch != batch[r] || !SameIds(task.DependsOn, needs, drafts))
             {
                 var ids = new string[needs.Length];
@@ -210,7 +213,53 @@ public static class Planner
         return drafts;
     }
 
-    private static (int[] Rank, int[][] Edges) ModuleGraph(LinkResult link)
+    /// <summary>
+    /// Each task's waits less the implied ones (see <see cref="Reduction"/>): its rules inside the module that no
+    /// other of them leads to and, for a module's first tasks, the finishing tasks of the waited-for modules that
+    /// no other waited-for module depends on.
+    /// </summary>
+    private static int[][] Reduce(ImmutableArray<CompiledModule> modules, int[][] edges, ModuleReach reach, ModuleTasks[] plans, List<int>[] byModule, int[] taskModule, Finishing finishing, int[][] dependsOn)
+    {
+        var listed = new int[dependsOn.Length][];
+        var owners = new List<int>();
+        for (var m = 0; m < modules.Length; m++)
+        {
+            // The finishing tasks a first task waits for, by module: those of the modules no other one reaches.
+            var waits = new SortedSet<int>();
+            foreach (var dep in edges[m])
+            {
+                waits.UnionWith(finishing.Of(dep));
+            }
+
+            owners.Clear();
+            foreach (var w in waits)
+            {
+                if (!owners.Contains(taskModule[w]))
+                {
+                    owners.Add(taskModule[w]);
+                }
+            }
+
+            var kept = reach.Reduce(owners);
+            int[] startWaits = kept.Count == owners.Count ? [.. waits] : [.. waits.Where(w => kept.Contains(taskModule[w]))];
+            foreach (var r in byModule[m])
+            {
+                var own = dependsOn[r].Where(d => taskModule[d] == m).ToList();
+                if (own.Count == 0)
+                {
+                    listed[r] = startWaits;
+                    continue;
+                }
+
+                var mine = m;
+                listed[r] = [.. Reduction.Direct(own, x => dependsOn[x].Where(d => taskModule[d] == mine))];
+            }
+        }
+
+        return listed;
+    }
+
+    private static (int[] Rank, int[][] Edges, ModuleReach? Reach) ModuleGraph(LinkResult link)
     {
         var modules = link.Modules;
         var moduleIndex = new Dictionary<string, int>(modules.Length, StringComparer.Ordinal);
@@ -225,7 +274,7 @@ public static class Planner
             edges[m] = [.. link.Edges[modules[m].Id].Select(d => moduleIndex[d])];
         }
 
-        return (Ranks([.. modules.Select(m => m.Id)]), edges);
+        return (Ranks([.. modules.Select(m => m.Id)]), edges, ModuleReach.Of(edges));
     }
 
     /// <summary>The rank of each id in ordinal order.</summary>
@@ -300,16 +349,12 @@ public static class Planner
     private static Draft NewTask(CompiledModule module, FeatureInfo feature, PlanningRules rules)
     {
         var tools = new SortedSet<string>(rules.ToolsByAction.TryGetValue(feature.Action, out var byAction) ? byAction : rules.ToolsByAction["build"], StringComparer.Ordinal);
-        var words = feature.Name.Split('-');
-        var seconds = rules.BaseSeconds;
-        foreach (var word in words)
+        foreach (var word in feature.Name.Split('-'))
         {
             if (rules.ToolsByWord.TryGetValue(word, out var extra))
             {
                 tools.UnionWith(extra);
             }
-
-            seconds += rules.SecondsByWord.GetValueOrDefault(word);
         }
 
         if (feature.Action == "deploy" && module.Tech.Any(t => !t.Negated && t.Canonical == "kubernetes"))
@@ -317,7 +362,7 @@ public static class Planner
             tools.Add("k8s_deploy");
         }
 
-        seconds += rules.SecondsPerTool * tools.Count;
+        var seconds = rules.Estimate(feature.Action, feature.Name, tools.Count);
         var risk = tools.Any(rules.Risky.Contains) ? "risky" : tools.Any(rules.Moderate.Contains) ? "moderate" : "safe";
         var verb = CultureInfo.InvariantCulture.TextInfo.ToTitleCase(feature.Action);
         return new Draft
@@ -599,10 +644,10 @@ public sealed class PlanMemo
     private Dictionary<string, (CompiledModule Module, Planner.ModuleTasks Tasks)> _current = new(StringComparer.Ordinal);
     private Dictionary<string, (CompiledModule Module, Planner.ModuleTasks Tasks)> _previous = new(StringComparer.Ordinal);
 
-    private (object Edges, (int[] Rank, int[][] Edges) Graph)? _graph;
+    private (object Edges, (int[] Rank, int[][] Edges, ModuleReach? Reach) Graph)? _graph;
 
     /// <summary>The module graph as int arrays, kept while the link hands back the very same edges object.</summary>
-    internal (int[] Rank, int[][] Edges) GraphOf(LinkResult link, Func<LinkResult, (int[] Rank, int[][] Edges)> build)
+    internal (int[] Rank, int[][] Edges, ModuleReach? Reach) GraphOf(LinkResult link, Func<LinkResult, (int[] Rank, int[][] Edges, ModuleReach? Reach)> build)
     {
         if (_graph is not { } known || !ReferenceEquals(known.Edges, link.Edges))
         {

@@ -24,7 +24,7 @@ namespace Grump.Hyper.Client.Kiota.Models
         public IDictionary<string, object> AdditionalData { get; set; }
         /// <summary>The batch property</summary>
         public int? Batch { get; set; }
-        /// <summary>The dependsOn property</summary>
+        /// <summary>The tasks this one waits for directly: the transitive reduction of its waits (a wait that another listed wait already implies is left out). A project whose depends or rules form a cycle lists every wait.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public List<string>? DependsOn { get; set; }
@@ -40,7 +40,7 @@ namespace Grump.Hyper.Client.Kiota.Models
 #else
         public string Description { get; set; }
 #endif
-        /// <summary>The estimatedSeconds property</summary>
+        /// <summary>The action&apos;s seconds for a feature of medium size, halved for a small feature and doubled for a large one, plus 5 per tool (the planning tables, tasks.txt).</summary>
         public int? EstimatedSeconds { get; set; }
         /// <summary>The feature property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
