@@ -312,7 +312,7 @@ public sealed class ExtractionTests
     public void The_lexicons_are_well_past_the_peer()
     {
         var lexicon = Extraction.IntentLexicon.Default;
-        Assert.True(lexicon.TechAliasCount >= 400, $"{lexicon.TechAliasCount} tech aliases");
-        Assert.True(lexicon.FeatureSynonymCount >= 500, $"{lexicon.FeatureSynonymCount} feature synonyms");
+        Assert.True(lexicon.TechAliasCount >= 1200, $"{lexicon.TechAliasCount} tech aliases");
+        Assert.True(lexicon.FeatureSynonymCount >= 1100, $"{lexicon.FeatureSynonymCount} feature synonyms");
     }
 }
