@@ -45,6 +45,22 @@ public sealed class FinishMemo
     /// <summary>The last build's artifacts, to tell which of this build's are new, changed or reused.</summary>
     internal ArtifactSet? Artifacts { get; set; }
 
+    /// <summary>
+    /// Every value the artifacts of <see cref="HeldFor"/> hold, their parts' sources too, with how many times:
+    /// what a composite's new bytes are counted against, kept up to date by the changed artifacts alone.
+    /// </summary>
+    internal Dictionary<ArtifactContent, int>? Held { get; set; }
+
+    /// <summary>The artifact set <see cref="Held"/> describes; another one (a rewind) means it is counted again.</summary>
+    internal ArtifactSet? HeldFor { get; set; }
+
+    /// <summary>
+    /// The last change to <see cref="Held"/> (from one artifact set to the next, what went and what came), so a
+    /// rewind to the build before it (an unchanged project handed back whole, then edited again) undoes it
+    /// instead of counting everything again.
+    /// </summary>
+    internal (ArtifactSet From, List<ArtifactContent> Gone, List<ArtifactContent> Made)? HeldChange { get; set; }
+
     internal HashSet<string> ChunkNames { get; set; } = new(StringComparer.Ordinal);
 
     /// <summary>Chunks this build took from the memo (the rest it built).</summary>

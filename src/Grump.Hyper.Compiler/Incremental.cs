@@ -140,31 +140,37 @@ internal static class Incremental
         int added = 0, modified = 0, unchanged = 0, cached = 0, removed = 0;
         long bytes = 0;
         int i = 0, j = 0;
-        HashSet<ArtifactContent>? held = null; // every value of the build before, parts too: made when a composite needs it
+
+        // What the build before holds, by value: the memo's count when it describes that very set (it is kept up
+        // to date below from the changed artifacts alone) or the set its last change started from, else counted here.
+        var held = memo is null ? Count(before) : HeldBy(memo, before);
+        var gone = new List<ArtifactContent>();
+        var made = new List<ArtifactContent>();
         while (i < artifacts.Count || j < before.Count)
         {
             var c = i == artifacts.Count ? 1 : j == before.Count ? -1 : string.CompareOrdinal(artifacts.PathAt(i), before.PathAt(j));
             if (c > 0)
             {
                 removed++;
-                j++;
+                gone.Add(before.ContentAt(j++));
                 continue;
             }
 
-            var made = artifacts.ContentAt(i++);
+            var now = artifacts.ContentAt(i++);
             if (c < 0)
             {
                 added++;
-                bytes += NewBytes(made, before, ref held);
+                bytes += NewBytes(now, held);
+                made.Add(now);
                 continue;
             }
 
             var was = before.ContentAt(j++);
-            if (ReferenceEquals(was, made))
+            if (ReferenceEquals(was, now))
             {
                 cached++;
             }
-            else if (was.ContentEquals(made))
+            else if (was.ContentEquals(now))
             {
                 artifacts.ReplaceAt(i - 1, was);
                 unchanged++;
@@ -172,16 +178,89 @@ internal static class Incremental
             else
             {
                 modified++;
-                bytes += NewBytes(made, before, ref held);
+                bytes += NewBytes(now, held);
+                gone.Add(was);
+                made.Add(now);
             }
         }
 
         if (memo is not null)
         {
+            foreach (var value in gone)
+            {
+                Hold(held, value, -1);
+            }
+
+            foreach (var value in made)
+            {
+                Hold(held, value, +1);
+            }
+
             memo.Artifacts = artifacts.Snapshot();
+            (memo.Held, memo.HeldFor, memo.HeldChange) = (held, memo.Artifacts, (before, gone, made));
         }
 
         return new StepReasons("emit", "artifact", added, modified, unchanged, cached, removed, bytes);
+    }
+
+    private static Dictionary<ArtifactContent, int> HeldBy(FinishMemo memo, ArtifactSet before)
+    {
+        if (memo.Held is { } held && ReferenceEquals(memo.HeldFor, before))
+        {
+            return held;
+        }
+
+        if (memo.Held is { } later && memo.HeldChange is { } change && ReferenceEquals(change.From, before))
+        {
+            foreach (var value in change.Made)
+            {
+                Hold(later, value, -1);
+            }
+
+            foreach (var value in change.Gone)
+            {
+                Hold(later, value, +1);
+            }
+
+            (memo.HeldFor, memo.HeldChange) = (before, null);
+            return later;
+        }
+
+        return Count(before);
+    }
+
+    private static Dictionary<ArtifactContent, int> Count(ArtifactSet set)
+    {
+        var held = new Dictionary<ArtifactContent, int>(set.Count * 2, ReferenceEqualityComparer.Instance);
+        for (var k = 0; k < set.Count; k++)
+        {
+            Hold(held, set.ContentAt(k), +1);
+        }
+
+        return held;
+    }
+
+    /// <summary>Counts a value and its parts' sources in or out.</summary>
+    private static void Hold(Dictionary<ArtifactContent, int> held, ArtifactContent value, int sign)
+    {
+        Add(value);
+        foreach (var source in value.PartSources)
+        {
+            if (source is not null)
+            {
+                Add(source);
+            }
+        }
+
+        void Add(ArtifactContent key)
+        {
+            ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(held, key, out _);
+            count += sign;
+            if (count <= 0)
+            {
+                held.Remove(key);
+            }
+        }
     }
 
     /// <summary>
@@ -189,28 +268,17 @@ internal static class Incremental
     /// chunk of modules, a document of blocks) only its parts that are no value of the build before (inline
     /// parts, and new blocks or modules), as the store keeps it as a recipe of values it has.
     /// </summary>
-    private static long NewBytes(ArtifactContent made, ArtifactSet before, ref HashSet<ArtifactContent>? held)
+    private static long NewBytes(ArtifactContent made, Dictionary<ArtifactContent, int> held)
     {
         if (!made.IsComposite)
         {
             return made.Length;
         }
 
-        if (held is null)
-        {
-            held = new HashSet<ArtifactContent>(ReferenceEqualityComparer.Instance);
-            for (var k = 0; k < before.Count; k++)
-            {
-                var value = before.ContentAt(k);
-                held.Add(value);
-                held.UnionWith(value.PartSources.OfType<ArtifactContent>());
-            }
-        }
-
         long bytes = 0;
         for (var i = 0; i < made.Parts.Count; i++)
         {
-            bytes += made.PartSources[i] is { } source && held.Contains(source) ? 0 : made.Parts[i].Length;
+            bytes += made.PartSources[i] is { } source && held.ContainsKey(source) ? 0 : made.Parts[i].Length;
         }
 
         return bytes;

@@ -170,14 +170,59 @@ public sealed class IncrementalTests
             var project = ProjectGenerator.Generate(size, seed);
             var compiler = new HyperCompiler(new ModuleCache());
             var options = Aggressive with { DocumentBlocks = seed % 2 == 0 }; // half the sequences with the documents as blocks
-            compiler.Compile(project, options, cancellationToken: Ct);
-            foreach (var edit in edits)
+            var previous = compiler.Compile(project, options, cancellationToken: Ct);
+            var earlier = project;
+            for (var k = 0; k < edits.Length; k++)
             {
-                project = Apply(project, edit);
+                if (k % 2 == 1)
+                {
+                    // Back to the project before the last edit (handed back whole, the project's state rewound to
+                    // that build), and this edit made to it: as the benchmark edits its generated project.
+                    project = earlier;
+                    previous = compiler.Compile(project, options, cancellationToken: Ct);
+                }
+
+                earlier = project;
+                project = Apply(project, edits[k]);
                 var incremental = compiler.Compile(project, options, cancellationToken: Ct);
                 var cold = new HyperCompiler().Compile(project, HyperOptions.Default with { Tier = CompileTier.Conservative }, cancellationToken: Ct);
                 AssertSameArtifacts(cold.Artifacts, incremental.Artifacts);
+
+                // The bytes a store writes anew, counted from scratch against the build before (the engine keeps the
+                // count of what that build holds from build to build).
+                // A project seen before is handed back whole and writes nothing.
+                var whole = incremental.Metrics.Notes.Any(n => n.StartsWith("project unchanged", StringComparison.Ordinal));
+                Assert.Equal(whole ? 0 : NewBytes(previous.Artifacts, incremental.Artifacts), Step(incremental, "emit").BytesWritten);
+                previous = incremental;
             }
         }, iter: 60, threads: 1);
+    }
+
+    /// <summary>Changed artifacts whole, but a composite's parts that are a value of the build before not at all.</summary>
+    private static long NewBytes(ArtifactSet before, ArtifactSet after)
+    {
+        var held = new HashSet<ArtifactContent>(ReferenceEqualityComparer.Instance);
+        foreach (var (path, value) in before)
+        {
+            if (path != ArtifactSet.Metrics)
+            {
+                held.Add(value);
+                held.UnionWith(value.PartSources.OfType<ArtifactContent>());
+            }
+        }
+
+        long bytes = 0;
+        foreach (var (path, made) in after)
+        {
+            if (path == ArtifactSet.Metrics || (before.TryGet(path, out var was) && was.ContentEquals(made)))
+            {
+                continue;
+            }
+
+            bytes += !made.IsComposite ? made.Length
+                : Enumerable.Range(0, made.Parts.Count).Sum(k => made.PartSources[k] is { } part && held.Contains(part) ? 0L : made.Parts[k].Length);
+        }
+
+        return bytes;
     }
 }

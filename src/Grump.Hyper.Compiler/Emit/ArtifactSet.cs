@@ -177,7 +177,7 @@ public sealed class ArtifactSet : IReadOnlyCollection<KeyValuePair<string, Artif
                 return;
             }
 
-            Array.Sort(_paths, _contents, 0, _count, StringComparer.Ordinal);
+            MergeRuns();
             for (var i = 1; i < _count; i++)
             {
                 if (string.Equals(_paths[i - 1], _paths[i], StringComparison.Ordinal))
@@ -187,6 +187,61 @@ public sealed class ArtifactSet : IReadOnlyCollection<KeyValuePair<string, Artif
             }
 
             _sorted = true;
+        }
+    }
+
+    /// <summary>
+    /// Sorts by merging the ascending runs the adds came in: a build adds its modules, its chunks and its documents
+    /// each in order, so a few runs merge in a pass or two where a general sort of 11,000 paths compares
+    /// n log n times. Many runs (adds in no order) go to the general sort.
+    /// </summary>
+    private void MergeRuns()
+    {
+        var starts = new List<int> { 0 };
+        for (var i = 1; i < _count; i++)
+        {
+            if (string.CompareOrdinal(_paths[i - 1], _paths[i]) > 0)
+            {
+                starts.Add(i);
+                if (starts.Count > 64)
+                {
+                    Array.Sort(_paths, _contents, 0, _count, StringComparer.Ordinal);
+                    return;
+                }
+            }
+        }
+
+        if (starts.Count == 1)
+        {
+            return;
+        }
+
+        starts.Add(_count);
+        var paths = new string[_paths.Length];
+        var contents = new ArtifactContent[_contents.Length];
+        while (starts.Count > 2)
+        {
+            // Each pair of neighbouring runs into one, from the current arrays into the others.
+            var merged = new List<int>((starts.Count / 2) + 2);
+            for (var r = 0; r + 1 < starts.Count; r += 2)
+            {
+                var (lo, mid, hi) = (starts[r], starts[r + 1], r + 2 < starts.Count ? starts[r + 2] : starts[r + 1]);
+                int a = lo, b = mid, k = lo;
+                while (a < mid || b < hi)
+                {
+                    var fromA = b >= hi || (a < mid && string.CompareOrdinal(_paths[a], _paths[b]) <= 0);
+                    var from = fromA ? a++ : b++;
+                    (paths[k], contents[k]) = (_paths[from], _contents[from]);
+                    k++;
+                }
+
+                merged.Add(lo);
+            }
+
+            merged.Add(_count);
+            (_paths, paths) = (paths, _paths);
+            (_contents, contents) = (contents, _contents);
+            starts = merged;
         }
     }
 }
