@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Grump.Hyper.Compiler;
 using Grump.Hyper.Compiler.Emit;
 using Grump.Hyper.Compiler.Modules;
@@ -16,24 +14,6 @@ public sealed class ProjectCache(int capacity = 8)
 {
     private readonly LinkedList<(string Key, CompilationResult Result, object? State)> _entries = new();
     private readonly object _gate = new();
-
-    public static string Fingerprint(ProjectSelection project, CompilationOptions options)
-    {
-        // SHA-256, not a fast hash: the key decides whose artifacts a build gets back, so it must not be forgeable.
-        // The lines are laid out in one buffer and hashed in one call (a call per input cost more than the hashing).
-        var text = new System.Buffers.ArrayBufferWriter<byte>(64 + (project.Inputs.Length * 120));
-        void Write(ReadOnlySpan<char> chars) => text.Advance(Encoding.UTF8.GetBytes(chars, text.GetSpan(Encoding.UTF8.GetMaxByteCount(chars.Length))));
-        Write($"{CompilerInfo.Version}\n{CompilerInfo.Build}\n{options.Fingerprint}\n");
-        foreach (var input in project.Inputs)
-        {
-            Write(input.Path);
-            Write("\t");
-            Write(input.Sha256);
-            Write(project.VendorPaths.Contains(input.Path) ? "\tv\n" : "\t-\n");
-        }
-
-        return Convert.ToHexStringLower(SHA256.HashData(text.WrittenSpan));
-    }
 
     public bool TryGet(string key, out CompilationResult result) => TryGet(key, out result, out _);
 

@@ -109,7 +109,7 @@ public sealed partial class HyperCompiler
         var useMemo = profile.Memo;
         var useCache = profile.Cache;
         var counters = new CacheCounters();
-        var fingerprint = useMemo ? ProjectCache.Fingerprint(project, options.Compilation) : null;
+        var fingerprint = useMemo ? Fingerprint(project, options) : null;
         CompilationResult compilation;
         var steps = ImmutableArray<StepReasons>.Empty;
         var textBackend = "none";
@@ -240,6 +240,21 @@ public sealed partial class HyperCompiler
             Steps = steps,
         };
         return Seal(compilation, metrics);
+    }
+
+    /// <summary>The project's key, through its state's memo of the last build's blocks (only changed blocks are hashed again).</summary>
+    private string Fingerprint(ProjectSelection project, HyperOptions options)
+    {
+        var stateKey = StateKey(project, options);
+        var state = _states.Take(stateKey);
+        try
+        {
+            return state.Fingerprint.Of(project, options.Compilation);
+        }
+        finally
+        {
+            _states.Give(stateKey, state);
+        }
     }
 
     /// <summary>

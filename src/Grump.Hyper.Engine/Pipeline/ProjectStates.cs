@@ -8,6 +8,9 @@ internal sealed class ProjectState
 {
     public FinishMemo Finish { get; } = new();
 
+    /// <summary>The project's key, hashing only the blocks of inputs that changed since the last build.</summary>
+    public Caching.ProjectFingerprint Fingerprint { get; } = new();
+
     /// <summary>This state as the last build left it (see <see cref="FinishMemo.Mark"/>).</summary>
     public Marked Mark() => new(Finish.Mark(), Modules);
 
