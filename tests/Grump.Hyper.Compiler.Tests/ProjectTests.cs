@@ -86,6 +86,21 @@ public sealed class ProjectTests
         Assert.True(result.Artifacts.TryGet(ArtifactSet.Manifest, out _));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_links_edges_by_position_are_each_modules_own(int seed)
+    {
+        var files = ProjectGenerator.Generate(400, seed).Append(new SourceFile("zz/cyclic.intent", "---\ndepends: [area01/module00001, zz/cyclic, nowhere]\n---\nBuild a blog.\n"u8.ToArray()));
+        var link = Linking.Linker.Link(files.Select(f => Modules.ModuleCompiler.Compile(f, false, Modules.CompilationOptions.Default).Module!).Where(m => m is not null));
+        Assert.Equal(link.Modules.Length, link.EdgesByPosition.Length);
+        for (var i = 0; i < link.Modules.Length; i++)
+        {
+            Assert.Equal(link.Edges[link.Modules[i].Id], link.EdgesByPosition[i]);
+        }
+    }
+
     [Fact]
     public void Duplicate_ids_and_routes_are_errors_at_the_later_module()
     {

@@ -114,7 +114,9 @@ public static class ArtifactEmitter
         // when the link handed back the very same edge list (a reused link does).
         var nodes = fragments.GraphModulesByPosition.Of(link.Modules, static m => m, m => fragments.GraphModules.Get(m.Id,
             new GraphModule(m.Id, m.Path, m.Route, m.Lazy, m.Vendor, m.Features.Count(f => !f.Negated)), static v => LineJson.Of(v, LineJson.Default.GraphModule)), fragments.GraphModules.Reuse);
-        var edges = fragments.GraphEdgesByPosition.Of(link.Modules, m => ImmutableCollectionsMarshal.AsArray(link.Edges[m.Id])!, m => fragments.GraphEdges.Get(m.Id, link.Edges[m.Id], to => EdgeLines(m.Id, to)), fragments.GraphEdges.Reuse);
+        var byPosition = link.EdgesByPosition;
+        var edges = fragments.GraphEdgesByPosition.Of(link.Modules.Length, i => ImmutableCollectionsMarshal.AsArray(byPosition[i])!,
+            i => fragments.GraphEdges.Get(link.Modules[i].Id, byPosition[i], to => EdgeLines(link.Modules[i].Id, to)), fragments.GraphEdges.Reuse);
         var features = plan.TasksById;
         var document = new LineDocument((2 * link.Modules.Length) + features.Length)
             .Raw("{\n\"modules\": {\n\"nodes\": [\n")
@@ -142,9 +144,12 @@ public static class ArtifactEmitter
     private static ArtifactContent ManifestDocument(ProjectSelection project, LinkResult link, SplitResult split, ImmutableArray<Diagnostic> diagnostics, DocumentFragments fragments, DocumentBlocks? blocks)
     {
         var counts = Count(diagnostics);
-        var routes = split.Routes.Select(r => Json(r.Key) + ": " + Json(r.Value)).ToList();
-        var lazy = split.LazyChunks.Select(r => Json(r.Key) + ": " + Json(r.Value)).ToList();
-        return new LineDocument(project.Inputs.Length + link.Modules.Length + split.Chunks.Length + routes.Count + lazy.Count)
+        // A route's list of chunks is the same array while none of its chunks was renamed (a rechunk swaps in only
+        // what changed), so its line is kept by route and array, never rendered again.
+        KeyValuePair<string, ImmutableArray<string>>[] routes = [.. split.Routes];
+        KeyValuePair<string, ImmutableArray<string>>[] lazy = [.. split.LazyChunks];
+        static byte[] Entry(string key, ImmutableArray<string> chunks) => System.Text.Encoding.UTF8.GetBytes(Json(key) + ": " + Json(chunks));
+        return new LineDocument(project.Inputs.Length + link.Modules.Length + split.Chunks.Length + routes.Length + lazy.Length)
             .Raw("{\n\"compiler\": ")
             .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(new CompilerStamp(CompilerInfo.Name, CompilerInfo.Version), LineJson.Default.CompilerStamp)))
             .Raw(",\n\"project\": ")
@@ -159,9 +164,9 @@ public static class ArtifactEmitter
             .Lines(fragments.ChunksByPosition.Of(split.Chunks, static c => c, c => fragments.Chunks.Get(c.File, new ChunkEntry(c.Name, c.Kind, c.File, c.Content.Length, c.Modules),
                 static v => LineJson.Of(v, LineJson.Default.ChunkEntry)), fragments.Chunks.Reuse), static b => b)
             .Raw("],\n\"routes\": {\n")
-            .Lines(routes, System.Text.Encoding.UTF8.GetBytes)
+            .Lines(routes, r => fragments.Routes.Get(r.Key, r.Value, chunks => Entry(r.Key, chunks)))
             .Raw("},\n\"lazyChunks\": {\n")
-            .Lines(lazy, System.Text.Encoding.UTF8.GetBytes)
+            .Lines(lazy, r => fragments.LazyChunks.Get(r.Key, r.Value, chunks => Entry(r.Key, chunks)))
             .Raw($"}},\n\"success\": {(counts.Errors == 0 ? "true" : "false")},\n\"diagnostics\": ")
             .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(counts, LineJson.Default.DiagnosticCounts)))
             .Raw("\n}\n")

@@ -256,14 +256,18 @@ public sealed class PositionalLines
     private byte[][] _lines = [];
 
     /// <param name="reused">Told how many lines were kept (counted with the cache's reuse, for the step reasons).</param>
-    public byte[][] Of<T>(IReadOnlyList<T> items, Func<T, object> key, Func<T, byte[]> render, Action<int> reused)
+    public byte[][] Of<T>(IReadOnlyList<T> items, Func<T, object> key, Func<T, byte[]> render, Action<int> reused) =>
+        Of(items.Count, i => key(items[i]), i => render(items[i]), reused);
+
+    /// <summary>The same by position alone, for lines whose key is found by index.</summary>
+    public byte[][] Of(int count, Func<int, object> key, Func<int, byte[]> render, Action<int> reused)
     {
-        var keys = new object[items.Count];
-        var lines = new byte[items.Count][];
+        var keys = new object[count];
+        var lines = new byte[count][];
         var kept = 0;
-        for (var i = 0; i < items.Count; i++)
+        for (var i = 0; i < count; i++)
         {
-            keys[i] = key(items[i]);
+            keys[i] = key(i);
             if (i < _keys.Length && ReferenceEquals(_keys[i], keys[i]))
             {
                 lines[i] = _lines[i];
@@ -271,7 +275,7 @@ public sealed class PositionalLines
             }
             else
             {
-                lines[i] = render(items[i]);
+                lines[i] = render(i);
             }
         }
 
@@ -321,10 +325,16 @@ public sealed class DocumentFragments
     /// <summary>By chunk file: the file name carries the hash of the chunk's contents.</summary>
     public FragmentCache<ChunkEntry> Chunks { get; } = new((a, b) => a.Name == b.Name && a.Kind == b.Kind);
 
+    /// <summary>manifest.json's routes and lazy chunks, by route: the same chunk list (the very array) keeps its line.</summary>
+    public FragmentCache<ImmutableArray<string>> Routes { get; } = new((a, b) => a == b);
+
+    public FragmentCache<ImmutableArray<string>> LazyChunks { get; } = new((a, b) => a == b);
+
     private IEnumerable<(int Rendered, int Reused)> All() =>
     [
         (Tasks.Rendered, Tasks.Reused), (GraphModules.Rendered, GraphModules.Reused), (GraphEdges.Rendered, GraphEdges.Reused),
         (GraphFeatures.Rendered, GraphFeatures.Reused), (Inputs.Rendered, Inputs.Reused), (ManifestModules.Rendered, ManifestModules.Reused), (Chunks.Rendered, Chunks.Reused),
+        (Routes.Rendered, Routes.Reused), (LazyChunks.Rendered, LazyChunks.Reused),
     ];
 
     /// <summary>Lines rendered and reused by the last build (read before <see cref="EndBuild"/>).</summary>
@@ -339,5 +349,7 @@ public sealed class DocumentFragments
         Inputs.EndBuild();
         ManifestModules.EndBuild();
         Chunks.EndBuild();
+        Routes.EndBuild();
+        LazyChunks.EndBuild();
     }
 }

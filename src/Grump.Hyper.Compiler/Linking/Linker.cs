@@ -9,7 +9,29 @@ public sealed record LinkResult(
     ImmutableArray<CompiledModule> Modules,
     ImmutableSortedDictionary<string, ImmutableArray<string>> Edges,
     ImmutableArray<string> Order,
-    ImmutableArray<Diagnostic> Diagnostics);
+    ImmutableArray<Diagnostic> Diagnostics)
+{
+    private (object Edges, ImmutableArray<string>[] ByPosition)? _byPosition;
+
+    /// <summary>
+    /// Each module's resolved depends by the module's position: the modules are in id order and so are the edges'
+    /// keys, so one walk of the edges lines them up (a lookup by id per module was a tree search each). Made once
+    /// per edges object, which a reused link hands on.
+    /// </summary>
+    public ImmutableArray<string>[] EdgesByPosition
+    {
+        get
+        {
+            if (_byPosition is not { } known || !ReferenceEquals(known.Edges, Edges))
+            {
+                known = (Edges, [.. Edges.Values]);
+                _byPosition = known;
+            }
+
+            return known.ByPosition;
+        }
+    }
+}
 
 /// <summary>
 /// Resolves <c>depends</c> between modules and checks the project as a whole: duplicate ids and routes,

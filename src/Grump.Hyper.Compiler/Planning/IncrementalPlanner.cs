@@ -714,7 +714,7 @@ internal sealed class IncrementalPlanner
         var pending = new int[n];
         for (var m = 0; m < n; m++)
         {
-            edges[m] = [.. link.Edges[modules[m].Id].Select(d => index[d])];
+            edges[m] = [.. link.EdgesByPosition[m].Select(d => index[d])];
             pending[m] = edges[m].Length;
             foreach (var d in edges[m])
             {

@@ -271,7 +271,7 @@ public static class Planner
         var edges = new int[modules.Length][];
         for (var m = 0; m < modules.Length; m++)
         {
-            edges[m] = [.. link.Edges[modules[m].Id].Select(d => moduleIndex[d])];
+            edges[m] = [.. link.EdgesByPosition[m].Select(d => moduleIndex[d])];
         }
 
         return (Ranks([.. modules.Select(m => m.Id)]), edges, ModuleReach.Of(edges));
