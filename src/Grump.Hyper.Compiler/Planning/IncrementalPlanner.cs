@@ -14,16 +14,16 @@ namespace Grump.Hyper.Compiler.Planning;
 /// </summary>
 /// <remarks>
 /// What each part of a task reads, and so what a change has to reach before it recomputes that part:
-/// a module's own tasks and the rules between them read the module alone; a rule resolved in another
-/// module reads which modules the depends closure holds the feature in; a module's first tasks wait for
-/// the finishing tasks of the modules it depends on, which for a module without tasks are its own
-/// dependencies' finishing tasks. The state describes the build it was last repaired to, whatever the
+/// a module's own tasks and the rules between them read the module alone; a module's first tasks wait for
+/// the finishing tasks of the modules it depends on (which for a module without tasks are its own
+/// dependencies' finishing tasks), less those another waited-for module reaches, which reads the depends
+/// graph below it. A rule resolved in another module is never read: on an acyclic project the first tasks'
+/// waits always imply it (see <see cref="Reduction"/>). The state describes the build it was last repaired to, whatever the
 /// memo was rewound to since, so it is right to repair from it to any build.
 /// </remarks>
 internal sealed class IncrementalPlanner
 {
     private readonly Dictionary<string, ModuleState> _modules = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, HashSet<ModuleState>> _askers = new(StringComparer.Ordinal);
     private readonly List<Node> _killed = [];
 
     // The execution order, with what the plan lists of each task alongside, so a build copies these arrays
@@ -55,7 +55,6 @@ internal sealed class IncrementalPlanner
     public void Reset()
     {
         _modules.Clear();
-        _askers.Clear();
         _killed.Clear();
         _order = [];
         _tasks = [];
@@ -135,17 +134,14 @@ internal sealed class IncrementalPlanner
 
         var touched = new List<Node>();
         var reach = new Reach(n); // modules whose rules are resolved again
-        var changedFeatures = new HashSet<string>(StringComparer.Ordinal);
         (Added, Removed) = (added, _modules.Count - n);
         foreach (var (id, st) in Removed == 0 ? [] : _modules.Where(x => x.Value.Seen != build).ToList())
         {
-            changedFeatures.UnionWith(st.Nodes.Keys);
             foreach (var node in st.Nodes.Values)
             {
                 Kill(node, reach, build);
             }
 
-            Ask(st, []);
             _modules.Remove(id);
         }
 
@@ -174,7 +170,6 @@ internal sealed class IncrementalPlanner
                 else
                 {
                     node = new Node(draft, st) { New = true };
-                    changedFeatures.Add(draft.Feature);
                 }
 
                 nodes[draft.Feature] = node;
@@ -185,7 +180,6 @@ internal sealed class IncrementalPlanner
             {
                 if (!nodes.ContainsKey(feature))
                 {
-                    changedFeatures.Add(feature);
                     Kill(node, reach, build);
                 }
             }
@@ -205,7 +199,6 @@ internal sealed class IncrementalPlanner
             st.Module = modules[m];
             st.Nodes = nodes;
             st.Listed = [.. listed];
-            Ask(st, modules[m].Dependencies.Select(d => d.To));
         }
 
         // Modules whose depends changed (new ones included), and everything that reaches them: their rules may resolve elsewhere now.
@@ -226,16 +219,7 @@ internal sealed class IncrementalPlanner
             reach.AddWithDependents(edgesChanged, graph.Dependents);
         }
 
-        foreach (var feature in changedFeatures)
-        {
-            foreach (var st in _askers.GetValueOrDefault(feature) ?? [])
-            {
-                reach.Add(st.Index);
-            }
-        }
-
         // Feature rules, resolved again in the reached modules; then each one's first and finishing tasks.
-        var nearest = new Planner.NearestFeature(graph.Edges, graph.Rank, plans);
         foreach (var m in reach.Members)
         {
             var st = states[m];
@@ -251,8 +235,9 @@ internal sealed class IncrementalPlanner
                     continue;
                 }
 
-                var holder = nearest.Holder(m, edge.To);
-                if (holder >= 0 && states[holder].Nodes[edge.To] is var to && to != from)
+                // Only a rule the module holds itself: one resolved in a module below is always implied by the first
+                // tasks' waits (see Reduction), and this planner runs only on an acyclic project.
+                if (st.Nodes.GetValueOrDefault(edge.To) is { } to && to != from)
                 {
                     from.RuleDeps.Add(to);
                 }
@@ -320,7 +305,7 @@ internal sealed class IncrementalPlanner
             var waits = Waits(graph, states, m);
             foreach (var node in st.Listed)
             {
-                var deps = node.IsStart ? waits : SortedUnion([[.. Reduction.Direct(Own(node), Own)]]);
+                var deps = node.IsStart ? waits : SortedUnion([[.. Reduction.Direct([.. node.RuleDeps], x => x.RuleDeps)]]);
                 if (deps.AsSpan().SequenceEqual(node.Deps))
                 {
                     continue;
@@ -426,8 +411,6 @@ internal sealed class IncrementalPlanner
         _killed.Clear();
         return Output();
     }
-
-    private static List<Node> Own(Node node) => node.RuleDeps.FindAll(d => d.Owner == node.Owner);
 
     private static Node[] Waits(Graph graph, ModuleState[] states, int m)
     {
@@ -755,26 +738,6 @@ internal sealed class IncrementalPlanner
         return graph;
     }
 
-    /// <summary>Records which features a module's rules ask for, so a change to where a feature is held reaches them.</summary>
-    private void Ask(ModuleState st, IEnumerable<string> features)
-    {
-        foreach (var feature in st.Asks)
-        {
-            _askers[feature].Remove(st);
-        }
-
-        st.Asks = [.. features.Distinct(StringComparer.Ordinal)];
-        foreach (var feature in st.Asks)
-        {
-            if (!_askers.TryGetValue(feature, out var set))
-            {
-                _askers[feature] = set = [];
-            }
-
-            set.Add(st);
-        }
-    }
-
     /// <summary>A task that is gone: out of its dependencies' dependents; what waited on it is planned again.</summary>
     private void Kill(Node node, Reach reach, int build)
     {
@@ -947,7 +910,6 @@ internal sealed class IncrementalPlanner
         public Node[] Finishing = [];
 
         public string[]? DependsOn;
-        public string[] Asks = [];
 
         /// <summary>
         /// From the rules inside the module: which tasks start it (nothing of its own before them), which finish it

@@ -348,8 +348,35 @@ public static class Planner
 
     private static Draft NewTask(CompiledModule module, FeatureInfo feature, PlanningRules rules)
     {
-        var tools = new SortedSet<string>(rules.ToolsByAction.TryGetValue(feature.Action, out var byAction) ? byAction : rules.ToolsByAction["build"], StringComparer.Ordinal);
-        foreach (var word in feature.Name.Split('-'))
+        var kubernetes = feature.Action == "deploy" && module.Tech.Any(t => !t.Negated && t.Canonical == "kubernetes");
+        var work = Works.GetOrAdd((feature.Action, feature.Name, kubernetes), static (key, rules) => WorkOf(key.Action, key.Feature, key.Kubernetes, rules), rules);
+        return new Draft
+        {
+            Id = TaskId(module.Id, feature.Name),
+            Module = module.Id,
+            Feature = feature.Name,
+            Action = feature.Action,
+            Description = $"{work.Verb} {feature.Name} in {module.Id}",
+            Priority = (module.Priority * 10) + feature.Priority,
+            Risk = work.Risk,
+            Tools = work.Tools,
+            Seconds = work.Seconds,
+        };
+    }
+
+    /// <summary>
+    /// What a task needs that reads only its action, its feature and whether it deploys to Kubernetes: worked out
+    /// once per process for each of those (a few thousand at most: the lexicon's features times the actions), not
+    /// once per task drafted.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Action, string Feature, bool Kubernetes), Work> Works = new();
+
+    private sealed record Work(ImmutableArray<string> Tools, string Risk, int Seconds, string Verb);
+
+    private static Work WorkOf(string action, string feature, bool kubernetes, PlanningRules rules)
+    {
+        var tools = new SortedSet<string>(rules.ToolsByAction.TryGetValue(action, out var byAction) ? byAction : rules.ToolsByAction["build"], StringComparer.Ordinal);
+        foreach (var word in feature.Split('-'))
         {
             if (rules.ToolsByWord.TryGetValue(word, out var extra))
             {
@@ -357,26 +384,13 @@ public static class Planner
             }
         }
 
-        if (feature.Action == "deploy" && module.Tech.Any(t => !t.Negated && t.Canonical == "kubernetes"))
+        if (kubernetes)
         {
             tools.Add("k8s_deploy");
         }
 
-        var seconds = rules.Estimate(feature.Action, feature.Name, tools.Count);
         var risk = tools.Any(rules.Risky.Contains) ? "risky" : tools.Any(rules.Moderate.Contains) ? "moderate" : "safe";
-        var verb = CultureInfo.InvariantCulture.TextInfo.ToTitleCase(feature.Action);
-        return new Draft
-        {
-            Id = TaskId(module.Id, feature.Name),
-            Module = module.Id,
-            Feature = feature.Name,
-            Action = feature.Action,
-            Description = $"{verb} {feature.Name} in {module.Id}",
-            Priority = (module.Priority * 10) + feature.Priority,
-            Risk = risk,
-            Tools = [.. tools],
-            Seconds = seconds,
-        };
+        return new Work([.. tools], risk, rules.Estimate(action, feature, tools.Count), CultureInfo.InvariantCulture.TextInfo.ToTitleCase(action));
     }
 
     /// <summary>
@@ -384,7 +398,7 @@ public static class Planner
     /// depends hops, ties to the smallest module id. Memoised per feature (distance and holder per module),
     /// so a project pays O(modules + edges) per feature asked for, not a search per rule.
     /// </summary>
-    internal sealed class NearestFeature(int[][] edges, int[] moduleRank, ModuleTasks[] plans)
+    private sealed class NearestFeature(int[][] edges, int[] moduleRank, ModuleTasks[] plans)
     {
         private readonly Dictionary<string, (int[] Distance, int[] Holder)> _memo = new(StringComparer.Ordinal);
         private readonly bool[] _visiting = new bool[edges.Length];
