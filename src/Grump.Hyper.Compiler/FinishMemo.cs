@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Grump.Hyper.Compiler.Emit;
 using Grump.Hyper.Compiler.Linking;
@@ -23,8 +22,11 @@ public sealed record StepReasons(string Stage, string Unit, int New, int Modifie
 /// </summary>
 public sealed class FinishMemo
 {
-    private ConcurrentDictionary<string, Chunk> _current = new(StringComparer.Ordinal);
-    private ConcurrentDictionary<string, Chunk> _previous = new(StringComparer.Ordinal);
+    // The chunks of this build and the build before, by key; one lock for both (a split takes a thousand or so, and a
+    // concurrent dictionary spent more on its per-bucket locks than the lookups cost).
+    private readonly Lock _chunksGate = new();
+    private Dictionary<string, Chunk> _current = new(StringComparer.Ordinal);
+    private Dictionary<string, Chunk> _previous = new(StringComparer.Ordinal);
     /// <summary>The modules the last link read (in input order), its result, and where each linked module sits in the input.</summary>
     internal (CompiledModule[] Inputs, LinkResult Result, int[] Positions)? Link { get; set; }
 
@@ -68,16 +70,24 @@ public sealed class FinishMemo
 
     internal Chunk GetOrBuild(string key, Func<Chunk> build)
     {
-        var current = _current;
-        if (current.TryGetValue(key, out var chunk) || _previous.TryGetValue(key, out chunk))
+        Chunk? chunk;
+        lock (_chunksGate)
         {
-            Interlocked.Increment(ref ChunkHitsThisBuild);
-            current[key] = chunk;
-            return chunk;
+            if (_current.TryGetValue(key, out chunk) || _previous.TryGetValue(key, out chunk))
+            {
+                Interlocked.Increment(ref ChunkHitsThisBuild);
+                _current[key] = chunk;
+                return chunk;
+            }
         }
 
+        // Built outside the lock (chunks are built side by side in a parallel split); two builds of one key make equal chunks.
         chunk = build();
-        current[key] = chunk;
+        lock (_chunksGate)
+        {
+            _current[key] = chunk;
+        }
+
         return chunk;
     }
 
@@ -102,7 +112,11 @@ public sealed class FinishMemo
     /// <summary>Called when a build has finished: what it made becomes what the next build may reuse.</summary>
     public void EndBuild()
     {
-        _previous = Interlocked.Exchange(ref _current, new ConcurrentDictionary<string, Chunk>(StringComparer.Ordinal));
+        lock (_chunksGate)
+        {
+            (_previous, _current) = (_current, new Dictionary<string, Chunk>(_current.Count, StringComparer.Ordinal));
+        }
+
         ChunkHitsThisBuild = 0;
         Drafts.EndBuild();
         Documents.EndBuild();
