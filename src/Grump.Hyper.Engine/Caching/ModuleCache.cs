@@ -66,7 +66,7 @@ public sealed class ModuleCache
     /// <summary>About 270 MB of modules at the benchmark's average size.</summary>
     public const int DefaultCapacity = 30_000;
 
-    private readonly ConcurrentLfu<string, (ModuleResult Result, long Bytes)> _entries;
+    private readonly ConcurrentLfu<string, ModuleResult> _entries;
     private readonly BloomFilter _seen = new(1_000_000, 0.01);
     private readonly HyperLogLog _distinct = new(14);
     private readonly IModuleStore? _l2;
@@ -77,7 +77,7 @@ public sealed class ModuleCache
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 3);
         // The foreground scheduler applies the buffered reads and writes on the calling thread when the buffers
         // fill: no background thread per cache, and a build's lookups need no thread of their own to take effect.
-        _entries = new ConcurrentLfu<string, (ModuleResult, long)>(Environment.ProcessorCount, capacity, new ForegroundScheduler(), StringComparer.Ordinal);
+        _entries = new ConcurrentLfu<string, ModuleResult>(Environment.ProcessorCount, capacity, new ForegroundScheduler(), StringComparer.Ordinal);
         _l2 = l2;
     }
 
@@ -121,8 +121,21 @@ public sealed class ModuleCache
 
     public int Count => _entries.Count;
 
-    /// <summary>The estimated bytes L1 holds now (summed over its entries: read for metrics, once a build).</summary>
-    public long Bytes => _entries.Sum(e => e.Value.Bytes);
+    /// <summary>
+    /// The estimated bytes L1 holds now: its entry count times the mean estimate of what it admitted. Summing its
+    /// entries instead walked the whole cache for every build's metrics (8 ms a build at 30,000 entries, in a trace).
+    /// </summary>
+    public long Bytes
+    {
+        get
+        {
+            var admitted = Interlocked.Read(ref _admitted);
+            return admitted == 0 ? 0 : (long)((double)Interlocked.Read(ref _admittedBytes) / admitted * _entries.Count);
+        }
+    }
+
+    private long _admitted;
+    private long _admittedBytes;
 
     /// <summary>Distinct sources seen, estimated (HyperLogLog, about 0.8% error).</summary>
     public long DistinctSources => _distinct.Count();
@@ -146,7 +159,7 @@ public sealed class ModuleCache
         if (maybeCached && _entries.TryGet(key, out var hit))
         {
             counters.Hit(file.Content.Length);
-            return hit.Result;
+            return hit;
         }
 
         counters.Miss(bloomSaidNo: !maybeCached);
@@ -167,6 +180,8 @@ public sealed class ModuleCache
     {
         // The key enters the Bloom filter first: a reader that the filter lets through and L1 does not hold only compiles again.
         _seen.Add(key);
-        _entries.AddOrUpdate(key, (result, size));
+        _entries.AddOrUpdate(key, result);
+        Interlocked.Increment(ref _admitted);
+        Interlocked.Add(ref _admittedBytes, size);
     }
 }
