@@ -40,7 +40,7 @@ public sealed class ArtifactContent
     /// <summary>Whole when it is one array (no copy to read it).</summary>
     public bool IsWhole => _parts.Length == 1 && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(_parts[0], out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length;
 
-    public static ArtifactContent Concat(ReadOnlyMemory<byte>[] parts) => new(parts, null, parts.Sum(p => (long)p.Length));
+    public static ArtifactContent Concat(ReadOnlyMemory<byte>[] parts) => new(parts, null, LengthOf(parts));
 
     /// <param name="sources">Per part, the value whose first bytes it is, or null.</param>
     public static ArtifactContent Concat(ReadOnlyMemory<byte>[] parts, ArtifactContent?[] sources)
@@ -58,7 +58,19 @@ public sealed class ArtifactContent
             }
         }
 
-        return new(parts, sources, parts.Sum(p => (long)p.Length));
+        return new(parts, sources, LengthOf(parts));
+    }
+
+    // A plain loop: a document has 80,000 parts, and a delegate call per part showed in traces of the edit.
+    private static long LengthOf(ReadOnlyMemory<byte>[] parts)
+    {
+        long length = 0;
+        foreach (var part in parts)
+        {
+            length += part.Length;
+        }
+
+        return length;
     }
 
     /// <summary>Lowercase hex SHA-256 of the whole content, computed once.</summary>
