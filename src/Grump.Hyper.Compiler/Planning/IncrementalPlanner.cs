@@ -664,9 +664,11 @@ internal sealed class IncrementalPlanner
         var risk = new RiskSummary(level, t - risky - moderate, moderate, risky, [.. factors], risky == 0 && moderate == 0);
         _batchIds = [.. batches];
         _batchLines = [.. batchLines];
-        return new Plan([.. _tasks], [.. _ids], batches.ToImmutable(), critical, critical.EstimatedSeconds, _sequential, risk)
+        // The order and id arrays are handed out as they are, not copied: every build that changes them makes new
+        // ones (the splices), so an array a plan holds is never written again.
+        return new Plan(ImmutableCollectionsMarshal.AsImmutableArray(_tasks), ImmutableCollectionsMarshal.AsImmutableArray(_ids), batches.ToImmutable(), critical, critical.EstimatedSeconds, _sequential, risk)
         {
-            TasksById = [.. _tasksById],
+            TasksById = ImmutableCollectionsMarshal.AsImmutableArray(_tasksById),
             Lines = new PlanLines(_lines, _featureLines, _batchLines, _idLines), // the planner's own arrays: what the emitter renders into them, the next build keeps
         };
     }
