@@ -673,7 +673,7 @@ internal sealed class IncrementalPlanner
         };
     }
 
-    /// <summary>The module graph as int arrays with a topological rank and the reverse edges; null when it has a cycle.</summary>
+    /// <summary>The module graph as int arrays with a topological rank, the reverse edges and a reachability index; null when it has a cycle.</summary>
     private Graph? GraphOf(LinkResult link)
     {
         if (_graph is { } known && ReferenceEquals(known.Edges, link.Edges))
@@ -727,15 +727,7 @@ internal sealed class IncrementalPlanner
             return null;
         }
 
-        var rank = Enumerable.Range(0, n).ToArray();
-        Array.Sort(rank, (a, b) => string.CompareOrdinal(modules[a].Id, modules[b].Id));
-        var rankOf = new int[n];
-        for (var i = 0; i < n; i++)
-        {
-            rankOf[rank[i]] = i;
-        }
-
-        var graph = new Graph(edges, rankOf, topo, [.. dependents.Select(d => d.ToArray())], reach);
+        var graph = new Graph(edges, topo, [.. dependents.Select(d => d.ToArray())], reach);
         _graph = (link.Edges, graph);
         return graph;
     }
@@ -833,12 +825,11 @@ internal sealed class IncrementalPlanner
         return [.. distinct];
     }
 
-    private sealed class Graph(int[][] edges, int[] rank, int[] topo, int[][] dependents, ModuleReach reach)
+    private sealed class Graph(int[][] edges, int[] topo, int[][] dependents, ModuleReach reach)
     {
         public ModuleReach Reach { get; } = reach;
 
         public int[][] Edges { get; } = edges;
-        public int[] Rank { get; } = rank;
         public int[] Topo { get; } = topo;
         public int[][] Dependents { get; } = dependents;
 

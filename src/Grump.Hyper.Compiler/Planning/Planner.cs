@@ -118,7 +118,7 @@ public static class Planner
         var (kahn, placed) = Order(drafts, dependsOn);
 
         // Levels and finish times read every wait; the plan lists the reduction (the same levels and path).
-        var waitsListed = moduleReach is not null && placed == t ? Reduce(modules, edges, moduleReach, plans, byModule, taskModule, finishing, dependsOn) : dependsOn;
+        var waitsListed = moduleReach is not null && placed == t ? Reduce(modules, edges, moduleReach, byModule, taskModule, finishing, dependsOn) : dependsOn;
         var batch = new int[t];
         Array.Fill(batch, -1);
         var end = new int[t];
@@ -218,7 +218,7 @@ public static class Planner
     /// other of them leads to and, for a module's first tasks, the finishing tasks of the waited-for modules that
     /// no other waited-for module depends on.
     /// </summary>
-    private static int[][] Reduce(ImmutableArray<CompiledModule> modules, int[][] edges, ModuleReach reach, ModuleTasks[] plans, List<int>[] byModule, int[] taskModule, Finishing finishing, int[][] dependsOn)
+    private static int[][] Reduce(ImmutableArray<CompiledModule> modules, int[][] edges, ModuleReach reach, List<int>[] byModule, int[] taskModule, Finishing finishing, int[][] dependsOn)
     {
         var listed = new int[dependsOn.Length][];
         var owners = new List<int>();
