@@ -312,6 +312,10 @@ public static class CompileApi
             }
 
             files = read.Files!;
+
+            // Each file is hashed once, here where its bytes were made, side by side on the cores: the manifest, the
+            // store and every later step read the hash (one after another it was a sixth of an upload's accept).
+            Parallel.ForEach(files, new ParallelOptions { CancellationToken = cancellationToken }, file => _ = file.Sha256);
         }
 
         // The project is selected once, here (root, grump.json, globs), and its manifest is what every later step
@@ -324,6 +328,7 @@ public static class CompileApi
             await sourceStore.PutSourcesAsync(project.Inputs, cancellationToken);
             await tenantBlobs.AddTenantBlobsAsync(tenant.Name, [.. project.Inputs.Select(i => i.Sha256)], cancellationToken);
         }
+
         var job = new JobRecord
         {
             Id = Guid.CreateVersion7().ToString("n"),
