@@ -18,7 +18,7 @@ public sealed record LinkResult(
     /// keys, so one walk of the edges lines them up (a lookup by id per module was a tree search each). Made once
     /// per edges object, which a reused link hands on.
     /// </summary>
-    public ImmutableArray<string>[] EdgesByPosition
+    internal ImmutableArray<string>[] EdgesByPosition
     {
         get
         {
