@@ -33,6 +33,75 @@ public sealed class ArchiveReaderTests
         Assert.Equal(["shop/a.intent", "shop/b/c.intent"], zip.Files!.Select(f => f.Path));
     }
 
+    /// <summary>Enough files that a zip's entries are inflated on every core this machine has (up to four).</summary>
+    private static (string Path, byte[] Content)[] ManyFiles(int count) =>
+        [.. Enumerable.Range(0, count).Select(i => ($"shop/{i % 37}/f{i:D5}.intent", Text($"Build a cart number {i} with {new string('x', i % 300)} inside.")))];
+
+    [Fact]
+    public void A_big_zip_inflated_on_several_cores_reads_as_its_tar_gz_does_in_order_and_hashed()
+    {
+        var files = ManyFiles(5000);
+        var zip = ArchiveReader.Read(TestArchives.Zip(files), ArchiveLimits.Default);
+        var tar = ArchiveReader.Read(TestArchives.TarGz(files), ArchiveLimits.Default);
+        Assert.True(zip.IsSuccess, zip.Error?.Detail);
+        Assert.True(tar.IsSuccess, tar.Error?.Detail);
+        Assert.Equal(files.Select(f => f.Path), zip.Files!.Select(f => f.Path));
+        Assert.Equal(tar.Files!.Select(f => (f.Path, f.Sha256)), zip.Files!.Select(f => (f.Path, f.Sha256)));
+        Assert.Equal(files.Select(f => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(f.Content))), zip.Files!.Select(f => f.Sha256));
+    }
+
+    [Fact]
+    public void A_big_zip_damaged_in_two_places_is_refused_at_the_earlier_one_every_time()
+    {
+        var files = ManyFiles(5000);
+        var bytes = TestArchives.Zip(files);
+
+        // Flip a byte of the compressed data of two files far apart (different cores' blocks): each fails its
+        // checksum or its inflating, and the answer must name the earlier file however the cores interleave.
+        foreach (var index in (int[])[4321, 1234])
+        {
+            var name = Encoding.UTF8.GetBytes(files[index].Path);
+            var local = IndexOfLocalHeader(bytes, name);
+            var data = local + 30 + name.Length + BitConverter.ToUInt16(bytes, local + 28);
+            bytes[data + 2] ^= 0x55;
+        }
+
+        for (var run = 0; run < 5; run++)
+        {
+            var error = Refused(bytes);
+            Assert.Equal((ArchiveErrorKind.Malformed, files[1234].Path), (error.Kind, error.Entry));
+        }
+    }
+
+    [Fact]
+    public void A_big_zip_over_the_total_is_refused_at_the_entry_that_crosses_it_whatever_the_cores()
+    {
+        var files = ManyFiles(3000);
+        var total = files.Sum(f => (long)f.Content.Length);
+        var limit = total / 2;
+        var crossing = 0;
+        for (long sum = 0; (sum += files[crossing].Content.Length) <= limit; crossing++)
+        {
+        }
+
+        var error = Refused(TestArchives.Zip(files), ArchiveLimits.Default with { MaxTotalBytes = limit });
+        Assert.Equal((ArchiveErrorKind.TotalTooLarge, files[crossing].Path), (error.Kind, error.Entry));
+    }
+
+    private static int IndexOfLocalHeader(byte[] zip, byte[] name)
+    {
+        for (var at = 0; (at = zip.AsSpan(at).IndexOf("PK\u0003\u0004"u8) is var found and >= 0 ? at + found : -1) >= 0; at += 4)
+        {
+            var length = BitConverter.ToUInt16(zip, at + 26);
+            if (zip.AsSpan(at + 30, length).SequenceEqual(name))
+            {
+                return at;
+            }
+        }
+
+        throw new InvalidOperationException("no such entry");
+    }
+
     [Fact]
     public void Folders_and_macos_litter_are_left_out()
     {

@@ -313,8 +313,9 @@ public static class CompileApi
 
             files = read.Files!;
 
-            // Each file is hashed once, here where its bytes were made, side by side on the cores: the manifest, the
-            // store and every later step read the hash (one after another it was a sixth of an upload's accept).
+            // Each file is hashed once, where its bytes were made, side by side on the cores: a zip's files come hashed
+            // from the cores that inflated them, a tar's are hashed here. The manifest, the store and every later step
+            // read the hash (one after another it was a sixth of an upload's accept).
             Parallel.ForEach(files, new ParallelOptions { CancellationToken = cancellationToken }, file => _ = file.Sha256);
         }
 

@@ -24,15 +24,20 @@ public static class ArchiveReader
             return Fail(ArchiveErrorKind.TooLarge, $"The archive is {archive.Length} bytes; the limit is {limits.MaxArchiveBytes} bytes.", null, limits.MaxArchiveBytes);
         }
 
-        // Read the caller's buffer in place: an upload is held once, not twice.
-        using var stream = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(archive, out var segment)
-            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-            : new MemoryStream(archive.ToArray(), writable: false);
-        return Read(stream, archive.Span[..Math.Min(archive.Length, 512)], archive.Length, limits);
+        // Read the caller's buffer in place: an upload is held once, not twice. Each core that inflates zip
+        // entries reads the same bytes through a stream of its own.
+        var segment = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(archive, out var found) ? found : new ArraySegment<byte>(archive.ToArray());
+        Stream Open() => new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false);
+        using var stream = Open();
+        return Read(stream, archive.Span[..Math.Min(archive.Length, 512)], archive.Length, limits, Open);
     }
 
-    /// <summary>Reads an archive from a seekable stream (a memory-mapped file, say) whose first bytes are <paramref name="head"/>.</summary>
-    public static ArchiveReadResult Read(Stream stream, ReadOnlySpan<byte> head, long length, ArchiveLimits limits)
+    /// <summary>
+    /// Reads an archive from a seekable stream (a memory-mapped file, say) whose first bytes are <paramref name="head"/>.
+    /// <paramref name="reopen"/>, when given, opens another stream over the same bytes, so that a zip's entries are
+    /// inflated on several cores.
+    /// </summary>
+    public static ArchiveReadResult Read(Stream stream, ReadOnlySpan<byte> head, long length, ArchiveLimits limits, Func<Stream>? reopen = null)
     {
         if (length > limits.MaxArchiveBytes)
         {
@@ -47,7 +52,7 @@ public static class ArchiveReader
             // BCL's reader allocates what it declares.
             var error = format switch
             {
-                ArchiveFormat.Zip => ReadZip(stream, reader),
+                ArchiveFormat.Zip => ZipEntries.Read(stream, reader, reopen),
                 ArchiveFormat.Gzip => ReadTar(new InflationGuard(new GZipStream(stream, CompressionMode.Decompress), limits, length, tar: true), reader),
                 ArchiveFormat.Tar => ReadTar(new InflationGuard(stream, limits, length, tar: true), reader),
                 _ => new ArchiveError(ArchiveErrorKind.UnsupportedFormat, "The body is not a zip, tar.gz or tar archive (detected by content, not by name)."),
@@ -58,13 +63,21 @@ public static class ArchiveReader
         {
             return new ArchiveReadResult(null, refused.Error);
         }
-        // OverflowException: the BCL's tar reader throws it for a damaged base-256 number in a header (found by the
-        // archive property test), so a broken archive is a located refusal, never a 500.
-        catch (Exception ex) when (ex is InvalidDataException or FormatException or EndOfStreamException or IOException or ArgumentException or OverflowException)
+        catch (Exception ex) when (IsDamage(ex))
         {
-            return Fail(ArchiveErrorKind.Malformed, $"The archive could not be read: {ex.Message}");
+            return new ArchiveReadResult(null, Damaged(ex));
         }
     }
+
+    /// <summary>
+    /// What a damaged archive throws from the BCL's readers. OverflowException: the tar reader throws it for a
+    /// damaged base-256 number in a header (found by the archive property test), so a broken archive is a located
+    /// refusal, never a 500.
+    /// </summary>
+    internal static bool IsDamage(Exception ex) =>
+        ex is InvalidDataException or FormatException or EndOfStreamException or IOException or ArgumentException or OverflowException;
+
+    internal static ArchiveError Damaged(Exception ex) => new(ArchiveErrorKind.Malformed, $"The archive could not be read: {ex.Message}");
 
     private static ArchiveReadResult Fail(ArchiveErrorKind kind, string detail, string? entry = null, long? limit = null) =>
         new(null, new ArchiveError(kind, detail, entry, limit));
@@ -90,92 +103,6 @@ public static class ArchiveReader
         }
 
         return bytes.Length >= 262 && bytes.Slice(257, 5).SequenceEqual("ustar"u8) ? ArchiveFormat.Tar : ArchiveFormat.Unknown;
-    }
-
-    private static ArchiveError? ReadZip(Stream stream, EntrySink sink)
-    {
-        // The central directory is read whole when the archive opens: refuse too many entries by its end
-        // record first, before a directory of millions of tiny entries is parsed into memory.
-        if (DeclaredZipEntries(stream) is { } declared && declared > sink.Limits.MaxEntries)
-        {
-            return new ArchiveError(ArchiveErrorKind.TooManyEntries, $"The archive has {declared} entries; the limit is {sink.Limits.MaxEntries}.", null, sink.Limits.MaxEntries);
-        }
-
-        using var zip = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: false);
-        if (zip.Entries.Count > sink.Limits.MaxEntries)
-        {
-            return new ArchiveError(ArchiveErrorKind.TooManyEntries, $"The archive has {zip.Entries.Count} entries; the limit is {sink.Limits.MaxEntries}.", null, sink.Limits.MaxEntries);
-        }
-
-        foreach (var entry in zip.Entries)
-        {
-            // The upper 16 bits of the external attributes hold the Unix mode when a Unix tool made the zip.
-            var unixType = (entry.ExternalAttributes >> 16) & 0xF000;
-            var isDirectory = entry.FullName.EndsWith('/') || unixType == 0x4000;
-            if (unixType == 0xA000)
-            {
-                return new ArchiveError(ArchiveErrorKind.Link, $"'{entry.FullName}' is a symbolic link; links are not accepted.", entry.FullName);
-            }
-
-            if (unixType is 0x2000 or 0x6000 or 0x1000 or 0xC000)
-            {
-                return new ArchiveError(ArchiveErrorKind.SpecialEntry, $"'{entry.FullName}' is a device, pipe or socket; only files and folders are accepted.", entry.FullName);
-            }
-
-            var error = sink.Begin(entry.FullName, isDirectory);
-            if (error is not null)
-            {
-                return error;
-            }
-
-            if (isDirectory || sink.Skipping)
-            {
-                continue;
-            }
-
-            using var data = entry.Open();
-            error = sink.Copy(data, entry.CompressedLength, entry.Length);
-            if (error is not null)
-            {
-                return error;
-            }
-
-            // The reader stops at the size the directory declares: a directory that declares less than the
-            // data holds would truncate the file silently. The checksum of what was read tells.
-            if (System.IO.Hashing.Crc32.HashToUInt32(sink.LastContent) != entry.Crc32)
-            {
-                return new ArchiveError(ArchiveErrorKind.Malformed,
-                    $"'{entry.FullName}' does not match its checksum: the archive is damaged, or its directory declares another size than its data.", entry.FullName);
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>The entry count in a zip's end-of-central-directory record; null when it is not found or is zip64.</summary>
-    private static long? DeclaredZipEntries(Stream stream)
-    {
-        const int EndRecord = 22;
-        var tail = (int)Math.Min(stream.Length, EndRecord + ushort.MaxValue);
-        if (tail < EndRecord)
-        {
-            return null;
-        }
-
-        var buffer = new byte[tail];
-        stream.Seek(-tail, SeekOrigin.End);
-        stream.ReadExactly(buffer);
-        stream.Seek(0, SeekOrigin.Begin);
-        for (var i = tail - EndRecord; i >= 0; i--)
-        {
-            if (buffer[i] == 'P' && buffer[i + 1] == 'K' && buffer[i + 2] == 5 && buffer[i + 3] == 6)
-            {
-                var total = System.Buffers.Binary.BinaryPrimitives.ReadUInt16LittleEndian(buffer.AsSpan(i + 10));
-                return total == ushort.MaxValue ? null : total;
-            }
-        }
-
-        return null;
     }
 
     private static ArchiveError? ReadTar(Stream stream, EntrySink sink)
@@ -232,7 +159,7 @@ public static class ArchiveReader
     }
 
     /// <summary>Checks each entry's path and counts its bytes against the limits.</summary>
-    private sealed class EntrySink(ArchiveLimits limits, long archiveBytes)
+    internal sealed class EntrySink(ArchiveLimits limits, long archiveBytes)
     {
         private readonly HashSet<string> _paths = new(StringComparer.OrdinalIgnoreCase);
 
@@ -247,7 +174,8 @@ public static class ArchiveReader
 
         public bool Skipping { get; private set; }
 
-        private string _current = string.Empty;
+        /// <summary>The normalised path of the file entry <see cref="Begin"/> took last.</summary>
+        public string Current { get; private set; } = string.Empty;
 
         public ArchiveError? Begin(string rawPath, bool isDirectory)
         {
@@ -268,8 +196,19 @@ public static class ArchiveReader
                 return new ArchiveError(ArchiveErrorKind.DuplicatePath, $"'{path}' appears more than once (paths are compared ignoring case).", path);
             }
 
-            _current = path;
+            Current = path;
             return null;
+        }
+
+        /// <summary>
+        /// Counts the size a zip's directory declares for the current entry, before anything is inflated: the
+        /// BCL's zip reader never returns more than that size (a directory that declares less truncates, which
+        /// the checksum catches), so these limits bound what inflating the entry can make.
+        /// </summary>
+        public ArchiveError? Declare(long declaredLength, long compressedLength)
+        {
+            _total += declaredLength;
+            return Exceeded(declaredLength, compressedLength);
         }
 
         /// <summary>The bytes of the file <see cref="Copy"/> read last.</summary>
@@ -285,30 +224,36 @@ public static class ArchiveReader
             {
                 buffer.Write(_chunk, 0, read);
                 _total += read;
-                if (buffer.Length > Limits.MaxEntryBytes)
+                if (Exceeded(buffer.Length, compressedLength) is { } error)
                 {
-                    return new ArchiveError(ArchiveErrorKind.EntryTooLarge, $"'{_current}' is over {Limits.MaxEntryBytes} bytes uncompressed.", _current, Limits.MaxEntryBytes);
-                }
-
-                if (_total > Limits.MaxTotalBytes)
-                {
-                    return new ArchiveError(ArchiveErrorKind.TotalTooLarge, $"The files are over {Limits.MaxTotalBytes} bytes uncompressed in total (reached at '{_current}').", _current, Limits.MaxTotalBytes);
-                }
-
-                if (compressedLength is > 0 && buffer.Length >= Limits.RatioCheckFromBytes && buffer.Length / (double)compressedLength > Limits.MaxCompressionRatio)
-                {
-                    return RatioError(_current);
-                }
-
-                if (_total >= Limits.RatioCheckFromBytes && _total / (double)Math.Max(1, archiveBytes) > Limits.MaxCompressionRatio)
-                {
-                    return RatioError(_current);
+                    return error;
                 }
             }
 
             LastContent = buffer.ToArray();
-            Files.Add(new SourceFile(_current, LastContent));
+            Files.Add(new SourceFile(Current, LastContent));
             return null;
+        }
+
+        /// <summary>The first limit that <paramref name="entryBytes"/> of the current entry, and the total so far, break.</summary>
+        private ArchiveError? Exceeded(long entryBytes, long? compressedLength)
+        {
+            if (entryBytes > Limits.MaxEntryBytes)
+            {
+                return new ArchiveError(ArchiveErrorKind.EntryTooLarge, $"'{Current}' is over {Limits.MaxEntryBytes} bytes uncompressed.", Current, Limits.MaxEntryBytes);
+            }
+
+            if (_total > Limits.MaxTotalBytes)
+            {
+                return new ArchiveError(ArchiveErrorKind.TotalTooLarge, $"The files are over {Limits.MaxTotalBytes} bytes uncompressed in total (reached at '{Current}').", Current, Limits.MaxTotalBytes);
+            }
+
+            if (compressedLength is > 0 && entryBytes >= Limits.RatioCheckFromBytes && entryBytes / (double)compressedLength > Limits.MaxCompressionRatio)
+            {
+                return RatioError(Current);
+            }
+
+            return _total >= Limits.RatioCheckFromBytes && _total / (double)Math.Max(1, archiveBytes) > Limits.MaxCompressionRatio ? RatioError(Current) : null;
         }
 
         private ArchiveError RatioError(string entry) => new(ArchiveErrorKind.CompressionRatio,
