@@ -1,6 +1,7 @@
 using Grump.Hyper.Api.Distribution;
 using Grump.Hyper.Api.Storage;
 using Grump.Hyper.Api.Webhooks;
+using Grump.Hyper.Compiler.Project;
 using Grump.Hyper.Engine.Pipeline;
 using Hangfire;
 using Hangfire.Server;
@@ -55,10 +56,16 @@ public sealed class CompileJob(IJobRecords records, ISourceStore sourceStore, Hy
                 return;
             }
 
-            // The project as selected when the upload was accepted: its inputs only, nothing selected again. Its
-            // artifacts go to a content-addressed store, so the big documents are made as blocks an edit reuses
-            // (Hyper:DocumentBlocks).
-            var project = manifest.Select(await sourceStore.GetSourcesAsync(manifest.Inputs, cancellationToken));
+            // The project as selected when the upload was accepted: its inputs only, nothing selected again, and
+            // described by the manifest (address and size). The engine asks for the bytes of the sources it must
+            // compile, once it knows which its memo of the tenant's last build cannot give: an unchanged resubmission
+            // reads none, a 1% edit 1%. Its artifacts go to a content-addressed store, so the big documents are made as
+            // blocks an edit reuses (Hyper:DocumentBlocks).
+            var project = manifest.Describe();
+
+            // Called once per build, before the modules are compiled (not inside the compile loop), on this job's thread.
+            IReadOnlyList<Grump.Hyper.Compiler.Modules.SourceFile> Load(IReadOnlyList<Grump.Hyper.Compiler.Modules.SourceFile> described) =>
+                sourceStore.GetSourcesAsync([.. described.Select(f => new ProjectInput(f.Path, f.Sha256, f.Size, InputRole.Source))], lease.Token).GetAwaiter().GetResult();
             var progress = new ProgressWriter(TimeSpan.FromMilliseconds(250), async done =>
             {
                 // Progress is also where a cancel is noticed if its announcement was missed.
@@ -67,7 +74,7 @@ public sealed class CompileJob(IJobRecords records, ISourceStore sourceStore, Hy
                     lease.Cancel();
                 }
             });
-            var result = compiler.Compile(project, HyperOptions.Default with { Tier = tier, ProjectKey = job.Tenant, DocumentBlocks = options.Value.DocumentBlocks }, progress.Report, lease.Token);
+            var result = compiler.Compile(project, Load, HyperOptions.Default with { Tier = tier, ProjectKey = job.Tenant, DocumentBlocks = options.Value.DocumentBlocks }, progress.Report, lease.Token);
             await progress.DrainAsync(); // the last progress write lands before the job's end is written
             await finisher.SucceedAsync(jobId, result);
         }

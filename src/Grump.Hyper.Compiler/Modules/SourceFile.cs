@@ -35,6 +35,9 @@ public sealed record SourceFile
     /// <summary>The length of the bytes, known also when they were not loaded.</summary>
     public long Size => _size;
 
+    /// <summary>False for a file only <see cref="Described"/>: reading its <see cref="Content"/> throws.</summary>
+    public bool IsLoaded => _loaded;
+
     public string Sha256 => _sha256 ??= Hash(_content.Span);
 
     /// <summary>

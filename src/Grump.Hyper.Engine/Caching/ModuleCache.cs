@@ -151,14 +151,14 @@ public sealed class ModuleCache
         _distinct.Add(file.Sha256);
         if (prefetched is not null && prefetched.TryGetValue(key, out var fetched))
         {
-            counters.Hit(file.Content.Length);
+            counters.Hit(file.Size);
             return fetched;
         }
 
         var maybeCached = _seen.MightContain(key);
         if (maybeCached && _entries.TryGet(key, out var hit))
         {
-            counters.Hit(file.Content.Length);
+            counters.Hit(file.Size);
             return hit;
         }
 
@@ -171,7 +171,7 @@ public sealed class ModuleCache
 
     /// <summary>What an entry holds, roughly: the module's objects are a few times its JSON, and the JSON is kept too.</summary>
     public static long EstimateBytes(SourceFile file, ModuleResult result) =>
-        (file.Content.Length * 2L) + ((result.Rendered?.Length ?? 0) * 4L) + 1024;
+        (file.Size * 2L) + ((result.Rendered?.Length ?? 0) * 4L) + 1024;
 
     /// <summary>Applies the reads and writes the cache has buffered (its policy runs them in batches); for tests that count.</summary>
     internal void Settle() => _entries.DoMaintenance();

@@ -40,6 +40,9 @@ public sealed record HyperOptions
 }
 
 /// <summary>A finished compile: the compiler's result, with metrics.json added to the artifacts.</summary>
+/// <summary>Gives the bytes of described sources (see <see cref="SourceFile.Described"/>), in the order asked.</summary>
+public delegate IReadOnlyList<SourceFile> SourceLoader(IReadOnlyList<SourceFile> described);
+
 public sealed record HyperResult(CompilationResult Compilation, CompileMetrics Metrics)
 {
     public ArtifactSet Artifacts => Compilation.Artifacts;
@@ -87,8 +90,17 @@ public sealed partial class HyperCompiler
     public HyperResult Compile(ProjectSelection project, HyperOptions options, Action<int>? progress = null, CancellationToken cancellationToken = default) =>
         Compile(project, Stopwatch.StartNew(), options, progress, cancellationToken);
 
+    /// <summary>Compiles a project selected before whose sources may be described only, loading the bytes it needs.</summary>
+    /// <param name="load">
+    /// Where the project's sources may be only <see cref="SourceFile.Described"/> (address and size): called once, with
+    /// the described sources whose module this build cannot take from the project's last build (or from what the
+    /// shared cache fetched for it), for their bytes, in the same order. An unchanged resubmission reads no source.
+    /// </param>
+    public HyperResult Compile(ProjectSelection project, SourceLoader load, HyperOptions options, Action<int>? progress = null, CancellationToken cancellationToken = default) =>
+        Compile(project, Stopwatch.StartNew(), options, progress, cancellationToken, load);
+
     /// <param name="total">Started before the selection, so the select stage is its time so far.</param>
-    private HyperResult Compile(ProjectSelection project, Stopwatch total, HyperOptions options, Action<int>? progress, CancellationToken cancellationToken)
+    private HyperResult Compile(ProjectSelection project, Stopwatch total, HyperOptions options, Action<int>? progress, CancellationToken cancellationToken, SourceLoader? load = null)
     {
         var stages = ImmutableArray.CreateBuilder<StageMetrics>();
         var notes = ImmutableArray.CreateBuilder<string>();
@@ -141,6 +153,8 @@ public sealed partial class HyperCompiler
             SourceHints[]? hints = null;
             if (profile.Scan)
             {
+                // The batch scan reads every source's bytes.
+                project = Loaded(project, i => true, load);
                 var scan = Stopwatch.StartNew();
                 (hints, textBackend) = ScanSources(project.Sources);
                 stages.Add(new StageMetrics("scan", scan.Elapsed.TotalMilliseconds, project.Sources.Length, bytes));
@@ -172,7 +186,7 @@ public sealed partial class HyperCompiler
                 {
                     // How the work would fan out: likely misses cost their bytes, likely hits next to nothing.
                     var plan = Stopwatch.StartNew();
-                    var costs = project.Sources.Select((f, i) => resident[i] ? 1L : f.Content.Length).ToArray();
+                    var costs = project.Sources.Select((f, i) => resident[i] ? 1L : f.Size).ToArray();
                     shards = Sharding.ShardPlanner.Plan(costs, options.Shards).Scores;
                     stages.Add(new StageMetrics("shard-plan", plan.Elapsed.TotalMilliseconds, options.Shards, 0));
                 }
@@ -188,6 +202,8 @@ public sealed partial class HyperCompiler
             ProjectState.Marked? marked;
             try
             {
+                project = Loaded(project, i => state?.Previous(i, project.Sources[i], project.VendorPaths.Contains(project.Sources[i].Path)) is null
+                    && prefetched?.ContainsKey(ModuleCache.Key(project.Sources[i], project.VendorPaths.Contains(project.Sources[i].Path), options.Compilation)) != true, load);
                 var results = CompileModules(project.Sources, i => project.VendorPaths.Contains(project.Sources[i].Path), options.Compilation, parallelism, useCache ? _cache : null, counters, matchers, hints, order, progress, cancellationToken,
                     state is null ? null : state.Previous, prefetched);
                 stages.Add(new StageMetrics("compile", watch.Elapsed.TotalMilliseconds, results.Length, bytes));
@@ -240,6 +256,35 @@ public sealed partial class HyperCompiler
             Steps = steps,
         };
         return Seal(compilation, metrics);
+    }
+
+    /// <summary>
+    /// <paramref name="project"/> with the bytes of its described sources that <paramref name="needed"/> picks, from
+    /// <paramref name="load"/>. Asked while this build holds the project's state, so what the state holds stays held.
+    /// </summary>
+    private static ProjectSelection Loaded(ProjectSelection project, Func<int, bool> needed, SourceLoader? load)
+    {
+        var sources = project.Sources;
+        var wanted = Enumerable.Range(0, sources.Length).Where(i => !sources[i].IsLoaded && needed(i)).ToArray();
+        if (wanted.Length == 0 || load is null)
+        {
+            return project; // without a loader, a described source the build needs says so where it is read
+        }
+
+        var loaded = load([.. wanted.Select(i => sources[i])]);
+        var builder = sources.ToBuilder();
+        for (var n = 0; n < wanted.Length; n++)
+        {
+            var (was, file) = (sources[wanted[n]], loaded[n]);
+            if (!string.Equals(was.Path, file.Path, StringComparison.Ordinal) || !string.Equals(was.Sha256, file.Sha256, StringComparison.Ordinal))
+            {
+                throw new InvalidDataException($"Asked for the bytes of {was.Path} ({was.Sha256}), the loader gave {file.Path} ({file.Sha256}).");
+            }
+
+            builder[wanted[n]] = file;
+        }
+
+        return project with { Sources = builder.MoveToImmutable() };
     }
 
     /// <summary>The project's key, through its state's memo of the last build's blocks (only changed blocks are hashed again).</summary>
@@ -340,7 +385,7 @@ public sealed partial class HyperCompiler
             var hint = hints is null ? (SourceHints?)null : hints[i];
             if (previous?.Invoke(i, sources[i], vendor) is { } kept)
             {
-                counters.Hit(sources[i].Content.Length);
+                counters.Hit(sources[i].Size);
                 results[i] = kept;
             }
             else
