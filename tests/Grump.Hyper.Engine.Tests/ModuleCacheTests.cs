@@ -1,6 +1,8 @@
 using System.Text;
 using Grump.Hyper.Compiler.Modules;
 using Grump.Hyper.Engine.Caching;
+using Grump.Hyper.Engine.Pipeline;
+using Grump.Hyper.Testing;
 
 namespace Grump.Hyper.Engine.Tests;
 
@@ -90,7 +92,13 @@ public sealed class ModuleCacheTests
 
         public int Puts;
 
-        public byte[]?[] GetMany(IReadOnlyList<string> keys) => [.. keys.Select(k => _values.GetValueOrDefault(k))];
+        public int Asked;
+
+        public byte[]?[] GetMany(IReadOnlyList<string> keys)
+        {
+            Interlocked.Add(ref Asked, keys.Count);
+            return [.. keys.Select(k => _values.GetValueOrDefault(k))];
+        }
 
         public void Put(string key, byte[] value)
         {
@@ -118,5 +126,24 @@ public sealed class ModuleCacheTests
         Assert.Equal((40L, 40L, 0L), (counters.L2Hits, counters.Hits, counters.Misses));
         Assert.Equal(40, store.Puts); // nothing was compiled and put back
         Assert.Equal(compiled.Select(m => m.Rendered!), results.Select(m => m.Rendered!));
+    }
+
+    [Fact]
+    public void A_build_asks_l2_only_for_the_sources_its_last_build_cannot_give()
+    {
+        // An L1 far smaller than the project, so only the project's memo can spare the L2 round trips.
+        var store = new MemoryStore();
+        var compiler = new HyperCompiler(new ModuleCache(capacity: 3, l2: store));
+        var options = HyperOptions.Default with { Tier = CompileTier.Aggressive, ProjectKey = "prefetch" };
+        var project = ProjectGenerator.Generate(120, seed: 21);
+        compiler.Compile(project, options, cancellationToken: TestContext.Current.CancellationToken);
+        var sources = project.Count(f => f.Path.EndsWith(".intent", StringComparison.Ordinal));
+        Assert.Equal(sources, store.Asked);
+
+        var edited = ProjectGenerator.ChangeFiles(project, 2, seed: 3);
+        store.Asked = 0;
+        var result = compiler.Compile(edited, options, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(2, store.Asked);
+        Assert.Equal(2, result.Metrics.Steps.Single(s => s.Stage == "compile").Modified);
     }
 }

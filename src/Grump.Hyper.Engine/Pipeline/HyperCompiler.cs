@@ -161,39 +161,6 @@ public sealed partial class HyperCompiler
                 watch.Restart();
             }
 
-            IReadOnlyDictionary<string, ModuleResult>? prefetched = null;
-            if (useCache)
-            {
-                var fetch = Stopwatch.StartNew();
-                prefetched = _cache.Prefetch([.. project.Sources.Select(f => (f, project.VendorPaths.Contains(f.Path)))], options.Compilation, counters);
-                stages.Add(new StageMetrics("prefetch", fetch.Elapsed.TotalMilliseconds, (int)counters.L2Hits, 0));
-                watch.Restart();
-            }
-
-            int[]? order = null;
-            if (profile.Speculation || requestedInsane)
-            {
-                // Which modules L1 holds now (after the L2 prefetch): probed once, read by speculation and the shard plan.
-                var guess = Stopwatch.StartNew();
-                var resident = project.Sources.Select(f => _cache.Contains(f, project.VendorPaths.Contains(f.Path), options.Compilation)).ToArray();
-                if (profile.Speculation)
-                {
-                    (order, speculation) = Speculate(project, resident, options);
-                    stages.Add(new StageMetrics("speculate", guess.Elapsed.TotalMilliseconds, speculation.Predicted, 0));
-                }
-
-                if (requestedInsane)
-                {
-                    // How the work would fan out: likely misses cost their bytes, likely hits next to nothing.
-                    var plan = Stopwatch.StartNew();
-                    var costs = project.Sources.Select((f, i) => resident[i] ? 1L : f.Size).ToArray();
-                    shards = Sharding.ShardPlanner.Plan(costs, options.Shards).Scores;
-                    stages.Add(new StageMetrics("shard-plan", plan.Elapsed.TotalMilliseconds, options.Shards, 0));
-                }
-
-                watch.Restart();
-            }
-
             // The project's state from its last build in this process, lent to this build: a source whose
             // path, bytes and vendor flag are the last build's keeps that build's module (select by diffing
             // (path, sha256) against the previous build; no cache lookup, so no cache size can evict it).
@@ -202,7 +169,42 @@ public sealed partial class HyperCompiler
             ProjectState.Marked? marked;
             try
             {
-                project = Loaded(project, i => state?.Previous(i, project.Sources[i], project.VendorPaths.Contains(project.Sources[i].Path)) is null
+                bool Kept(int i) => state?.Previous(i, project.Sources[i], project.VendorPaths.Contains(project.Sources[i].Path)) is not null;
+                IReadOnlyDictionary<string, ModuleResult>? prefetched = null;
+                if (useCache)
+                {
+                    // Only what the last build cannot give is asked of the shared cache: a 10-file edit builds 10 keys, not 100,000.
+                    var fetch = Stopwatch.StartNew();
+                    prefetched = _cache.Prefetch([.. Enumerable.Range(0, project.Sources.Length).Where(i => !Kept(i)).Select(i => (project.Sources[i], project.VendorPaths.Contains(project.Sources[i].Path)))], options.Compilation, counters);
+                    stages.Add(new StageMetrics("prefetch", fetch.Elapsed.TotalMilliseconds, (int)counters.L2Hits, 0));
+                    watch.Restart();
+                }
+
+                int[]? order = null;
+                if (profile.Speculation || requestedInsane)
+                {
+                    // Which modules L1 holds now (after the L2 prefetch): probed once, read by speculation and the shard plan.
+                    var guess = Stopwatch.StartNew();
+                    var resident = project.Sources.Select(f => _cache.Contains(f, project.VendorPaths.Contains(f.Path), options.Compilation)).ToArray();
+                    if (profile.Speculation)
+                    {
+                        (order, speculation) = Speculate(project, resident, options);
+                        stages.Add(new StageMetrics("speculate", guess.Elapsed.TotalMilliseconds, speculation.Predicted, 0));
+                    }
+
+                    if (requestedInsane)
+                    {
+                        // How the work would fan out: likely misses cost their bytes, likely hits next to nothing.
+                        var plan = Stopwatch.StartNew();
+                        var costs = project.Sources.Select((f, i) => resident[i] ? 1L : f.Size).ToArray();
+                        shards = Sharding.ShardPlanner.Plan(costs, options.Shards).Scores;
+                        stages.Add(new StageMetrics("shard-plan", plan.Elapsed.TotalMilliseconds, options.Shards, 0));
+                    }
+
+                    watch.Restart();
+                }
+
+                project = Loaded(project, i => !Kept(i)
                     && prefetched?.ContainsKey(ModuleCache.Key(project.Sources[i], project.VendorPaths.Contains(project.Sources[i].Path), options.Compilation)) != true, load);
                 var results = CompileModules(project.Sources, i => project.VendorPaths.Contains(project.Sources[i].Path), options.Compilation, parallelism, useCache ? _cache : null, counters, matchers, hints, order, progress, cancellationToken,
                     state is null ? null : state.Previous, prefetched);
