@@ -42,7 +42,7 @@ public static class Compilation
         FinishOptions? options = null, Action<string, TimeSpan>? stage = null)
     {
         options ??= FinishOptions.Sequential;
-        options = options.Partitioners is null ? options with { Partitioners = [GreedyPartitioner.Instance], FallbackPartitioners = options.FallbackPartitioners ?? OptimisingPartitioner.Optimisers } : options;
+        options = options.Partitioners is null ? options with { Partitioners = [GreedyPartitioner.Instance] } : options;
         var memo = options.Memo;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         void Done(string name)

@@ -29,9 +29,11 @@ public sealed record FinishOptions
     public IReadOnlyList<IChunkPartitioner>? Partitioners { get; init; }
 
     /// <summary>
-    /// Tried only when none of <see cref="Partitioners"/> met the split limits. The metaheuristics by
-    /// default: measured on the benchmark project they tied greedy in every run while taking about 70% of
-    /// the split stage, so they run where greedy leaves a limit broken, the one case they can help.
+    /// Tried only when none of <see cref="Partitioners"/> met the split limits; null: none, and the best of
+    /// what ran is kept with its broken limit reported. The seam for a caller's optimisers: the engine passes
+    /// its metaheuristics here in every tier (measured on the benchmark project they tied greedy in every run
+    /// while taking about 70% of the split stage, so they run where greedy leaves a limit broken, the one case
+    /// they can help). The compiler itself is the language only and carries no optimiser.
     /// </summary>
     public IReadOnlyList<IChunkPartitioner>? FallbackPartitioners { get; init; }
 }

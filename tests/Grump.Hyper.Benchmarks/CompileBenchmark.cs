@@ -279,8 +279,8 @@ internal static class CompileBenchmark
         var selection = Grump.Hyper.Compiler.Project.ProjectLoader.Select(project);
         var modules = selection.Sources.Select(s => Grump.Hyper.Compiler.Modules.ModuleCompiler.Compile(s, selection.VendorPaths.Contains(s.Path), Grump.Hyper.Compiler.Modules.CompilationOptions.Default)).ToList();
         Grump.Hyper.Compiler.Splitting.SplitResult? all = null, byDefault = null;
-        var allMs = Time(() => all = Grump.Hyper.Compiler.Compilation.Finish(selection, modules, new Grump.Hyper.Compiler.FinishOptions { Partitioners = Grump.Hyper.Compiler.Splitting.OptimisingPartitioner.All }).Split);
-        var defaultMs = Time(() => byDefault = Grump.Hyper.Compiler.Compilation.Finish(selection, modules).Split);
+        var allMs = Time(() => all = Grump.Hyper.Compiler.Compilation.Finish(selection, modules, new Grump.Hyper.Compiler.FinishOptions { Partitioners = Grump.Hyper.Engine.Optimisation.OptimisingPartitioner.All }).Split);
+        var defaultMs = Time(() => byDefault = Grump.Hyper.Compiler.Compilation.Finish(selection, modules, new Grump.Hyper.Compiler.FinishOptions { FallbackPartitioners = Grump.Hyper.Engine.Optimisation.OptimisingPartitioner.Optimisers }).Split);
         var greedyBytes = all!.Scores.First(p => p.Partitioner == "greedy").BytesLoaded;
         return "chunks (bytes loaded up front, all routes): " + string.Join(", ", all.Scores.Select(p => string.Create(CultureInfo.InvariantCulture,
             $"{p.Partitioner} {p.BytesLoaded} ({(double)p.BytesLoaded / greedyBytes:0.0000} of greedy){(p.Partitioner == all.Chosen ? " *" : string.Empty)}{(p.Valid ? string.Empty : " invalid")}")))

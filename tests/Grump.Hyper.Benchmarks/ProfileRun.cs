@@ -38,7 +38,7 @@ internal static class ProfileRun
             // one core, and the tar.gz of the same files.
             var zip = Grump.Hyper.Testing.Archives.Zip(project.Select(f => (f.Path, f.Content.ToArray())));
             var tarGz = Grump.Hyper.Testing.Archives.TarGz(project);
-            var limits = Grump.Hyper.Engine.Archives.ArchiveLimits.Default;
+            var limits = Grump.Hyper.Engine.Archives.ArchiveLimits.Default with { MaxEntries = project.Count + 10 }; // as the service benchmark configures it
             if (Array.IndexOf(args, "--save") is var save and >= 0 && save + 1 < args.Length)
             {
                 // For a trace of the service: the same archives to send with curl.

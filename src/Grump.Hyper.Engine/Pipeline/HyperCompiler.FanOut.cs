@@ -4,6 +4,7 @@ using Grump.Hyper.Compiler;
 using Grump.Hyper.Compiler.Modules;
 using Grump.Hyper.Compiler.Project;
 using Grump.Hyper.Engine.Caching;
+using Grump.Hyper.Engine.Optimisation;
 using Grump.Hyper.Engine.Sharding;
 
 namespace Grump.Hyper.Engine.Pipeline;
@@ -72,7 +73,7 @@ public sealed partial class HyperCompiler
         var stateKey = StateKey(project, options);
         var state = _states.Take(stateKey);
         var compileReasons = state.CompileReasons(project.Sources, modules, i => project.VendorPaths.Contains(project.Sources[i].Path));
-        var finish = new FinishOptions { Parallel = Environment.ProcessorCount > 1, Memo = state.Finish, DocumentBlocks = options.DocumentBlocks };
+        var finish = new FinishOptions { Parallel = Environment.ProcessorCount > 1, Memo = state.Finish, DocumentBlocks = options.DocumentBlocks, FallbackPartitioners = OptimisingPartitioner.Optimisers };
         var compilation = Compilation.Finish(project, modules, finish, stage: (name, time) => stages.Add(new StageMetrics(name, time.TotalMilliseconds, modules.Count, 0)));
         _states.Give(stateKey, state);
 

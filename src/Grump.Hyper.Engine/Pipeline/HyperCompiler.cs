@@ -2,11 +2,12 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using Grump.Hyper.Compiler;
 using Grump.Hyper.Compiler.Emit;
+using Grump.Hyper.Compiler.Extraction;
 using Grump.Hyper.Compiler.Modules;
 using Grump.Hyper.Compiler.Project;
-using Grump.Hyper.Compiler.Extraction;
 using Grump.Hyper.Engine.Caching;
 using Grump.Hyper.Engine.Kernels;
+using Grump.Hyper.Engine.Optimisation;
 using Grump.Hyper.Engine.Speculation;
 
 namespace Grump.Hyper.Engine.Pipeline;
@@ -216,7 +217,7 @@ public sealed partial class HyperCompiler
 
                 var compileReasons = state?.CompileReasons(project.Sources, results, i => project.VendorPaths.Contains(project.Sources[i].Path))
                     ?? new StepReasons("compile", "module", results.Length, 0, 0, 0, 0, results.Sum(r => (long)(r.Rendered?.Length ?? 0)));
-                var finish = new FinishOptions { Parallel = parallelism > 1, Memo = state?.Finish, DocumentBlocks = options.DocumentBlocks };
+                var finish = new FinishOptions { Parallel = parallelism > 1, Memo = state?.Finish, DocumentBlocks = options.DocumentBlocks, FallbackPartitioners = OptimisingPartitioner.Optimisers };
                 compilation = Compilation.Finish(project, results, finish, stage: (name, time) => stages.Add(new StageMetrics(name, time.TotalMilliseconds, results.Length, 0)));
                 steps = [compileReasons, .. compilation.Steps];
                 marked = state?.Mark();

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Grump.Hyper.Compiler.Optimisation;
+using Grump.Hyper.Engine.Optimisation;
 
 namespace Grump.Hyper.Engine.Sharding;
 

@@ -1,4 +1,4 @@
-namespace Grump.Hyper.Compiler.Optimisation;
+namespace Grump.Hyper.Engine.Optimisation;
 
 /// <summary>A search over integer vectors: gene i takes a value in [Min, Max]. Lower cost is better.</summary>
 public sealed record SearchProblem(int Length, int Min, int Max, Func<int[], double> Cost, int[] Start);

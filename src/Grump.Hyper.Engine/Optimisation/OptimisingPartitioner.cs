@@ -1,9 +1,12 @@
-using Grump.Hyper.Compiler.Optimisation;
+using Grump.Hyper.Compiler;
+using Grump.Hyper.Compiler.Splitting;
 
-namespace Grump.Hyper.Compiler.Splitting;
+namespace Grump.Hyper.Engine.Optimisation;
 
 /// <summary>
-/// Searches partitions with a metaheuristic, starting from the greedy answer. Gene g is the chunk of
+/// Searches partitions with a metaheuristic, starting from the greedy answer. An optimiser of the engine's, not
+/// part of the language: the compiler exposes the seam (<see cref="IChunkPartitioner"/>, tried through
+/// <see cref="FinishOptions.FallbackPartitioners"/>) and the engine plugs these in, in every tier. Gene g is the chunk of
 /// shared group g (or -1: copied into its consumers); invalid partitions pay a large penalty per broken
 /// limit, so the search keeps to valid ones when it can.
 /// </summary>
