@@ -61,9 +61,10 @@ internal static class CompileCommand
             return CliApp.Usage;
         }
 
+        OutputChanges changes;
         try
         {
-            ArtifactWriter.ReplaceIn(result.Artifacts, output);
+            changes = ArtifactWriter.ReplaceIn(result.Artifacts, output);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -77,7 +78,7 @@ internal static class CompileCommand
         }
 
         var counts = Grump.Hyper.Compiler.Emit.ArtifactEmitter.Count(result.Compilation.Diagnostics);
-        stdout.WriteLine($"grump-hyper: {result.Metrics.Modules} modules, {counts.Errors} errors, {counts.Warnings} warnings, {result.Artifacts.Count} artifacts in {output} ({result.Metrics.TotalMilliseconds:0.#} ms, tier {result.Metrics.Tier})");
+        stdout.WriteLine($"grump-hyper: {result.Metrics.Modules} modules, {counts.Errors} errors, {counts.Warnings} warnings, {result.Artifacts.Count} artifacts in {output} ({changes.Written} written, {changes.Unchanged} unchanged, {changes.Deleted} deleted; {result.Metrics.TotalMilliseconds:0.#} ms, tier {result.Metrics.Tier})");
         return result.Compilation.Success ? CliApp.Ok : CliApp.CompileErrors;
     }
 }

@@ -87,6 +87,55 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Compiling_again_into_the_same_out_rewrites_only_files_whose_bytes_changed()
+    {
+        var project = Path.Combine(_temp, "shop");
+        foreach (var file in Directory.EnumerateFiles(Example(), "*", SearchOption.AllDirectories))
+        {
+            var copy = Path.Combine(project, Path.GetRelativePath(Example(), file));
+            Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
+            File.Copy(file, copy);
+        }
+
+        var output = Path.Combine(_temp, "out");
+        Assert.Equal(0, Run("compile", project, "--out", output).Code);
+
+        // Every file aged, so a rewrite shows in its time; one output file altered by hand with its length kept; one
+        // source edited.
+        var aged = DateTime.UtcNow.AddHours(-1);
+        foreach (var file in Directory.EnumerateFiles(output, "*", SearchOption.AllDirectories))
+        {
+            File.SetLastWriteTimeUtc(file, aged);
+        }
+
+        var tampered = Path.Combine(output, "modules", "catalog", "search.json");
+        var bytes = File.ReadAllBytes(tampered);
+        bytes[bytes.Length / 2] = (byte)(bytes[bytes.Length / 2] == (byte)'a' ? 'b' : 'a');
+        File.WriteAllBytes(tampered, bytes);
+        File.SetLastWriteTimeUtc(tampered, aged);
+        File.AppendAllText(Path.Combine(project, "payments", "stripe.intent"), "\nAdd refunds to the payments.\n");
+
+        var (code, stdout, _) = Run("compile", project, "--out", output);
+        Assert.Equal(0, code);
+
+        // The output is a fresh compile's, byte for byte (the run's own metrics aside) ...
+        var fresh = Path.Combine(_temp, "fresh");
+        Assert.Equal(0, Run("compile", project, "--out", fresh).Code);
+        string[] Files(string root) => [.. Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(root, f)).Order(StringComparer.Ordinal)];
+        Assert.Equal(Files(fresh), Files(output));
+        foreach (var file in Files(fresh).Where(f => f != "metrics.json"))
+        {
+            Assert.True(File.ReadAllBytes(Path.Combine(fresh, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(output, file))), $"{file} differs from a fresh compile");
+        }
+
+        // ... and only what changed was written: the edited module, the altered file, not an untouched module.
+        Assert.True(File.GetLastWriteTimeUtc(Path.Combine(output, "modules", "payments", "stripe.json")) > aged);
+        Assert.True(File.GetLastWriteTimeUtc(tampered) > aged);
+        Assert.Equal(aged, File.GetLastWriteTimeUtc(Path.Combine(output, "modules", "cart.json")));
+        Assert.Matches(@"\(\d+ written, [1-9]\d* unchanged, \d+ deleted;", stdout);
+    }
+
+    [Fact]
     public void A_non_empty_out_that_is_not_a_previous_output_is_refused_and_left_alone()
     {
         var output = Path.Combine(_temp, "mine");
