@@ -40,10 +40,10 @@ public sealed record HyperOptions
     public string WorkerName { get; init; } = Environment.MachineName + ":" + Environment.ProcessId;
 }
 
-/// <summary>A finished compile: the compiler's result, with metrics.json added to the artifacts.</summary>
 /// <summary>Gives the bytes of described sources (see <see cref="SourceFile.Described"/>), in the order asked.</summary>
 public delegate IReadOnlyList<SourceFile> SourceLoader(IReadOnlyList<SourceFile> described);
 
+/// <summary>A finished compile: the compiler's result, with metrics.json added to the artifacts.</summary>
 public sealed record HyperResult(CompilationResult Compilation, CompileMetrics Metrics)
 {
     public ArtifactSet Artifacts => Compilation.Artifacts;

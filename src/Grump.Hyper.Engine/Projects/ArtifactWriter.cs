@@ -13,9 +13,10 @@ public static class ArtifactWriter
     /// that this tool did not write).
     /// </summary>
     /// <remarks>
-    /// Why compare instead of rewriting: on this kind of disk creating a small file costs far more than reading one
-    /// (10,000 files written: 2.5-20 s; the 95 changed: 0.1-0.6 s), and a CLI compiling into the same folder again
-    /// (an edit loop, or CI with a cached output) makes mostly the same files. Unchanged files also keep their
+    /// Why compare instead of rewriting: on this kind of disk creating and deleting small files costs far more than
+    /// reading them, and a CLI compiling into the same folder again (an edit loop, or CI with a cached output) makes
+    /// mostly the same files: 10,000 files compiled again into their folder took 4.2-4.3 s instead of 11.9-17.2 s
+    /// when the folder was emptied and written anew. Unchanged files also keep their
     /// modification times, so tools downstream see only what changed. Bytes are compared, not only sizes or names.
     /// </remarks>
     /// <returns>How many files were written, left as they were, and deleted.</returns>
