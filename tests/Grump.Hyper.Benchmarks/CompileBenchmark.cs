@@ -246,7 +246,7 @@ internal static class CompileBenchmark
         var tiers = Enum.GetValues<MatcherTier>();
         var matcherTimes = tiers.Select(t =>
         {
-            var matchers = t == MatcherTier.Generated ? MatcherSet.Tiered() : MatcherSet.At(t);
+            var matchers = t == MatcherTier.Generated ? Grump.Hyper.Engine.Matching.Matchers.Tiered() : Grump.Hyper.Engine.Matching.Matchers.At(t);
             if (t == MatcherTier.Generated)
             {
                 sources.ForEach(f => ModuleCompiler.Compile(f, false, CompilationOptions.Default, matchers)); // promote it all the way

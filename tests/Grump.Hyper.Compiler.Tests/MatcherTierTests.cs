@@ -5,11 +5,55 @@ using Grump.Hyper.Compiler.Text;
 
 namespace Grump.Hyper.Compiler.Tests;
 
+/// <summary>
+/// The compiler's own matcher tiers and its <see cref="WordSteps"/> seam give the same matches (the engine's
+/// compiled, generated and self-promoting lookups are tested in the engine, through the same seam).
+/// </summary>
 public sealed class MatcherTierTests
 {
-    private static readonly MatcherTier[] AllTiers = Enum.GetValues<MatcherTier>();
+    private static readonly MatcherTier[] CompilerTiers = [MatcherTier.Interpreted, MatcherTier.Frozen];
 
-    public static TheoryData<MatcherTier> Tiers => [.. AllTiers];
+    public static TheoryData<MatcherTier> Tiers => [.. CompilerTiers];
+
+    /// <summary>Another data structure behind the seam: each node's words sorted, found by binary search.</summary>
+    private sealed class SortedSteps(TrieEdges edges) : WordSteps
+    {
+        private readonly (string[] Words, int[] Next)[] _nodes = [.. edges.Nodes.Select(n =>
+        {
+            var pairs = n.OrderBy(p => p.Key, StringComparer.Ordinal).ToArray();
+            return (pairs.Select(p => p.Key).ToArray(), pairs.Select(p => p.Value).ToArray());
+        })];
+
+        public override MatcherTier Tier => MatcherTier.Compiled;
+
+        public override int Follow(int state, string word)
+        {
+            var (words, next) = _nodes[state];
+            var at = Array.BinarySearch(words, word, StringComparer.Ordinal);
+            return at >= 0 ? next[at] : -1;
+        }
+    }
+
+    [Fact]
+    public void The_engines_tiers_are_not_the_compilers()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => MatcherSet.At(MatcherTier.Compiled));
+        Assert.Throws<ArgumentOutOfRangeException>(() => MatcherSet.At(MatcherTier.Generated));
+    }
+
+    [Fact]
+    public void Lookups_plugged_in_through_the_seam_compile_the_example_project_to_the_same_modules()
+    {
+        var matchers = MatcherSet.With(edges => new SortedSteps(edges));
+        Assert.All(matchers.Tiers, t => Assert.Equal(MatcherTier.Compiled, t));
+        foreach (var file in ExampleFiles())
+        {
+            var expected = ModuleCompiler.Compile(file, false, CompilationOptions.Default);
+            var actual = ModuleCompiler.Compile(file, false, CompilationOptions.Default, matchers);
+            Assert.Equal(expected.Rendered, actual.Rendered);
+            Assert.Equal(expected.Diagnostics, actual.Diagnostics);
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Tiers))]
@@ -40,7 +84,7 @@ public sealed class MatcherTierTests
             "dashboards", "charts", "zzz", "audit", "log", "logs", "email", "notifications", "push", "customers", "support", "agent",
         };
         var random = new Random(7);
-        var lexicons = AllTiers.Select(t => lexicon.At(t)).Append(lexicon.At(MatcherTier.Generated, words)).ToArray();
+        var lexicons = CompilerTiers.Select(t => lexicon.At(t)).Append(lexicon.With(edges => new SortedSteps(edges))).ToArray();
         for (var round = 0; round < 300; round++)
         {
             var text = string.Join(random.Next(5) == 0 ? ". " : " ", Enumerable.Range(0, 5 + random.Next(30)).Select(_ => words[random.Next(words.Length)])) + ".";
@@ -54,27 +98,6 @@ public sealed class MatcherTierTests
                 }
             }
         }
-    }
-
-    [Fact]
-    public void A_tiered_matcher_is_promoted_by_lookups_and_keeps_its_answers()
-    {
-        var lexicon = IntentLexicon.Default.Tiered();
-        var text = "As a customer I want a shopping cart with Stripe payments and real-time updates, without Kafka.";
-        var (tokens, _) = Tokenizer.Tokenize(text, new TextSpan(0, text.Length), lexicon);
-        var expected = Describe(IntentLexicon.Default, tokens, true);
-        Assert.Equal(MatcherTier.Interpreted, lexicon.Features.Tier);
-        var seen = new HashSet<MatcherTier>();
-        var tiered = (TieredMatcher<FeatureTerm>)lexicon.Features;
-        while (tiered.Lookups < TieredMatcher<FeatureTerm>.GeneratedAfter + tokens.Length)
-        {
-            seen.Add(lexicon.Features.Tier);
-            Assert.Equal(Describe(IntentLexicon.Default, tokens, true).Features, Describe(lexicon, tokens, true).Features);
-        }
-
-        Assert.Equal(AllTiers, seen.Order());
-        Assert.Equal(MatcherTier.Generated, lexicon.Features.Tier);
-        Assert.Equal(expected, Describe(lexicon, tokens, true));
     }
 
     private static (string Tech, string Features, string Actors, string Flows, string Negation, string Verbs, string Signals) Describe(IntentLexicon lexicon, Token[] tokens, bool singular)

@@ -42,28 +42,28 @@ internal sealed record IntentLexicon
     /// <summary>The lexicon with frozen matchers: what the plain compiler uses.</summary>
     public static IntentLexicon Default => LazyDefault.Value;
 
-    /// <summary>The same words with every matcher at one tier (each gives the same matches).</summary>
-    public IntentLexicon At(MatcherTier tier, IReadOnlyCollection<string>? hotWords = null) => this with
+    /// <summary>The same words with every matcher at one of the compiler's tiers (each gives the same matches).</summary>
+    public IntentLexicon At(MatcherTier tier) => this with
     {
-        Tech = Tech.Trie.Matcher(tier, hotWords),
-        Features = Features.Trie.Matcher(tier, hotWords),
-        Actors = Actors.Trie.Matcher(tier, hotWords),
-        DataFlows = DataFlows.Trie.Matcher(tier, hotWords),
-        Negation = Negation.Trie.Matcher(tier, hotWords),
-        Verbs = Verbs.Trie.Matcher(tier, hotWords),
-        Signals = Signals.Trie.Matcher(tier, hotWords),
+        Tech = Tech.Trie.Matcher(tier),
+        Features = Features.Trie.Matcher(tier),
+        Actors = Actors.Trie.Matcher(tier),
+        DataFlows = DataFlows.Trie.Matcher(tier),
+        Negation = Negation.Trie.Matcher(tier),
+        Verbs = Verbs.Trie.Matcher(tier),
+        Signals = Signals.Trie.Matcher(tier),
     };
 
-    /// <summary>The same words with matchers that promote themselves as they get hot.</summary>
-    public IntentLexicon Tiered() => this with
+    /// <summary>The same words with every matcher stepping through what <paramref name="steps"/> builds from its trie.</summary>
+    public IntentLexicon With(Func<TrieEdges, WordSteps> steps) => this with
     {
-        Tech = new TieredMatcher<TechTerm>(Tech.Trie),
-        Features = new TieredMatcher<FeatureTerm>(Features.Trie),
-        Actors = new TieredMatcher<ActorTerm>(Actors.Trie),
-        DataFlows = new TieredMatcher<DataFlowTerm>(DataFlows.Trie),
-        Negation = new TieredMatcher<NegationKind>(Negation.Trie),
-        Verbs = new TieredMatcher<string>(Verbs.Trie),
-        Signals = new TieredMatcher<ImmutableArray<string>>(Signals.Trie),
+        Tech = Tech.Trie.Matcher(steps),
+        Features = Features.Trie.Matcher(steps),
+        Actors = Actors.Trie.Matcher(steps),
+        DataFlows = DataFlows.Trie.Matcher(steps),
+        Negation = Negation.Trie.Matcher(steps),
+        Verbs = Verbs.Trie.Matcher(steps),
+        Signals = Signals.Trie.Matcher(steps),
     };
 
     /// <summary>Each matcher's current tier, for metrics.</summary>

@@ -1,5 +1,4 @@
 using System.Collections.Frozen;
-using System.Linq.Expressions;
 
 namespace Grump.Hyper.Compiler.Extraction;
 
@@ -18,32 +17,61 @@ public enum MatcherTier
     /// <summary>Frozen dictionaries per node: slower to build, faster to read.</summary>
     Frozen,
 
-    /// <summary>One flat automaton: words interned to numbers, every edge in one frozen table.</summary>
+    /// <summary>One flat automaton: words interned to numbers, every edge in one frozen table (the engine's).</summary>
     Compiled,
 
-    /// <summary>The compiled automaton with a generated delegate for the words this workload actually uses.</summary>
+    /// <summary>The compiled automaton with a generated delegate for the words this workload actually uses (the engine's).</summary>
     Generated,
+}
+
+/// <summary>
+/// One step of a phrase trie's automaton: from a node by one exact word to the next node, or -1. The seam between
+/// the language and how fast it is read: the compiler steps by plain or frozen hash maps; an engine may plug in
+/// its own (interned word numbers, generated code, promotion by use), built from <see cref="TrieEdges"/>. Every
+/// implementation must give the same answers.
+/// </summary>
+public abstract class WordSteps
+{
+    public abstract MatcherTier Tier { get; }
+
+    /// <summary>The next node from <paramref name="state"/> by exactly <paramref name="word"/>, or -1. Node 0 is the root.</summary>
+    public abstract int Follow(int state, string word);
+
+    /// <summary>Plain hash maps per node, as the trie was built.</summary>
+    public static WordSteps Interpreted(TrieEdges edges) => new InterpretedSteps(edges);
+
+    /// <summary>Frozen dictionaries per node: slower to build, faster to read.</summary>
+    public static WordSteps Frozen(TrieEdges edges) => new FrozenSteps(edges);
+}
+
+/// <summary>A phrase trie's edges, read-only: per node, each word to its child node. Node 0 is the root.</summary>
+public sealed class TrieEdges
+{
+    internal TrieEdges(IReadOnlyList<IReadOnlyDictionary<string, int>> nodes) => Nodes = nodes;
+
+    public IReadOnlyList<IReadOnlyDictionary<string, int>> Nodes { get; }
 }
 
 /// <summary>
 /// Maps whole words and multi-word phrases to lexicon entries. Matching is greedy and longest-first,
 /// so "ruby on rails" wins over "ruby", and a word is never found inside another word. At each step an
 /// exact word is preferred; with <c>allowSingular</c> a plural that is not itself an edge steps by its
-/// singular. States are node numbers; 0 is the root.
+/// singular. States are node numbers; 0 is the root. How one step is taken is <see cref="WordSteps"/>'s.
 /// </summary>
-internal abstract class PhraseMatcher<T>
+internal sealed class PhraseMatcher<T>
 {
-    protected PhraseMatcher(PhraseTrie<T> trie) => Trie = trie;
+    private readonly WordSteps _steps;
+
+    public PhraseMatcher(PhraseTrie<T> trie, WordSteps steps) => (Trie, _steps) = (trie, steps);
 
     public PhraseTrie<T> Trie { get; }
 
-    public abstract MatcherTier Tier { get; }
+    public MatcherTier Tier => _steps.Tier;
 
-    /// <summary>The next state from <paramref name="state"/> by exactly <paramref name="word"/>, or -1.</summary>
-    protected abstract int Step(int state, string word);
+    private int Step(int state, string word) => _steps.Follow(state, word);
 
     /// <summary>The longest phrase starting at <paramref name="start"/>, or false.</summary>
-    public virtual bool TryMatch(ReadOnlySpan<Token> tokens, int start, bool allowSingular, out TermMatch<T> match)
+    public bool TryMatch(ReadOnlySpan<Token> tokens, int start, bool allowSingular, out TermMatch<T> match)
     {
         match = default;
         if (!tokens[start].IsWord)
@@ -169,95 +197,34 @@ internal sealed class PhraseTrie<T>
         return new PhraseTrie<T>(edges, [.. values], [.. hasValue]);
     }
 
-    public PhraseMatcher<T> Matcher(MatcherTier tier, IEnumerable<string>? hotWords = null) => tier switch
+    /// <summary>The edges as the <see cref="WordSteps"/> seam reads them.</summary>
+    public TrieEdges View => _view ??= new TrieEdges(Edges);
+
+    private TrieEdges? _view;
+
+    /// <summary>A matcher at one of the compiler's own tiers (the others are an engine's, through <see cref="Matcher(Func{TrieEdges, WordSteps})"/>).</summary>
+    public PhraseMatcher<T> Matcher(MatcherTier tier) => tier switch
     {
-        MatcherTier.Interpreted => new InterpretedMatcher<T>(this),
-        MatcherTier.Frozen => new FrozenMatcher<T>(this),
-        MatcherTier.Compiled => new CompiledMatcher<T>(this),
-        _ => new GeneratedMatcher<T>(this, hotWords ?? []),
+        MatcherTier.Interpreted => new(this, WordSteps.Interpreted(View)),
+        MatcherTier.Frozen => new(this, WordSteps.Frozen(View)),
+        _ => throw new ArgumentOutOfRangeException(nameof(tier), tier, "Compiled and generated matchers are an engine's: plug them in as WordSteps."),
     };
+
+    public PhraseMatcher<T> Matcher(Func<TrieEdges, WordSteps> steps) => new(this, steps(View));
 }
 
-internal sealed class InterpretedMatcher<T>(PhraseTrie<T> trie) : PhraseMatcher<T>(trie)
+internal sealed class InterpretedSteps(TrieEdges edges) : WordSteps
 {
     public override MatcherTier Tier => MatcherTier.Interpreted;
 
-    protected override int Step(int state, string word) => Trie.Edges[state].TryGetValue(word, out var next) ? next : -1;
+    public override int Follow(int state, string word) => edges.Nodes[state].TryGetValue(word, out var next) ? next : -1;
 }
 
-internal sealed class FrozenMatcher<T> : PhraseMatcher<T>
+internal sealed class FrozenSteps(TrieEdges edges) : WordSteps
 {
-    private readonly FrozenDictionary<string, int>[] _edges;
-
-    public FrozenMatcher(PhraseTrie<T> trie)
-        : base(trie) => _edges = [.. trie.Edges.Select(e => e.ToFrozenDictionary(StringComparer.Ordinal))];
+    private readonly FrozenDictionary<string, int>[] _edges = [.. edges.Nodes.Select(e => e.ToFrozenDictionary(StringComparer.Ordinal))];
 
     public override MatcherTier Tier => MatcherTier.Frozen;
 
-    protected override int Step(int state, string word) => _edges[state].TryGetValue(word, out var next) ? next : -1;
-}
-
-/// <summary>Every edge in one table keyed by (state, word number); a word not in the lexicon fails at the first lookup.</summary>
-internal class CompiledMatcher<T> : PhraseMatcher<T>
-{
-    private readonly FrozenDictionary<string, int> _words;
-    private readonly FrozenDictionary<long, int> _edges;
-
-    public CompiledMatcher(PhraseTrie<T> trie)
-        : base(trie)
-    {
-        var words = trie.Edges.SelectMany(e => e.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
-            .Select((w, i) => KeyValuePair.Create(w, i));
-        _words = words.ToFrozenDictionary(StringComparer.Ordinal);
-        _edges = trie.Edges.SelectMany((e, state) => e.Select(kv => KeyValuePair.Create(Key(state, _words[kv.Key]), kv.Value))).ToFrozenDictionary();
-    }
-
-    public override MatcherTier Tier => MatcherTier.Compiled;
-
-    protected FrozenDictionary<string, int> Words => _words;
-
-    protected override int Step(int state, string word) =>
-        _words.TryGetValue(word, out var id) && _edges.TryGetValue(Key(state, id), out var next) ? next : -1;
-
-    private static long Key(int state, int word) => ((long)state << 32) | (uint)word;
-}
-
-/// <summary>
-/// The compiled automaton plus a delegate generated at run time (an expression tree, compiled) that
-/// answers the first step for the words this workload has actually matched, the hot path of every
-/// lookup; other words and later steps go through the automaton.
-/// </summary>
-internal sealed class GeneratedMatcher<T> : CompiledMatcher<T>
-{
-    private readonly Func<string, int> _root;
-
-    public GeneratedMatcher(PhraseTrie<T> trie, IEnumerable<string> hotWords)
-        : base(trie)
-    {
-        var word = Expression.Parameter(typeof(string), "word");
-        var cases = hotWords.Distinct(StringComparer.Ordinal).Where(w => trie.Edges[0].ContainsKey(w)).Order(StringComparer.Ordinal)
-            .Select(w => Expression.SwitchCase(Expression.Constant(trie.Edges[0][w]), Expression.Constant(w)))
-            .ToArray();
-        var fallback = Expression.Constant(-2);
-        Expression body = cases.Length == 0
-            ? fallback
-            : Expression.Switch(word, fallback, typeof(string).GetMethod(nameof(string.Equals), [typeof(string), typeof(string)]), cases);
-        _root = Expression.Lambda<Func<string, int>>(body, word).Compile();
-    }
-
-    public override MatcherTier Tier => MatcherTier.Generated;
-
-    protected override int Step(int state, string word)
-    {
-        if (state == 0)
-        {
-            var next = _root(word);
-            if (next != -2)
-            {
-                return next;
-            }
-        }
-
-        return base.Step(state, word);
-    }
+    public override int Follow(int state, string word) => _edges[state].TryGetValue(word, out var next) ? next : -1;
 }

@@ -62,7 +62,7 @@ public sealed partial class HyperCompiler
     private readonly ModuleCache _cache;
     private readonly ProjectCache _projects;
     private readonly ProjectStates _states = new();
-    private readonly MatcherSet _tiered = MatcherSet.Tiered();
+    private readonly MatcherSet _tiered = Matching.Matchers.Tiered();
     private readonly TextKernels _kernels;
     private readonly ChangeModel _changes = new();
 
