@@ -1,5 +1,4 @@
 using System.Text;
-using Grump.Hyper.Compiler.Emit;
 using Grump.Hyper.Compiler.Modules;
 using Grump.Hyper.Compiler.Project;
 using Grump.Hyper.Engine.Caching;
@@ -31,15 +30,6 @@ public sealed class DescribedSourcesTests
         return (manifest.Describe(), Load, asked);
     }
 
-    private static void AssertSameArtifacts(ArtifactSet expected, ArtifactSet actual)
-    {
-        Assert.Equal(expected.Select(a => a.Key), actual.Select(a => a.Key));
-        foreach (var (path, content) in expected.Where(a => a.Key != ArtifactSet.Metrics))
-        {
-            Assert.True(content.ContentEquals(actual.TryGet(path, out var other) ? other : ArtifactContent.Of([])), $"{path} differs from a build of loaded sources");
-        }
-    }
-
     [Fact]
     public void A_build_reads_the_bytes_of_every_source_first_then_none_when_unchanged_then_only_the_edited_one()
     {
@@ -51,7 +41,7 @@ public sealed class DescribedSourcesTests
         var (first, load, asked) = Manifest(project);
         var cold = compiler.Compile(first, load, options, cancellationToken: Ct);
         Assert.Equal(sources, asked);
-        AssertSameArtifacts(new HyperCompiler(new ModuleCache()).Compile(project, options, cancellationToken: Ct).Artifacts, cold.Artifacts);
+        ArtifactAssert.Same(new HyperCompiler(new ModuleCache()).Compile(project, options, cancellationToken: Ct).Artifacts, cold.Artifacts);
 
         // The same manifest again (new objects, as a new job reads it): nothing read.
         var (again, loadAgain, askedAgain) = Manifest(project);
@@ -63,7 +53,7 @@ public sealed class DescribedSourcesTests
         var (third, loadThird, askedThird) = Manifest(edited);
         var result = compiler.Compile(third, loadThird, options, cancellationToken: Ct);
         Assert.Equal([sources[7]], askedThird);
-        AssertSameArtifacts(new HyperCompiler(new ModuleCache()).Compile(edited, options, cancellationToken: Ct).Artifacts, result.Artifacts);
+        ArtifactAssert.Same(new HyperCompiler(new ModuleCache()).Compile(edited, options, cancellationToken: Ct).Artifacts, result.Artifacts);
     }
 
     [Fact]

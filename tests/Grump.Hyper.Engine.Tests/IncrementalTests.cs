@@ -31,15 +31,6 @@ public sealed class IncrementalTests
     private static List<SourceFile> Edit(List<SourceFile> project, string path, Func<string, string> edit) =>
         [.. project.Select(f => f.Path == path ? new SourceFile(f.Path, Encoding.UTF8.GetBytes(edit(Encoding.UTF8.GetString(f.Content.Span)))) : f)];
 
-    private static void AssertSameArtifacts(ArtifactSet expected, ArtifactSet actual)
-    {
-        Assert.Equal(expected.Select(a => a.Key), actual.Select(a => a.Key));
-        foreach (var (path, content) in expected.Where(a => a.Key != ArtifactSet.Metrics))
-        {
-            Assert.True(content.ContentEquals(actual.TryGet(path, out var other) ? other : ArtifactContent.Of([])), $"{path} differs from a cold build");
-        }
-    }
-
     [Fact]
     public void A_body_edit_recompiles_one_module_relinks_none_and_rewrites_only_what_holds_it()
     {
@@ -91,7 +82,7 @@ public sealed class IncrementalTests
             Assert.InRange(written[document], 1, result.Artifacts.Single(a => a.Key == document).Value.Length / 4);
         }
 
-        AssertSameArtifacts(new HyperCompiler().Compile(edited, HyperOptions.Default with { Tier = CompileTier.Conservative }, cancellationToken: Ct).Artifacts, result.Artifacts);
+        ArtifactAssert.Same(new HyperCompiler().Compile(edited, HyperOptions.Default with { Tier = CompileTier.Conservative }, cancellationToken: Ct).Artifacts, result.Artifacts);
     }
 
     [Fact]
@@ -124,7 +115,7 @@ public sealed class IncrementalTests
         Assert.Equal((1, 199, 0), (link.Modified, link.Unchanged, link.Cached));
         var plan = Step(result, "plan");
         Assert.Equal((1, 199), (plan.Modified, plan.Cached));
-        AssertSameArtifacts(new HyperCompiler().Compile(edited, HyperOptions.Default with { Tier = CompileTier.Conservative }, cancellationToken: Ct).Artifacts, result.Artifacts);
+        ArtifactAssert.Same(new HyperCompiler().Compile(edited, HyperOptions.Default with { Tier = CompileTier.Conservative }, cancellationToken: Ct).Artifacts, result.Artifacts);
     }
 
     [Fact]
@@ -186,7 +177,7 @@ public sealed class IncrementalTests
                 project = Apply(project, edits[k]);
                 var incremental = compiler.Compile(project, options, cancellationToken: Ct);
                 var cold = new HyperCompiler().Compile(project, HyperOptions.Default with { Tier = CompileTier.Conservative }, cancellationToken: Ct);
-                AssertSameArtifacts(cold.Artifacts, incremental.Artifacts);
+                ArtifactAssert.Same(cold.Artifacts, incremental.Artifacts);
 
                 // The bytes a store writes anew, counted from scratch against the build before (the engine keeps the
                 // count of what that build holds from build to build).

@@ -43,16 +43,7 @@ internal sealed record IntentLexicon
     public static IntentLexicon Default => LazyDefault.Value;
 
     /// <summary>The same words with every matcher at one of the compiler's tiers (each gives the same matches).</summary>
-    public IntentLexicon At(MatcherTier tier) => this with
-    {
-        Tech = Tech.Trie.Matcher(tier),
-        Features = Features.Trie.Matcher(tier),
-        Actors = Actors.Trie.Matcher(tier),
-        DataFlows = DataFlows.Trie.Matcher(tier),
-        Negation = Negation.Trie.Matcher(tier),
-        Verbs = Verbs.Trie.Matcher(tier),
-        Signals = Signals.Trie.Matcher(tier),
-    };
+    public IntentLexicon At(MatcherTier tier) => With(WordSteps.At(tier));
 
     /// <summary>The same words with every matcher stepping through what <paramref name="steps"/> builds from its trie.</summary>
     public IntentLexicon With(Func<TrieEdges, WordSteps> steps) => this with

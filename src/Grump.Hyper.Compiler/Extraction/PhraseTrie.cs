@@ -42,6 +42,15 @@ public abstract class WordSteps
 
     /// <summary>Frozen dictionaries per node: slower to build, faster to read.</summary>
     public static WordSteps Frozen(TrieEdges edges) => new FrozenSteps(edges);
+
+    /// <summary>One of the compiler's own tiers, as a builder of steps.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Compiled or generated: those are an engine's.</exception>
+    public static Func<TrieEdges, WordSteps> At(MatcherTier tier) => tier switch
+    {
+        MatcherTier.Interpreted => Interpreted,
+        MatcherTier.Frozen => Frozen,
+        _ => throw new ArgumentOutOfRangeException(nameof(tier), tier, "Compiled and generated matchers are an engine's: plug them in as WordSteps."),
+    };
 }
 
 /// <summary>A phrase trie's edges, read-only: per node, each word to its child node. Node 0 is the root.</summary>
@@ -203,12 +212,7 @@ internal sealed class PhraseTrie<T>
     private TrieEdges? _view;
 
     /// <summary>A matcher at one of the compiler's own tiers (the others are an engine's, through <see cref="Matcher(Func{TrieEdges, WordSteps})"/>).</summary>
-    public PhraseMatcher<T> Matcher(MatcherTier tier) => tier switch
-    {
-        MatcherTier.Interpreted => new(this, WordSteps.Interpreted(View)),
-        MatcherTier.Frozen => new(this, WordSteps.Frozen(View)),
-        _ => throw new ArgumentOutOfRangeException(nameof(tier), tier, "Compiled and generated matchers are an engine's: plug them in as WordSteps."),
-    };
+    public PhraseMatcher<T> Matcher(MatcherTier tier) => Matcher(WordSteps.At(tier));
 
     public PhraseMatcher<T> Matcher(Func<TrieEdges, WordSteps> steps) => new(this, steps(View));
 }
