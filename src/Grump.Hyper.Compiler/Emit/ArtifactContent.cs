@@ -10,37 +10,46 @@ namespace Grump.Hyper.Compiler.Emit;
 /// </summary>
 public sealed class ArtifactContent
 {
+    // The parts are the first _count entries of _parts: a document laid out in an array sized from an estimate is
+    // taken as it is, not copied to its exact length (at 100,000 files a document has a million parts, and the copy
+    // and its large-object churn showed in traces of an edit). No sources array at all when no part has a source.
     private readonly ReadOnlyMemory<byte>[] _parts;
-    private readonly ArtifactContent?[] _sources;
+    private readonly int _count;
+    private readonly ArtifactContent?[]? _sources;
     private string? _sha256;
 
-    private ArtifactContent(ReadOnlyMemory<byte>[] parts, ArtifactContent?[]? sources, long length)
+    private ArtifactContent(ReadOnlyMemory<byte>[] parts, int count, ArtifactContent?[]? sources, long length)
     {
         _parts = parts;
-        _sources = sources ?? new ArtifactContent?[parts.Length];
+        _count = count;
+        _sources = sources is not null && Array.Exists(sources, s => s is not null) ? sources : null;
         Length = length;
     }
 
     public long Length { get; }
 
     /// <summary>The parts in order; callers must not write to them.</summary>
-    public IReadOnlyList<ReadOnlyMemory<byte>> Parts => _parts;
+    public IReadOnlyList<ReadOnlyMemory<byte>> Parts => _count == _parts.Length ? _parts : new ArraySegment<ReadOnlyMemory<byte>>(_parts, 0, _count);
 
     /// <summary>
     /// For each part, the artifact value it is the first bytes of (a chunk's members are their modules'
-    /// JSON), else null: what lets a store keep a chunk as references to objects it already has.
+    /// JSON), else null: what lets a store keep a chunk as references to objects it already has. Empty when no
+    /// part has one (see <see cref="IsComposite"/>).
     /// </summary>
-    public IReadOnlyList<ArtifactContent?> PartSources => _sources;
+    public IReadOnlyList<ArtifactContent?> PartSources => _sources ?? [];
 
     /// <summary>True when some part is a prefix of another artifact value.</summary>
-    public bool IsComposite => _sources.Any(s => s is not null);
+    public bool IsComposite => _sources is not null;
 
-    public static ArtifactContent Of(byte[] bytes) => new([bytes], null, bytes.Length);
+    public static ArtifactContent Of(byte[] bytes) => new([bytes], 1, null, bytes.Length);
 
     /// <summary>Whole when it is one array (no copy to read it).</summary>
-    public bool IsWhole => _parts.Length == 1 && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(_parts[0], out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length;
+    public bool IsWhole => _count == 1 && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(_parts[0], out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length;
 
-    public static ArtifactContent Concat(ReadOnlyMemory<byte>[] parts) => new(parts, null, LengthOf(parts));
+    public static ArtifactContent Concat(ReadOnlyMemory<byte>[] parts) => new(parts, parts.Length, null, LengthOf(parts, parts.Length));
+
+    /// <summary>The first <paramref name="count"/> of <paramref name="parts"/>, which the content owns from here.</summary>
+    internal static ArtifactContent Concat(ReadOnlyMemory<byte>[] parts, int count) => new(parts, count, null, LengthOf(parts, count));
 
     /// <param name="sources">Per part, the value whose first bytes it is, or null.</param>
     public static ArtifactContent Concat(ReadOnlyMemory<byte>[] parts, ArtifactContent?[] sources)
@@ -58,14 +67,14 @@ public sealed class ArtifactContent
             }
         }
 
-        return new(parts, sources, LengthOf(parts));
+        return new(parts, parts.Length, sources, LengthOf(parts, parts.Length));
     }
 
     // A plain loop: a document has 80,000 parts, and a delegate call per part showed in traces of the edit.
-    private static long LengthOf(ReadOnlyMemory<byte>[] parts)
+    private static long LengthOf(ReadOnlyMemory<byte>[] parts, int count)
     {
         long length = 0;
-        foreach (var part in parts)
+        foreach (var part in parts.AsSpan(0, count))
         {
             length += part.Length;
         }
@@ -84,14 +93,14 @@ public sealed class ArtifactContent
             }
 
             string hex;
-            if (_parts.Length == 1)
+            if (_count == 1)
             {
                 hex = Convert.ToHexStringLower(SHA256.HashData(_parts[0].Span));
             }
             else
             {
                 using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                foreach (var part in _parts)
+                foreach (var part in _parts.AsSpan(0, _count))
                 {
                     hash.AppendData(part.Span);
                 }
@@ -113,7 +122,7 @@ public sealed class ArtifactContent
 
         var whole = new byte[Length];
         var at = 0;
-        foreach (var part in _parts)
+        foreach (var part in _parts.AsSpan(0, _count))
         {
             part.Span.CopyTo(whole.AsSpan(at));
             at += part.Length;
@@ -136,7 +145,7 @@ public sealed class ArtifactContent
         }
 
         int i = 0, j = 0, at = 0, otherAt = 0;
-        while (i < _parts.Length && j < other._parts.Length)
+        while (i < _count && j < other._count)
         {
             var a = _parts[i].Span[at..];
             var b = other._parts[j].Span[otherAt..];
@@ -166,7 +175,7 @@ public sealed class ArtifactContent
 
     public void WriteTo(Stream stream)
     {
-        foreach (var part in _parts)
+        foreach (var part in _parts.AsSpan(0, _count))
         {
             stream.Write(part.Span);
         }
@@ -174,9 +183,9 @@ public sealed class ArtifactContent
 
     public async Task WriteToAsync(Stream stream, CancellationToken cancellationToken)
     {
-        foreach (var part in _parts)
+        for (var i = 0; i < _count; i++)
         {
-            await stream.WriteAsync(part, cancellationToken);
+            await stream.WriteAsync(_parts[i], cancellationToken);
         }
     }
 }

@@ -126,11 +126,11 @@ internal sealed class LineDocument
     /// <summary>The document; with <paramref name="blocks"/>, a composite of content-defined blocks (see <see cref="DocumentBlocks"/>).</summary>
     public ArtifactContent ToContent(DocumentBlocks? blocks = null)
     {
-        // The array itself when the estimate was exact, else one copy of the used part: the content owns it from here.
-        var parts = _count == _parts.Length ? _parts : _parts.AsSpan(0, _count).ToArray();
+        // The array itself, whatever its spare room: the content owns it from here (blocks take an exact copy).
+        var (parts, count) = (_parts, _count);
         _parts = [];
         _count = 0;
-        return blocks?.Compose(parts) ?? ArtifactContent.Concat(parts);
+        return blocks is null ? ArtifactContent.Concat(parts, count) : blocks.Compose(count == parts.Length ? parts : parts.AsSpan(0, count).ToArray());
     }
 
     /// <summary>
