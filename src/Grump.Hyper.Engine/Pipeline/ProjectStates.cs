@@ -70,7 +70,7 @@ internal sealed class ProjectState
         {
             var path = sources[i].Path;
             var sha = sources[i].Sha256;
-            next[i] = new SourceModule(path, sha, isVendor(i), results[i]);
+            var vendor = isVendor(i);
             while (j < Modules.Length && string.CompareOrdinal(Modules[j].Path, path) < 0)
             {
                 removed++;
@@ -81,20 +81,29 @@ internal sealed class ProjectState
             {
                 added++;
             }
-            else if (ReferenceEquals(Modules[j++].Result, results[i]))
-            {
-                cached++;
-                continue;
-            }
-            else if (Modules[j - 1].Sha256 == sha)
-            {
-                unchanged++;
-            }
             else
             {
-                modified++;
+                var before = Modules[j++];
+                if (ReferenceEquals(before.Result, results[i]))
+                {
+                    // The very same module for the same path: the last build's record serves again when nothing in it
+                    // moved (at 100,000 files a new record per source was 100,000 allocations per build).
+                    cached++;
+                    next[i] = before.Sha256 == sha && before.Vendor == vendor ? before : new SourceModule(path, sha, vendor, results[i]);
+                    continue;
+                }
+
+                if (before.Sha256 == sha)
+                {
+                    unchanged++;
+                }
+                else
+                {
+                    modified++;
+                }
             }
 
+            next[i] = new SourceModule(path, sha, vendor, results[i]);
             bytes += results[i].Rendered?.Length ?? 0;
         }
 
