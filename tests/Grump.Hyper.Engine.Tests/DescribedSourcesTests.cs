@@ -79,4 +79,28 @@ public sealed class DescribedSourcesTests
         var error = Assert.Throws<InvalidDataException>(() => new HyperCompiler(new ModuleCache()).Compile(described, Wrong, options, cancellationToken: Ct));
         Assert.Contains(described.Sources[0].Path, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_loader_that_fails_fails_the_build_and_the_next_build_of_the_project_is_whole()
+    {
+        // What a damaged or missing blob does to the compile job: the store throws where it reads; the build ends
+        // with that error (the job is then failed with it), and the project's state is given back intact.
+        var project = ProjectGenerator.Generate(60, seed: 14);
+        var options = HyperOptions.Default with { Tier = CompileTier.Aggressive, ProjectKey = "described-failing" };
+        var compiler = new HyperCompiler(new ModuleCache());
+        var (first, load, _) = Manifest(project);
+        compiler.Compile(first, load, options, cancellationToken: Ct);
+
+        var edited = ProjectGenerator.ChangeFiles(project, 3, seed: 5);
+        var (broken, _, _) = Manifest(edited);
+        IReadOnlyList<SourceFile> Damaged(IReadOnlyList<SourceFile> asked) =>
+            throw new InvalidDataException($"The stored bytes of {asked[0].Path} do not hash to their address.");
+        var error = Assert.Throws<InvalidDataException>(() => compiler.Compile(broken, Damaged, options, cancellationToken: Ct));
+        Assert.Contains(".intent", error.Message, StringComparison.Ordinal);
+
+        var (again, loadAgain, asked) = Manifest(edited);
+        var result = compiler.Compile(again, loadAgain, options, cancellationToken: Ct);
+        Assert.Equal(3, asked.Count);
+        ArtifactAssert.Same(new HyperCompiler(new ModuleCache()).Compile(edited, options, cancellationToken: Ct).Artifacts, result.Artifacts);
+    }
 }
