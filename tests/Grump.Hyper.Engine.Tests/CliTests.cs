@@ -136,6 +136,32 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void A_previous_output_with_a_file_where_a_folder_now_goes_and_the_reverse_is_replaced()
+    {
+        var output = Path.Combine(_temp, "out");
+        var built = new Grump.Hyper.Engine.Pipeline.HyperCompiler().Compile(
+            Grump.Hyper.Testing.Archives.ExampleFiles("shop").Select(f => new Grump.Hyper.Compiler.Modules.SourceFile(f.Path, f.Content)),
+            Grump.Hyper.Engine.Pipeline.HyperOptions.Default, cancellationToken: TestContext.Current.CancellationToken).Artifacts;
+        Grump.Hyper.Compiler.Emit.ArtifactSet With(params string[] extra)
+        {
+            var set = built.Without("nothing");
+            foreach (var path in extra)
+            {
+                set.Add(path, System.Text.Encoding.UTF8.GetBytes(path));
+            }
+
+            return set;
+        }
+
+        Grump.Hyper.Engine.Projects.ArtifactWriter.ReplaceIn(With("extra/a", "extra/b/c.json"), output);
+        var changes = Grump.Hyper.Engine.Projects.ArtifactWriter.ReplaceIn(With("extra/a/d.json", "extra/b"), output);
+
+        Assert.Equal("extra/a/d.json", File.ReadAllText(Path.Combine(output, "extra", "a", "d.json")));
+        Assert.Equal("extra/b", File.ReadAllText(Path.Combine(output, "extra", "b")));
+        Assert.Equal((2, built.Count, 0), (changes.Written, changes.Unchanged, changes.Deleted));
+    }
+
+    [Fact]
     public void A_non_empty_out_that_is_not_a_previous_output_is_refused_and_left_alone()
     {
         var output = Path.Combine(_temp, "mine");

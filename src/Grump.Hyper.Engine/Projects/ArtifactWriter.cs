@@ -43,7 +43,12 @@ public static class ArtifactWriter
                 continue;
             }
 
-            Write(root.FullName, target, content);
+            if (previous)
+            {
+                ClearWay(root.FullName, target);
+            }
+
+            Write(target, content);
             written++;
         }
 
@@ -147,7 +152,7 @@ public static class ArtifactWriter
         var root = Path.GetFullPath(folder);
         foreach (var (path, content) in artifacts)
         {
-            Write(root, Target(root, path), content);
+            Write(Target(root, path), content);
         }
     }
 
@@ -159,9 +164,9 @@ public static class ArtifactWriter
             : throw new InvalidOperationException($"Artifact path '{path}' would leave the output folder.");
     }
 
-    private static void Write(string root, string target, ArtifactContent content)
+    /// <summary>A previous output may hold a file where this build needs a folder, or a folder where it needs a file.</summary>
+    private static void ClearWay(string root, string target)
     {
-        // A previous output may hold a file where this build needs a folder, or a folder where it needs a file.
         for (var parent = Path.GetDirectoryName(target)!; parent.Length > root.Length; parent = Path.GetDirectoryName(parent)!)
         {
             if (File.Exists(parent))
@@ -174,7 +179,10 @@ public static class ArtifactWriter
         {
             Directory.Delete(target, recursive: true);
         }
+    }
 
+    private static void Write(string target, ArtifactContent content)
+    {
         Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         using var file = new FileStream(target, FileMode.Create, FileAccess.Write, FileShare.None, 64 * 1024);
         content.WriteTo(file); // a chunk is written from its parts, never copied together
