@@ -103,14 +103,16 @@ internal static class ProfileRun
                 var allocated = GC.GetTotalAllocatedBytes(precise: true);
                 var watch = Stopwatch.StartNew();
                 long bytes = 0;
+                UInt128 modules = 0; // what was made, so a faster compiler can be seen to make the same modules
                 foreach (var file in project.Where(f => f.Path.EndsWith(".intent", StringComparison.Ordinal)))
                 {
-                    Grump.Hyper.Compiler.Modules.ModuleCompiler.Compile(file, vendor: false, Grump.Hyper.Compiler.Modules.CompilationOptions.Default);
+                    var result = Grump.Hyper.Compiler.Modules.ModuleCompiler.Compile(file, vendor: false, Grump.Hyper.Compiler.Modules.CompilationOptions.Default);
+                    modules = (modules * 31) + result.RenderedHash.GetValueOrDefault() + (UInt128)result.Diagnostics.Length;
                     bytes += file.Content.Length;
                 }
 
                 var seconds = watch.Elapsed.TotalSeconds;
-                Console.WriteLine($"module compile, 1 thread: {seconds * 1000:0} ms, {bytes / 1048576.0 / seconds:0.0} MB/s, allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)project.Count / 1024:0.0} KiB per file");
+                Console.WriteLine($"module compile, 1 thread: {seconds * 1000:0} ms, {bytes / 1048576.0 / seconds:0.0} MB/s, allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)project.Count / 1024:0.0} KiB per file, modules {modules & 0xffffffffffff:x12}");
             }
 
             ticks?.Print();

@@ -3,6 +3,11 @@ namespace Grump.Hyper.Compiler.Extraction;
 /// <summary>Just enough English morphology for plurals, possessives and verb forms.</summary>
 internal static class Inflection
 {
+    private static readonly WordStrings Singulars = new();
+
+    /// <summary>The singular of a token's word (numbered: worked out once per process), or null when it has none.</summary>
+    public static string? SingularOf(in Token token) => Singulars.Get(token.Word, token.Norm, static word => TrySingular(word, out var singular) ? singular : null);
+
     public static bool TrySingular(string word, out string singular)
     {
         singular = word;

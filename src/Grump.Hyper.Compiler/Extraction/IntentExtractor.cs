@@ -532,6 +532,11 @@ internal sealed class IntentExtractor
 
     private string? VerbOf(string word) => _lexicon.VerbForms.Of(word, _lexicon, static (lexicon, w) => VerbOfUncached(lexicon, w));
 
+    /// <summary>The verb action of a token's word, read by word number where it has one (every token is asked).</summary>
+    private string? VerbOf(in Token token) => token.Word == 0
+        ? VerbOf(token.Norm)
+        : _lexicon.VerbsByWord.Get(token.Word, (_lexicon, token.Norm), static s => VerbOfUncached(s._lexicon, s.Norm));
+
     private static string? VerbOfUncached(IntentLexicon lexicon, string word)
     {
         Span<Token> one = [new Token(0, word.Length, word, TokenKind.Word, false, 0)];
@@ -565,7 +570,7 @@ internal sealed class IntentExtractor
                 continue;
             }
 
-            verbs[i] = VerbOf(tokens[i].Norm);
+            verbs[i] = VerbOf(tokens[i]);
         }
 
         for (var i = 0; i < tokens.Length; i++)
@@ -746,23 +751,41 @@ internal sealed class IntentExtractor
 
     private ImmutableArray<FeatureDependency> Dependencies(ImmutableArray<string> wanted)
     {
-        var edges = new SortedSet<(string From, string To)>();
-        var reasons = new Dictionary<(string, string), string>();
+        // Every rule of every wanted feature, ordered by (from, to) as the tuple comparer orders them; of two rules for
+        // the same edge the first found keeps its reason. The lexicon made each edge's value once: none is made here.
+        List<(FeatureDependency Edge, int Found)>? found = null;
         foreach (var name in wanted)
         {
             if (_lexicon.RulesByFrom.TryGetValue(name, out var rules))
             {
+                found ??= [];
                 foreach (var rule in rules)
                 {
-                    if (edges.Add((rule.From, rule.To)))
-                    {
-                        reasons[(rule.From, rule.To)] = rule.Reason;
-                    }
+                    found.Add((rule.Edge, found.Count));
                 }
             }
         }
 
-        return [.. edges.Select(e => new FeatureDependency(e.From, e.To, reasons[e]))];
+        if (found is null)
+        {
+            return [];
+        }
+
+        found.Sort(static (a, b) =>
+        {
+            var byEdge = Comparer<(string, string)>.Default.Compare((a.Edge.From, a.Edge.To), (b.Edge.From, b.Edge.To));
+            return byEdge != 0 ? byEdge : a.Found.CompareTo(b.Found);
+        });
+        var edges = ImmutableArray.CreateBuilder<FeatureDependency>(found.Count);
+        foreach (var (edge, _) in found)
+        {
+            if (edges.Count == 0 || edges[^1].From != edge.From || edges[^1].To != edge.To)
+            {
+                edges.Add(edge);
+            }
+        }
+
+        return edges.DrainToImmutable();
     }
 
     /// <summary>Earlier mentions come first; features others depend on move up.</summary>
@@ -1007,7 +1030,12 @@ internal sealed class IntentExtractor
     private static string NormalizeSpace(ReadOnlySpan<char> text)
     {
         text = text.Trim();
-        Span<char> buffer = stackalloc char[MaxSentenceText + 2]; // a space, the character that reaches the limit, the ellipsis
+        if (text.Length <= MaxSentenceText && !text.ContainsAny(OtherWhiteSpace) && !text.Contains("  ", StringComparison.Ordinal))
+        {
+            return new string(text); // most sentences and mentions: one line, single spaces, short
+        }
+
+        var buffer = t_spaced ??= new char[MaxSentenceText + 2]; // a space, the character that reaches the limit, the ellipsis
         var length = 0;
         var space = false;
         foreach (var c in text)
@@ -1032,8 +1060,15 @@ internal sealed class IntentExtractor
             }
         }
 
-        return new string(buffer[..length]);
+        return new string(buffer, 0, length);
     }
+
+    /// <summary>Every white-space character but the plain space: where one occurs, a text needs its spaces normalised.</summary>
+    private static readonly System.Buffers.SearchValues<char> OtherWhiteSpace = System.Buffers.SearchValues.Create(
+        [.. Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(c => char.IsWhiteSpace(c) && c != ' ')]);
+
+    [ThreadStatic]
+    private static char[]? t_spaced;
 
     private static string Text(SourceText source, ReadOnlySpan<Token> tokens, int first, int length)
     {

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Reflection;
+using Grump.Hyper.Compiler.Modules;
 
 namespace Grump.Hyper.Compiler.Extraction;
 
@@ -27,7 +28,11 @@ internal enum NegationKind : byte
     NotRemoval,
 }
 
-internal sealed record FeatureRule(string From, string To, string Reason);
+internal sealed record FeatureRule(string From, string To, string Reason)
+{
+    /// <summary>The rule as a module lists it, made once: every module with the feature shares it.</summary>
+    public FeatureDependency Edge { get; } = new(From, To, Reason);
+}
 
 /// <summary>
 /// Every word list and rule of the English extraction, read once from the data files in
@@ -76,8 +81,9 @@ internal sealed record IntentLexicon
     /// <summary>Each word's verb action once worked out (its inflections tried against <see cref="Verbs"/>), shared by every tier's copy.</summary>
     public WordMemo VerbForms { get; } = new();
 
-    /// <summary>Normalised words as shared strings, so a word seen in every file is one string, not one per file.</summary>
-    public WordTable Words { get; } = new();
+    /// <summary><see cref="VerbForms"/> by word number, for the tokens that have one.</summary>
+    public WordStrings VerbsByWord { get; } = new();
+
     public required PhraseMatcher<ImmutableArray<string>> Signals { get; init; }
     public required FrozenSet<string> NegationPredicate { get; init; }
     public required FrozenSet<string> NegationBoundary { get; init; }

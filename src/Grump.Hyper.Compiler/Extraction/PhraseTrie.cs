@@ -71,6 +71,11 @@ internal sealed class PhraseMatcher<T>
 {
     private readonly WordSteps _steps;
 
+    // The first step from the root, by word number: every token of every file takes it in every category, and almost
+    // always it leads nowhere. Kept per matcher (its trie and its steps) and per singular rule, for the whole process.
+    private readonly WordNumbers _first = new();
+    private readonly WordNumbers _firstOrSingular = new();
+
     public PhraseMatcher(PhraseTrie<T> trie, WordSteps steps) => (Trie, _steps) = (trie, steps);
 
     public PhraseTrie<T> Trie { get; }
@@ -88,7 +93,7 @@ internal sealed class PhraseMatcher<T>
             return false;
         }
 
-        var state = StepOrSingular(0, tokens[start].Norm, allowSingular);
+        var state = First(tokens[start], allowSingular);
         if (state < 0)
         {
             return false;
@@ -98,7 +103,7 @@ internal sealed class PhraseMatcher<T>
         var best = state;
         var i = start + 1;
         while (Trie.HasChildren[state] && i < tokens.Length && tokens[i].IsWord &&
-               (state = StepOrSingular(state, tokens[i].Norm, allowSingular)) >= 0)
+               (state = StepOrSingular(state, tokens[i], allowSingular)) >= 0)
         {
             i++;
             if (Trie.HasValue[state])
@@ -137,6 +142,10 @@ internal sealed class PhraseMatcher<T>
         return matches;
     }
 
+    private int First(in Token token, bool allowSingular) => token.Word == 0
+        ? StepOrSingular(0, token.Norm, allowSingular)
+        : (allowSingular ? _firstOrSingular : _first).Get(token.Word, (this, token.Norm, allowSingular), static s => s.Item1.StepOrSingular(0, s.Norm, s.allowSingular));
+
     private int StepOrSingular(int state, string word, bool allowSingular)
     {
         var next = Step(state, word);
@@ -146,6 +155,18 @@ internal sealed class PhraseMatcher<T>
         }
 
         return Step(state, singular);
+    }
+
+    /// <summary>As <see cref="StepOrSingular(int, string, bool)"/>, with the singular made once per word number rather than once per step.</summary>
+    private int StepOrSingular(int state, in Token token, bool allowSingular)
+    {
+        if (token.Word == 0)
+        {
+            return StepOrSingular(state, token.Norm, allowSingular);
+        }
+
+        var next = Step(state, token.Norm);
+        return next >= 0 || !allowSingular || Inflection.SingularOf(token) is not { } singular ? next : Step(state, singular);
     }
 }
 

@@ -12,6 +12,9 @@ internal enum TokenKind : byte
 internal readonly record struct Token(int Start, int Length, string Norm, TokenKind Kind, bool Capitalized, int Sentence)
 {
     public bool IsWord => Kind == TokenKind.Word;
+
+    /// <summary><see cref="Norm"/>'s number in <see cref="WordTable.Shared"/>, or 0 when it has none (a token not made by the tokenizer, or past the table's capacity).</summary>
+    public int Word { get; init; }
 }
 
 /// <summary>A sentence as a token range, with its place in the file.</summary>

@@ -49,7 +49,7 @@ internal static class Tokenizer
                 var start = i;
                 i = ScanWord(text, i, end);
                 var raw = text.AsSpan(start, i - start);
-                var norm = Normalize(raw, lexicon.Words);
+                var (norm, word) = Normalize(raw);
                 if (norm.Contains('/', StringComparison.Ordinal) && !lexicon.SlashWords.Contains(norm))
                 {
                     // "React/Vue" is two words; "ci/cd" is one.
@@ -59,7 +59,8 @@ internal static class Tokenizer
                         if (part.Length > 0)
                         {
                             sentenceStart = sentenceStart < 0 ? partStart : sentenceStart;
-                            tokens.Add(new Token(partStart, part.Length, part, TokenKind.Word, char.IsUpper(text[partStart]), sentence));
+                            var (partNorm, partWord) = WordTable.Shared.Get(part);
+                            tokens.Add(new Token(partStart, part.Length, partNorm, TokenKind.Word, char.IsUpper(text[partStart]), sentence) { Word = partWord });
                         }
 
                         partStart += part.Length + 1;
@@ -68,7 +69,7 @@ internal static class Tokenizer
                 else
                 {
                     sentenceStart = sentenceStart < 0 ? start : sentenceStart;
-                    tokens.Add(new Token(start, i - start, norm, TokenKind.Word, char.IsUpper(raw[0]) || (raw[0] == '.' && raw.Length > 1 && char.IsUpper(raw[1])), sentence));
+                    tokens.Add(new Token(start, i - start, norm, TokenKind.Word, char.IsUpper(raw[0]) || (raw[0] == '.' && raw.Length > 1 && char.IsUpper(raw[1])), sentence) { Word = word });
                 }
 
                 lastEnd = i;
@@ -151,12 +152,12 @@ internal static class Tokenizer
         return i;
     }
 
-    private static string Normalize(ReadOnlySpan<char> raw, WordTable words)
+    private static (string Norm, int Word) Normalize(ReadOnlySpan<char> raw)
     {
         Span<char> buffer = raw.Length <= 128 ? stackalloc char[raw.Length] : new char[raw.Length];
         raw.ToLowerInvariant(buffer);
         buffer.Replace('’', '\'');
-        return words.Get(buffer);
+        return WordTable.Shared.Get(buffer);
     }
 
     private static bool StartsNewThought(string text, int i, int end)
