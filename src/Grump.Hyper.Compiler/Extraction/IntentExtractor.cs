@@ -713,8 +713,9 @@ internal sealed class IntentExtractor
             }
         }
 
-        foreach (var (canonical, seen) in byName.OrderBy(p => p.Value.Index))
+        foreach (var info in list) // in order of first mention, as byName numbers them
         {
+            var (canonical, seen) = (info.Canonical, byName[info.Canonical]);
             if (seen.WantedLine > 0 && seen.NegatedLine > 0)
             {
                 diagnostics.Report(DiagnosticCatalog.TechWantedAndNegated, source, seen.Offset, canonical, seen.WantedLine, seen.NegatedLine);
@@ -878,19 +879,28 @@ internal sealed class IntentExtractor
             }
         }
 
-        foreach (var signal in signals.Order(StringComparer.Ordinal))
+        List<string>? implied = null; // the actor signals alone, in ordinal order (most files have none to sort)
+        foreach (var signal in signals)
         {
             if (signal.StartsWith("actor:", StringComparison.Ordinal))
             {
-                Add(signal["actor:".Length..]);
+                (implied ??= []).Add(signal);
             }
+        }
+
+        implied?.Sort(StringComparer.Ordinal);
+        foreach (var signal in implied ?? [])
+        {
+            Add(signal["actor:".Length..]);
         }
 
         return [.. actors];
     }
 
     /// <summary>"merchant" in a header is the same actor as "merchants" in the body: both are "seller".</summary>
-    private string Canonical(string actor)
+    private string Canonical(string actor) => _lexicon.ActorNames.Of(actor, this, static (self, a) => self.CanonicalUncached(a))!;
+
+    private string CanonicalUncached(string actor)
     {
         var words = actor.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var tokens = new Token[words.Length];

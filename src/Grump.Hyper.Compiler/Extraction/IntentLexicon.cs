@@ -81,6 +81,9 @@ internal sealed record IntentLexicon
     /// <summary>Each word's verb action once worked out (its inflections tried against <see cref="Verbs"/>), shared by every tier's copy.</summary>
     public WordMemo VerbForms { get; } = new();
 
+    /// <summary>Each header actor's canonical name once worked out: headers name the same few actors in every file.</summary>
+    public WordMemo ActorNames { get; } = new();
+
     /// <summary><see cref="VerbForms"/> by word number, for the tokens that have one.</summary>
     public WordStrings VerbsByWord { get; } = new();
 
