@@ -48,6 +48,7 @@ public static class ServiceCollectionExtensions
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section);
         services.AddSingleton<TenantDirectory>();
         services.AddSingleton<Observability.ApiMetrics>();
+        services.AddSingleton<Endpoints.AcceptedUploads>();
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section)
             .Validate(o => string.IsNullOrEmpty(o.SigningSecret) || WebhookSigner.TryDecodeSecret(o.SigningSecret, out _), "Webhooks:SigningSecret must be whsec_ + base64 of 24 to 64 bytes.")
             .ValidateOnStart();

@@ -79,7 +79,7 @@ public static class CompileApi
 
     private static async Task<Results<Accepted<JobView>, Ok<JobView>, ProblemHttpResult>> CompileAsync(
         HttpContext http, Tenant tenant, IJobRecords records, ISourceStore sourceStore, ITenantBlobs tenantBlobs, IIdempotencyKeyStore keys, IBackgroundJobClient jobs, TenantDirectory tenants, IOptions<HyperApiOptions> options,
-        IOptions<WebhookOptions> webhooks, WebhookAddressGuard guard, Observability.ApiMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
+        IOptions<WebhookOptions> webhooks, WebhookAddressGuard guard, Observability.ApiMetrics metrics, AcceptedUploads uploads, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger(typeof(CompileApi).FullName!);
         var limits = options.Value.Limits;
@@ -109,7 +109,7 @@ public static class CompileApi
         Acceptance result;
         try
         {
-            result = await AcceptAsync(tenant, submission!, records, sourceStore, tenantBlobs, jobs, tenants, options.Value, webhooks.Value, guard, cancellationToken);
+            result = await AcceptAsync(tenant, submission!, records, sourceStore, tenantBlobs, jobs, tenants, options.Value, webhooks.Value, guard, uploads, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -250,7 +250,7 @@ public static class CompileApi
     private sealed record Acceptance(JobRecord? Job, ProblemHttpResult? Problem);
 
     private static async Task<Acceptance> AcceptAsync(Tenant tenant, Submission submission, IJobRecords records, ISourceStore sourceStore, ITenantBlobs tenantBlobs, IBackgroundJobClient jobs,
-        TenantDirectory tenants, HyperApiOptions options, WebhookOptions webhooks, WebhookAddressGuard guard, CancellationToken cancellationToken)
+        TenantDirectory tenants, HyperApiOptions options, WebhookOptions webhooks, WebhookAddressGuard guard, AcceptedUploads uploads, CancellationToken cancellationToken)
     {
         var limits = options.Limits;
         var tier = CompileTiers.Default;
@@ -291,43 +291,56 @@ public static class CompileApi
             return Refuse(StatusCodes.Status400BadRequest, "callback-address-blocked", "Callback address refused", blocked);
         }
 
-        IReadOnlyList<Grump.Hyper.Compiler.Modules.SourceFile> files;
-        if (submission.Files is { } declared)
+        // An archive this process accepted before is its manifest again: nothing to read, hash, select or store.
+        var upload = submission.Files is null ? AcceptedUploads.KeyOf(tenant.Name, submission.Archive) : default;
+        ProjectManifest manifest;
+        int sourceCount;
+        if (submission.Files is null && await uploads.RecallAsync(upload, sourceStore, tenantBlobs, cancellationToken) is { } known)
         {
-            // A manifest of blobs uploaded before: nothing to read or store, only to check.
-            var (described, refused) = await BlobsApi.DeclaredAsync(tenant.Name, declared, limits, sourceStore, tenantBlobs, cancellationToken);
-            if (refused is not null)
-            {
-                return new Acceptance(null, refused);
-            }
-
-            files = described!;
+            (manifest, sourceCount) = (known.Manifest, known.Sources);
         }
         else
         {
-            var read = ArchiveReader.Read(submission.Archive, limits);
-            if (!read.IsSuccess)
+            IReadOnlyList<Grump.Hyper.Compiler.Modules.SourceFile> files;
+            if (submission.Files is { } declared)
             {
-                return new Acceptance(null, ProblemTypes.Archive(read.Error!));
+                // A manifest of blobs uploaded before: nothing to read or store, only to check.
+                var (described, refused) = await BlobsApi.DeclaredAsync(tenant.Name, declared, limits, sourceStore, tenantBlobs, cancellationToken);
+                if (refused is not null)
+                {
+                    return new Acceptance(null, refused);
+                }
+
+                files = described!;
+            }
+            else
+            {
+                var read = ArchiveReader.Read(submission.Archive, limits);
+                if (!read.IsSuccess)
+                {
+                    return new Acceptance(null, ProblemTypes.Archive(read.Error!));
+                }
+
+                files = read.Files!;
+
+                // Each file is hashed once, where its bytes were made, side by side on the cores: a zip's files come hashed
+                // from the cores that inflated them, a tar's are hashed here. The manifest, the store and every later step
+                // read the hash (one after another it was a sixth of an upload's accept).
+                Parallel.ForEach(files, new ParallelOptions { CancellationToken = cancellationToken }, file => _ = file.Sha256);
             }
 
-            files = read.Files!;
-
-            // Each file is hashed once, where its bytes were made, side by side on the cores: a zip's files come hashed
-            // from the cores that inflated them, a tar's are hashed here. The manifest, the store and every later step
-            // read the hash (one after another it was a sixth of an upload's accept).
-            Parallel.ForEach(files, new ParallelOptions { CancellationToken = cancellationToken }, file => _ = file.Sha256);
-        }
-
-        // The project is selected once, here (root, grump.json, globs), and its manifest is what every later step
-        // reads; only its inputs are stored, not the archive's other files. They become this tenant's blobs too,
-        // so the next upload can send only what changed.
-        var project = ProjectLoader.Select(files);
-        var manifest = ProjectManifest.Of(project);
-        if (submission.Files is null)
-        {
-            await sourceStore.PutSourcesAsync(project.Inputs, cancellationToken);
-            await tenantBlobs.AddTenantBlobsAsync(tenant.Name, [.. project.Inputs.Select(i => i.Sha256)], cancellationToken);
+            // The project is selected once, here (root, grump.json, globs), and its manifest is what every later step
+            // reads; only its inputs are stored, not the archive's other files. They become this tenant's blobs too,
+            // so the next upload can send only what changed.
+            var project = ProjectLoader.Select(files);
+            manifest = ProjectManifest.Of(project);
+            sourceCount = project.Sources.Length;
+            if (submission.Files is null)
+            {
+                await sourceStore.PutSourcesAsync(project.Inputs, cancellationToken);
+                await tenantBlobs.AddTenantBlobsAsync(tenant.Name, [.. project.Inputs.Select(i => i.Sha256)], cancellationToken);
+                uploads.Remember(upload, manifest, sourceCount);
+            }
         }
 
         var job = new JobRecord
@@ -338,7 +351,7 @@ public static class CompileApi
             Tier = tier.Name(),
             Label = submission.Label is { Length: > 0 } label ? label : null, // an empty field is no label, as for every optional field
             CreatedAt = DateTimeOffset.UtcNow,
-            FilesTotal = project.Sources.Length,
+            FilesTotal = sourceCount,
             CallbackUrl = submission.CallbackUrl is { Length: > 0 } ? submission.CallbackUrl : null,
             CallbackEvents = [.. events],
         };

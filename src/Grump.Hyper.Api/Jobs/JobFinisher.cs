@@ -31,6 +31,10 @@ public sealed class JobFinisher(IJobRecords records, IArtifactStore artifactStor
             return;
         }
 
+        // Every store files artifacts under their SHA-256, and a build makes several large new ones at once (the
+        // documents, the chunks an edit touched: about 100 MB for a 1% edit of 10,000 files). Each is hashed once and
+        // keeps its hash; here that happens on all cores instead of one after another inside the store.
+        Parallel.ForEach(result.Artifacts, artifact => _ = artifact.Value.Sha256);
         await artifactStore.SaveArtifactsAsync(jobId, result.Artifacts, CancellationToken.None);
         var counts = Compiler.Emit.ArtifactEmitter.Count(result.Compilation.Diagnostics);
         var finished = await WhileRunningAsync(jobId, j => j with

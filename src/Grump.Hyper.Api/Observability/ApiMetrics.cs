@@ -12,6 +12,7 @@ public sealed class ApiMetrics
     private readonly Counter<long> _finished;
     private readonly Counter<long> _uploadBytes;
     private readonly Counter<long> _webhookAttempts;
+    private readonly Counter<long> _uploadsRemembered;
 
     public ApiMetrics(IMeterFactory meters, JobStorage storage)
     {
@@ -20,6 +21,7 @@ public sealed class ApiMetrics
         _finished = meter.CreateCounter<long>("grump.jobs.finished", "{job}", "Jobs finished, by status");
         _uploadBytes = meter.CreateCounter<long>("grump.upload.bytes", "By", "Archive bytes accepted");
         _webhookAttempts = meter.CreateCounter<long>("grump.webhook.attempts", "{attempt}", "Webhook delivery attempts, by outcome");
+        _uploadsRemembered = meter.CreateCounter<long>("grump.uploads.remembered", "{upload}", "Archives accepted before, taken without reading them again");
         meter.CreateObservableGauge("grump.queue.depth", () => QueueDepth(storage), "{job}", "Jobs waiting in each Hangfire queue");
     }
 
@@ -28,6 +30,8 @@ public sealed class ApiMetrics
         _submitted.Add(1, new KeyValuePair<string, object?>("tier", tier));
         _uploadBytes.Add(bytes);
     }
+
+    public void UploadRemembered() => _uploadsRemembered.Add(1);
 
     public void Finished(string status) => _finished.Add(1, new KeyValuePair<string, object?>("status", status));
 

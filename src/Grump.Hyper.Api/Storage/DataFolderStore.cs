@@ -609,13 +609,25 @@ public sealed class DataFolderStore : IJobRecords, ISourceStore, ITenantBlobs, I
     /// </summary>
     private void Remember(string sha, DateTime now)
     {
-        if (_recentBlobs.Count >= MaxRecent)
+        // Counted here, not with the table's Count: that takes every one of its locks (up to 1,024 once it has grown),
+        // and this runs once per source of an upload. An upper bound is enough to keep the memory bounded.
+        if (Volatile.Read(ref _recentCount) >= MaxRecent)
         {
             _recentBlobs.Clear();
+            Volatile.Write(ref _recentCount, 0);
         }
 
-        _recentBlobs[sha] = now;
+        if (_recentBlobs.TryAdd(sha, now))
+        {
+            Interlocked.Increment(ref _recentCount);
+        }
+        else
+        {
+            _recentBlobs[sha] = now;
+        }
     }
+
+    private int _recentCount;
 
     private const int MaxRecent = 1_000_000;
 

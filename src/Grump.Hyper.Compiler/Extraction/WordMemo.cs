@@ -12,6 +12,7 @@ internal sealed class WordMemo
     public const int Capacity = 50_000;
 
     private readonly ConcurrentDictionary<string, string?> _answers = new(StringComparer.Ordinal);
+    private int _count;
 
     /// <param name="work">Static, given <paramref name="state"/>: no delegate is made per call.</param>
     public string? Of<TState>(string word, TState state, Func<TState, string, string?> work)
@@ -22,9 +23,9 @@ internal sealed class WordMemo
         }
 
         answer = work(state, word);
-        if (_answers.Count < Capacity)
+        if (Volatile.Read(ref _count) < Capacity && _answers.TryAdd(word, answer))
         {
-            _answers.TryAdd(word, answer);
+            Interlocked.Increment(ref _count); // not _answers.Count: that takes every lock of the table
         }
 
         return answer;

@@ -1,0 +1,54 @@
+using System.Security.Cryptography;
+using BitFaster.Caching.Lru;
+using Grump.Hyper.Api.Storage;
+using Grump.Hyper.Compiler.Project;
+
+namespace Grump.Hyper.Api.Endpoints;
+
+/// <summary>
+/// The manifests of archives this process accepted lately, by tenant and the archive's SHA-256. The same bytes give
+/// the same files, selection and manifest (reading is deterministic and the limits are fixed per process), so an
+/// upload seen before is not read, hashed, selected or stored again: a CI job that submits the same commit twice
+/// pays for its upload once. A hit counts only while the store still holds every input for the tenant (the same
+/// check a manifest submission gets, which also touches them for retention); otherwise the archive is read as new.
+/// </summary>
+public sealed class AcceptedUploads(Observability.ApiMetrics metrics)
+{
+    /// <summary>A few projects per process: a manifest of 10,000 inputs is about 2 MB.</summary>
+    public const int Capacity = 16;
+
+    private readonly ConcurrentLru<(string Tenant, string Archive), Accepted> _accepted = new(Capacity);
+    private long _remembered;
+
+    /// <summary>The manifest made when the upload was first accepted and how many sources it selected.</summary>
+    public sealed record Accepted(ProjectManifest Manifest, int Sources);
+
+    /// <summary>Uploads answered from here since the process started.</summary>
+    public long Remembered => Interlocked.Read(ref _remembered);
+
+    /// <summary>The key of an upload: one SHA-256 of its bytes (a millisecond for 1.5 MB), taken once per request.</summary>
+    public static (string Tenant, string Archive) KeyOf(string tenant, byte[] archive) => (tenant, Convert.ToHexStringLower(SHA256.HashData(archive)));
+
+    /// <summary>The upload as accepted before, if this process remembers it and the store still holds all its inputs for the tenant.</summary>
+    public async Task<Accepted?> RecallAsync((string Tenant, string Archive) key, ISourceStore sources, ITenantBlobs tenantBlobs, CancellationToken cancellationToken)
+    {
+        if (!_accepted.TryGet(key, out var accepted))
+        {
+            return null;
+        }
+
+        var missing = await BlobsApi.MissingOfAsync(key.Tenant, [.. accepted.Manifest.Inputs.Select(i => i.Sha256)], sources, tenantBlobs, cancellationToken);
+        if (missing.Count > 0)
+        {
+            _accepted.TryRemove(key); // swept since: read the archive again, which stores them again
+            return null;
+        }
+
+        Interlocked.Increment(ref _remembered);
+        metrics.UploadRemembered();
+        return accepted;
+    }
+
+    /// <summary>Called once the upload's inputs are stored and the tenant holds them.</summary>
+    public void Remember((string Tenant, string Archive) key, ProjectManifest manifest, int sources) => _accepted.AddOrUpdate(key, new Accepted(manifest, sources));
+}

@@ -1,0 +1,90 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Grump.Hyper.Api.Endpoints;
+using Grump.Hyper.Api.Storage;
+using Grump.Hyper.Api.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Grump.Hyper.Api.Tests;
+
+/// <summary>
+/// An archive accepted before is taken from its manifest, not read again, on both stores, and only while the store
+/// still holds its inputs; what it builds is what reading it builds.
+/// </summary>
+public sealed class AcceptedUploadsTests(RedisFixture redis)
+{
+    private static async Task<(string Id, string[] Artifacts)> BuildAsync(HttpClient client, byte[] archive, string tier, CancellationToken ct)
+    {
+        var response = await JobClient.SubmitAsync(client, archive, "shop.tar.gz", tier, ct);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!;
+        var job = await JobClient.WaitForFinishAsync(client, $"/jobs/{id}", ct);
+        Assert.Equal("succeeded", job.GetProperty("status").GetString());
+        var list = await client.GetFromJsonAsync<JsonElement>($"/jobs/{id}/artifacts", ct);
+        return (id, [.. list.EnumerateArray().Where(a => a.GetProperty("path").GetString() != "metrics.json").Select(a => a.GetRawText())]);
+    }
+
+    [Fact]
+    public async Task The_same_archive_again_is_taken_from_its_manifest_on_both_stores_and_builds_the_same_artifacts()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var archive = Archives.TarGz(Archives.ExampleFiles("shop"));
+        await using var files = new HyperApiFactory();
+        await using var onRedis = new HyperApiFactory { Redis = redis.NewDatabase() };
+        foreach (var factory in new[] { files, onRedis })
+        {
+            var client = factory.CreateClient();
+            var uploads = factory.Services.GetRequiredService<AcceptedUploads>();
+            var records = factory.Services.GetRequiredService<IJobRecords>();
+            var (first, built) = await BuildAsync(client, archive, "aggressive", ct);
+            Assert.Equal(0, uploads.Remembered); // read the first time
+
+            // Another tier: the manifest does not depend on the options, only on the bytes.
+            var (second, again) = await BuildAsync(client, archive, "balanced", ct);
+            Assert.Equal(1, uploads.Remembered);
+            Assert.Equal(built, again);
+            Assert.Equal(await records.GetManifestAsync(first, ct), await records.GetManifestAsync(second, ct), ManifestComparer.Instance);
+
+            // Other bytes are read as new (one edited file).
+            var edited = Archives.TarGz([.. Archives.ExampleFiles("shop").Select((f, i) => i == 0 ? (f.Path, [.. f.Content, (byte)'\n']) : f)]);
+            await BuildAsync(client, edited, "aggressive", ct);
+            Assert.Equal(1, uploads.Remembered);
+        }
+    }
+
+    [Fact]
+    public async Task An_archive_whose_inputs_the_store_no_longer_holds_is_read_again()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var archive = Archives.TarGz(Archives.ExampleFiles("shop"));
+        await using var factory = new HyperApiFactory();
+        var client = factory.CreateClient();
+        await BuildAsync(client, archive, "aggressive", ct);
+        var uploads = factory.Services.GetRequiredService<AcceptedUploads>();
+        var key = AcceptedUploads.KeyOf(Grump.Hyper.Api.Auth.TenantDirectory.OpenTenant, archive);
+
+        // A store that holds none of them (swept, or another data folder): no manifest, and the entry is dropped.
+        using var empty = new TempFolder("grump-empty-");
+        var elsewhere = new DataFolderStore(empty.Path);
+        Assert.Null(await uploads.RecallAsync(key, elsewhere, elsewhere, ct));
+        var store = factory.Services.GetRequiredService<DataFolderStore>();
+        Assert.Null(await uploads.RecallAsync(key, store, store, ct));
+        Assert.Equal(0, uploads.Remembered);
+
+        // Read again, it is remembered again.
+        await BuildAsync(client, archive, "aggressive", ct);
+        Assert.NotNull(await uploads.RecallAsync(key, store, store, ct));
+        Assert.Equal(1, uploads.Remembered);
+    }
+
+    /// <summary>Manifests by value: settings, inputs and diagnostics (immutable arrays compare by reference).</summary>
+    private sealed class ManifestComparer : IEqualityComparer<Grump.Hyper.Compiler.Project.ProjectManifest?>
+    {
+        public static readonly ManifestComparer Instance = new();
+
+        public bool Equals(Grump.Hyper.Compiler.Project.ProjectManifest? x, Grump.Hyper.Compiler.Project.ProjectManifest? y) =>
+            x is not null && y is not null && x.Inputs.SequenceEqual(y.Inputs) && x.Diagnostics.SequenceEqual(y.Diagnostics) &&
+            JsonSerializer.Serialize(x.Settings) == JsonSerializer.Serialize(y.Settings);
+
+        public int GetHashCode(Grump.Hyper.Compiler.Project.ProjectManifest? obj) => obj?.Inputs.Length ?? 0;
+    }
+}
