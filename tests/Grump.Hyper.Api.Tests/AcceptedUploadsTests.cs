@@ -41,6 +41,9 @@ public sealed class AcceptedUploadsTests(RedisFixture redis)
             // Another tier: the manifest does not depend on the options, only on the bytes.
             var (second, again) = await BuildAsync(client, archive, "balanced", ct);
             Assert.Equal(1, uploads.Remembered);
+            var exported = await Grump.Hyper.Testing.Poll.UntilAsync(() => client.GetStringAsync("/metrics", ct), t => t.Contains("grump_uploads_remembered", StringComparison.Ordinal),
+                TimeSpan.FromSeconds(20), t => "no remembered-uploads metric:\n" + t, ct, everyMilliseconds: 100);
+            Assert.Matches(@"grump_uploads_remembered_total(\{[^}]*\})? 1\b", exported);
             Assert.Equal(built, again);
             Assert.Equal(await records.GetManifestAsync(first, ct), await records.GetManifestAsync(second, ct), ManifestComparer.Instance);
 
