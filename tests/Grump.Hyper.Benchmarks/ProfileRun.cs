@@ -94,6 +94,27 @@ internal static class ProfileRun
             return 0;
         }
 
+        if (args.Contains("--select"))
+        {
+            // The project's selection alone (root, grump.json, globs) on the generated files, and on an edit of them.
+            // From scratch, then by the decisions made for the last list (what the engine does for an edit's list).
+            var edited = ProjectGenerator.Change(project, Math.Max(changed, 0.0001), seed: 43);
+            var order = Grump.Hyper.Compiler.Project.ProjectLoader.Select(project).Order;
+            for (var i = 0; i < repeat; i++)
+            {
+                var list = i % 2 == 0 ? project : edited;
+                var watch = Stopwatch.StartNew();
+                var selection = Grump.Hyper.Compiler.Project.ProjectLoader.Select(list);
+                var scratch = watch.Elapsed.TotalMilliseconds;
+                watch.Restart();
+                var again = Grump.Hyper.Compiler.Project.ProjectLoader.Select(list, order);
+                Console.WriteLine($"select {project.Count} files ({selection.Sources.Length} sources, {selection.VendorPaths.Count} vendor): from scratch {scratch:0.0} ms, by the last list's decisions {watch.Elapsed.TotalMilliseconds:0.0} ms");
+                order = again.Order;
+            }
+
+            return 0;
+        }
+
         if (args.Contains("--modules"))
         {
             // The per-file compile alone, on one thread: its time and its allocations per file.

@@ -10,17 +10,89 @@ public sealed record ProjectSelection(
     ImmutableArray<SourceFile> Sources,
     ImmutableHashSet<string> VendorPaths,
     ImmutableArray<SourceFile> Inputs,
-    ImmutableArray<Diagnostic> Diagnostics);
+    ImmutableArray<Diagnostic> Diagnostics)
+{
+    /// <summary>How this selection was made from its list of files, for selecting the next build's list (see <see cref="ProjectLoader.Select(IEnumerable{SourceFile}, SelectionOrder?)"/>).</summary>
+    public SelectionOrder? Order { get; init; }
+}
+
+/// <summary>
+/// What a selection decided about each file of its list, by position: the same list of paths again (an edit changes
+/// contents, not paths) is selected in one walk over it, without sorting the paths, matching globs or reading
+/// grump.json again, as long as grump.json's bytes are the same. Holds paths and decisions, never a file's bytes.
+/// </summary>
+public sealed class SelectionOrder
+{
+    internal const sbyte Other = -1, Source = 0, Vendor = 1, ProjectFile = 2;
+
+    internal SelectionOrder(string[] paths, int prefix, int[] sorted, sbyte[] roles, string? projectFileSha256, ProjectSelection made)
+    {
+        (Paths, Prefix, Sorted, Roles, ProjectFileSha256) = (paths, prefix, sorted, roles, projectFileSha256);
+        (Settings, VendorPaths, Diagnostics, SourceCount, InputCount) = (made.Settings, made.VendorPaths, made.Diagnostics, made.Sources.Length, made.Inputs.Length);
+    }
+
+    /// <summary>The paths as the list gave them, in its order.</summary>
+    internal string[] Paths { get; }
+
+    /// <summary>The length of the single top folder stripped from every path, 0 when none was.</summary>
+    internal int Prefix { get; }
+
+    /// <summary>The list position of each file in path order.</summary>
+    internal int[] Sorted { get; }
+
+    /// <summary>What each file in path order is to the project.</summary>
+    internal sbyte[] Roles { get; }
+
+    internal string? ProjectFileSha256 { get; }
+
+    // What the selection came to besides its files (which are the last build's, and not kept here).
+    internal ProjectSettings Settings { get; }
+
+    internal ImmutableHashSet<string> VendorPaths { get; }
+
+    internal ImmutableArray<Diagnostic> Diagnostics { get; }
+
+    internal int SourceCount { get; }
+
+    internal int InputCount { get; }
+}
 
 /// <summary>Finds the project root and settings, then picks the sources the settings ask for.</summary>
 public static class ProjectLoader
 {
-    public static ProjectSelection Select(IEnumerable<SourceFile> files)
+    public static ProjectSelection Select(IEnumerable<SourceFile> files) => Select(files, previous: null);
+
+    /// <summary>
+    /// As <see cref="Select(IEnumerable{SourceFile})"/>; when <paramref name="files"/> lists the same paths in the same
+    /// order as the list <paramref name="previous"/> was made from, and grump.json has the same bytes, the files are
+    /// placed by the decisions made then (one walk: no sort, no glob), which gives the same selection.
+    /// </summary>
+    public static ProjectSelection Select(IEnumerable<SourceFile> files, SelectionOrder? previous)
     {
-        var all = StripSingleRoot(files.ToList());
-        if (!IsSorted(all))
+        var input = files.ToList();
+        if (previous is not null && Again(input, previous) is { } again)
         {
+            return again;
+        }
+
+        string[] paths = [.. input.Select(f => f.Path)]; // before the sort below, which may reorder this very list
+        var all = StripSingleRoot(input);
+        var prefix = ReferenceEquals(all, input) || input.Count == 0 ? 0 : input[0].Path.Length - all[0].Path.Length;
+        int[] sorted;
+        if (IsSorted(all))
+        {
+            sorted = [.. Enumerable.Range(0, all.Count)];
+        }
+        else
+        {
+            var position = new Dictionary<SourceFile, int>(all.Count, ReferenceEqualityComparer.Instance);
+            for (var i = 0; i < all.Count; i++)
+            {
+                position.TryAdd(all[i], i);
+            }
+
             all.Sort(static (a, b) => string.CompareOrdinal(a.Path, b.Path)); // uploads usually come sorted: checked in one pass first
+            sorted = [.. all.Select(f => position[f])];
         }
 
         var diagnostics = new DiagnosticBag();
@@ -29,8 +101,11 @@ public static class ProjectLoader
 
         var sources = ImmutableArray.CreateBuilder<SourceFile>();
         var vendor = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
-        foreach (var file in all)
+        var roles = new sbyte[all.Count];
+        for (var k = 0; k < all.Count; k++)
         {
+            var file = all[k];
+            roles[k] = ReferenceEquals(file, projectFile) ? SelectionOrder.ProjectFile : SelectionOrder.Other;
             if (!file.Path.EndsWith(".intent", StringComparison.OrdinalIgnoreCase) ||
                 !settings.Include.Any(g => g.IsMatch(file.Path)) || settings.Exclude.Any(g => g.IsMatch(file.Path)))
             {
@@ -38,9 +113,11 @@ public static class ProjectLoader
             }
 
             sources.Add(file);
+            roles[k] = SelectionOrder.Source;
             if (settings.Vendor.Any(g => g.IsMatch(file.Path)))
             {
                 vendor.Add(file.Path);
+                roles[k] = SelectionOrder.Vendor;
             }
         }
 
@@ -72,7 +149,52 @@ public static class ProjectLoader
             }
         }
 
-        return new ProjectSelection(settings, sources.ToImmutable(), vendor.ToImmutable(), inputs.ToImmutable(), diagnostics.ToImmutableSorted());
+        var made = new ProjectSelection(settings, sources.ToImmutable(), vendor.ToImmutable(), inputs.ToImmutable(), diagnostics.ToImmutableSorted());
+        return made with { Order = new SelectionOrder(paths, prefix, sorted, roles, projectFile?.Sha256, made) };
+    }
+
+    /// <summary>The selection of <paramref name="input"/> by the decisions of <paramref name="previous"/>, or null when its paths or grump.json differ.</summary>
+    private static ProjectSelection? Again(List<SourceFile> input, SelectionOrder previous)
+    {
+        if (input.Count != previous.Paths.Length)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < input.Count; i++)
+        {
+            if (!string.Equals(input[i].Path, previous.Paths[i], StringComparison.Ordinal))
+            {
+                return null;
+            }
+        }
+
+        var sources = ImmutableArray.CreateBuilder<SourceFile>(previous.SourceCount);
+        var inputs = ImmutableArray.CreateBuilder<SourceFile>(previous.InputCount);
+        for (var k = 0; k < previous.Sorted.Length; k++)
+        {
+            var role = previous.Roles[k];
+            if (role == SelectionOrder.Other)
+            {
+                continue;
+            }
+
+            var file = input[previous.Sorted[k]];
+            if (role == SelectionOrder.ProjectFile && file.Sha256 != previous.ProjectFileSha256)
+            {
+                return null; // other settings: every decision may differ
+            }
+
+            file = previous.Prefix == 0 ? file : file with { Path = file.Path[previous.Prefix..] };
+            if (role != SelectionOrder.ProjectFile)
+            {
+                sources.Add(file);
+            }
+
+            inputs.Add(file);
+        }
+
+        return new ProjectSelection(previous.Settings, sources.MoveToImmutable(), previous.VendorPaths, inputs.MoveToImmutable(), previous.Diagnostics) { Order = previous };
     }
 
     private static bool IsSorted(List<SourceFile> files)

@@ -79,11 +79,23 @@ public sealed partial class HyperCompiler
     /// <summary>Conservative reads English with plain hash-map matchers, never promoted.</summary>
     private static readonly MatcherSet Interpreted = MatcherSet.At(MatcherTier.Interpreted);
 
+    private const int MaxSelections = 16;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SelectionOrder> _selections = new(StringComparer.Ordinal);
+
     /// <summary>Selects the project from <paramref name="files"/> (root, grump.json, globs), then compiles it.</summary>
     public HyperResult Compile(IEnumerable<SourceFile> files, HyperOptions options, Action<int>? progress = null, CancellationToken cancellationToken = default)
     {
         var total = Stopwatch.StartNew();
-        var project = ProjectLoader.Select(files);
+        // The project's last list of files, by project key: an edit lists the same paths, so it is selected in one walk.
+        var key = options.ProjectKey ?? string.Empty;
+        var project = ProjectLoader.Select(files, _selections.TryGetValue(key, out var previous) ? previous : null);
+        if (_selections.Count >= MaxSelections && !_selections.ContainsKey(key))
+        {
+            _selections.Clear(); // bounded: a process that compiles many projects keeps the last few
+        }
+
+        _selections[key] = project.Order!;
         return Compile(project, total, options, progress, cancellationToken);
     }
 
