@@ -153,6 +153,7 @@ internal static class ProfileRun
 
             HyperResult? last = compiler.Compile(project, options);
             Console.WriteLine($"cold: peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MiB, live heap after a full collection {GC.GetTotalMemory(forceFullCollection: true) / 1048576} MiB");
+            using var editTypes = args.Contains("--types") ? new AllocationTypes() : null; // --types: what the edits allocate, by type
             for (var i = 0; i < repeat; i++)
             {
                 var next = ProjectGenerator.Change(project, changed, seed: 43 + i);
@@ -189,6 +190,7 @@ internal static class ProfileRun
                 }
             }
 
+            editTypes?.Print();
             Hold(args, compiler);
             return 0;
         }
