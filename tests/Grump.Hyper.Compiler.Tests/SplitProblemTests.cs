@@ -12,17 +12,43 @@ namespace Grump.Hyper.Compiler.Tests;
 /// </summary>
 public sealed class SplitProblemTests
 {
-    private static SplitProblem Problem(int routes, int[][] consumers, int maxInitialChunks, int minChunkBytes)
+    private static SplitProblem Problem(int routes, int[][] consumers, int maxInitialChunks, int minChunkBytes, int[]? fixedChunks = null)
     {
         string Root(int i) => $"root{i:000}"; // roots past the routes' are lazy roots: consumers that load nothing up front
         var routeRoots = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, Enumerable.Range(0, routes).Select(r => KeyValuePair.Create($"/r{r:000}", Root(r))));
         var groups = consumers.Select((c, g) => new SharedGroup([$"m{g}"], [.. c.Distinct().Order().Select(Root)], 100 + (37 * g % 400))).ToImmutableArray();
         return new SplitProblem(groups,
             ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, routeRoots.Keys.Select(r => KeyValuePair.Create(r, 0L))),
-            ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, routeRoots.Keys.Select(r => KeyValuePair.Create(r, 1))),
+            ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, routeRoots.Keys.Select((r, i) => KeyValuePair.Create(r, fixedChunks?[i] ?? 1))),
             routeRoots,
             ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, routeRoots.Select(r => KeyValuePair.Create(r.Key, ImmutableArray.Create(r.Value)))),
             new SplitSettings(minChunkBytes, maxInitialChunks, 30));
+    }
+
+    [Fact]
+    public void Greedy_meets_the_limits_exactly_when_some_partition_does()
+    {
+        // Routes with fixed chunks (their own and the roots they load) from one to two over the limit.
+        // Every route's fixed chunks within the limit, or (half the problems) one route's over it.
+        var problems = Gen.Int[1, 40].SelectMany(routes => Gen.Select(Gen.Int[0, routes + 4].Array[1, 8].Array[1, 40], Gen.Int[1, 6], Gen.Int[50, 450], Gen.Int[0, 8].Array[routes], Gen.Bool,
+            (consumers, limit, minBytes, extra, over) => (routes, consumers, limit, minBytes, extra, over)));
+        int feasible = 0, infeasible = 0;
+        problems.Sample(p =>
+        {
+            var fixedChunks = p.extra.Select(e => 1 + (e * (p.limit - 1) / 8)).ToArray();
+            if (p.over)
+            {
+                fixedChunks[p.extra[0] % p.routes] = p.limit + 1 + (p.extra[0] % 2);
+            }
+
+            var problem = Problem(p.routes, p.consumers, p.limit, p.minBytes, fixedChunks);
+            var greedy = GreedyPartitioner.Instance.Partition(problem);
+            Assert.Equal(problem.Feasible, problem.IsValid(greedy));
+            var copyAll = new ChunkPartition([.. problem.Groups.Select(_ => ChunkPartition.Duplicate)]);
+            Assert.Equal(problem.Feasible, problem.IsValid(copyAll)); // the witness: no common chunk at all
+            (problem.Feasible ? ref feasible : ref infeasible)++;
+        }, iter: 400, seed: "4kQ9zR2mW7Xa", threads: 1);
+        Assert.True(feasible > 50 && infeasible > 50, $"{feasible} feasible, {infeasible} infeasible");
     }
 
     [Fact]

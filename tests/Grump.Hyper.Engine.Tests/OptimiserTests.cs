@@ -86,13 +86,28 @@ public sealed class OptimiserTests
         Assert.Equal(["greedy"], valid.Metrics.Partitioners.Select(p => p.Name));
         Assert.True(valid.Metrics.Partitioners.Single().Valid);
 
-        // A route that loads another route's chunk needs two chunks up front: with a limit of one, greedy breaks it.
+        // A route that loads another route's chunk needs two chunks up front: with a limit of one, every partition breaks
+        // it, so no search runs and greedy's answer stands with the limit broken.
         var tight = new HyperCompiler().Compile(Overlapping(1, routeOnRoute: true), options, cancellationToken: TestContext.Current.CancellationToken);
+        Assert.Equal(["greedy"], tight.Metrics.Partitioners.Select(p => p.Name));
         Assert.False(tight.Metrics.Partitioners[0].Valid);
-        Assert.Equal(["greedy", "annealing", "genetic", "swarm"], tight.Metrics.Partitioners.Select(p => p.Name));
+
+        // Where a valid partition exists and the first partitioner misses it, the searches run and one is chosen.
+        var searched = Split(Overlapping(2), new FinishOptions { Partitioners = [new EveryGroupItsOwnChunk()], FallbackPartitioners = OptimisingPartitioner.Optimisers });
+        Assert.Equal(["every-group", "annealing", "genetic", "swarm"], searched.Scores.Select(s => s.Partitioner));
+        Assert.False(searched.Scores[0].Valid);
+        Assert.True(searched.Scores.Single(s => s.Partitioner == searched.Chosen).Valid);
 
         // The compiler library is the language only: without the engine's optimisers, greedy's answer stands.
         var alone = Split(Overlapping(1, routeOnRoute: true));
         Assert.Equal(["greedy"], alone.Scores.Select(s => s.Partitioner));
+    }
+
+    /// <summary>A first partitioner that never merges: on a tight limit it breaks it where merging would not.</summary>
+    private sealed class EveryGroupItsOwnChunk : IChunkPartitioner
+    {
+        public string Name => "every-group";
+
+        public ChunkPartition Partition(SplitProblem problem) => new([.. problem.Groups.Select((_, g) => g)]);
     }
 }

@@ -109,6 +109,15 @@ public sealed class SplitProblem
     /// <summary>Total bytes loaded up front over all routes: what a good partition keeps low.</summary>
     public long Objective(ChunkPartition partition) => Score(partition.Assignment.AsSpan(), NewScratch()).Objective;
 
+    /// <summary>
+    /// Whether any partition meets the limits. One does exactly when no route's fixed chunks alone (its own, the roots
+    /// it loads, vendor) are over maxInitialChunks: copying every group (no common chunk at all) then breaks nothing,
+    /// and otherwise that route breaks the limit under every partition. Greedy reaches a valid partition whenever one
+    /// exists (each of its moves takes a chunk away from the worst route and adds none to any), which a property test
+    /// holds; so a search for a valid partition only ever runs where this is false, and there it cannot succeed.
+    /// </summary>
+    public bool Feasible => _fixedChunks.All(f => f <= Limits.MaxInitialChunks);
+
     /// <summary>Every route within maxInitialChunks, and every common chunk at least minChunkBytes.</summary>
     public bool IsValid(ChunkPartition partition) => Violations(partition) == 0;
 

@@ -79,7 +79,11 @@ public static class Splitter
         // Each partitioner is deterministic on its own, so running them side by side changes nothing but time.
         var tried = partitioners.ToList();
         var found = Partition(problem, tried, options.Parallel);
-        if (!found.Any(f => f.Valid) && options.FallbackPartitioners is { Count: > 0 } fallback)
+        // The fallbacks search for a valid partition, so they run only where one exists: where no route's fixed chunks
+        // alone are over the limit. Where they are, every partition breaks it and the first partitioners' answer
+        // stands with the limit reported (at 100,000 files the three searches were a fifth of every edit and could
+        // only trade one invalid partition for another).
+        if (!found.Any(f => f.Valid) && options.FallbackPartitioners is { Count: > 0 } fallback && problem.Feasible)
         {
             tried.AddRange(fallback);
             found = [.. found, .. Partition(problem, fallback, options.Parallel)];
