@@ -15,12 +15,8 @@ public sealed class AcceptedUploadsTests(RedisFixture redis)
 {
     private static async Task<(string Id, string[] Artifacts)> BuildAsync(HttpClient client, byte[] archive, string tier, CancellationToken ct)
     {
-        var response = await JobClient.SubmitAsync(client, archive, "shop.tar.gz", tier, ct);
-        var id = (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!;
-        var job = await JobClient.WaitForFinishAsync(client, $"/jobs/{id}", ct);
-        Assert.Equal("succeeded", job.GetProperty("status").GetString());
-        var list = await client.GetFromJsonAsync<JsonElement>($"/jobs/{id}/artifacts", ct);
-        return (id, [.. list.EnumerateArray().Where(a => a.GetProperty("path").GetString() != "metrics.json").Select(a => a.GetRawText())]);
+        var (id, artifacts) = await JobClient.BuildAsync(client, archive, tier, ct);
+        return (id, [.. JobClient.Deterministic(artifacts)]);
     }
 
     [Fact]

@@ -16,17 +16,10 @@ namespace Grump.Hyper.Api.Tests;
 /// </summary>
 public sealed class ContentAddressingTests(RedisFixture redis)
 {
-    private static async Task<(string Id, JsonElement[] Artifacts)> BuildAsync(HttpClient client, byte[] archive, CancellationToken ct)
-    {
-        var response = await JobClient.SubmitAsync(client, archive, "shop.tar.gz", "aggressive", ct);
-        var id = (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!;
-        Assert.Equal("succeeded", (await JobClient.WaitForFinishAsync(client, $"/jobs/{id}", ct)).GetProperty("status").GetString());
-        var list = await client.GetFromJsonAsync<JsonElement>($"/jobs/{id}/artifacts", ct);
-        return (id, [.. list.EnumerateArray()]);
-    }
+    private static Task<(string Id, JsonElement[] Artifacts)> BuildAsync(HttpClient client, byte[] archive, CancellationToken ct) =>
+        JobClient.BuildAsync(client, archive, "aggressive", ct);
 
-    private static IEnumerable<string> Deterministic(JsonElement[] artifacts) =>
-        artifacts.Where(a => a.GetProperty("path").GetString() != "metrics.json").Select(a => a.GetRawText());
+    private static IEnumerable<string> Deterministic(JsonElement[] artifacts) => JobClient.Deterministic(artifacts);
 
     [Fact]
     public async Task An_unchanged_resubmission_stores_next_to_nothing_and_both_stores_list_the_same_artifacts()

@@ -27,6 +27,20 @@ public static class JobClient
         return await client.PostAsync("/compile", form, cancellationToken);
     }
 
+    /// <summary>Submits <paramref name="archive"/>, requires the job to succeed, and lists its artifacts.</summary>
+    public static async Task<(string Id, JsonElement[] Artifacts)> BuildAsync(HttpClient client, byte[] archive, string tier, CancellationToken cancellationToken)
+    {
+        var response = await SubmitAsync(client, archive, "shop.tar.gz", tier, cancellationToken);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("id").GetString()!;
+        Assert.Equal("succeeded", (await WaitForFinishAsync(client, $"/jobs/{id}", cancellationToken)).GetProperty("status").GetString());
+        var list = await client.GetFromJsonAsync<JsonElement>($"/jobs/{id}/artifacts", cancellationToken);
+        return (id, [.. list.EnumerateArray()]);
+    }
+
+    /// <summary>The artifact entries that two builds of the same inputs share byte for byte: all but metrics.json (timings).</summary>
+    public static IEnumerable<string> Deterministic(JsonElement[] artifacts) =>
+        artifacts.Where(a => a.GetProperty("path").GetString() != "metrics.json").Select(a => a.GetRawText());
+
     public static Task<JsonElement> WaitForFinishAsync(HttpClient client, string location, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
         Grump.Hyper.Testing.Poll.UntilAsync(
             async () =>
