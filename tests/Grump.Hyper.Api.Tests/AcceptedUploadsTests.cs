@@ -75,6 +75,33 @@ public sealed class AcceptedUploadsTests(RedisFixture redis)
         Assert.Equal(1, uploads.Remembered);
     }
 
+    [Fact]
+    public async Task The_remembered_manifests_stay_within_their_input_budget()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var factory = new HyperApiFactory();
+        var uploads = factory.Services.GetRequiredService<AcceptedUploads>();
+        var store = factory.Services.GetRequiredService<DataFolderStore>();
+        var tenant = Grump.Hyper.Api.Auth.TenantDirectory.OpenTenant;
+        var source = new Grump.Hyper.Compiler.Modules.SourceFile("a.intent", "Build a cart."u8.ToArray());
+        await store.PutSourcesAsync([source], ct);
+        await store.AddTenantBlobsAsync(tenant, [source.Sha256], ct);
+        Grump.Hyper.Compiler.Project.ProjectManifest Manifest(int inputs) => Grump.Hyper.Compiler.Project.ProjectManifest.Of(Grump.Hyper.Compiler.Project.ProjectLoader.Select([source])) with
+        {
+            Inputs = [.. Enumerable.Repeat(new Grump.Hyper.Compiler.Project.ProjectInput("a.intent", source.Sha256, source.Content.Length, Grump.Hyper.Compiler.Project.InputRole.Source), inputs)],
+        };
+
+        var (first, second, huge) = (AcceptedUploads.KeyOf(tenant, [1]), AcceptedUploads.KeyOf(tenant, [2]), AcceptedUploads.KeyOf(tenant, [3]));
+        uploads.Remember(first, Manifest((AcceptedUploads.MaxInputs / 2) + 1), 1);
+        Assert.NotNull(await uploads.RecallAsync(first, store, store, ct));
+        uploads.Remember(second, Manifest((AcceptedUploads.MaxInputs / 2) + 1), 1); // over the budget together: the memory starts again
+        Assert.Null(await uploads.RecallAsync(first, store, store, ct));
+        Assert.NotNull(await uploads.RecallAsync(second, store, store, ct));
+        uploads.Remember(huge, Manifest(AcceptedUploads.MaxInputs + 1), 1); // larger than the budget alone: not kept
+        Assert.Null(await uploads.RecallAsync(huge, store, store, ct));
+        Assert.NotNull(await uploads.RecallAsync(second, store, store, ct));
+    }
+
     /// <summary>Manifests by value: settings, inputs and diagnostics (immutable arrays compare by reference).</summary>
     private sealed class ManifestComparer : IEqualityComparer<Grump.Hyper.Compiler.Project.ProjectManifest?>
     {

@@ -14,11 +14,19 @@ namespace Grump.Hyper.Api.Endpoints;
 /// </summary>
 public sealed class AcceptedUploads(Observability.ApiMetrics metrics)
 {
-    /// <summary>A few projects per process: a manifest of 10,000 inputs is about 2 MB.</summary>
-    public const int Capacity = 16;
+    /// <summary>A few projects per process.</summary>
+    public const int Capacity = 8;
+
+    /// <summary>
+    /// Inputs remembered in all, whatever the entries: a manifest holds about 280 bytes an input (3 MB for 10,000, 28 MB
+    /// for 100,000), so this keeps the memory near 56 MB. Past it the memory starts again (counted on adding, an upper
+    /// bound: entries the LRU drops are not subtracted, which only makes it start again sooner).
+    /// </summary>
+    public const int MaxInputs = 200_000;
 
     private readonly ConcurrentLru<(string Tenant, string Archive), Accepted> _accepted = new(Capacity);
     private long _remembered;
+    private long _inputs;
 
     /// <summary>The manifest made when the upload was first accepted and how many sources it selected.</summary>
     public sealed record Accepted(ProjectManifest Manifest, int Sources);
@@ -50,5 +58,19 @@ public sealed class AcceptedUploads(Observability.ApiMetrics metrics)
     }
 
     /// <summary>Called once the upload's inputs are stored and the tenant holds them.</summary>
-    public void Remember((string Tenant, string Archive) key, ProjectManifest manifest, int sources) => _accepted.AddOrUpdate(key, new Accepted(manifest, sources));
+    public void Remember((string Tenant, string Archive) key, ProjectManifest manifest, int sources)
+    {
+        if (manifest.Inputs.Length > MaxInputs)
+        {
+            return; // larger than the whole budget: read again next time
+        }
+
+        if (Interlocked.Add(ref _inputs, manifest.Inputs.Length) > MaxInputs)
+        {
+            _accepted.Clear();
+            Interlocked.Exchange(ref _inputs, manifest.Inputs.Length);
+        }
+
+        _accepted.AddOrUpdate(key, new Accepted(manifest, sources));
+    }
 }
