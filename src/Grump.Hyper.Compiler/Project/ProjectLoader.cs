@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using Grump.Hyper.Compiler.Diagnostics;
 using Grump.Hyper.Compiler.Modules;
@@ -5,10 +6,14 @@ using Grump.Hyper.Compiler.Modules;
 namespace Grump.Hyper.Compiler.Project;
 
 /// <summary>The files of a project after its root, settings and globs are applied.</summary>
+/// <param name="VendorPaths">
+/// A frozen set (a hash table, read many times): every build asks it once per source in several steps, and the
+/// immutable set it was (a tree) cost about 100 ms of lookups per build at 100,000 sources.
+/// </param>
 public sealed record ProjectSelection(
     ProjectSettings Settings,
     ImmutableArray<SourceFile> Sources,
-    ImmutableHashSet<string> VendorPaths,
+    FrozenSet<string> VendorPaths,
     ImmutableArray<SourceFile> Inputs,
     ImmutableArray<Diagnostic> Diagnostics)
 {
@@ -48,7 +53,7 @@ public sealed class SelectionOrder
     // What the selection came to besides its files (which are the last build's, and not kept here).
     internal ProjectSettings Settings { get; }
 
-    internal ImmutableHashSet<string> VendorPaths { get; }
+    internal FrozenSet<string> VendorPaths { get; }
 
     internal ImmutableArray<Diagnostic> Diagnostics { get; }
 
@@ -100,7 +105,7 @@ public static class ProjectLoader
         var settings = projectFile is null ? ProjectSettings.Default : ProjectFileParser.Parse(projectFile.Path, projectFile.Content, diagnostics);
 
         var sources = ImmutableArray.CreateBuilder<SourceFile>();
-        var vendor = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
+        var vendor = new List<string>();
         var roles = new sbyte[all.Count];
         for (var k = 0; k < all.Count; k++)
         {
@@ -149,7 +154,7 @@ public static class ProjectLoader
             }
         }
 
-        var made = new ProjectSelection(settings, sources.ToImmutable(), vendor.ToImmutable(), inputs.ToImmutable(), diagnostics.ToImmutableSorted());
+        var made = new ProjectSelection(settings, sources.ToImmutable(), vendor.ToFrozenSet(StringComparer.Ordinal), inputs.ToImmutable(), diagnostics.ToImmutableSorted());
         return made with { Order = new SelectionOrder(paths, prefix, sorted, roles, projectFile?.Sha256, made) };
     }
 

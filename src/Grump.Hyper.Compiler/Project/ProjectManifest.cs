@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -70,7 +71,7 @@ public sealed record ProjectManifest(ManifestSettings Settings, ImmutableArray<P
         }
 
         var sources = ImmutableArray.CreateBuilder<SourceFile>(Inputs.Length);
-        var vendor = ImmutableHashSet.CreateBuilder<string>(StringComparer.Ordinal);
+        var vendor = new List<string>();
         for (var i = 0; i < inputs.Count; i++)
         {
             var (file, input) = (inputs[i], Inputs[i]);
@@ -100,7 +101,7 @@ public sealed record ProjectManifest(ManifestSettings Settings, ImmutableArray<P
             Split = Settings.Split,
         };
         var diagnostics = Diagnostics.Select(d => new Diagnostic(Descriptor(d.Code), d.File, d.Line, d.Column, d.Message));
-        return new ProjectSelection(settings, sources.ToImmutable(), vendor.ToImmutable(), [.. inputs], [.. diagnostics]);
+        return new ProjectSelection(settings, sources.ToImmutable(), vendor.ToFrozenSet(StringComparer.Ordinal), [.. inputs], [.. diagnostics]);
     }
 
     /// <summary>

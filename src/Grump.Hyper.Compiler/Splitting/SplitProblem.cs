@@ -114,7 +114,7 @@ public sealed class SplitProblem
     /// it loads, vendor) are over maxInitialChunks: copying every group (no common chunk at all) then breaks nothing,
     /// and otherwise that route breaks the limit under every partition. Greedy reaches a valid partition whenever one
     /// exists (each of its moves takes a chunk away from the worst route and adds none to any), which a property test
-    /// holds; so a search for a valid partition only ever runs where this is false, and there it cannot succeed.
+    /// holds. Where this is false no search can find a valid partition, so the split runs none (see Splitter).
     /// </summary>
     public bool Feasible => _fixedChunks.All(f => f <= Limits.MaxInitialChunks);
 

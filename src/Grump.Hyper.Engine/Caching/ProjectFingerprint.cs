@@ -33,9 +33,6 @@ public sealed class ProjectFingerprint
         var inputs = project.Inputs;
         var count = (inputs.Length + BlockSize - 1) / BlockSize;
         var blocks = new Block[count];
-
-        // Asked once per input: a hash set, not the selection's immutable set (a tree).
-        Func<string, bool> isVendor = project.VendorPaths.Count == 0 ? static _ => false : project.VendorPaths.ToHashSet(StringComparer.Ordinal).Contains;
         var head = Encoding.UTF8.GetBytes($"{CompilerInfo.Version}\n{CompilerInfo.Build}\n{options.Fingerprint}\n{inputs.Length}\n");
         var all = new byte[head.Length + (count * 32)];
         head.CopyTo(all, 0);
@@ -44,7 +41,7 @@ public sealed class ProjectFingerprint
         {
             var from = b * BlockSize;
             var length = Math.Min(BlockSize, inputs.Length - from);
-            if (b < _blocks.Length && _blocks[b].Same(project, from, length, isVendor))
+            if (b < _blocks.Length && _blocks[b].Same(project, from, length))
             {
                 blocks[b] = _blocks[b];
             }
@@ -54,7 +51,7 @@ public sealed class ProjectFingerprint
                 for (var i = 0; i < length; i++)
                 {
                     var input = inputs[from + i];
-                    lines[i] = (input.Path, input.Sha256, isVendor(input.Path));
+                    lines[i] = (input.Path, input.Sha256, project.VendorPaths.Contains(input.Path));
                 }
 
                 blocks[b] = new Block(lines, Hash(lines));
@@ -87,7 +84,7 @@ public sealed class ProjectFingerprint
     private sealed record Block((string Path, string Sha256, bool Vendor)[] Lines, byte[] Digest)
     {
         /// <summary>Whether the project's inputs from <paramref name="from"/> are this block's lines (usually the very same strings).</summary>
-        public bool Same(ProjectSelection project, int from, int length, Func<string, bool> isVendor)
+        public bool Same(ProjectSelection project, int from, int length)
         {
             if (length != Lines.Length)
             {
@@ -98,7 +95,7 @@ public sealed class ProjectFingerprint
             {
                 var input = project.Inputs[from + i];
                 var (path, sha, vendor) = Lines[i];
-                if (!string.Equals(input.Path, path, StringComparison.Ordinal) || !string.Equals(input.Sha256, sha, StringComparison.Ordinal) || isVendor(path) != vendor)
+                if (!string.Equals(input.Path, path, StringComparison.Ordinal) || !string.Equals(input.Sha256, sha, StringComparison.Ordinal) || project.VendorPaths.Contains(path) != vendor)
                 {
                     return false;
                 }

@@ -79,22 +79,6 @@ public sealed partial class HyperCompiler
     /// <summary>Conservative reads English with plain hash-map matchers, never promoted.</summary>
     private static readonly MatcherSet Interpreted = MatcherSet.At(MatcherTier.Interpreted);
 
-    /// <summary>Each source's vendor flag, by position.</summary>
-    internal static bool[] VendorFlags(ProjectSelection project)
-    {
-        var flags = new bool[project.Sources.Length];
-        if (project.VendorPaths.Count > 0)
-        {
-            var set = project.VendorPaths.ToHashSet(StringComparer.Ordinal);
-            for (var i = 0; i < flags.Length; i++)
-            {
-                flags[i] = set.Contains(project.Sources[i].Path);
-            }
-        }
-
-        return flags;
-    }
-
     private const int MaxSelections = 16;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SelectionOrder> _selections = new(StringComparer.Ordinal);
@@ -142,10 +126,7 @@ public sealed partial class HyperCompiler
         }
 
         var bytes = project.Sources.Sum(s => s.Size);
-
-        // Whether each source is vendor code, asked of the selection's set once per build: a build asks it per source
-        // in several steps, and the immutable set is a tree (100,000 sources: about 100 ms of lookups per build).
-        var vendor = VendorFlags(project);
+        bool IsVendor(int i) => project.VendorPaths.Contains(project.Sources[i].Path);
         stages.Add(new StageMetrics("select", total.Elapsed.TotalMilliseconds, project.Sources.Length, bytes));
 
         var watch = Stopwatch.StartNew();
@@ -202,13 +183,13 @@ public sealed partial class HyperCompiler
             ProjectState.Marked? marked;
             try
             {
-                bool Kept(int i) => state?.Previous(i, project.Sources[i], vendor[i]) is not null;
+                bool Kept(int i) => state?.Previous(i, project.Sources[i], IsVendor(i)) is not null;
                 IReadOnlyDictionary<string, ModuleResult>? prefetched = null;
                 if (useCache)
                 {
                     // Only what the last build cannot give is asked of the shared cache: a 10-file edit builds 10 keys, not 100,000.
                     var fetch = Stopwatch.StartNew();
-                    prefetched = _cache.Prefetch([.. Enumerable.Range(0, project.Sources.Length).Where(i => !Kept(i)).Select(i => (project.Sources[i], vendor[i]))], options.Compilation, counters);
+                    prefetched = _cache.Prefetch([.. Enumerable.Range(0, project.Sources.Length).Where(i => !Kept(i)).Select(i => (project.Sources[i], IsVendor(i)))], options.Compilation, counters);
                     stages.Add(new StageMetrics("prefetch", fetch.Elapsed.TotalMilliseconds, (int)counters.L2Hits, 0));
                     watch.Restart();
                 }
@@ -218,7 +199,7 @@ public sealed partial class HyperCompiler
                 {
                     // Which modules L1 holds now (after the L2 prefetch): probed once, read by speculation and the shard plan.
                     var guess = Stopwatch.StartNew();
-                    var resident = project.Sources.Select((f, i) => _cache.Contains(f, vendor[i], options.Compilation)).ToArray();
+                    var resident = project.Sources.Select((f, i) => _cache.Contains(f, IsVendor(i), options.Compilation)).ToArray();
                     if (profile.Speculation)
                     {
                         (order, speculation) = Speculate(project, resident, options);
@@ -238,8 +219,8 @@ public sealed partial class HyperCompiler
                 }
 
                 project = Loaded(project, i => !Kept(i)
-                    && prefetched?.ContainsKey(ModuleCache.Key(project.Sources[i], vendor[i], options.Compilation)) != true, load);
-                var results = CompileModules(project.Sources, i => vendor[i], options.Compilation, parallelism, useCache ? _cache : null, counters, matchers, hints, order, progress, cancellationToken,
+                    && prefetched?.ContainsKey(ModuleCache.Key(project.Sources[i], IsVendor(i), options.Compilation)) != true, load);
+                var results = CompileModules(project.Sources, IsVendor, options.Compilation, parallelism, useCache ? _cache : null, counters, matchers, hints, order, progress, cancellationToken,
                     state is null ? null : state.Previous, prefetched);
                 stages.Add(new StageMetrics("compile", watch.Elapsed.TotalMilliseconds, results.Length, bytes));
                 matcherTiers = string.Join(",", matchers.Tiers.Distinct().Select(t => t.ToString().ToLowerInvariant()));
@@ -247,7 +228,7 @@ public sealed partial class HyperCompiler
                 cancellationToken.ThrowIfCancellationRequested();
                 watch.Restart();
 
-                var compileReasons = state?.CompileReasons(project.Sources, results, i => vendor[i])
+                var compileReasons = state?.CompileReasons(project.Sources, results, IsVendor)
                     ?? new StepReasons("compile", "module", results.Length, 0, 0, 0, 0, results.Sum(r => (long)(r.Rendered?.Length ?? 0)));
                 var finish = new FinishOptions { Parallel = parallelism > 1, Memo = state?.Finish, DocumentBlocks = options.DocumentBlocks, FallbackPartitioners = OptimisingPartitioner.Optimisers };
                 compilation = Compilation.Finish(project, results, finish, stage: (name, time) => stages.Add(new StageMetrics(name, time.TotalMilliseconds, results.Length, 0)));
