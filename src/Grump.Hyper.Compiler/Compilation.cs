@@ -56,7 +56,7 @@ public static class Compilation
         var (link, linkReasons) = Incremental.Link(inputs, memo);
         steps.Add(linkReasons);
         Done("link");
-        var rendered = new RenderedModules(results);
+        var rendered = memo?.Rendered(results) ?? new RenderedModules(results);
 
         // The split's graph analysis is the previous build's when the edges are the very same (the link was reused).
         var graph = memo?.SplitGraph is { } known && ReferenceEquals(known.Edges, link.Edges) ? known.With(link) : SplitGraph.Of(link);

@@ -44,6 +44,20 @@ public sealed class FinishMemo
 
     internal DocumentFragments Documents { get; } = new();
 
+    private RenderedModules? _rendered;
+
+    /// <summary>The modules' rendered JSON for this build: the last build's table, updated in place (see <see cref="RenderedModules"/>).</summary>
+    internal RenderedModules Rendered(IReadOnlyList<ModuleResult> results)
+    {
+        if (_rendered is null)
+        {
+            return _rendered = new RenderedModules(results);
+        }
+
+        _rendered.Update(results);
+        return _rendered;
+    }
+
     /// <summary>The last build's artifacts, to tell which of this build's are new, changed or reused.</summary>
     internal ArtifactSet? Artifacts { get; set; }
 

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace Grump.Hyper.Compiler.Emit;
@@ -8,28 +9,44 @@ namespace Grump.Hyper.Compiler.Emit;
 /// at most once per value, the first time anyone asks: a value reused by the next build (a cached module,
 /// an unchanged chunk, an unchanged document) is never hashed again.
 /// </summary>
+/// <remarks>
+/// The parts are held as runs, each an array of parts: one run for a whole value or a chunk; for a big
+/// document, one run per segment of lines (see <see cref="LineSegments"/>), so a build that keeps most
+/// segments lays out one reference per segment, never an array of every part (a million at 100,000 files).
+/// </remarks>
 public sealed class ArtifactContent
 {
-    // The parts are the first _count entries of _parts: a document laid out in an array sized from an estimate is
-    // taken as it is, not copied to its exact length (at 100,000 files a document has a million parts, and the copy
-    // and its large-object churn showed in traces of an edit). No sources array at all when no part has a source.
-    private readonly ReadOnlyMemory<byte>[] _parts;
-    private readonly int _count;
+    private readonly ReadOnlyMemory<byte>[][] _runs;
     private readonly ArtifactContent?[]? _sources;
     private string? _sha256;
+    private IReadOnlyList<ReadOnlyMemory<byte>>? _partList;
 
-    private ArtifactContent(ReadOnlyMemory<byte>[] parts, int count, ArtifactContent?[]? sources, long length)
+    private ArtifactContent(ReadOnlyMemory<byte>[][] runs, ArtifactContent?[]? sources)
     {
-        _parts = parts;
-        _count = count;
+        _runs = runs;
         _sources = sources is not null && Array.Exists(sources, s => s is not null) ? sources : null;
+
+        // A plain loop: a document has tens of thousands of parts, and a delegate call per part showed in traces of the edit.
+        long length = 0;
+        foreach (var run in runs)
+        {
+            foreach (var part in run)
+            {
+                length += part.Length;
+            }
+        }
+
         Length = length;
     }
 
     public long Length { get; }
 
     /// <summary>The parts in order; callers must not write to them.</summary>
-    public IReadOnlyList<ReadOnlyMemory<byte>> Parts => _count == _parts.Length ? _parts : new ArraySegment<ReadOnlyMemory<byte>>(_parts, 0, _count);
+    /// <remarks>
+    /// Made once: readers index it per part. A value of several runs (a document) is listed part by part here, a
+    /// copy; what reads every value (hashing, writing, comparing) walks the runs instead.
+    /// </remarks>
+    public IReadOnlyList<ReadOnlyMemory<byte>> Parts => _partList ??= _runs.Length == 1 ? _runs[0] : [.. _runs.SelectMany(r => r)];
 
     /// <summary>
     /// For each part, the artifact value it is the first bytes of (a chunk's members are their modules'
@@ -41,15 +58,15 @@ public sealed class ArtifactContent
     /// <summary>True when some part is a prefix of another artifact value.</summary>
     public bool IsComposite => _sources is not null;
 
-    public static ArtifactContent Of(byte[] bytes) => new([bytes], 1, null, bytes.Length);
+    public static ArtifactContent Of(byte[] bytes) => new([[bytes]], null);
 
     /// <summary>Whole when it is one array (no copy to read it).</summary>
-    public bool IsWhole => _count == 1 && System.Runtime.InteropServices.MemoryMarshal.TryGetArray(_parts[0], out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length;
+    public bool IsWhole => _runs.Length == 1 && _runs[0].Length == 1 && MemoryMarshal.TryGetArray(_runs[0][0], out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length;
 
-    public static ArtifactContent Concat(ReadOnlyMemory<byte>[] parts) => new(parts, parts.Length, null, LengthOf(parts, parts.Length));
+    public static ArtifactContent Concat(ReadOnlyMemory<byte>[] parts) => new([parts], null);
 
-    /// <summary>The first <paramref name="count"/> of <paramref name="parts"/>, which the content owns from here.</summary>
-    internal static ArtifactContent Concat(ReadOnlyMemory<byte>[] parts, int count) => new(parts, count, null, LengthOf(parts, count));
+    /// <summary>The parts of every run, end to end; the content owns the arrays from here.</summary>
+    internal static ArtifactContent Runs(ReadOnlyMemory<byte>[][] runs) => new(runs, null);
 
     /// <param name="sources">Per part, the value whose first bytes it is, or null.</param>
     public static ArtifactContent Concat(ReadOnlyMemory<byte>[] parts, ArtifactContent?[] sources)
@@ -67,19 +84,7 @@ public sealed class ArtifactContent
             }
         }
 
-        return new(parts, parts.Length, sources, LengthOf(parts, parts.Length));
-    }
-
-    // A plain loop: a document has 80,000 parts, and a delegate call per part showed in traces of the edit.
-    private static long LengthOf(ReadOnlyMemory<byte>[] parts, int count)
-    {
-        long length = 0;
-        foreach (var part in parts.AsSpan(0, count))
-        {
-            length += part.Length;
-        }
-
-        return length;
+        return new([parts], sources);
     }
 
     /// <summary>Lowercase hex SHA-256 of the whole content, computed once.</summary>
@@ -93,16 +98,19 @@ public sealed class ArtifactContent
             }
 
             string hex;
-            if (_count == 1)
+            if (IsWhole)
             {
-                hex = Convert.ToHexStringLower(SHA256.HashData(_parts[0].Span));
+                hex = Convert.ToHexStringLower(SHA256.HashData(_runs[0][0].Span));
             }
             else
             {
                 using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                foreach (var part in _parts.AsSpan(0, _count))
+                foreach (var run in _runs)
                 {
-                    hash.AppendData(part.Span);
+                    foreach (var part in run)
+                    {
+                        hash.AppendData(part.Span);
+                    }
                 }
 
                 hex = Convert.ToHexStringLower(hash.GetHashAndReset());
@@ -117,21 +125,24 @@ public sealed class ArtifactContent
     {
         if (IsWhole)
         {
-            return System.Runtime.InteropServices.MemoryMarshal.TryGetArray(_parts[0], out var segment) ? segment.Array! : _parts[0].ToArray();
+            return MemoryMarshal.TryGetArray(_runs[0][0], out var segment) ? segment.Array! : _runs[0][0].ToArray();
         }
 
         var whole = new byte[Length];
         var at = 0;
-        foreach (var part in _parts.AsSpan(0, _count))
+        foreach (var run in _runs)
         {
-            part.Span.CopyTo(whole.AsSpan(at));
-            at += part.Length;
+            foreach (var part in run)
+            {
+                part.Span.CopyTo(whole.AsSpan(at));
+                at += part.Length;
+            }
         }
 
         return whole;
     }
 
-    /// <summary>Byte for byte, part boundaries aside.</summary>
+    /// <summary>Byte for byte, part boundaries aside. Parts that are the very same memory are not read.</summary>
     public bool ContentEquals(ArtifactContent other)
     {
         if (ReferenceEquals(this, other))
@@ -144,48 +155,86 @@ public sealed class ArtifactContent
             return false;
         }
 
-        int i = 0, j = 0, at = 0, otherAt = 0;
-        while (i < _count && j < other._count)
+        var a = new Cursor(_runs);
+        var b = new Cursor(other._runs);
+        while (!a.Done && !b.Done)
         {
-            var a = _parts[i].Span[at..];
-            var b = other._parts[j].Span[otherAt..];
-            var n = Math.Min(a.Length, b.Length);
-            if (!a[..n].SequenceEqual(b[..n]))
+            var (x, y) = (a.Rest, b.Rest);
+            if (x.Length == y.Length && SameMemory(x, y))
+            {
+                a.Skip(x.Length);
+                b.Skip(y.Length);
+                continue;
+            }
+
+            var n = Math.Min(x.Length, y.Length);
+            if (!x.Span[..n].SequenceEqual(y.Span[..n]))
             {
                 return false;
             }
 
-            at += n;
-            otherAt += n;
-            if (at == _parts[i].Length)
-            {
-                i++;
-                at = 0;
-            }
-
-            if (otherAt == other._parts[j].Length)
-            {
-                j++;
-                otherAt = 0;
-            }
+            a.Skip(n);
+            b.Skip(n);
         }
 
         return true;
     }
 
+    private static bool SameMemory(ReadOnlyMemory<byte> x, ReadOnlyMemory<byte> y) =>
+        MemoryMarshal.TryGetArray(x, out var s) && MemoryMarshal.TryGetArray(y, out var t) && ReferenceEquals(s.Array, t.Array) && s.Offset == t.Offset;
+
+    /// <summary>Where a walk over the runs has got to: the rest of the current part.</summary>
+    private struct Cursor(ReadOnlyMemory<byte>[][] runs)
+    {
+        private int _run;
+        private int _part;
+        private int _at;
+
+        public bool Done
+        {
+            get
+            {
+                // Past empty parts and runs first.
+                while (_run < runs.Length && (_part == runs[_run].Length || runs[_run][_part].Length == _at))
+                {
+                    if (_part < runs[_run].Length)
+                    {
+                        (_part, _at) = (_part + 1, 0);
+                    }
+                    else
+                    {
+                        (_run, _part, _at) = (_run + 1, 0, 0);
+                    }
+                }
+
+                return _run == runs.Length;
+            }
+        }
+
+        public readonly ReadOnlyMemory<byte> Rest => runs[_run][_part][_at..];
+
+        public void Skip(int bytes) => _at += bytes;
+    }
+
     public void WriteTo(Stream stream)
     {
-        foreach (var part in _parts.AsSpan(0, _count))
+        foreach (var run in _runs)
         {
-            stream.Write(part.Span);
+            foreach (var part in run)
+            {
+                stream.Write(part.Span);
+            }
         }
     }
 
     public async Task WriteToAsync(Stream stream, CancellationToken cancellationToken)
     {
-        for (var i = 0; i < _count; i++)
+        foreach (var run in _runs)
         {
-            await stream.WriteAsync(_parts[i], cancellationToken);
+            foreach (var part in run)
+            {
+                await stream.WriteAsync(part, cancellationToken);
+            }
         }
     }
 }

@@ -23,10 +23,11 @@ public static class ArtifactEmitter
         RenderedModules rendered, ImmutableArray<Diagnostic> diagnostics, bool parallel = false, DocumentFragments? fragments = null, bool blocks = false)
     {
         fragments ??= new DocumentFragments();
-        var artifacts = new ArtifactSet();
+        var artifacts = new ArtifactSet(link.Modules.Length + split.Chunks.Length + 4);
         foreach (var module in link.Modules)
         {
-            artifacts.Add(ModuleFile(module.Id), rendered.Content(module));
+            var result = rendered.Get(module);
+            artifacts.Add(result.File!, result.Content!);
         }
 
         foreach (var chunk in split.Chunks)
@@ -37,9 +38,9 @@ public static class ArtifactEmitter
         // The four documents are independent (each has its own fragment caches); written side by side when allowed.
         Func<ArtifactContent>[] documents =
         [
-            () => PlanDocument(plan, fragments, blocks ? fragments.PlanBlocks : null),
-            () => GraphDocument(link, plan, fragments, blocks ? fragments.GraphBlocks : null),
-            () => ManifestDocument(project, link, split, diagnostics, fragments, blocks ? fragments.ManifestBlocks : null),
+            () => PlanDocument(plan, fragments, blocks),
+            () => GraphDocument(link, plan, fragments, blocks),
+            () => ManifestDocument(project, link, split, diagnostics, fragments, blocks),
             () => ArtifactContent.Of(ArtifactJson.Serialize(
                 [.. diagnostics.Select(d => new DiagnosticEntry(d.SeverityName, d.Code, d.File, d.Line, d.Column, d.Message))],
                 ArtifactJson.Default.ImmutableArrayDiagnosticEntry)),
@@ -64,10 +65,10 @@ public static class ArtifactEmitter
         return artifacts;
     }
 
-    private static ArtifactContent PlanDocument(Plan plan, DocumentFragments fragments, DocumentBlocks? blocks)
+    private static ArtifactContent PlanDocument(Plan plan, DocumentFragments fragments, bool blocks)
     {
         var tasks = fragments.Tasks;
-        var document = new LineDocument(plan.Tasks.Length + (2 * plan.ParallelBatches.Length)).Raw("{\n\"tasks\": [\n");
+        var document = new LineDocument(fragments.Plan, blocks).Raw("{\n\"tasks\": [\n");
         if (plan.Lines is { } slots)
         {
             // The incremental planner's plan: kept tasks' lines sit in their slots; the batches are the
@@ -101,14 +102,14 @@ public static class ArtifactEmitter
             .Raw($",\n\"estimatedDurationSeconds\": {plan.EstimatedDurationSeconds},\n\"sequentialSeconds\": {plan.SequentialSeconds},\n\"risk\": ")
             .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(plan.Risk, LineJson.Default.RiskSummary)))
             .Raw("\n}\n")
-            .ToContent(blocks);
+            .ToContent();
     }
 
     /// <summary>
     /// Modules with their depends, and the feature tasks by id. The tasks' own edges are not repeated
     /// here: they are each task's <c>dependsOn</c> in plan.json (writing them twice doubled the document).
     /// </summary>
-    private static ArtifactContent GraphDocument(LinkResult link, Plan plan, DocumentFragments fragments, DocumentBlocks? blocks)
+    private static ArtifactContent GraphDocument(LinkResult link, Plan plan, DocumentFragments fragments, bool blocks)
     {
         // A module linked again as the very same object at the same place keeps its lines; its edges likewise
         // when the link handed back the very same edge list (a reused link does).
@@ -118,7 +119,7 @@ public static class ArtifactEmitter
         var edges = fragments.GraphEdgesByPosition.Of(link.Modules.Length, i => ImmutableCollectionsMarshal.AsArray(byPosition[i])!,
             i => fragments.GraphEdges.Get(link.Modules[i].Id, byPosition[i], to => EdgeLines(link.Modules[i].Id, to)), fragments.GraphEdges.Reuse);
         var features = plan.TasksById;
-        var document = new LineDocument((2 * link.Modules.Length) + features.Length)
+        var document = new LineDocument(fragments.Graph, blocks)
             .Raw("{\n\"modules\": {\n\"nodes\": [\n")
             .Lines(nodes, static b => b)
             .Raw("],\n\"edges\": [\n")
@@ -138,10 +139,10 @@ public static class ArtifactEmitter
 
         return document
             .Raw("]\n}\n}\n")
-            .ToContent(blocks);
+            .ToContent();
     }
 
-    private static ArtifactContent ManifestDocument(ProjectSelection project, LinkResult link, SplitResult split, ImmutableArray<Diagnostic> diagnostics, DocumentFragments fragments, DocumentBlocks? blocks)
+    private static ArtifactContent ManifestDocument(ProjectSelection project, LinkResult link, SplitResult split, ImmutableArray<Diagnostic> diagnostics, DocumentFragments fragments, bool blocks)
     {
         var counts = Count(diagnostics);
         // A route's list of chunks is the same array while none of its chunks was renamed (a rechunk swaps in only
@@ -149,7 +150,7 @@ public static class ArtifactEmitter
         KeyValuePair<string, ImmutableArray<string>>[] routes = [.. split.Routes];
         KeyValuePair<string, ImmutableArray<string>>[] lazy = [.. split.LazyChunks];
         static byte[] Entry(string key, ImmutableArray<string> chunks) => System.Text.Encoding.UTF8.GetBytes(Json(key) + ": " + Json(chunks));
-        return new LineDocument(project.Inputs.Length + link.Modules.Length + split.Chunks.Length + routes.Length + lazy.Length)
+        return new LineDocument(fragments.Manifest, blocks)
             .Raw("{\n\"compiler\": ")
             .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(new CompilerStamp(CompilerInfo.Name, CompilerInfo.Version), LineJson.Default.CompilerStamp)))
             .Raw(",\n\"project\": ")
@@ -170,7 +171,7 @@ public static class ArtifactEmitter
             .Raw($"}},\n\"success\": {(counts.Errors == 0 ? "true" : "false")},\n\"diagnostics\": ")
             .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(counts, LineJson.Default.DiagnosticCounts)))
             .Raw("\n}\n")
-            .ToContent(blocks);
+            .ToContent();
     }
 
     /// <summary>One module's edges, a line each (no line when it depends on nothing).</summary>

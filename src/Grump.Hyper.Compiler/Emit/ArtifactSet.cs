@@ -23,7 +23,13 @@ public sealed class ArtifactSet : IReadOnlyCollection<KeyValuePair<string, Artif
     private volatile bool _sorted = true;
 
     public ArtifactSet()
-        : this(new string[16], new ArtifactContent[16], 0)
+        : this(16)
+    {
+    }
+
+    /// <param name="capacity">How many artifacts are coming (a build knows): the arrays are not grown by doubling.</param>
+    public ArtifactSet(int capacity)
+        : this(new string[Math.Max(1, capacity)], new ArtifactContent[Math.Max(1, capacity)], 0)
     {
     }
 

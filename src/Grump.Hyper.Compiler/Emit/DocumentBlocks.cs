@@ -1,20 +1,26 @@
+using System.IO.Hashing;
 using System.Runtime.InteropServices;
 
 namespace Grump.Hyper.Compiler.Emit;
 
 /// <summary>
-/// Cuts a big document into blocks of a few kilobytes, each a value of its own, so that the document is a
-/// composite of them (as a chunk is of its modules) and a content-addressed store keeps it as a recipe of
-/// blocks: an edit that changes a few lines makes a few new blocks, and the store writes those, not the
-/// document again. A document's lines come from the fragment caches, which hand back the very same array
-/// for a line that did not change; so a block whose lines are the very same arrays as the block that began
-/// at the same place in the build before is that block (its bytes and its SHA-256 are reused) without a byte
-/// of it being read; a block made anew whose bytes equal one of the build before's (lines rendered again the
-/// same, or moved by an entry added above) is found by a hash of its bytes and becomes that value too. The cuts
-/// depend on the lines themselves (after a line whose length and last bytes hash to a cut, within a minimum
-/// and a maximum size), so a line added or removed moves only the cuts around it. One instance per document,
-/// kept between builds of one project.
+/// Lays a big document out as blocks of a few kilobytes while its lines are written, so the document is
+/// never a list of all its lines (a million parts at 100,000 files, made again every build) but a list of
+/// blocks, and a content-addressed store can keep it as a recipe of blocks (as a chunk is of its modules):
+/// an edit that changes a few lines makes a few new blocks.
 /// </summary>
+/// <remarks>
+/// A document's lines come from the fragment caches, which hand back the very same array for a line that
+/// did not change; so a block whose parts are the very same memory as a block of the build before is that
+/// block (its bytes and its SHA-256 are reused) without a byte of it being read; a block made anew whose
+/// bytes equal one of the build before's (lines rendered again the same) is found by a hash of its bytes
+/// and becomes that value too.
+/// Blocks of the build before are found by their last part (where a cut falls). The cuts depend on the
+/// lines alone (after a line whose length and last bytes hash to a cut, within a minimum and a maximum
+/// size), so the blocks are a function of the document, whatever the history, and a line added or removed
+/// moves only the cuts around it.
+/// One instance per document, kept between builds of one project; a document is written by one thread.
+/// </remarks>
 public sealed class DocumentBlocks
 {
     /// <summary>No cut before this many bytes: a recipe's line per block stays small against the block.</summary>
@@ -23,79 +29,104 @@ public sealed class DocumentBlocks
     /// <summary>Always a cut past this many bytes (a run of long lines still splits).</summary>
     private const int MaxBytes = 32 * 1024;
 
-    /// <summary>
-    /// Blocks of the build before, by the index of their first part: the documents' lines keep their places from
-    /// build to build unless entries come or go, so a block is looked for where it began (no hashing, no lookup).
-    /// </summary>
-    private Block?[] _lastAt = [];
+    /// <summary>A block: the memory it was laid out from (to know it again), its value and a hash of its bytes.</summary>
+    private sealed record Block(ReadOnlyMemory<byte>[] Parts, ArtifactContent Content, ulong BytesHash);
 
-    /// <summary>The same blocks by a hash of their bytes: a block whose lines were rendered again into equal bytes is found here.</summary>
-    private Dictionary<ulong, List<Block>> _lastByBytes = [];
+    /// <summary>Blocks of the build before by their last part, and this build's so far (the two tables swap, so a build allocates none).</summary>
+    private Dictionary<PartKey, Block> _last = [];
+    private Dictionary<PartKey, Block> _next = [];
+
+    /// <summary>The blocks by a hash of their bytes, the build before's and this build's.</summary>
+    private Dictionary<ulong, Block> _lastByBytes = [];
+    private Dictionary<ulong, Block> _nextByBytes = [];
+
+    /// <summary>The parts of the block being laid out (reused from block to block).</summary>
+    private ReadOnlyMemory<byte>[] _open = new ReadOnlyMemory<byte>[256];
+    private int _openCount;
+    private long _openSize;
+
+    /// <summary>This document's blocks so far.</summary>
+    private readonly List<Block> _blocks = [];
+    private int _made;
+    private int _reused;
 
     /// <summary>Blocks the last document made anew, and took from the build before.</summary>
     public (int Made, int Reused) Counts { get; private set; }
 
-    private sealed record Block(ReadOnlyMemory<byte>[] Parts, ArtifactContent Content, ulong BytesHash);
+    /// <summary>The identity of a part: the array it lies in and where (its bytes are never read to compare).</summary>
+    private readonly record struct PartKey(object? Array, int Offset, int Length)
+    {
+        public static PartKey Of(ReadOnlyMemory<byte> part) =>
+            MemoryMarshal.TryGetArray(part, out var segment) ? new(segment.Array, segment.Offset, segment.Count) : new(null, 0, part.Length);
+
+        public bool Equals(PartKey other) => ReferenceEquals(Array, other.Array) && Offset == other.Offset && Length == other.Length;
+
+        public override int GetHashCode() => HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(Array), Offset, Length);
+    }
+
+    /// <summary>Starts a document; whatever a document abandoned half-way (an exception while rendering) left open is dropped.</summary>
+    public void Begin()
+    {
+        _open.AsSpan(0, _openCount).Clear();
+        (_openCount, _openSize, _made, _reused) = (0, 0, 0, 0);
+        _blocks.Clear();
+        _next.Clear();
+        _nextByBytes.Clear();
+    }
+
+    /// <summary>The next part of the document being written.</summary>
+    public void Add(ReadOnlyMemory<byte> part)
+    {
+        if (_openCount == _open.Length)
+        {
+            Array.Resize(ref _open, _open.Length * 2);
+        }
+
+        _open[_openCount++] = part;
+        _openSize += part.Length;
+
+        // Separators (two bytes or fewer) are never a cut: a cut falls after a line.
+        if (_openSize >= MaxBytes || (_openSize >= MinBytes && part.Length > 2 && CutsAfter(part.Span)))
+        {
+            Close();
+        }
+    }
+
+    /// <summary>The document written since <see cref="Begin"/>, as a composite of its blocks.</summary>
+    public ArtifactContent End()
+    {
+        if (_openCount > 0)
+        {
+            Close();
+        }
+
+        var parts = new ReadOnlyMemory<byte>[_blocks.Count];
+        var sources = new ArtifactContent?[_blocks.Count];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            sources[i] = _blocks[i].Content;
+            parts[i] = _blocks[i].Content.Parts[0];
+        }
+
+        (_last, _next) = (_next, _last);
+        (_lastByBytes, _nextByBytes) = (_nextByBytes, _lastByBytes);
+        _next.Clear();
+        _nextByBytes.Clear();
+        _blocks.Clear();
+        Counts = (_made, _reused);
+        return ArtifactContent.Concat(parts, sources);
+    }
 
     /// <summary>The document the parts make, end to end, as a composite of blocks.</summary>
     public ArtifactContent Compose(IReadOnlyList<ReadOnlyMemory<byte>> parts)
     {
-        var nextAt = new Block?[parts.Count];
-        var nextByBytes = new Dictionary<ulong, List<Block>>();
-        var blocks = new List<ReadOnlyMemory<byte>>();
-        var sources = new List<ArtifactContent?>();
-        int made = 0, reused = 0, start = 0, shift = 0;
-        long size = 0;
+        Begin();
         for (var i = 0; i < parts.Count; i++)
         {
-            var part = parts[i];
-            size += part.Length;
-            var line = part.Length > 2;
-            var cut = size >= MaxBytes || (size >= MinBytes && line && CutsAfter(part.Span)) || i == parts.Count - 1;
-            if (!cut)
-            {
-                continue;
-            }
-
-            var block = FindKept(parts, start, i, ref shift);
-            if (block is null)
-            {
-                block = Make(parts, start, i, size);
-
-                // Lines rendered again into the same bytes: the build before's value, so its SHA-256 is reused and a store has it.
-                if (_lastByBytes.TryGetValue(block.BytesHash, out var equal)
-                    && equal.Find(b => b.Content.Parts[0].Span.SequenceEqual(block.Content.Parts[0].Span)) is { } was)
-                {
-                    block = block with { Content = was.Content };
-                    reused++;
-                }
-                else
-                {
-                    made++;
-                }
-            }
-            else
-            {
-                reused++;
-            }
-
-            if (!nextByBytes.TryGetValue(block.BytesHash, out var sameBytes))
-            {
-                nextByBytes[block.BytesHash] = sameBytes = [];
-            }
-
-            sameBytes.Add(block);
-
-            nextAt[start] = block;
-            blocks.Add(block.Content.Parts[0]);
-            sources.Add(block.Content);
-            (start, size) = (i + 1, 0);
+            Add(parts[i]);
         }
 
-        _lastAt = nextAt;
-        _lastByBytes = nextByBytes;
-        Counts = (made, reused);
-        return ArtifactContent.Concat([.. blocks], [.. sources]);
+        return End();
     }
 
     /// <summary>
@@ -104,45 +135,50 @@ public sealed class DocumentBlocks
     /// bytes of it read.
     /// </summary>
     private static bool CutsAfter(ReadOnlySpan<byte> line) =>
-        (System.IO.Hashing.XxHash3.HashToUInt64(line[Math.Max(0, line.Length - 16)..], line.Length) & 3) == 0;
+        (XxHash3.HashToUInt64(line[Math.Max(0, line.Length - 16)..], line.Length) & 3) == 0;
 
-    /// <summary>How far around its expected place a block of the build before is looked for, in parts.</summary>
-    private const int Window = 64;
-
-    /// <summary>
-    /// The block of the build before with the very same parts as parts[from..to]: where it began then, shifted by
-    /// as many parts as entries added or removed above moved it (<paramref name="shift"/>, learnt from the last
-    /// block found), else within <see cref="Window"/> parts of that place. Reference comparisons only.
-    /// </summary>
-    private Block? FindKept(IReadOnlyList<ReadOnlyMemory<byte>> parts, int from, int to, ref int shift)
+    private void Close()
     {
-        for (var d = 0; d <= 2 * Window; d++)
+        var open = _open.AsSpan(0, _openCount);
+        var key = PartKey.Of(open[^1]);
+        if (_last.TryGetValue(key, out var block) && SameParts(block.Parts, open))
         {
-            // The expected place first, then one part either side of it, two, and so on.
-            var at = from - shift + ((d & 1) == 0 ? d / 2 : -(d + 1) / 2);
-            if (at >= 0 && at < _lastAt.Length && _lastAt[at] is { } kept && SameParts(kept.Parts, parts, from, to))
+            _reused++;
+        }
+        else
+        {
+            block = Make(open, _openSize);
+
+            // Lines rendered again into the same bytes: the build before's value, so its SHA-256 is reused and a store has it.
+            if (_lastByBytes.TryGetValue(block.BytesHash, out var was) && was.Content.Parts[0].Span.SequenceEqual(block.Content.Parts[0].Span))
             {
-                shift = from - at;
-                return kept;
+                block = block with { Content = was.Content };
+                _reused++;
+            }
+            else
+            {
+                _made++;
             }
         }
 
-        return null;
+        _next[key] = block;
+        _nextByBytes[block.BytesHash] = block;
+        _blocks.Add(block);
+        open.Clear(); // the scratch holds no line alive
+        (_openCount, _openSize) = (0, 0);
     }
 
     /// <summary>The very same memory, part for part (arrays by reference): no byte is compared.</summary>
-    private static bool SameParts(ReadOnlyMemory<byte>[] kept, IReadOnlyList<ReadOnlyMemory<byte>> parts, int from, int to)
+    private static bool SameParts(ReadOnlyMemory<byte>[] kept, ReadOnlySpan<ReadOnlyMemory<byte>> parts)
     {
-        if (kept.Length != to - from + 1)
+        if (kept.Length != parts.Length)
         {
             return false;
         }
 
         for (var i = 0; i < kept.Length; i++)
         {
-            var (a, b) = (kept[i], parts[from + i]);
-            if (a.Length != b.Length || !MemoryMarshal.TryGetArray(a, out var x) || !MemoryMarshal.TryGetArray(b, out var y)
-                || !ReferenceEquals(x.Array, y.Array) || x.Offset != y.Offset)
+            if (!PartKey.Of(kept[i]).Equals(PartKey.Of(parts[i])))
             {
                 return false;
             }
@@ -151,18 +187,16 @@ public sealed class DocumentBlocks
         return true;
     }
 
-    private static Block Make(IReadOnlyList<ReadOnlyMemory<byte>> parts, int from, int to, long size)
+    private static Block Make(ReadOnlySpan<ReadOnlyMemory<byte>> parts, long size)
     {
         var bytes = new byte[size];
-        var kept = new ReadOnlyMemory<byte>[to - from + 1];
         var at = 0;
-        for (var i = from; i <= to; i++)
+        foreach (var part in parts)
         {
-            parts[i].Span.CopyTo(bytes.AsSpan(at));
-            at += parts[i].Length;
-            kept[i - from] = parts[i];
+            part.Span.CopyTo(bytes.AsSpan(at));
+            at += part.Length;
         }
 
-        return new Block(kept, ArtifactContent.Of(bytes), System.IO.Hashing.XxHash3.HashToUInt64(bytes));
+        return new Block(parts.ToArray(), ArtifactContent.Of(bytes), XxHash3.HashToUInt64(bytes));
     }
 }

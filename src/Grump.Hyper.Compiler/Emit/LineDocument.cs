@@ -10,35 +10,63 @@ namespace Grump.Hyper.Compiler.Emit;
 /// <summary>
 /// The big documents (plan.json, graph.json, manifest.json) are written one entry per line: compact
 /// JSON (a third of the indented size), still readable and diffable line by line, and made of
-/// fragments, so a build reuses the bytes of every entry that did not change and the document is laid
-/// out as references to them, never copied together.
+/// fragments, so a build reuses the bytes of every entry that did not change.
 /// </summary>
+/// <remarks>
+/// A build never lays out a list of every line (a million parts at 100,000 files, a fifth of what an
+/// edit allocated there). Held in memory, each list of lines is cut into segments of a few lines
+/// (<see cref="LineSegments"/>): a segment whose lines are the very same arrays as last build is one
+/// part, checked by reference, so an edit lays out only the segments it touched. As a composite for a
+/// store, the lines go to the document's content-defined blocks (<see cref="DocumentBlocks"/>) instead.
+/// </remarks>
 internal sealed class LineDocument
 {
     /// <summary>What ends every line but the last of a list.</summary>
     internal static readonly byte[] Comma = ",\n"u8.ToArray();
-    private static readonly byte[] Newline = "\n"u8.ToArray();
+    internal static readonly byte[] Newline = "\n"u8.ToArray();
     private static readonly byte[] Open = "["u8.ToArray();
     private static readonly byte[] Close = "]"u8.ToArray();
     private static readonly byte[] Separator = ","u8.ToArray();
-    /// <summary>
-    /// The parts laid out so far, in an array sized up front from the document's entry counts: a plan of 40,000
-    /// tasks is 80,000 parts, and growing a list to that by doubling was a fifth of an incremental emit (measured).
-    /// </summary>
-    private ReadOnlyMemory<byte>[] _parts;
-    private int _count;
+    private readonly DocumentMemo _memo;
+    private readonly bool _composite;
 
-    /// <param name="lines">About how many lines the document has (each takes a separator too).</param>
-    public LineDocument(int lines = 16) => _parts = new ReadOnlyMemory<byte>[(2 * lines) + 32];
+    /// <summary>A held document's runs of parts (a segment's, or the parts between lists), and the parts since the last run.</summary>
+    private readonly List<ReadOnlyMemory<byte>[]> _runs = [];
+    private readonly List<ReadOnlyMemory<byte>> _loose = [];
+
+    /// <param name="composite">Whether the document is to be a composite of blocks, for a content-addressed store.</param>
+    public LineDocument(DocumentMemo memo, bool composite)
+    {
+        (_memo, _composite) = (memo, composite);
+        if (composite)
+        {
+            memo.Blocks.Begin();
+        }
+        else
+        {
+            memo.Segments.Begin();
+        }
+    }
 
     private void Add(ReadOnlyMemory<byte> part)
     {
-        if (_count == _parts.Length)
+        if (_composite)
         {
-            Array.Resize(ref _parts, _parts.Length * 2);
+            _memo.Blocks.Add(part);
         }
+        else
+        {
+            _loose.Add(part);
+        }
+    }
 
-        _parts[_count++] = part;
+    private void EndRun()
+    {
+        if (_loose.Count > 0)
+        {
+            _runs.Add([.. _loose]);
+            _loose.Clear();
+        }
     }
 
     public LineDocument Raw(string text)
@@ -50,30 +78,19 @@ internal sealed class LineDocument
     /// <summary>Each item on a line of its own, comma-separated, with a newline after the last.</summary>
     public LineDocument Lines<T>(IReadOnlyList<T> items, Func<T, byte[]> render)
     {
-        var first = true;
+        // A rendered item may be several lines (a module's edges) or none; the ones with bytes, in order.
+        var lines = _memo.Scratch(items.Count);
+        var n = 0;
         for (var i = 0; i < items.Count; i++)
         {
-            // A rendered item may be several lines (a module's edges) or none.
-            var lines = render(items[i]);
-            if (lines.Length == 0)
+            if (render(items[i]) is { Length: > 0 } line)
             {
-                continue;
+                lines[n++] = line;
             }
-
-            if (!first)
-            {
-                Add(Comma);
-            }
-
-            Add(lines);
-            first = false;
         }
 
-        if (!first)
-        {
-            Add(Newline);
-        }
-
+        Write(lines.AsSpan(0, n));
+        lines.AsSpan(0, n).Clear(); // the scratch keeps no line alive
         return this;
     }
 
@@ -82,20 +99,27 @@ internal sealed class LineDocument
     {
         for (var i = 0; i < slots.Length; i++)
         {
-            if (i > 0)
-            {
-                Add(Comma);
-            }
-
-            Add(slots[i] ??= render(i));
+            slots[i] ??= render(i);
         }
 
-        if (slots.Length > 0)
-        {
-            Add(Newline);
-        }
-
+        Write(slots!);
         return this;
+    }
+
+    private void Write(ReadOnlySpan<byte[]> lines)
+    {
+        if (!_composite)
+        {
+            EndRun();
+            _memo.Segments.Write(lines, _runs);
+            return;
+        }
+
+        for (var i = 0; i < lines.Length; i++)
+        {
+            Add(lines[i]);
+            Add(i < lines.Length - 1 ? Comma : Newline);
+        }
     }
 
     /// <summary>One JSON array made of the insides of several (each <c>[...]</c>, on one line), as slices of them.</summary>
@@ -123,14 +147,17 @@ internal sealed class LineDocument
         return this;
     }
 
-    /// <summary>The document; with <paramref name="blocks"/>, a composite of content-defined blocks (see <see cref="DocumentBlocks"/>).</summary>
-    public ArtifactContent ToContent(DocumentBlocks? blocks = null)
+    /// <summary>The document: a composite of blocks, or its parts end to end.</summary>
+    public ArtifactContent ToContent()
     {
-        // The array itself, whatever its spare room: the content owns it from here (blocks take an exact copy).
-        var (parts, count) = (_parts, _count);
-        _parts = [];
-        _count = 0;
-        return blocks is null ? ArtifactContent.Concat(parts, count) : blocks.Compose(count == parts.Length ? parts : parts.AsSpan(0, count).ToArray());
+        if (_composite)
+        {
+            return _memo.Blocks.End();
+        }
+
+        _memo.Segments.EndDocument();
+        EndRun();
+        return ArtifactContent.Runs([.. _runs]);
     }
 
     /// <summary>
@@ -255,6 +282,11 @@ public sealed class PositionalLines
     private object[] _keys = [];
     private byte[][] _lines = [];
 
+    // The arrays of the build before last, written over by the next build of the same length: the lines handed out
+    // are read by the document at once and never kept, so two pairs serve every build (no list-sized arrays per build).
+    private object[] _spareKeys = [];
+    private byte[][] _spareLines = [];
+
     /// <param name="reused">Told how many lines were kept (counted with the cache's reuse, for the step reasons).</param>
     public byte[][] Of<T>(IReadOnlyList<T> items, Func<T, object> key, Func<T, byte[]> render, Action<int> reused) =>
         Of(items.Count, i => key(items[i]), i => render(items[i]), reused);
@@ -262,8 +294,7 @@ public sealed class PositionalLines
     /// <summary>The same by position alone, for lines whose key is found by index.</summary>
     public byte[][] Of(int count, Func<int, object> key, Func<int, byte[]> render, Action<int> reused)
     {
-        var keys = new object[count];
-        var lines = new byte[count][];
+        var (keys, lines) = _spareKeys.Length == count ? (_spareKeys, _spareLines) : (new object[count], new byte[count][]);
         var kept = 0;
         for (var i = 0; i < count; i++)
         {
@@ -280,6 +311,7 @@ public sealed class PositionalLines
         }
 
         reused(kept);
+        (_spareKeys, _spareLines) = (_keys, _lines);
         (_keys, _lines) = (keys, lines);
         return lines;
     }
@@ -288,12 +320,12 @@ public sealed class PositionalLines
 /// <summary>The line caches of the three big documents; kept by the engine between builds of one project.</summary>
 public sealed class DocumentFragments
 {
-    /// <summary>The blocks of plan.json, graph.json and manifest.json, each kept from the build before.</summary>
-    public DocumentBlocks PlanBlocks { get; } = new();
+    /// <summary>How plan.json, graph.json and manifest.json were laid out, each kept from the build before.</summary>
+    public DocumentMemo Plan { get; } = new();
 
-    public DocumentBlocks GraphBlocks { get; } = new();
+    public DocumentMemo Graph { get; } = new();
 
-    public DocumentBlocks ManifestBlocks { get; } = new();
+    public DocumentMemo Manifest { get; } = new();
 
     /// <summary>By task id: the planner hands back the very same task object when nothing about it changed.</summary>
     public FragmentCache<PlanTask> Tasks { get; } = new(ReferenceEquals);
@@ -351,5 +383,128 @@ public sealed class DocumentFragments
         Chunks.EndBuild();
         Routes.EndBuild();
         LazyChunks.EndBuild();
+    }
+}
+
+/// <summary>How one big document was laid out by the build before: its blocks (as a composite) and its segments (held).</summary>
+public sealed class DocumentMemo
+{
+    public DocumentBlocks Blocks { get; } = new();
+
+    public LineSegments Segments { get; } = new();
+
+    private byte[][] _scratch = [];
+
+    /// <summary>A buffer of at least <paramref name="length"/> lines, reused by every list of the document.</summary>
+    internal byte[][] Scratch(int length) => _scratch.Length >= length ? _scratch : _scratch = new byte[length][];
+}
+
+/// <summary>
+/// The lists of one held document cut into segments of a few lines, each with its separators. A segment
+/// whose lines are the very same arrays as a segment of the build before (the fragment caches hand back the
+/// same array for a line that did not change) is that segment again: one part, its lines compared by
+/// reference and never read, whose parts (its lines and separators, never copied together) go into the
+/// document as one run (see <see cref="ArtifactContent"/>). So a build lays out a reference per segment and
+/// the parts of the segments it changed, not every line.
+/// </summary>
+/// <remarks>
+/// A segment ends after a line whose array's identity hash says so (one in <see cref="Every"/>), or at
+/// <see cref="Most"/> lines, or at the end of its list; segments are found by their first line. So a line
+/// added, removed or moved (the planner's order moves tasks when levels change) makes new segments only
+/// around it: the next cut falls where it fell before. Cutting by identity, not by bytes, reads no byte;
+/// it is free to, as a held document's bytes are the same however it is cut (a composite for a store is
+/// cut by its bytes, see <see cref="DocumentBlocks"/>).
+/// </remarks>
+public sealed class LineSegments
+{
+    /// <summary>One line in this many ends a segment (about 4 KB of plan.json).</summary>
+    internal const int Every = 8;
+
+    /// <summary>No segment has more lines than this.</summary>
+    internal const int Most = 32;
+
+    /// <param name="Lines">Its lines, to know it again by reference.</param>
+    /// <param name="Last">Whether it ends its list (a newline after it, not a comma).</param>
+    /// <param name="Parts">Its lines and their separators, as the document's parts.</param>
+    private sealed record Segment(byte[][] Lines, bool Last, ReadOnlyMemory<byte>[] Parts);
+
+    /// <summary>The segments of the build before and of this build, by their first line (the two tables swap, so a build allocates none).</summary>
+    private Dictionary<byte[], Segment> _last = new(ReferenceEqualityComparer.Instance);
+    private Dictionary<byte[], Segment> _next = new(ReferenceEqualityComparer.Instance);
+
+    /// <summary>Segments made anew and kept by the last document.</summary>
+    public (int Made, int Kept) Counts { get; private set; }
+
+    private int _made;
+    private int _kept;
+
+    /// <summary>One list's lines, as a run of parts per segment.</summary>
+    internal void Write(ReadOnlySpan<byte[]> lines, List<ReadOnlyMemory<byte>[]> runs)
+    {
+        var i = 0;
+        while (i < lines.Length)
+        {
+            if (_last.TryGetValue(lines[i], out var kept) && i + kept.Lines.Length <= lines.Length
+                && kept.Last == (i + kept.Lines.Length == lines.Length) && Same(kept.Lines, lines.Slice(i, kept.Lines.Length)))
+            {
+                _kept++;
+                runs.Add(kept.Parts);
+                _next.TryAdd(lines[i], kept);
+                i += kept.Lines.Length;
+                continue;
+            }
+
+            var end = i;
+            while (end < lines.Length - 1 && end - i + 1 < Most && !Cuts(lines[end]))
+            {
+                end++;
+            }
+
+            var these = lines[i..(end + 1)].ToArray();
+            var last = end == lines.Length - 1;
+            var parts = new ReadOnlyMemory<byte>[2 * these.Length];
+            for (var k = 0; k < these.Length; k++)
+            {
+                parts[2 * k] = these[k];
+                parts[(2 * k) + 1] = k < these.Length - 1 || !last ? LineDocument.Comma : LineDocument.Newline;
+            }
+
+            _made++;
+            var made = new Segment(these, last, parts);
+            runs.Add(parts);
+            _next.TryAdd(lines[i], made);
+            i = end + 1;
+        }
+    }
+
+    /// <summary>The document is written: its segments are the ones the next build looks for.</summary>
+    internal void EndDocument()
+    {
+        (_last, _next) = (_next, _last);
+        _next.Clear();
+        Counts = (_made, _kept);
+        (_made, _kept) = (0, 0);
+    }
+
+    /// <summary>Starts a document: whatever a document abandoned half-way (an exception while rendering) left is dropped.</summary>
+    internal void Begin()
+    {
+        _next.Clear();
+        (_made, _kept) = (0, 0);
+    }
+
+    private static bool Cuts(byte[] line) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(line) % Every == 0;
+
+    private static bool Same(byte[][] kept, ReadOnlySpan<byte[]> lines)
+    {
+        for (var i = 0; i < kept.Length; i++)
+        {
+            if (!ReferenceEquals(kept[i], lines[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

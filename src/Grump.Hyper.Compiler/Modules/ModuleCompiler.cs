@@ -32,6 +32,16 @@ public sealed record ModuleResult(string Path, CompiledModule? Module, Immutable
     /// build the same value, so its SHA-256 is computed once, not once per build.
     /// </summary>
     public Emit.ArtifactContent? Content => Rendered is null ? null : _content ??= Emit.ArtifactContent.Of(Rendered);
+
+    private string? _file;
+
+    /// <summary>Where the module's JSON is written (<c>modules/&lt;id&gt;.json</c>), made once per result like <see cref="Content"/>.</summary>
+    public string? File => Module is null ? null : _file ??= Emit.ArtifactEmitter.ModuleFile(Module.Id);
+
+    /// <summary><see cref="RenderedHash"/>, or the hash of <see cref="Rendered"/> made once here when the result came without it.</summary>
+    internal UInt128 Hash => RenderedHash ?? (_hash ??= System.IO.Hashing.XxHash128.HashToUInt128(Rendered));
+
+    private UInt128? _hash;
 }
 
 /// <summary>

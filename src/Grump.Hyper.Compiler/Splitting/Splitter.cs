@@ -550,7 +550,7 @@ internal sealed class ChunkBuilder(RenderedModules rendered, FinishMemo? memo)
     {
         // A 128-bit hash over the members' own 128-bit hashes, in order: with the name and kind it fixes every
         // byte of the chunk without reading them, so it is both the memo's key and the hash in the file name.
-        var values = new (ArtifactContent Content, byte[] Json, UInt128 Hash)[members.Length];
+        var values = new ModuleResult[members.Length];
         var hash = new System.IO.Hashing.XxHash128();
         Span<byte> member = stackalloc byte[16];
         for (var i = 0; i < members.Length; i++)
@@ -569,15 +569,16 @@ internal sealed class ChunkBuilder(RenderedModules rendered, FinishMemo? memo)
         return memo.GetOrBuild($"{name}|{kind}|{members.Length}|{digest:x32}", () => Assemble(name, kind, ids, values, digest));
     }
 
-    private static Chunk Assemble(string name, string kind, ImmutableArray<string> ids, (ArtifactContent Content, byte[] Json, UInt128 Hash)[] members, UInt128 digest)
+    private static Chunk Assemble(string name, string kind, ImmutableArray<string> ids, ModuleResult[] members, UInt128 digest)
     {
         // The chunk is the modules' own JSON, wrapped, held as parts (never copied together).
         var parts = new ReadOnlyMemory<byte>[Math.Max(1, 2 * members.Length) + 1];
         var sources = new ArtifactContent?[parts.Length];
         parts[0] = Encoding.UTF8.GetBytes($"{{\n  \"name\": \"{name}\",\n  \"kind\": \"{kind}\",\n  \"modules\": [\n");
         var n = 1;
-        foreach (var (module, json, _) in members)
+        foreach (var member in members)
         {
+            var (module, json) = (member.Content!, member.Rendered!);
             if (n > 1)
             {
                 parts[n++] = Separator;

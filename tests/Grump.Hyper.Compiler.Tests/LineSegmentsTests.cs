@@ -1,0 +1,103 @@
+using System.Text;
+using CsCheck;
+using Grump.Hyper.Compiler.Emit;
+
+namespace Grump.Hyper.Compiler.Tests;
+
+/// <summary>
+/// A document held in memory is laid out as segments of lines, each found again by its lines' identity: whatever
+/// the edits (lines replaced, inserted, removed, moved), its bytes are the lines joined as a list, and a build that
+/// keeps most lines lays out new segments only around what changed.
+/// </summary>
+public sealed class LineSegmentsTests
+{
+    private static byte[] Line(int i) => Encoding.UTF8.GetBytes($"{{\"id\":\"task-{i}\",\"estimate\":{(i * 37) % 1000}}}");
+
+    /// <summary>Two lists (a document has several), written the way the emitter writes them.</summary>
+    private static ArtifactContent Held(DocumentMemo memo, List<byte[]> first, List<byte[]> second) =>
+        new LineDocument(memo, composite: false).Raw("{\n\"a\": [\n").Lines(first, static l => l).Raw("],\n\"b\": [\n").Lines(second, static l => l).Raw("]\n}\n").ToContent();
+
+    /// <summary>The same document from scratch, line by line.</summary>
+    private static string Expected(List<byte[]> first, List<byte[]> second)
+    {
+        static string List(List<byte[]> lines) => lines.Count == 0 ? "" : string.Join(",\n", lines.Select(l => Encoding.UTF8.GetString(l))) + "\n";
+        return "{\n\"a\": [\n" + List(first) + "],\n\"b\": [\n" + List(second) + "]\n}\n";
+    }
+
+    [Fact]
+    public void A_held_document_is_its_lines_joined_whatever_the_edits()
+    {
+        // A build's edits: (kind, where, how many), applied to the first list; the second list moves by one line at times.
+        var edit = Gen.Select(Gen.Int[0, 3], Gen.Int[0, 10_000], Gen.Int[1, 5]);
+        Gen.Select(Gen.Int[0, 400], edit.Array[1, 6].Array[1, 5]).Sample((size, builds) =>
+        {
+            var memo = new DocumentMemo();
+            var first = Enumerable.Range(0, size).Select(Line).ToList();
+            var second = Enumerable.Range(0, size / 3).Select(i => Line(50_000 + i)).ToList();
+            var next = 100_000;
+            Assert.Equal(Expected(first, second), Encoding.UTF8.GetString(Held(memo, first, second).ToArray()));
+            foreach (var build in builds)
+            {
+                foreach (var (kind, where, count) in build)
+                {
+                    var at = first.Count == 0 ? 0 : where % first.Count;
+                    switch (kind)
+                    {
+                        case 0 when first.Count > 0:
+                            first[at] = Line(next++); // a line rendered again
+                            break;
+                        case 1:
+                            first.InsertRange(at, Enumerable.Range(0, count).Select(_ => Line(next++)));
+                            break;
+                        case 2 when first.Count > 0:
+                            first.RemoveRange(at, Math.Min(count, first.Count - at));
+                            break;
+                        case 3 when first.Count > 1:
+                            var moved = first[at]; // the very same line elsewhere (the planner's order moves tasks)
+                            first.RemoveAt(at);
+                            first.Insert(where % first.Count, moved);
+                            break;
+                    }
+                }
+
+                if (build.Length % 2 == 0 && second.Count > 0)
+                {
+                    second.RemoveAt(0);
+                }
+
+                var held = Held(memo, first, second);
+                var expected = Encoding.UTF8.GetBytes(Expected(first, second));
+                Assert.Equal(expected, held.ToArray());
+
+                // Compared part by part with a whole value, equal, and unequal after one byte.
+                Assert.True(held.ContentEquals(ArtifactContent.Of(expected)));
+                expected[^3] ^= 1;
+                Assert.False(held.ContentEquals(ArtifactContent.Of(expected)));
+            }
+        }, iter: 300);
+    }
+
+    [Fact]
+    public void A_build_that_keeps_most_lines_makes_segments_only_around_its_changes()
+    {
+        var memo = new DocumentMemo();
+        var lines = Enumerable.Range(0, 8000).Select(Line).ToList();
+        var cold = Held(memo, lines, []);
+        var (made, kept) = memo.Segments.Counts;
+        Assert.Equal(0, kept);
+        Assert.InRange(made, 8000 / LineSegments.Most, 8000 / 2); // segments of several lines, not one a line nor one in all
+
+        // The same lines again: every segment kept, one run each (no part laid out per line).
+        var again = Held(memo, lines, []);
+        Assert.Equal((0, made), memo.Segments.Counts);
+        Assert.True(again.ContentEquals(cold));
+
+        // One line replaced, two inserted, one removed: each makes new segments only where it is (a cut may move by one).
+        lines[4000] = Line(90_000);
+        lines.InsertRange(100, [Line(90_001), Line(90_002)]);
+        lines.RemoveAt(7000);
+        var edited = Held(memo, lines, []);
+        Assert.InRange(memo.Segments.Counts.Made, 3, 9);
+        Assert.Equal(Expected(lines, []), Encoding.UTF8.GetString(edited.ToArray()));
+    }
+}
