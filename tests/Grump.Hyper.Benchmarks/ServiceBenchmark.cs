@@ -26,10 +26,19 @@ internal static partial class ServiceBenchmark
         var edit = Archives.TarGz(edited);
         Console.WriteLine($"service benchmark: {files} files, tier {tier}, embedded defaults, {Environment.ProcessorCount} cores, loopback only");
 
-        await using var api = await HyperProcess.StartApiAsync(new Dictionary<string, string>
+        var settings = new Dictionary<string, string>
         {
             ["Hyper__Limits__MaxEntries"] = (files + 10).ToString(CultureInfo.InvariantCulture),
-        });
+        };
+
+        // --documents whole|blocks: how the service stores plan.json, graph.json and manifest.json (its default otherwise).
+        if (args.SkipWhile(a => a != "--documents").Skip(1).FirstOrDefault() is { } documents)
+        {
+            settings["Hyper__DocumentBlocks"] = (documents == "blocks").ToString();
+            Console.WriteLine($"  documents stored {documents}");
+        }
+
+        await using var api = await HyperProcess.StartApiAsync(settings);
         using var client = new HttpClient { BaseAddress = api.Address, Timeout = TimeSpan.FromMinutes(10) };
 
         // The service runs for days: the runs below measure its caches and its incremental pipeline, not the JIT.

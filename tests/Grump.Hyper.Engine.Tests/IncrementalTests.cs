@@ -69,6 +69,13 @@ public sealed class IncrementalTests
         Assert.Equal(holding.Count * 2, emit.New + emit.Removed); // each renamed chunk: one new path, one gone
         Assert.Equal(4, emit.Modified); // the module, plan.json, graph.json, manifest.json
 
+        // diagnostics.json is the cold build's very value, taken as it was (cached), not written again and found equal
+        // (unchanged): the edit adds or fixes no diagnostic. Nothing else is made again the same either.
+        Assert.True(cold.Artifacts.TryGet(ArtifactSet.Diagnostics, out var coldDiagnostics));
+        Assert.True(result.Artifacts.TryGet(ArtifactSet.Diagnostics, out var diagnostics));
+        Assert.Same(coldDiagnostics, diagnostics);
+        Assert.Equal(0, emit.Unchanged);
+
         // Chunks and the big documents are recipes of values (modules, blocks of a few KB): a store writes the parts
         // the cold build did not have, not the whole again; every other changed artifact counts whole.
         var coldValues = cold.Artifacts.SelectMany(a => a.Value.PartSources.Append(a.Value)).OfType<ArtifactContent>().Select(v => v.Sha256).ToHashSet(StringComparer.Ordinal);

@@ -41,9 +41,9 @@ public static class ArtifactEmitter
             () => PlanDocument(plan, fragments, blocks),
             () => GraphDocument(link, plan, fragments, blocks),
             () => ManifestDocument(project, link, split, diagnostics, fragments, blocks),
-            () => ArtifactContent.Of(ArtifactJson.Serialize(
+            () => fragments.Diagnostics(diagnostics, () => ArtifactContent.Of(ArtifactJson.Serialize(
                 [.. diagnostics.Select(d => new DiagnosticEntry(d.SeverityName, d.Code, d.File, d.Line, d.Column, d.Message))],
-                ArtifactJson.Default.ImmutableArrayDiagnosticEntry)),
+                ArtifactJson.Default.ImmutableArrayDiagnosticEntry))),
         ];
         var written = new ArtifactContent[documents.Length];
         if (parallel)

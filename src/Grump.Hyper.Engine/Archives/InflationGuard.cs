@@ -16,7 +16,8 @@ internal sealed class InflationGuard(Stream inner, ArchiveLimits limits, long co
     private int _headerServed = ArchiveLimits.TarBlock;
     private long _position;
     private long _nextHeader; // tar only: where the next header block starts
-    private MemoryStream? _pax; // the data of a PAX header being read, for its size record
+    private MemoryStream? _pax; // the data of a PAX header being read, for its size record (the buffer below, while one is)
+    private readonly MemoryStream _paxBuffer = new(); // one for every PAX header of the archive (a .NET tar writes one per entry)
     private long? _paxSize; // a size the last PAX header set for the entry that follows it
 
     public long Inflated => _position;
@@ -111,7 +112,8 @@ internal sealed class InflationGuard(Stream inner, ArchiveLimits limits, long co
                     $"A tar metadata entry (type '{type}') declares {size} bytes; the limit is {limits.MaxMetadataBytes} bytes.", null, limits.MaxMetadataBytes));
             }
 
-            _pax = type == 'x' ? new MemoryStream() : null;
+            _paxBuffer.SetLength(0);
+            _pax = type == 'x' ? _paxBuffer : null;
         }
         else
         {
@@ -139,12 +141,16 @@ internal sealed class InflationGuard(Stream inner, ArchiveLimits limits, long co
             return size;
         }
 
-        // Records are "<length> <key>=<value>\n"; only size matters here.
-        foreach (var record in Encoding.UTF8.GetString(pax.GetBuffer(), 0, (int)pax.Length).Split('\n'))
+        // Records are "<length> <key>=<value>\n"; only size matters here. Read as bytes: no string per record.
+        var records = pax.GetBuffer().AsSpan(0, (int)pax.Length);
+        while (!records.IsEmpty)
         {
-            var space = record.IndexOf(' ', StringComparison.Ordinal);
-            if (space > 0 && record.AsSpan(space + 1).StartsWith("size=", StringComparison.Ordinal) &&
-                long.TryParse(record.AsSpan(space + 6), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            var end = records.IndexOf((byte)'\n');
+            var record = end < 0 ? records : records[..end];
+            records = end < 0 ? [] : records[(end + 1)..];
+            var space = record.IndexOf((byte)' ');
+            if (space > 0 && record[(space + 1)..].StartsWith("size="u8) &&
+                System.Buffers.Text.Utf8Parser.TryParse(record[(space + 6)..], out long value, out var used) && used == record.Length - space - 6 && value >= 0)
             {
                 return value;
             }
