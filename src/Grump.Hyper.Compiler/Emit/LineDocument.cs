@@ -15,8 +15,8 @@ namespace Grump.Hyper.Compiler.Emit;
 /// <remarks>
 /// A build never lays out a list of every line (a million parts at 100,000 files, a fifth of what an
 /// edit allocated there). Held in memory, each list of lines is cut into segments of a few lines
-/// (<see cref="LineSegments"/>): a segment whose lines are the very same arrays as last build is one
-/// part, checked by reference, so an edit lays out only the segments it touched. As a composite for a
+/// (<see cref="LineSegments"/>): a segment whose lines are the very same arrays as last build's is its
+/// run of parts again, checked by reference, so an edit lays out only the segments it touched. As a composite for a
 /// store, the lines go to the document's content-defined blocks (<see cref="DocumentBlocks"/>) instead.
 /// </remarks>
 internal sealed class LineDocument
@@ -420,10 +420,10 @@ public sealed class DocumentMemo
 /// <summary>
 /// The lists of one held document cut into segments of a few lines, each with its separators. A segment
 /// whose lines are the very same arrays as a segment of the build before (the fragment caches hand back the
-/// same array for a line that did not change) is that segment again: one part, its lines compared by
-/// reference and never read, whose parts (its lines and separators, never copied together) go into the
-/// document as one run (see <see cref="ArtifactContent"/>). So a build lays out a reference per segment and
-/// the parts of the segments it changed, not every line.
+/// same array for a line that did not change) is that segment again, its lines compared by reference and
+/// never read: its parts (its lines and separators, never copied together) go into the document as one run
+/// (see <see cref="ArtifactContent"/>), the very array of the build before. So a build lays out a reference
+/// per segment and the parts of the segments it changed, not every line.
 /// </summary>
 /// <remarks>
 /// A segment ends after a line whose array's identity hash says so (one in <see cref="Every"/>), or at
