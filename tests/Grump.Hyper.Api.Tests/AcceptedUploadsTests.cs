@@ -39,7 +39,10 @@ public sealed class AcceptedUploadsTests(RedisFixture redis)
             Assert.Equal(1, uploads.Remembered);
             var exported = await Grump.Hyper.Testing.Poll.UntilAsync(() => client.GetStringAsync("/metrics", ct), t => t.Contains("grump_uploads_remembered", StringComparison.Ordinal),
                 TimeSpan.FromSeconds(20), t => "no remembered-uploads metric:\n" + t, ct, everyMilliseconds: 100);
-            Assert.Matches(@"grump_uploads_remembered_total(\{[^}]*\})? 1\b", exported);
+            // Counted and exported. At least this upload: OpenTelemetry's listener takes every meter of the service's name in
+            // the process, so hosts of other test classes running alongside in this process can add theirs (seen once in a
+            // full run); the exact count is the one asserted above.
+            Assert.Matches(@"grump_uploads_remembered_total(\{[^}]*\})? [1-9][0-9]*\b", exported);
             Assert.Equal(built, again);
             Assert.Equal(await records.GetManifestAsync(first, ct), await records.GetManifestAsync(second, ct), ManifestComparer.Instance);
 
