@@ -79,9 +79,8 @@ public sealed partial class HyperCompiler
     /// <summary>Conservative reads English with plain hash-map matchers, never promoted.</summary>
     private static readonly MatcherSet Interpreted = MatcherSet.At(MatcherTier.Interpreted);
 
-    private const int MaxSelections = 16;
-
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SelectionOrder> _selections = new(StringComparer.Ordinal);
+    /// <summary>The last list's selection decisions of the last 16 projects this compiler built (a process compiles a few at a time).</summary>
+    private readonly BitFaster.Caching.Lru.ConcurrentLru<string, SelectionOrder> _selections = new(16);
 
     /// <summary>Selects the project from <paramref name="files"/> (root, grump.json, globs), then compiles it.</summary>
     public HyperResult Compile(IEnumerable<SourceFile> files, HyperOptions options, Action<int>? progress = null, CancellationToken cancellationToken = default)
@@ -89,13 +88,8 @@ public sealed partial class HyperCompiler
         var total = Stopwatch.StartNew();
         // The project's last list of files, by project key: an edit lists the same paths, so it is selected in one walk.
         var key = options.ProjectKey ?? string.Empty;
-        var project = ProjectLoader.Select(files, _selections.TryGetValue(key, out var previous) ? previous : null);
-        if (_selections.Count >= MaxSelections && !_selections.ContainsKey(key))
-        {
-            _selections.Clear(); // bounded: a process that compiles many projects keeps the last few
-        }
-
-        _selections[key] = project.Order!;
+        var project = ProjectLoader.Select(files, _selections.TryGet(key, out var previous) ? previous : null);
+        _selections.AddOrUpdate(key, project.Order!);
         return Compile(project, total, options, progress, cancellationToken);
     }
 
