@@ -28,7 +28,7 @@ internal static class ProjectFolder
     {
         using var buffer = new MemoryStream();
         using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new TarWriter(gzip, TarEntryFormat.Pax, leaveOpen: true))
+        using (var tar = new TarWriter(gzip, TarEntryFormat.Gnu, leaveOpen: true))
         {
             foreach (var (name, path) in files)
             {

@@ -64,6 +64,13 @@ public static class Archives
 
     public static byte[] TarGz(IEnumerable<TarEntry> entries) => TarGz(TarEntryFormat.Pax, entries);
 
+    /// <summary>
+    /// The files as a tar.gz in one format: GNU is what <c>tar czf</c> on Linux and the CLI write (a header block per
+    /// file); PAX as .NET's writer makes it adds an extended header with timestamps to every file.
+    /// </summary>
+    public static byte[] TarGz(TarEntryFormat format, IEnumerable<Grump.Hyper.Compiler.Modules.SourceFile> files) =>
+        TarGz(format, files.Select(f => Entry(format, f.Path, f.Content.ToArray())));
+
     /// <summary>A tar.gz in the given tar format (its metadata entries, such as GNU long names, follow it).</summary>
     public static byte[] TarGz(TarEntryFormat format, IEnumerable<TarEntry> entries)
     {
@@ -80,8 +87,20 @@ public static class Archives
         return buffer.ToArray();
     }
 
-    public static TarEntry Entry(string path, byte[] content) =>
-        new PaxTarEntry(TarEntryType.RegularFile, path) { DataStream = new MemoryStream(content) };
+    public static TarEntry Entry(string path, byte[] content) => Entry(TarEntryFormat.Pax, path, content);
+
+    public static TarEntry Entry(TarEntryFormat format, string path, byte[] content)
+    {
+        TarEntry entry = format switch
+        {
+            TarEntryFormat.Gnu => new GnuTarEntry(TarEntryType.RegularFile, path),
+            TarEntryFormat.Ustar => new UstarTarEntry(TarEntryType.RegularFile, path),
+            TarEntryFormat.V7 => new V7TarEntry(TarEntryType.V7RegularFile, path),
+            _ => new PaxTarEntry(TarEntryType.RegularFile, path),
+        };
+        entry.DataStream = new MemoryStream(content);
+        return entry;
+    }
 
     public static TarEntry Entry(string path, string text) => Entry(path, Text(text));
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
@@ -105,14 +106,13 @@ public sealed class ArtifactContent
             else
             {
                 using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                foreach (var run in _runs)
+                var gather = ArrayPool<byte>.Shared.Rent(GatherBytes);
+                foreach (var block in Gathered(gather))
                 {
-                    foreach (var part in run)
-                    {
-                        hash.AppendData(part.Span);
-                    }
+                    hash.AppendData(block.Span);
                 }
 
+                ArrayPool<byte>.Shared.Return(gather);
                 hex = Convert.ToHexStringLower(hash.GetHashAndReset());
             }
 
@@ -218,23 +218,70 @@ public sealed class ArtifactContent
 
     public void WriteTo(Stream stream)
     {
-        foreach (var run in _runs)
+        var gather = ArrayPool<byte>.Shared.Rent(GatherBytes);
+        foreach (var block in Gathered(gather))
         {
-            foreach (var part in run)
-            {
-                stream.Write(part.Span);
-            }
+            stream.Write(block.Span);
         }
+
+        ArrayPool<byte>.Shared.Return(gather);
     }
 
     public async Task WriteToAsync(Stream stream, CancellationToken cancellationToken)
     {
+        var gather = ArrayPool<byte>.Shared.Rent(GatherBytes);
+        foreach (var block in Gathered(gather))
+        {
+            await stream.WriteAsync(block, cancellationToken);
+        }
+
+        ArrayPool<byte>.Shared.Return(gather);
+    }
+
+    // A document's parts are its lines, 30-100 bytes each, and a hash update or a stream write per part is a call per
+    // line. Measured on 31 MB in 500,000 parts (round 28, four runs): an async file write 69-105 ms per part, 55-64 ms
+    // gathered; the hash 38-55 ms either way (SHA-256 of the same bytes in one piece: 21 ms), so walking the parts is
+    // what a document's hash costs, whichever way they reach the hash.
+    private const int GatherBytes = 1 << 16;
+    private const int SmallPart = 4096;
+
+    /// <summary>
+    /// The content in blocks: runs of small parts copied together into <paramref name="gather"/>, large parts as they
+    /// are. The buffer is reused, so each block must be used before the next is asked for.
+    /// </summary>
+    private IEnumerable<ReadOnlyMemory<byte>> Gathered(byte[] gather)
+    {
+        var filled = 0;
         foreach (var run in _runs)
         {
             foreach (var part in run)
             {
-                await stream.WriteAsync(part, cancellationToken);
+                if (part.Length >= SmallPart)
+                {
+                    if (filled > 0)
+                    {
+                        yield return gather.AsMemory(0, filled);
+                        filled = 0;
+                    }
+
+                    yield return part;
+                    continue;
+                }
+
+                if (filled + part.Length > gather.Length)
+                {
+                    yield return gather.AsMemory(0, filled);
+                    filled = 0;
+                }
+
+                part.Span.CopyTo(gather.AsSpan(filled));
+                filled += part.Length;
             }
+        }
+
+        if (filled > 0)
+        {
+            yield return gather.AsMemory(0, filled);
         }
     }
 }
