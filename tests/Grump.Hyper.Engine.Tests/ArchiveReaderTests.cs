@@ -33,6 +33,19 @@ public sealed class ArchiveReaderTests
         Assert.Equal(["shop/a.intent", "shop/b/c.intent"], zip.Files!.Select(f => f.Path));
     }
 
+    [Fact]
+    public void A_gnu_tar_gz_as_tar_czf_and_the_cli_write_it_reads_long_and_non_ascii_names_as_pax_does()
+    {
+        // GNU format keeps a name over 100 bytes in a long-name entry before its file, and writes names as UTF-8; the
+        // inflater is read 64 KiB at a time, so the files are enough to cross that many times.
+        string[] names = ["shop/" + new string('a', 110) + "/deep/" + new string('b', 100) + ".intent", "shop/café/naïve-日本.intent", .. ManyFiles(3_000).Select(f => f.Path)];
+        var files = names.Select((name, i) => new Grump.Hyper.Compiler.Modules.SourceFile(name, Text($"Build item {i} of {new string('x', i % 700)}."))).ToList();
+        var gnu = ArchiveReader.Read(TestArchives.TarGz(TarEntryFormat.Gnu, files), ArchiveLimits.Default);
+        var pax = ArchiveReader.Read(TestArchives.TarGz(TarEntryFormat.Pax, files), ArchiveLimits.Default);
+        Assert.Equal(files.Select(f => (f.Path, f.Sha256)), gnu.Files!.Select(f => (f.Path, f.Sha256)));
+        Assert.Equal(gnu.Files!.Select(f => (f.Path, f.Sha256)), pax.Files!.Select(f => (f.Path, f.Sha256)));
+    }
+
     /// <summary>Enough files that a zip's entries are inflated on every core this machine has (up to four).</summary>
     private static (string Path, byte[] Content)[] ManyFiles(int count) =>
         [.. Enumerable.Range(0, count).Select(i => ($"shop/{i % 37}/f{i:D5}.intent", Text($"Build a cart number {i} with {new string('x', i % 300)} inside.")))];
