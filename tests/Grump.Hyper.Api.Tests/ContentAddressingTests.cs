@@ -197,6 +197,30 @@ public sealed class ContentAddressingTests(RedisFixture redis)
     }
 
     [Fact]
+    public async Task A_manifest_is_parsed_once_per_process_and_read_from_its_object_by_another_on_both_stores()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var manifest = ProjectManifest.Of(ProjectLoader.Select([new SourceFile("a.intent", "Build a cart."u8.ToArray()), new SourceFile("vendor/v.intent", "Track analytics."u8.ToArray())]));
+        JobRecord Job(string id) => new() { Id = id, Status = JobStatus.Queued, Tier = "balanced", CreatedAt = DateTimeOffset.UtcNow };
+        using var temp = new TempFolder("grump-manifests-");
+        await using var mux = await ConnectionMultiplexer.ConnectAsync(redis.NewDatabase());
+        foreach (var (store, another) in new (IJobRecords, IJobRecords)[] { (new DataFolderStore(temp.Path), new DataFolderStore(temp.Path)), (new RedisStore(mux), new RedisStore(mux)) })
+        {
+            await store.CreateAsync(Job("cccc0001"), manifest, ct);
+            await store.CreateAsync(Job("cccc0002"), manifest, ct); // the same upload again: the same object
+
+            // The process that stored it hands the compile job the manifest itself; another process parses the object.
+            Assert.Same(manifest, await store.GetManifestAsync("cccc0001", ct));
+            Assert.Same(manifest, await store.GetManifestAsync("cccc0002", ct));
+            var parsed = await another.GetManifestAsync("cccc0002", ct);
+            Assert.NotSame(manifest, parsed);
+            Assert.Equal(JsonSerializer.Serialize(manifest, StoreJson.Default.ProjectManifest), JsonSerializer.Serialize(parsed, StoreJson.Default.ProjectManifest));
+            Assert.Same(parsed, await another.GetManifestAsync("cccc0001", ct)); // one object, parsed once
+            Assert.Null(await another.GetManifestAsync("cccc0003", ct));
+        }
+    }
+
+    [Fact]
     public async Task A_damaged_source_is_refused_where_it_is_read_on_both_stores()
     {
         var ct = TestContext.Current.CancellationToken;

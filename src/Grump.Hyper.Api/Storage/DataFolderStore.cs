@@ -16,6 +16,7 @@ public sealed class DataFolderStore : IJobRecords, ISourceStore, ITenantBlobs, I
 {
     private readonly string _root;
     private readonly FinishedJobCache _finished = new();
+    private readonly ManifestObjects _manifests = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
 
     /// <summary>When this process last stored or touched each source blob and object, by hash (bounded: see <see cref="Remember"/>).</summary>
@@ -104,7 +105,13 @@ public sealed class DataFolderStore : IJobRecords, ISourceStore, ITenantBlobs, I
         var held = new HashSet<string>(StringComparer.Ordinal);
         foreach (var sha in digests)
         {
-            if ((_recentBlobs.TryGetValue(sha, out var seen) && now - seen < TouchInterval) || TryTouch(sha, touched, now, refresh: true))
+            if (_recentBlobs.TryGetValue(sha, out var seen) && now - seen < TouchInterval)
+            {
+                // Touched on disk at `seen`: remembered as it is, so the memory never claims a touch the disk has not
+                // had (remembering `now` here let a blob in steady use go untouched on disk for good).
+                held.Add(sha);
+            }
+            else if (TryTouch(sha, touched, now, refresh: true))
             {
                 Remember(sha, now);
                 held.Add(sha);
@@ -186,8 +193,11 @@ public sealed class DataFolderStore : IJobRecords, ISourceStore, ITenantBlobs, I
     public async Task CreateAsync(JobRecord job, ProjectManifest manifest, CancellationToken cancellationToken)
     {
         // The manifest and the unfinished-index entry first: a job record that exists always has both.
-        // The manifest is an object too: the same upload again shares it, and the job keeps only its hash.
-        var sha = await PutObjectAsync(ArtifactContent.Of(JsonSerializer.SerializeToUtf8Bytes(manifest, StoreJson.Default.ProjectManifest)), cancellationToken);
+        // The manifest is an object too: the same upload again shares it, and the job keeps only its hash. A manifest
+        // stored before and still held is only touched, not serialised again.
+        var sha = _manifests.KnownHash(manifest) is { } known && Stored(known, DateTime.UtcNow, touched: null)
+            ? known
+            : await PutObjectAsync(_manifests.ToObject(manifest), cancellationToken);
         await WriteAtomicAsync(ManifestPath(job.Id), System.Text.Encoding.ASCII.GetBytes(sha), cancellationToken);
         await File.WriteAllBytesAsync(ActivePath(job.Id), [], cancellationToken);
         await WriteAtomicAsync(JobPath(job.Id), JsonSerializer.SerializeToUtf8Bytes(job with { Version = 1 }, StoreJson.Default.JobRecord), cancellationToken);
@@ -201,7 +211,7 @@ public sealed class DataFolderStore : IJobRecords, ISourceStore, ITenantBlobs, I
         }
 
         var sha = await File.ReadAllTextAsync(ManifestPath(id), cancellationToken);
-        return JsonSerializer.Deserialize(await File.ReadAllBytesAsync(ObjectPath(sha), cancellationToken), StoreJson.Default.ProjectManifest);
+        return await _manifests.ReadAsync(sha, async () => await File.ReadAllBytesAsync(ObjectPath(sha), cancellationToken));
     }
 
     public async Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken)

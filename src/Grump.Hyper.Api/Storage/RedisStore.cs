@@ -18,6 +18,7 @@ public sealed class RedisStore : IJobRecords, ISourceStore, ITenantBlobs, IArtif
     private const string Prefix = "grump:";
     private readonly IConnectionMultiplexer _redis;
     private readonly FinishedJobCache _finished = new();
+    private readonly ManifestObjects _manifests = new();
 
     private readonly TimeSpan _sourceTtl;
 
@@ -102,7 +103,7 @@ public sealed class RedisStore : IJobRecords, ISourceStore, ITenantBlobs, IArtif
     {
         // The manifest is an object, as in the data folder: the same upload again shares it, and the job
         // keeps only its hash. The object goes first, so a job that exists always finds its manifest.
-        var list = ArtifactContent.Of(JsonSerializer.SerializeToUtf8Bytes(manifest, StoreJson.Default.ProjectManifest));
+        var list = _manifests.ToObject(manifest);
         var sha = list.Sha256;
         await PutObjectsAsync(new Dictionary<string, ArtifactContent>(StringComparer.Ordinal) { [sha] = list });
         var transaction = Db.CreateTransaction();
@@ -116,8 +117,7 @@ public sealed class RedisStore : IJobRecords, ISourceStore, ITenantBlobs, IArtif
     public async Task<ProjectManifest?> GetManifestAsync(string id, CancellationToken cancellationToken)
     {
         var sha = await Db.StringGetAsync(ManifestKey(id));
-        var value = sha.IsNull ? RedisValue.Null : await Db.StringGetAsync(ObjectKey(sha.ToString()));
-        return value.IsNull ? null : JsonSerializer.Deserialize((byte[])value!, StoreJson.Default.ProjectManifest);
+        return sha.IsNull ? null : await _manifests.ReadAsync(sha.ToString(), async () => await Db.StringGetAsync(ObjectKey(sha.ToString())) is { IsNull: false } value ? (byte[])value! : null);
     }
 
     public async Task<JobRecord?> GetAsync(string id, CancellationToken cancellationToken)
