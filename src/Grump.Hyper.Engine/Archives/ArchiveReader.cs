@@ -70,16 +70,17 @@ public static class ArchiveReader
     }
 
     /// <summary>
+    /// How much a tar.gz is inflated at a time. The tar reader and the guard ask for one 512-byte block at a time, and
+    /// straight from the inflater each ask was a native call: 10,000 files read and hashed in 83-98 ms instead of
+    /// 112-115 (PAX), 28-32 ms instead of 38-41 (GNU), round 28.
+    /// </summary>
+    private const int InflateBuffer = 1 << 16;
+
+    /// <summary>
     /// What a damaged archive throws from the BCL's readers. OverflowException: the tar reader throws it for a
     /// damaged base-256 number in a header (found by the archive property test), so a broken archive is a located
     /// refusal, never a 500.
     /// </summary>
-    /// <summary>
-    /// How much a tar.gz is inflated at a time. The tar reader and the guard ask for one 512-byte block at a time;
-    /// straight from the inflater, each ask was a native call of its own, and those calls were most of a tar.gz's read.
-    /// </summary>
-    private const int InflateBuffer = 1 << 16;
-
     internal static bool IsDamage(Exception ex) =>
         ex is InvalidDataException or FormatException or EndOfStreamException or IOException or ArgumentException or OverflowException;
 
