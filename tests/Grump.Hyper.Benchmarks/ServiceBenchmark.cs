@@ -59,8 +59,8 @@ internal static partial class ServiceBenchmark
             await SubmitAsync(client, api.DataPath, "warm-up", TarGz(other), tier, quiet: true),
             await SubmitAsync(client, api.DataPath, "warm-up", TarGz(ProjectGenerator.Change(other, changed, seed: 6)), tier, quiet: true),
         };
-        // --warm-edits N: N more edits of that project, so code run once per build is called often enough to be compiled
-        // to its optimised tier (the runtime counts 30 calls, twice with dynamic PGO) before the measured runs.
+        // --warm-edits N: N more edits of that project before the measured runs: the service after many jobs (its
+        // caches, its data folder; with tiering, round 27, also code run once per build reaching its optimised tier).
         var edits = (int)Args.Get(args, "--warm-edits", 0);
         var lastEdit = 0.0;
         for (var i = 0; i < edits; i++)
