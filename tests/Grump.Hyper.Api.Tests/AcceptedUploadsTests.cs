@@ -106,6 +106,38 @@ public sealed class AcceptedUploadsTests(RedisFixture redis)
     }
 
     /// <summary>Manifests by value: settings, inputs and diagnostics (immutable arrays compare by reference).</summary>
+    [Fact]
+    public async Task An_edit_of_the_tenants_last_project_is_selected_from_its_last_selection_as_a_fresh_selection_would()
+    {
+        await using var factory = new HyperApiFactory();
+        var uploads = factory.Services.GetRequiredService<AcceptedUploads>();
+        var shop = Archives.ExampleFiles("shop").Select(f => new Grump.Hyper.Compiler.Modules.SourceFile(f.Path, f.Content)).ToList();
+        static string Json(Grump.Hyper.Compiler.Project.ProjectSelection selection) =>
+            JsonSerializer.Serialize(Grump.Hyper.Compiler.Project.ProjectManifest.Of(selection), StoreJson.Default.ProjectManifest);
+        List<Grump.Hyper.Compiler.Modules.SourceFile> With(string path, string text) =>
+            [.. shop.Select(f => f.Path == path ? new Grump.Hyper.Compiler.Modules.SourceFile(path, Archives.Text(text)) : f)];
+
+        var first = uploads.Select("t1", shop);
+        Assert.Equal(Json(Grump.Hyper.Compiler.Project.ProjectLoader.Select(shop)), Json(first));
+
+        // A body edit: the same paths and grump.json, so the last selection places the files (the same decisions).
+        var edited = With("shop/cart.intent", "Build a cart that keeps items for a week.");
+        var again = uploads.Select("t1", edited);
+        Assert.Same(first.Order, again.Order);
+        Assert.Equal(Json(Grump.Hyper.Compiler.Project.ProjectLoader.Select(edited)), Json(again));
+        Assert.Contains(again.Sources, f => f.Path == "cart.intent" && Archives.Text("Build a cart that keeps items for a week.").AsSpan().SequenceEqual(f.Content.Span));
+
+        // Other settings are a selection of their own: drafts included now, vendor no longer vendor.
+        var settings = With("shop/grump.json", """{ "name": "shop", "include": ["**/*.intent"] }""");
+        var other = uploads.Select("t1", settings);
+        Assert.NotSame(first.Order, other.Order);
+        Assert.Equal(Json(Grump.Hyper.Compiler.Project.ProjectLoader.Select(settings)), Json(other));
+        Assert.NotEqual(Json(again), Json(other));
+
+        // Another tenant never starts from this tenant's selection.
+        Assert.NotSame(other.Order, uploads.Select("t2", settings).Order);
+    }
+
     private sealed class ManifestComparer : IEqualityComparer<Grump.Hyper.Compiler.Project.ProjectManifest?>
     {
         public static readonly ManifestComparer Instance = new();

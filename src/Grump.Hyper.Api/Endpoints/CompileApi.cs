@@ -332,7 +332,7 @@ public static class CompileApi
             // The project is selected once, here (root, grump.json, globs), and its manifest is what every later step
             // reads; only its inputs are stored, not the archive's other files. They become this tenant's blobs too,
             // so the next upload can send only what changed.
-            var project = ProjectLoader.Select(files);
+            var project = uploads.Select(tenant.Name, files);
             manifest = ProjectManifest.Of(project);
             sourceCount = project.Sources.Length;
             if (submission.Files is null)
