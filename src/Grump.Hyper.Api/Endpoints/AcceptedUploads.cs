@@ -28,7 +28,7 @@ public sealed class AcceptedUploads(Observability.ApiMetrics metrics)
 
     // Each tenant's last selection: an edit of the same project lists the same paths in the same order with the same
     // grump.json, so its files are placed by the decisions made then (one walk, no sort, no glob; the engine does the
-    // same per project). A selection holds its paths and a few arrays, about 1 MB at 10,000 files.
+    // same per project). A selection holds paths and decisions, never bytes: about 1 MB at 10,000 files, 10 at 100,000.
     private readonly ConcurrentLru<string, SelectionOrder> _selections = new(Capacity);
     private long _remembered;
     private long _inputs;
