@@ -26,10 +26,8 @@ public sealed class AcceptedUploads(Observability.ApiMetrics metrics)
 
     private readonly ConcurrentLru<(string Tenant, string Archive), Accepted> _accepted = new(Capacity);
 
-    // Each tenant's last selection: an edit of the same project lists the same paths in the same order with the same
-    // grump.json, so its files are placed by the decisions made then (one walk, no sort, no glob; the engine does the
-    // same per project). A selection holds paths and decisions, never bytes: about 1 MB at 10,000 files, 10 at 100,000.
-    private readonly ConcurrentLru<string, SelectionOrder> _selections = new(Capacity);
+    /// <summary>Each tenant's last selection (the engine keeps one per project the same way).</summary>
+    private readonly Grump.Hyper.Engine.Projects.ProjectSelections _selections = new(Capacity);
     private long _remembered;
     private long _inputs;
 
@@ -66,16 +64,7 @@ public sealed class AcceptedUploads(Observability.ApiMetrics metrics)
     /// Selects the project of an upload's files, from the tenant's last selection when the paths and grump.json are the
     /// same (the same selection either way: <see cref="ProjectLoader.Select(IEnumerable{Grump.Hyper.Compiler.Modules.SourceFile}, SelectionOrder?)"/>).
     /// </summary>
-    public ProjectSelection Select(string tenant, IEnumerable<Grump.Hyper.Compiler.Modules.SourceFile> files)
-    {
-        var project = ProjectLoader.Select(files, _selections.TryGet(tenant, out var previous) ? previous : null);
-        if (project.Order is { } order && !ReferenceEquals(order, previous))
-        {
-            _selections.AddOrUpdate(tenant, order);
-        }
-
-        return project;
-    }
+    public ProjectSelection Select(string tenant, IEnumerable<Grump.Hyper.Compiler.Modules.SourceFile> files) => _selections.Select(tenant, files);
 
     /// <summary>Called once the upload's inputs are stored and the tenant holds them.</summary>
     public void Remember((string Tenant, string Archive) key, ProjectManifest manifest, int sources)

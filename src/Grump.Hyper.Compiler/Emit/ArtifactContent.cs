@@ -106,13 +106,11 @@ public sealed class ArtifactContent
             else
             {
                 using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                var gather = ArrayPool<byte>.Shared.Rent(GatherBytes);
-                foreach (var block in Gathered(gather))
+                foreach (var block in Gathered())
                 {
                     hash.AppendData(block.Span);
                 }
 
-                ArrayPool<byte>.Shared.Return(gather);
                 hex = Convert.ToHexStringLower(hash.GetHashAndReset());
             }
 
@@ -218,24 +216,18 @@ public sealed class ArtifactContent
 
     public void WriteTo(Stream stream)
     {
-        var gather = ArrayPool<byte>.Shared.Rent(GatherBytes);
-        foreach (var block in Gathered(gather))
+        foreach (var block in Gathered())
         {
             stream.Write(block.Span);
         }
-
-        ArrayPool<byte>.Shared.Return(gather);
     }
 
     public async Task WriteToAsync(Stream stream, CancellationToken cancellationToken)
     {
-        var gather = ArrayPool<byte>.Shared.Rent(GatherBytes);
-        foreach (var block in Gathered(gather))
+        foreach (var block in Gathered())
         {
             await stream.WriteAsync(block, cancellationToken);
         }
-
-        ArrayPool<byte>.Shared.Return(gather);
     }
 
     // A document's parts are its lines (about 110 bytes in graph.json and manifest.json, 550 in plan.json), and a hash
@@ -246,42 +238,51 @@ public sealed class ArtifactContent
     private const int SmallPart = 4096;
 
     /// <summary>
-    /// The content in blocks: runs of small parts copied together into <paramref name="gather"/>, large parts as they
-    /// are. The buffer is reused, so each block must be used before the next is asked for.
+    /// The content in blocks: runs of small parts copied together into a pooled buffer, large parts as they are. The
+    /// buffer is reused, so each block must be used before the next is asked for; it goes back to the pool when the
+    /// walk ends, however it ends (a foreach disposes the walk).
     /// </summary>
-    private IEnumerable<ReadOnlyMemory<byte>> Gathered(byte[] gather)
+    private IEnumerable<ReadOnlyMemory<byte>> Gathered()
     {
-        var filled = 0;
-        foreach (var run in _runs)
+        var gather = ArrayPool<byte>.Shared.Rent(GatherBytes);
+        try
         {
-            foreach (var part in run)
+            var filled = 0;
+            foreach (var run in _runs)
             {
-                if (part.Length >= SmallPart)
+                foreach (var part in run)
                 {
-                    if (filled > 0)
+                    if (part.Length >= SmallPart)
+                    {
+                        if (filled > 0)
+                        {
+                            yield return gather.AsMemory(0, filled);
+                            filled = 0;
+                        }
+
+                        yield return part;
+                        continue;
+                    }
+
+                    if (filled + part.Length > gather.Length)
                     {
                         yield return gather.AsMemory(0, filled);
                         filled = 0;
                     }
 
-                    yield return part;
-                    continue;
+                    part.Span.CopyTo(gather.AsSpan(filled));
+                    filled += part.Length;
                 }
+            }
 
-                if (filled + part.Length > gather.Length)
-                {
-                    yield return gather.AsMemory(0, filled);
-                    filled = 0;
-                }
-
-                part.Span.CopyTo(gather.AsSpan(filled));
-                filled += part.Length;
+            if (filled > 0)
+            {
+                yield return gather.AsMemory(0, filled);
             }
         }
-
-        if (filled > 0)
+        finally
         {
-            yield return gather.AsMemory(0, filled);
+            ArrayPool<byte>.Shared.Return(gather);
         }
     }
 }

@@ -79,8 +79,8 @@ public sealed partial class HyperCompiler
     /// <summary>Conservative reads English with plain hash-map matchers, never promoted.</summary>
     private static readonly MatcherSet Interpreted = MatcherSet.At(MatcherTier.Interpreted);
 
-    /// <summary>The last list's selection decisions of the last 16 projects this compiler built (a process compiles a few at a time).</summary>
-    private readonly BitFaster.Caching.Lru.ConcurrentLru<string, SelectionOrder> _selections = new(16);
+    /// <summary>The last selection of the last 16 projects this compiler built (a process compiles a few at a time).</summary>
+    private readonly Projects.ProjectSelections _selections = new(16);
 
     /// <summary>Selects the project from <paramref name="files"/> (root, grump.json, globs), then compiles it.</summary>
     public HyperResult Compile(IEnumerable<SourceFile> files, HyperOptions options, Action<int>? progress = null, CancellationToken cancellationToken = default)
@@ -88,8 +88,7 @@ public sealed partial class HyperCompiler
         var total = Stopwatch.StartNew();
         // The project's last list of files, by project key: an edit lists the same paths, so it is selected in one walk.
         var key = options.ProjectKey ?? string.Empty;
-        var project = ProjectLoader.Select(files, _selections.TryGet(key, out var previous) ? previous : null);
-        _selections.AddOrUpdate(key, project.Order!);
+        var project = _selections.Select(key, files);
         return Compile(project, total, options, progress, cancellationToken);
     }
 
