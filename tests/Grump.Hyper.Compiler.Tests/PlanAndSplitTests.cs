@@ -166,6 +166,36 @@ public sealed class SplitTests
     }
 
     [Fact]
+    public void Modules_no_root_reaches_are_cut_into_stable_orphan_pieces()
+    {
+        // 400 library modules no route names, and one route.
+        SourceFile[] Project(Func<int, string> body, int count = 400) =>
+        [
+            File("home.intent", "---\nroute: /\n---\nA landing page."),
+            .. Enumerable.Range(0, count).Select(i => File($"lib/m{i:D3}.intent", body(i))),
+        ];
+
+        var (manifest, _) = Compile(Project(i => $"Module {i} keeps a ledger."));
+        var pieces = manifest.Chunks.Where(c => c.Kind == "orphan").ToList();
+
+        // Every orphan in exactly one piece, each piece named by its first module, none holding most of them.
+        Assert.Equal(Enumerable.Range(0, 400).Select(i => $"lib/m{i:D3}"), pieces.SelectMany(c => c.Modules).Order(StringComparer.Ordinal));
+        Assert.All(pieces, c => Assert.Equal("orphans-" + c.Modules.Min(StringComparer.Ordinal)!.Replace('/', '-'), c.Name));
+        Assert.True(pieces.Count >= 10, $"{pieces.Count} pieces");
+        Assert.True(pieces.Max(c => c.Modules.Length) <= 100, $"largest piece {pieces.Max(c => c.Modules.Length)}");
+
+        // A body edit changes the one piece holding the module; every other piece keeps its file.
+        var edited = Compile(Project(i => i == 123 ? "Module 123 keeps a ledger and an audit trail." : $"Module {i} keeps a ledger.")).Manifest;
+        var changed = pieces.Select(c => c.File).Except(edited.Chunks.Select(c => c.File)).ToList();
+        Assert.Equal([pieces.Single(c => c.Modules.Contains("lib/m123")).File], changed);
+
+        // A new module moves no cut but its own: at most one piece changes and one is added.
+        var grown = Compile(Project(i => $"Module {i} keeps a ledger.", count: 401)).Manifest.Chunks.Where(c => c.Kind == "orphan").ToList();
+        Assert.InRange(pieces.Select(c => c.File).Except(grown.Select(c => c.File)).Count(), 1, 1);
+        Assert.InRange(grown.Count - pieces.Count, 0, 1);
+    }
+
+    [Fact]
     public void Chunk_names_carry_a_content_hash_so_unchanged_chunks_keep_their_names()
     {
         var before = Compile(Shop()).Manifest.Chunks.ToDictionary(c => c.Name, c => c.File);
