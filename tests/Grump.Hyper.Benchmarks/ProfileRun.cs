@@ -202,9 +202,10 @@ internal static class ProfileRun
         for (var i = 0; i < repeat; i++)
         {
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var pause = GC.GetTotalPauseDuration();
             var watch = Stopwatch.StartNew();
             var result = new HyperCompiler().Compile(project, HyperOptions.Default with { Tier = tier });
-            Console.WriteLine($"{tier.Name()} cold {watch.ElapsedMilliseconds} ms, allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576} MiB, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MiB: " + CompileBenchmark.StageTimes(result.Metrics));
+            Console.WriteLine($"{tier.Name()} cold {watch.ElapsedMilliseconds} ms (GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0} ms), allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576} MiB, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MiB: " + CompileBenchmark.StageTimes(result.Metrics));
         }
 
         return 0;

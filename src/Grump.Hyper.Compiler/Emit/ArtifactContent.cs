@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
 
 namespace Grump.Hyper.Compiler.Emit;
 
@@ -227,6 +228,16 @@ public sealed class ArtifactContent
         foreach (var block in Gathered())
         {
             await stream.WriteAsync(block, cancellationToken);
+        }
+    }
+
+    /// <summary>Writes the content at <paramref name="offset"/> of an open file, in gathered blocks (see <see cref="Gathered"/>).</summary>
+    public void WriteTo(SafeFileHandle file, long offset)
+    {
+        foreach (var block in Gathered())
+        {
+            RandomAccess.Write(file, block.Span, offset);
+            offset += block.Length;
         }
     }
 
