@@ -40,6 +40,16 @@ internal sealed class IncrementalPlanner
     private byte[]?[] _lines = [];
     private byte[]?[] _idLines = [];
     private Node[] _byId = [];
+
+    // The arrays above that no plan holds (the plan gets the tasks, ids and lines) may be longer than the plan: the
+    // count is the tasks' (_tasks, _tasksById: exact, handed out). A splice writes into the arrays the build before
+    // left when they are long enough. A 10-file edit of 100,000 files filled five fresh arrays of 425,000 entries
+    // each here, every page of them faulted in and zeroed by the kernel first.
+    private Node[] _spareOrder = [];
+    private int[] _spareBatches = [];
+    private int[] _spareEnds = [];
+    private string[]?[] _spareFactors = [];
+    private Node[] _spareById = [];
     private PlanTask[] _tasksById = [];
     private byte[]?[] _featureLines = [];
     private ImmutableArray<string>[] _batchIds = [];
@@ -66,6 +76,7 @@ internal sealed class IncrementalPlanner
         _lines = [];
         _idLines = [];
         _byId = [];
+        (_spareOrder, _spareBatches, _spareEnds, _spareFactors, _spareById) = ([], [], [], [], []);
         _tasksById = [];
         _featureLines = [];
         _batchIds = [];
@@ -460,13 +471,13 @@ internal sealed class IncrementalPlanner
             at[i] = PositionInOrder(ins[i].Batch, ins[i].Draft.Priority, ins[i].Draft.Id);
         }
 
-        var t = _order.Length - outs.Count + ins.Length;
-        var order = new Node[t];
+        var t = _tasks.Length - outs.Count + ins.Length;
+        var order = Spare(ref _spareOrder, t);
         var tasks = new PlanTask[t];
         var ids = new string[t];
-        var batches = new int[t];
-        var ends = new int[t];
-        var factors = new string[]?[t];
+        var batches = Spare(ref _spareBatches, t);
+        var ends = Spare(ref _spareEnds, t);
+        var factors = Spare(ref _spareFactors, t);
         var lines = new byte[]?[t];
         var idLines = new byte[]?[t];
         int k = 0, o = 0, from = 0;
@@ -505,8 +516,20 @@ internal sealed class IncrementalPlanner
             k++;
         }
 
-        CopyKept(_order.Length);
+        CopyKept(_tasks.Length);
+        (_spareOrder, _spareBatches, _spareEnds, _spareFactors) = (_order, _batches, _ends, _factors);
         (_order, _tasks, _ids, _batches, _ends, _factors, _lines, _idLines) = (order, tasks, ids, batches, ends, factors, lines, idLines);
+    }
+
+    /// <summary>
+    /// The spare when it is long enough (entries up to <paramref name="length"/> are all written again, and those past
+    /// it are never read), else a new array with room to grow; the spare is taken either way.
+    /// </summary>
+    private static T[] Spare<T>(ref T[] spare, int length)
+    {
+        var array = spare.Length >= length ? spare : new T[length + (length >> 6)];
+        spare = [];
+        return array;
     }
 
     /// <summary>The plan's totals, kept as tasks come and go (a task's risk is one of three literals).</summary>
@@ -520,7 +543,7 @@ internal sealed class IncrementalPlanner
     /// <summary>The first position in the kept order whose task sorts at or after the given key (an exact hit for a kept task's own key).</summary>
     private int PositionInOrder(int batch, int priority, string id)
     {
-        int lo = 0, hi = _order.Length;
+        int lo = 0, hi = _tasks.Length;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
@@ -542,11 +565,13 @@ internal sealed class IncrementalPlanner
     /// <summary>The id order: killed tasks out, new ones in, and the task made again set at its place.</summary>
     private void SpliceById(List<Node> moved)
     {
-        var outs = _killed.Where(x => x.ById).Select(x => PositionById(_byId, x.Draft.Id)).Order().ToList();
+        var count = _tasksById.Length;
+        var outs = _killed.Where(x => x.ById).Select(x => PositionById(_byId, count, x.Draft.Id)).Order().ToList();
         var ins = moved.Where(x => !x.ById).ToArray();
         Array.Sort(ins, CompareId);
-        var t = _byId.Length - outs.Count + ins.Length;
-        var byId = new Node[t];
+        var t = count - outs.Count + ins.Length;
+        var same = outs.Count == 0 && ins.Length == 0; // no task came or went: the id order is the same nodes
+        var byId = same ? _byId : Spare(ref _spareById, t);
         var tasks = new PlanTask[t];
         var lines = new byte[]?[t];
         int k = 0, o = 0, from = 0;
@@ -555,7 +580,11 @@ internal sealed class IncrementalPlanner
             while (from < until)
             {
                 var stop = o < outs.Count && outs[o] < until ? outs[o] : until;
-                Array.Copy(_byId, from, byId, k, stop - from);
+                if (!same)
+                {
+                    Array.Copy(_byId, from, byId, k, stop - from);
+                }
+
                 Array.Copy(_tasksById, from, tasks, k, stop - from);
                 Array.Copy(_featureLines, from, lines, k, stop - from);
                 k += stop - from;
@@ -570,13 +599,13 @@ internal sealed class IncrementalPlanner
 
         foreach (var node in ins)
         {
-            CopyKept(PositionById(_byId, node.Draft.Id));
+            CopyKept(PositionById(_byId, count, node.Draft.Id));
             (byId[k], tasks[k]) = (node, node.Task!);
             node.ById = true;
             k++;
         }
 
-        CopyKept(_byId.Length);
+        CopyKept(count);
         foreach (var node in moved)
         {
             if (node.New)
@@ -584,19 +613,24 @@ internal sealed class IncrementalPlanner
                 continue; // put in above, with its task
             }
 
-            var at = PositionById(byId, node.Draft.Id);
+            var at = PositionById(byId, t, node.Draft.Id);
             if (!ReferenceEquals(tasks[at], node.Task))
             {
                 (tasks[at], lines[at]) = (node.Task!, null);
             }
         }
 
+        if (!same)
+        {
+            _spareById = _byId;
+        }
+
         (_byId, _tasksById, _featureLines) = (byId, tasks, lines);
     }
 
-    private static int PositionById(Node[] byId, string id)
+    private static int PositionById(Node[] byId, int count, string id)
     {
-        int lo = 0, hi = byId.Length;
+        int lo = 0, hi = count;
         while (lo < hi)
         {
             var mid = (lo + hi) >>> 1;
@@ -615,7 +649,7 @@ internal sealed class IncrementalPlanner
 
     private Plan Output()
     {
-        var t = _order.Length;
+        var t = _tasks.Length;
         var batches = ImmutableArray.CreateBuilder<ImmutableArray<string>>();
         var batchLines = new List<byte[]?>();
         var factors = new List<string>();
