@@ -40,20 +40,21 @@ internal sealed class IncrementalPlanner
     private byte[]?[] _lines = [];
     private byte[]?[] _idLines = [];
     private Node[] _byId = [];
+    private PlanTask[] _tasksById = [];
+    private byte[]?[] _featureLines = [];
+    private ImmutableArray<string>[] _batchIds = [];
+    private byte[]?[] _batchLines = [];
 
-    // The arrays above that no plan holds (the plan gets the tasks, ids and lines) may be longer than the plan: the
-    // count is the tasks' (_tasks, _tasksById: exact, handed out). A splice writes into the arrays the build before
-    // left when they are long enough. A 10-file edit of 100,000 files filled five fresh arrays of 425,000 entries
-    // each here, every page of them faulted in and zeroed by the kernel first.
+    // The order, batches, finish times, risk factors and id order are the planner's own (a plan gets the tasks, ids
+    // and lines), so they may be longer than the plan: the count is the tasks' (_tasks, _tasksById are exact). A
+    // splice writes them into the arrays the build before left when those are long enough. A 10-file edit of 100,000
+    // files filled five fresh arrays of 425,000 entries each here, every page faulted in and zeroed by the kernel first.
     private Node[] _spareOrder = [];
     private int[] _spareBatches = [];
     private int[] _spareEnds = [];
     private string[]?[] _spareFactors = [];
     private Node[] _spareById = [];
-    private PlanTask[] _tasksById = [];
-    private byte[]?[] _featureLines = [];
-    private ImmutableArray<string>[] _batchIds = [];
-    private byte[]?[] _batchLines = [];
+
     private (object Edges, Graph Graph)? _graph;
     private int _build;
 
