@@ -524,11 +524,12 @@ internal sealed class IncrementalPlanner
 
     /// <summary>
     /// The spare when it is long enough (entries up to <paramref name="length"/> are all written again, and those past
-    /// it are never read), else a new array with room to grow; the spare is taken either way.
+    /// it are never read) and not far longer (a project that shrank does not keep arrays its old size), else a new
+    /// array with room to grow; the spare is taken either way.
     /// </summary>
     private static T[] Spare<T>(ref T[] spare, int length)
     {
-        var array = spare.Length >= length ? spare : new T[length + (length >> 6)];
+        var array = spare.Length >= length && spare.Length <= (2 * length) + 1024 ? spare : new T[length + (length >> 6)];
         spare = [];
         return array;
     }
