@@ -17,6 +17,7 @@ public sealed class DataFolderStore : IJobRecords, ISourceStore, ITenantBlobs, I
     private readonly string _root;
     private readonly FinishedJobCache _finished = new();
     private readonly ManifestObjects _manifests = new();
+    private readonly ArtifactIndexes _indexes = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _gates = new(StringComparer.Ordinal);
 
     /// <summary>When this process last stored or touched each source blob and object, by hash (bounded: see <see cref="Remember"/>).</summary>
@@ -312,10 +313,10 @@ public sealed class DataFolderStore : IJobRecords, ISourceStore, ITenantBlobs, I
             }
         }
 
-        var (index, metrics) = await ArtifactReference.SplitAsync(artifacts, content => Task.FromResult(content.Sha256));
+        var (_, metrics, index) = _indexes.Of(artifacts);
         var parts = ArtifactReference.RecipeParts(artifacts);
         var reference = new ArtifactReference(
-            await PutObjectAsync(ArtifactContent.Of(JsonSerializer.SerializeToUtf8Bytes(index, StoreJson.Default.ImmutableArrayArtifactInfo)), cancellationToken),
+            await PutObjectAsync(index, cancellationToken),
             metrics,
             parts.Length == 0 ? null : await PutObjectAsync(ArtifactContent.Of(JsonSerializer.SerializeToUtf8Bytes(parts, StoreJson.Default.StringArray)), cancellationToken));
 

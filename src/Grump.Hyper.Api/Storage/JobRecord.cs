@@ -28,18 +28,27 @@ public sealed record ArtifactReference(string Index, ArtifactInfo? Metrics, stri
     /// <summary>The values that the artifacts' recipes name and that are not artifacts themselves, in ordinal order.</summary>
     public static string[] RecipeParts(Grump.Hyper.Compiler.Emit.ArtifactSet artifacts)
     {
-        var artifactHashes = new HashSet<string>(StringComparer.Ordinal);
+        // A chunk's parts are modules of the same build, the very values the set holds: found by reference first,
+        // so only a part that is no artifact value (a document's block) is looked for by hash.
+        var values = new HashSet<Grump.Hyper.Compiler.Emit.ArtifactContent>(artifacts.Count, ReferenceEqualityComparer.Instance);
         foreach (var (_, content) in artifacts)
         {
-            artifactHashes.Add(content.Sha256);
+            values.Add(content);
         }
 
+        HashSet<string>? artifactHashes = null;
         var parts = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var (_, content) in artifacts)
         {
             foreach (var source in content.PartSources)
             {
-                if (source is not null && !artifactHashes.Contains(source.Sha256))
+                if (source is null || values.Contains(source))
+                {
+                    continue;
+                }
+
+                artifactHashes ??= [.. values.Select(v => v.Sha256)];
+                if (!artifactHashes.Contains(source.Sha256))
                 {
                     parts.Add(source.Sha256);
                 }
@@ -52,28 +61,6 @@ public sealed record ArtifactReference(string Index, ArtifactInfo? Metrics, stri
     /// <summary>Every artifact of the job in ordinal path order, as the index and metrics.json together.</summary>
     public IReadOnlyList<ArtifactInfo> Listing(ImmutableArray<ArtifactInfo> index) =>
         Metrics is { } metrics ? [.. index.Append(metrics).OrderBy(a => a.Path, StringComparer.Ordinal)] : index;
-
-    /// <summary>Splits a build's artifacts into the deterministic index and metrics.json, each entry hashed once by <paramref name="store"/>.</summary>
-    public static async Task<(ImmutableArray<ArtifactInfo> Index, ArtifactInfo? Metrics)> SplitAsync(
-        Grump.Hyper.Compiler.Emit.ArtifactSet artifacts, Func<Grump.Hyper.Compiler.Emit.ArtifactContent, Task<string>> store)
-    {
-        var index = ImmutableArray.CreateBuilder<ArtifactInfo>(artifacts.Count);
-        ArtifactInfo? metrics = null;
-        foreach (var (path, content) in artifacts)
-        {
-            var entry = new ArtifactInfo(path, content.Length, await store(content));
-            if (path == Grump.Hyper.Compiler.Emit.ArtifactSet.Metrics)
-            {
-                metrics = entry;
-            }
-            else
-            {
-                index.Add(entry);
-            }
-        }
-
-        return (index.ToImmutable(), metrics);
-    }
 }
 
 /// <summary>

@@ -19,6 +19,7 @@ public sealed class RedisStore : IJobRecords, ISourceStore, ITenantBlobs, IArtif
     private readonly IConnectionMultiplexer _redis;
     private readonly FinishedJobCache _finished = new();
     private readonly ManifestObjects _manifests = new();
+    private readonly ArtifactIndexes _indexes = new();
 
     private readonly TimeSpan _sourceTtl;
 
@@ -174,7 +175,7 @@ public sealed class RedisStore : IJobRecords, ISourceStore, ITenantBlobs, IArtif
     public async Task SaveArtifactsAsync(string id, ArtifactSet artifacts, CancellationToken cancellationToken)
     {
         var pending = new Dictionary<string, ArtifactContent>(StringComparer.Ordinal);
-        Task<string> Stage(ArtifactContent content)
+        string Stage(ArtifactContent content)
         {
             var sha = content.Sha256; // the value's own hash, computed once where it was made
             pending.TryAdd(sha, content);
@@ -183,11 +184,16 @@ public sealed class RedisStore : IJobRecords, ISourceStore, ITenantBlobs, IArtif
                 pending.TryAdd(source.Sha256, source); // what a recipe names is stored with it
             }
 
-            return Task.FromResult(sha);
+            return sha;
         }
 
-        var (index, metrics) = await ArtifactReference.SplitAsync(artifacts, Stage);
-        var reference = new ArtifactReference(await Stage(ArtifactContent.Of(JsonSerializer.SerializeToUtf8Bytes(index, StoreJson.Default.ImmutableArrayArtifactInfo))), metrics);
+        foreach (var (_, content) in artifacts)
+        {
+            Stage(content);
+        }
+
+        var (_, metrics, index) = _indexes.Of(artifacts);
+        var reference = new ArtifactReference(Stage(index), metrics);
         await PutObjectsAsync(pending);
         await Db.StringSetAsync(ArtifactReferenceKey(id), JsonSerializer.SerializeToUtf8Bytes(reference, StoreJson.Default.ArtifactReference));
     }
