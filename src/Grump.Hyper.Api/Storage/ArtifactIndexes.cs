@@ -5,18 +5,18 @@ using Grump.Hyper.Compiler.Emit;
 namespace Grump.Hyper.Api.Storage;
 
 /// <summary>
-/// A job's artifact index as both stores keep it: every artifact but metrics.json (path, size, SHA-256), as one JSON
-/// object, serialised once per list of values. An unchanged resubmission hands back the very same values under the
+/// A job's artifact index as both stores keep it: every artifact but metrics.json (path, size, SHA-256), as one stored JSON
+/// array (a content-addressed object), serialised once per list of values. An unchanged resubmission hands back the very same values under the
 /// same paths, so its index is the last one's, found by walking the paths and values by reference, instead of listing,
 /// serialising and hashing 1.3 MB of JSON again (10,000 files, `-- store --changed 0`: the store 14-15 ms instead of 22-30).
 /// </summary>
 internal sealed class ArtifactIndexes
 {
     private readonly Lock _gate = new();
-    private (string[] Paths, ArtifactContent[] Values, ImmutableArray<ArtifactInfo> Index, ArtifactContent Bytes)? _last;
+    private (string[] Paths, ArtifactContent[] Values, ArtifactContent Bytes)? _last;
 
-    /// <summary>The index, metrics.json's entry (not in the index: it differs between builds of the same inputs) and the index's stored bytes.</summary>
-    public (ImmutableArray<ArtifactInfo> Index, ArtifactInfo? Metrics, ArtifactContent Bytes) Of(ArtifactSet artifacts)
+    /// <summary>The index's stored bytes, and metrics.json's entry (not in the index: it differs between builds of the same inputs).</summary>
+    public (ArtifactContent Index, ArtifactInfo? Metrics) Of(ArtifactSet artifacts)
     {
         var paths = new string[artifacts.Count];
         var values = new ArtifactContent[artifacts.Count];
@@ -38,7 +38,7 @@ internal sealed class ArtifactIndexes
         {
             if (_last is { } last && last.Values.Length == count && Same(last.Paths, last.Values, paths, values, count))
             {
-                return (last.Index, metrics, last.Bytes);
+                return (last.Bytes, metrics);
             }
         }
 
@@ -48,14 +48,13 @@ internal sealed class ArtifactIndexes
             index.Add(new ArtifactInfo(paths[i], values[i].Length, values[i].Sha256));
         }
 
-        var made = index.MoveToImmutable();
-        var bytes = ArtifactContent.Of(JsonSerializer.SerializeToUtf8Bytes(made, StoreJson.Default.ImmutableArrayArtifactInfo));
+        var bytes = ArtifactContent.Of(JsonSerializer.SerializeToUtf8Bytes(index.MoveToImmutable(), StoreJson.Default.ImmutableArrayArtifactInfo));
         lock (_gate)
         {
-            _last = (paths[..count], values[..count], made, bytes);
+            _last = (paths[..count], values[..count], bytes);
         }
 
-        return (made, metrics, bytes);
+        return (bytes, metrics);
     }
 
     private static bool Same(string[] paths, ArtifactContent[] values, string[] otherPaths, ArtifactContent[] otherValues, int count)

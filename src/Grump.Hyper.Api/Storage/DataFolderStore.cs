@@ -313,7 +313,7 @@ public sealed class DataFolderStore : IJobRecords, ISourceStore, ITenantBlobs, I
             }
         }
 
-        var (_, metrics, index) = _indexes.Of(artifacts);
+        var (index, metrics) = _indexes.Of(artifacts);
         var parts = ArtifactReference.RecipeParts(artifacts);
         var reference = new ArtifactReference(
             await PutObjectAsync(index, cancellationToken),

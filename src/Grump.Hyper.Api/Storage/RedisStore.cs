@@ -192,7 +192,7 @@ public sealed class RedisStore : IJobRecords, ISourceStore, ITenantBlobs, IArtif
             Stage(content);
         }
 
-        var (_, metrics, index) = _indexes.Of(artifacts);
+        var (index, metrics) = _indexes.Of(artifacts);
         var reference = new ArtifactReference(Stage(index), metrics);
         await PutObjectsAsync(pending);
         await Db.StringSetAsync(ArtifactReferenceKey(id), JsonSerializer.SerializeToUtf8Bytes(reference, StoreJson.Default.ArtifactReference));
