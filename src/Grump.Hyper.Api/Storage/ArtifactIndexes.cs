@@ -5,10 +5,11 @@ using Grump.Hyper.Compiler.Emit;
 namespace Grump.Hyper.Api.Storage;
 
 /// <summary>
-/// A job's artifact index as both stores keep it: every artifact but metrics.json (path, size, SHA-256), as one stored JSON
-/// array (a content-addressed object), serialised once per list of values. An unchanged resubmission hands back the very same values under the
-/// same paths, so its index is the last one's, found by walking the paths and values by reference, instead of listing,
-/// serialising and hashing 1.3 MB of JSON again (10,000 files, `-- store --changed 0`: the store 14-15 ms instead of 22-30).
+/// A job's artifact index as both stores keep it: every artifact but metrics.json (path, size, SHA-256) as one JSON
+/// array, a content-addressed object, serialised once per list of values. An unchanged resubmission hands back the
+/// very same values under the same paths, so its index is the last one's, found by walking the paths and values by
+/// reference, instead of listing, serialising and hashing 1.3 MB of JSON again (10,000 files, `-- store --changed 0`:
+/// the store 14-15 ms instead of 22-30).
 /// </summary>
 internal sealed class ArtifactIndexes
 {
