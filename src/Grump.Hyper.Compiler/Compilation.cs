@@ -96,6 +96,10 @@ public static class Compilation
         var fragments = memo?.Documents ?? new DocumentFragments();
         var artifacts = ArtifactEmitter.Emit(project, link, plan, split, rendered, diagnostics, options.Parallel, fragments, options.DocumentBlocks);
         steps.AddRange(Incremental.DocumentReasons(fragments));
+        Done("emit");
+
+        // Timed on its own: the walk over every artifact against the build before's is a sixth of a 1% edit at 10,000
+        // files (10-15 ms), and inside "emit" it read as document rendering.
         steps.Add(Incremental.ArtifactReasons(artifacts, memo));
         if (memo is not null)
         {
@@ -103,7 +107,7 @@ public static class Compilation
             memo.EndBuild();
         }
 
-        Done("emit");
+        Done("compare");
         return new CompilationResult(artifacts, diagnostics, link.Modules.Length)
         {
             Plan = plan,

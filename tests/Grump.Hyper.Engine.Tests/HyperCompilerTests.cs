@@ -68,7 +68,7 @@ public sealed class HyperCompilerTests
         var incremental = compiler.Compile(edited, HyperOptions.Default with { Tier = CompileTier.Balanced }, cancellationToken: Ct).Metrics;
         Assert.Equal((0L, 20L, 20L), (cold.Cache.Hits, cold.Cache.Misses, cold.Cache.BloomSkips));
         Assert.Equal((19L, 1L), (incremental.Cache.Hits, incremental.Cache.Misses));
-        Assert.Equal(["select", "prefetch", "compile", "link", "plan", "split", "emit"], incremental.Stages.Select(s => s.Name));
+        Assert.Equal(["select", "prefetch", "compile", "link", "plan", "split", "emit", "compare"], incremental.Stages.Select(s => s.Name));
         Assert.Equal(20, incremental.Files);
         Assert.InRange(incremental.Cache.DistinctSources, 20, 22);
 
