@@ -717,15 +717,8 @@ internal sealed class IncrementalPlanner
             return known.Graph;
         }
 
-        var modules = link.Modules;
-        var n = modules.Length;
-        var index = new Dictionary<string, int>(n, StringComparer.Ordinal);
-        for (var m = 0; m < n; m++)
-        {
-            index[modules[m].Id] = m;
-        }
-
-        var edges = new int[n][];
+        var n = link.Modules.Length;
+        var edges = link.EdgeIndexes; // read, never written
         var dependents = new List<int>[n];
         for (var m = 0; m < n; m++)
         {
@@ -735,7 +728,6 @@ internal sealed class IncrementalPlanner
         var pending = new int[n];
         for (var m = 0; m < n; m++)
         {
-            edges[m] = [.. link.EdgesByPosition[m].Select(d => index[d])];
             pending[m] = edges[m].Length;
             foreach (var d in edges[m])
             {

@@ -37,10 +37,6 @@ public static class Splitter
         options ??= FinishOptions.Sequential;
         var partitioners = options.Partitioners ?? [GreedyPartitioner.Instance];
         graph ??= SplitGraph.Of(link);
-        var roots = graph.Roots;
-        var closures = graph.Closures;
-        var exclusive = graph.Exclusive;
-        var vendor = graph.Vendor;
         var routeRoots = graph.RouteRoots;
 
         // Weighed by position (the graph's module order is the link's), so a build reads each module's size once.
@@ -105,7 +101,7 @@ public static class Splitter
         var builder = new ChunkBuilder(rendered, options.Memo);
         var rechunked = Rechunk(link, settings, builder, chosen.Partition, options.Memo, scores.ToImmutable(), chosen.Name);
         var split = rechunked?.Split
-            ?? Materialize(link, graph.Modules, builder, roots, closures, exclusive, groups, vendor, chosen.Partition, routeRoots, problem, scores.ToImmutable(), chosen.Name);
+            ?? Materialize(link, graph, builder, groups, chosen.Partition, problem, scores.ToImmutable(), chosen.Name);
         if (options.Memo is { } memo)
         {
             // A rechunked split keeps every chunk's members at the same place, so the last one's member index stands.
@@ -226,14 +222,35 @@ public static class Splitter
         return found;
     }
 
-    private static SplitResult Materialize(LinkResult link, Dictionary<string, CompiledModule> modules, ChunkBuilder builder,
-        List<string> roots, Dictionary<string, (HashSet<string> Static, SortedSet<string> Lazy)> closures, ILookup<string, string> exclusive,
-        ImmutableArray<SharedGroup> groups, List<string> vendor, ChunkPartition partition, ImmutableSortedDictionary<string, string> routeRoots,
+    /// <summary>Every chunk laid out from the partition, on link positions (ascending positions are ids in order).</summary>
+    private static SplitResult Materialize(LinkResult link, SplitGraph graph, ChunkBuilder builder, ImmutableArray<SharedGroup> groups, ChunkPartition partition,
         SplitProblem problem, ImmutableArray<PartitionScore> scores, string chosen)
     {
+        var all = link.Modules;
+        var placed = new bool[all.Length];
+        Chunk Build(string name, string kind, List<int> members)
+        {
+            members.Sort();
+            var ids = ImmutableArray.CreateBuilder<string>(members.Count);
+            var values = new List<CompiledModule>(members.Count);
+            for (var i = 0; i < members.Count; i++)
+            {
+                var m = members[i];
+                if (i == 0 || m != members[i - 1]) // the parts are disjoint (a module has one set of consumers); a set, as before
+                {
+                    ids.Add(all[m].Id);
+                    values.Add(all[m]);
+                    placed[m] = true;
+                }
+            }
+
+            return builder.Build(name, kind, ids.DrainToImmutable(), [.. values]);
+        }
+
         var chunks = new List<Chunk>();
         var rootChunk = new Dictionary<string, Chunk>(StringComparer.Ordinal);
         var copiedInto = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var commonGroups = new SortedDictionary<int, List<int>>();
         for (var g = 0; g < groups.Length; g++)
         {
             if (partition.Assignment[g] == ChunkPartition.Duplicate)
@@ -248,104 +265,97 @@ public static class Splitter
                     list.Add(g);
                 }
             }
+            else
+            {
+                if (!commonGroups.TryGetValue(partition.Assignment[g], out var list))
+                {
+                    commonGroups[partition.Assignment[g]] = list = [];
+                }
+
+                list.Add(g);
+            }
         }
 
-        foreach (var root in roots)
+        foreach (var root in graph.Roots)
         {
-            var members = new SortedSet<string>(StringComparer.Ordinal) { root };
-            members.UnionWith(exclusive[root]);
+            var members = new List<int>(graph.RootPositions[root]); // the root, then the modules only it reaches
             foreach (var g in copiedInto.GetValueOrDefault(root) ?? [])
             {
-                members.UnionWith(groups[g].Modules);
+                members.AddRange(graph.GroupPositions[g]);
             }
 
-            var kind = modules[root].Lazy ? "dynamic" : "entry";
-            var chunk = builder.Build((kind == "dynamic" ? "lazy-" : "route-") + Slug(root), kind, members, modules);
+            var kind = all[members[0]].Lazy ? "dynamic" : "entry";
+            var chunk = Build((kind == "dynamic" ? "lazy-" : "route-") + Slug(root), kind, members);
             rootChunk[root] = chunk;
             chunks.Add(chunk);
         }
 
         var commonChunk = new Dictionary<int, Chunk>();
-        foreach (var number in partition.Assignment.Where(a => a != ChunkPartition.Duplicate).Distinct().Order())
+        foreach (var (number, numbered) in commonGroups)
         {
-            var members = new SortedSet<string>(Enumerable.Range(0, groups.Length).Where(g => partition.Assignment[g] == number).SelectMany(g => groups[g].Modules), StringComparer.Ordinal);
-            var chunk = builder.Build("common-" + Hash8(string.Join('\n', members)), "common", members, modules);
+            var members = numbered.SelectMany(g => graph.GroupPositions[g]).ToList();
+            members.Sort();
+            var chunk = Build("common-" + Hash8(string.Join('\n', members.Select(m => all[m].Id))), "common", members);
             commonChunk[number] = chunk;
             chunks.Add(chunk);
         }
 
-        Chunk? vendorChunk = vendor.Count > 0 ? builder.Build("vendor", "vendor", new SortedSet<string>(vendor, StringComparer.Ordinal), modules) : null;
+        Chunk? vendorChunk = graph.VendorPositions.Length > 0 ? Build("vendor", "vendor", [.. graph.VendorPositions]) : null;
         if (vendorChunk is not null)
         {
             chunks.Add(vendorChunk);
         }
 
-        var placed = chunks.SelectMany(c => c.Modules).ToHashSet(StringComparer.Ordinal);
-        var orphans = new SortedSet<string>(link.Modules.Select(m => m.Id).Where(id => !placed.Contains(id)), StringComparer.Ordinal);
-        foreach (var piece in OrphanPieces(orphans))
+        foreach (var piece in OrphanPieces([.. Enumerable.Range(0, all.Length).Where(m => !placed[m])], all))
         {
-            chunks.Add(builder.Build("orphans-" + Slug(piece.Min!), "orphan", piece, modules));
+            chunks.Add(Build("orphans-" + Slug(all[piece[0]].Id), "orphan", piece));
         }
 
-        var order = link.Order.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i, StringComparer.Ordinal);
+        var position = new Dictionary<string, int>(all.Length, StringComparer.Ordinal);
+        for (var m = 0; m < all.Length; m++)
+        {
+            position[all[m].Id] = m;
+        }
+
+        var order = new int[all.Length];
+        for (var i = 0; i < link.Order.Length; i++)
+        {
+            order[position[link.Order[i]]] = i;
+        }
+
         var routes = ImmutableSortedDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
         var lazy = ImmutableSortedDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
         var diagnostics = new DiagnosticBag();
         var loadedChunks = problem.LoadedChunks(partition);
         var routeIndex = 0;
-        foreach (var (route, root) in routeRoots)
+        foreach (var (route, root) in graph.RouteRoots)
         {
             var files = new List<string>();
-            var closure = closures[root];
-            if (vendorChunk is not null && closure.Static.Any(id => modules[id].Vendor && vendorChunk.Modules.Contains(id)))
+            var closure = graph.Closures[root];
+            if (vendorChunk is not null && graph.UsesVendor[route]) // the vendor chunk holds every vendor module that is not a root
             {
                 files.Add(vendorChunk.File);
             }
 
             files.AddRange(loadedChunks[routeIndex++].Select(n => commonChunk[n]).OrderBy(c => c.Name, StringComparer.Ordinal).Select(c => c.File));
-            files.AddRange(closure.Static.Where(id => id != root && rootChunk.ContainsKey(id)).OrderBy(id => order[id]).Select(id => rootChunk[id].File));
+            files.AddRange(closure.Static.Select(m => all[m].Id).Where(id => id != root && rootChunk.ContainsKey(id)).OrderBy(id => order[position[id]]).Select(id => rootChunk[id].File));
             files.Add(rootChunk[root].File);
             routes[route] = [.. files];
-            lazy[route] = [.. closure.Lazy.Select(id => rootChunk[id].File)];
+            lazy[route] = [.. closure.Lazy.Select(m => rootChunk[all[m].Id].File)];
 
-            var module = modules[root];
+            var module = all[position[root]];
             if (files.Count > problem.Limits.MaxInitialChunks)
             {
                 diagnostics.Report(DiagnosticCatalog.TooManyInitialChunks, module.Path, module.Locations.Route.Line, module.Locations.Route.Column, route, files.Count, problem.Limits.MaxInitialChunks);
             }
 
-            if (closure.Lazy.Count > problem.Limits.MaxAsyncChunks)
+            if (closure.Lazy.Length > problem.Limits.MaxAsyncChunks)
             {
-                diagnostics.Report(DiagnosticCatalog.TooManyAsyncChunks, module.Path, module.Locations.Route.Line, module.Locations.Route.Column, route, closure.Lazy.Count, problem.Limits.MaxAsyncChunks);
+                diagnostics.Report(DiagnosticCatalog.TooManyAsyncChunks, module.Path, module.Locations.Route.Line, module.Locations.Route.Column, route, closure.Lazy.Length, problem.Limits.MaxAsyncChunks);
             }
         }
 
         return new SplitResult([.. chunks.OrderBy(c => c.File, StringComparer.Ordinal)], routes.ToImmutable(), lazy.ToImmutable(), scores, chosen, diagnostics.ToImmutableSorted());
-    }
-
-    /// <summary>What a root needs at once (not crossing into other lazy modules) and the lazy modules it can load later.</summary>
-    internal static (HashSet<string> Static, SortedSet<string> Lazy) Closure(string root, LinkResult link, Dictionary<string, CompiledModule> modules)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal) { root };
-        var lazy = new SortedSet<string>(StringComparer.Ordinal);
-        var stack = new Stack<string>();
-        stack.Push(root);
-        while (stack.Count > 0)
-        {
-            foreach (var dep in link.Edges[stack.Pop()])
-            {
-                if (modules[dep].Lazy && dep != root)
-                {
-                    lazy.Add(dep);
-                }
-                else if (seen.Add(dep))
-                {
-                    stack.Push(dep);
-                }
-            }
-        }
-
-        return (seen, lazy);
     }
 
     private static string Slug(string id) => id.Replace('/', '-');
@@ -357,16 +367,17 @@ public static class Splitter
     /// where most modules are libraries no route names (27 MB of the benchmark's 10,000 files, 10x that at
     /// 100,000), made, hashed and stored again by nearly every edit.
     /// </summary>
-    internal static IEnumerable<SortedSet<string>> OrphanPieces(SortedSet<string> orphans)
+    /// <param name="orphans">Link positions, ascending (so ids in order).</param>
+    internal static IEnumerable<List<int>> OrphanPieces(List<int> orphans, ImmutableArray<CompiledModule> modules)
     {
-        var piece = new SortedSet<string>(StringComparer.Ordinal);
-        foreach (var id in orphans)
+        var piece = new List<int>();
+        foreach (var m in orphans)
         {
-            piece.Add(id);
-            if (System.IO.Hashing.XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(id)) % OrphansPerPiece == 0)
+            piece.Add(m);
+            if (System.IO.Hashing.XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(modules[m].Id)) % OrphansPerPiece == 0)
             {
                 yield return piece;
-                piece = new SortedSet<string>(StringComparer.Ordinal);
+                piece = [];
             }
         }
 
@@ -418,10 +429,9 @@ public sealed record SplitGraph
     internal int[] VendorPositions { get; private init; } = null!;
 
     internal List<string> Roots { get; private init; } = null!;
-    internal Dictionary<string, (HashSet<string> Static, SortedSet<string> Lazy)> Closures { get; private init; } = null!;
-    internal ILookup<string, string> Exclusive { get; private init; } = null!;
+    /// <summary>Each root's closure as link positions: what it needs at once, and the lazy modules it can load (ascending).</summary>
+    internal Dictionary<string, (int[] Static, int[] Lazy)> Closures { get; private init; } = null!;
     internal ImmutableArray<SharedGroup> Groups { get; private init; }
-    internal List<string> Vendor { get; private init; } = null!;
     internal ImmutableSortedDictionary<string, string> RouteRoots { get; private init; } = ImmutableSortedDictionary<string, string>.Empty;
     internal ImmutableSortedDictionary<string, ImmutableArray<string>> LoadedRoots { get; private init; } = null!;
     internal Dictionary<string, bool> UsesVendor { get; private init; } = null!;
@@ -432,32 +442,76 @@ public sealed record SplitGraph
 
     public static SplitGraph Of(LinkResult link)
     {
-        var modules = link.Modules.ToDictionary(m => m.Id, StringComparer.Ordinal);
-        var roots = link.Modules.Where(m => m.Route is not null || m.Lazy).Select(m => m.Id).Order(StringComparer.Ordinal).ToList();
-        var rootSet = roots.ToHashSet(StringComparer.Ordinal);
-        var closures = roots.ToDictionary(r => r, r => Splitter.Closure(r, link, modules), StringComparer.Ordinal);
-
-        var consumers = new SortedDictionary<string, SortedSet<string>>(StringComparer.Ordinal);
-        foreach (var (root, closure) in closures)
+        // On link positions (id order, so ascending positions are ids in ordinal order) and the link's int edges: each
+        // root's closure, then for every module the roots reaching it. On ids, every edge followed was a lookup in the
+        // sorted edge map and every closure a set of strings; this analysis runs on every cold build and header edit.
+        var all = link.Modules;
+        var n = all.Length;
+        var edges = link.EdgeIndexes;
+        var isRoot = new bool[n];
+        var rootList = new List<int>();
+        for (var m = 0; m < n; m++)
         {
-            foreach (var id in closure.Static.Where(id => !rootSet.Contains(id) && !modules[id].Vendor))
+            if (all[m].Route is not null || all[m].Lazy)
             {
-                if (!consumers.TryGetValue(id, out var set))
-                {
-                    consumers[id] = set = new SortedSet<string>(StringComparer.Ordinal);
-                }
-
-                set.Add(root);
+                isRoot[m] = true;
+                rootList.Add(m);
             }
         }
 
-        var exclusive = consumers.Where(c => c.Value.Count == 1).ToLookup(c => c.Value.Min!, c => c.Key, StringComparer.Ordinal);
-        var groups = consumers.Where(c => c.Value.Count > 1)
-            .GroupBy(c => string.Join('\n', c.Value), StringComparer.Ordinal)
-            .Select(g => new SharedGroup([.. g.Select(c => c.Key)], [.. g.First().Value], 0))
-            .OrderBy(g => string.Join('\n', g.Consumers), StringComparer.Ordinal)
-            .ToImmutableArray();
-        var vendor = link.Modules.Where(m => m.Vendor && !rootSet.Contains(m.Id)).Select(m => m.Id).ToList();
+        var roots = rootList.Select(r => all[r].Id).ToList();
+        var closures = new Dictionary<string, (int[] Static, int[] Lazy)>(roots.Count, StringComparer.Ordinal);
+        var consumers = new List<int>?[n];
+        var seen = new int[n]; // stamped with the root's number + 1, so nothing is cleared between roots
+        foreach (var root in rootList)
+        {
+            var closure = Closure(root, edges, all, seen);
+            closures[all[root].Id] = closure;
+            foreach (var m in closure.Static)
+            {
+                if (!isRoot[m] && !all[m].Vendor)
+                {
+                    (consumers[m] ??= []).Add(root); // roots come in ascending order, so each list is sorted
+                }
+            }
+        }
+
+        // One consumer: the module goes in that root's own chunk; more: into the shared group of exactly those consumers.
+        var exclusiveOf = new Dictionary<int, List<int>>();
+        var groupOf = new Dictionary<string, (List<int> Modules, List<int> Consumers)>(StringComparer.Ordinal);
+        var groupOrder = new List<string>();
+        for (var m = 0; m < n; m++)
+        {
+            if (consumers[m] is not { } of)
+            {
+                continue;
+            }
+
+            if (of.Count == 1)
+            {
+                if (!exclusiveOf.TryGetValue(of[0], out var own))
+                {
+                    exclusiveOf[of[0]] = own = [];
+                }
+
+                own.Add(m);
+                continue;
+            }
+
+            var key = string.Join('\n', of.Select(r => all[r].Id));
+            if (!groupOf.TryGetValue(key, out var group))
+            {
+                groupOf[key] = group = ([], of);
+                groupOrder.Add(key);
+            }
+
+            group.Modules.Add(m);
+        }
+
+        groupOrder.Sort(StringComparer.Ordinal);
+        var groups = groupOrder.Select(key => new SharedGroup([.. groupOf[key].Modules.Select(m => all[m].Id)], [.. groupOf[key].Consumers.Select(r => all[r].Id)], 0)).ToImmutableArray();
+        var vendorPositions = Enumerable.Range(0, n).Where(m => all[m].Vendor && !isRoot[m]).ToArray();
+        var modules = all.ToDictionary(m => m.Id, StringComparer.Ordinal);
 
         // What each route loads whatever the partition: its own chunk, other roots it reaches, the vendor chunk.
         // Two modules on one route is reported by the linker (GH1033); the route stays with the first.
@@ -468,37 +522,71 @@ public sealed record SplitGraph
         var usesVendor = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (var (route, root) in routeRoots)
         {
-            var otherRoots = closures[root].Static.Where(id => id != root && rootSet.Contains(id)).Order(StringComparer.Ordinal).ToList();
+            var closure = closures[root].Static;
+            var otherRoots = closure.Where(m => isRoot[m] && all[m].Id != root).Order().Select(m => all[m].Id);
             loadedRoots[route] = [root, .. otherRoots];
-            usesVendor[route] = closures[root].Static.Any(id => modules[id].Vendor && !rootSet.Contains(id));
+            usesVendor[route] = closure.Any(m => all[m].Vendor && !isRoot[m]);
         }
 
         var loaded = loadedRoots.ToImmutable();
-        var at = new Dictionary<string, int>(link.Modules.Length, StringComparer.Ordinal);
-        for (var i = 0; i < link.Modules.Length; i++)
-        {
-            at[link.Modules[i].Id] = i;
-        }
-
-        int[] Positions(IEnumerable<string> ids) => [.. ids.Select(id => at[id])];
         return new SplitGraph
         {
             Link = link,
             _modules = modules,
-            GroupPositions = [.. groups.Select(g => Positions(g.Modules))],
-            RootPositions = roots.ToDictionary(r => r, r => Positions([r, .. exclusive[r]]), StringComparer.Ordinal),
-            VendorPositions = Positions(vendor),
+            GroupPositions = [.. groupOrder.Select(key => groupOf[key].Modules.ToArray())],
+            RootPositions = rootList.ToDictionary(r => all[r].Id, r => (int[])[r, .. exclusiveOf.GetValueOrDefault(r) ?? []], StringComparer.Ordinal),
+            VendorPositions = vendorPositions,
             Roots = roots,
             Closures = closures,
-            Exclusive = exclusive,
             Groups = groups,
-            Vendor = vendor,
             RouteRoots = routeRoots,
             LoadedRoots = loaded,
             UsesVendor = usesVendor,
             Shape = SplitProblem.Shape(groups, routeRoots, loaded),
             Edges = link.Edges,
         };
+    }
+
+    /// <summary>
+    /// What a root needs at once (not crossing into other lazy modules), as positions in any order, and the lazy
+    /// modules it can load later, ascending. <paramref name="seen"/> is stamped with the root's position + 1.
+    /// </summary>
+    private static (int[] Static, int[] Lazy) Closure(int root, int[][] edges, ImmutableArray<CompiledModule> modules, int[] seen)
+    {
+        var stamp = root + 1;
+        var reached = new List<int> { root };
+        var lazy = new List<int>();
+        seen[root] = stamp;
+        var stack = new Stack<int>();
+        stack.Push(root);
+        while (stack.TryPop(out var at))
+        {
+            foreach (var dep in edges[at])
+            {
+                if (modules[dep].Lazy && dep != root)
+                {
+                    lazy.Add(dep);
+                }
+                else if (seen[dep] != stamp)
+                {
+                    seen[dep] = stamp;
+                    reached.Add(dep);
+                    stack.Push(dep);
+                }
+            }
+        }
+
+        lazy.Sort();
+        var distinct = lazy.Count == 0 ? [] : new List<int>(lazy.Count) { lazy[0] };
+        for (var i = 1; i < lazy.Count; i++)
+        {
+            if (lazy[i] != lazy[i - 1])
+            {
+                distinct.Add(lazy[i]);
+            }
+        }
+
+        return ([.. reached], [.. distinct]);
     }
 
     /// <summary>This analysis with the modules of a build whose graph is the same (flags and edges), for the chunks' contents.</summary>
