@@ -16,6 +16,8 @@ internal static class ProfileRun
         var tier = Args.Tier(args);
         var project = ProjectGenerator.Generate(files, seed: 42);
         var changed = Args.Get(args, "--changed", 0.0);
+        var header = args.Contains("--header"); // --header: each edit gives one module one more dependency instead
+        changed = header ? Math.Max(changed, 1e-9) : changed;
         if (args.Contains("--noop"))
         {
             // The same project again and again on one warm compiler: the whole-project early cutoff.
@@ -160,14 +162,14 @@ internal static class ProfileRun
             using var editTypes = args.Contains("--types") ? new AllocationTypes() : null; // --types: what the edits allocate, by type
             for (var i = 0; i < repeat; i++)
             {
-                var next = ProjectGenerator.Change(project, changed, seed: 43 + i);
+                var next = header ? ProjectGenerator.ChangeHeader(project, seed: 43 + i) : ProjectGenerator.Change(project, changed, seed: 43 + i);
                 var pause = GC.GetTotalPauseDuration();
                 var gen2 = GC.CollectionCount(2);
                 var gen0 = GC.CollectionCount(0);
                 var allocated = GC.GetTotalAllocatedBytes();
                 var watch = Stopwatch.StartNew();
                 var result = compiler.Compile(next, options);
-                Console.WriteLine($"{tier.Name()} {changed:P1} edit {watch.ElapsedMilliseconds} ms (GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0} ms, {GC.CollectionCount(0) - gen0} gen0, {GC.CollectionCount(2) - gen2} gen2, {(GC.GetTotalAllocatedBytes() - allocated) / 1048576.0:0.0} MiB allocated): " + CompileBenchmark.StageTimes(result.Metrics) + (args.Contains("--steps") ? "\n  " + CompileBenchmark.Steps(result.Metrics) : ""));
+                Console.WriteLine($"{tier.Name()} {(header ? "header" : changed.ToString("P1"))} edit {watch.ElapsedMilliseconds} ms (GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0} ms, {GC.CollectionCount(0) - gen0} gen0, {GC.CollectionCount(2) - gen2} gen2, {(GC.GetTotalAllocatedBytes() - allocated) / 1048576.0:0.0} MiB allocated): " + CompileBenchmark.StageTimes(result.Metrics) + (args.Contains("--steps") ? "\n  " + CompileBenchmark.Steps(result.Metrics) : ""));
                 if (args.Contains("--artifacts"))
                 {
                     // What the edit made anew, by artifact: where a store's bytes go.
