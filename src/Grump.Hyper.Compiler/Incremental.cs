@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Grump.Hyper.Compiler.Emit;
 using Grump.Hyper.Compiler.Linking;
 using Grump.Hyper.Compiler.Modules;
@@ -17,16 +18,38 @@ internal static class Incremental
     /// <summary>
     /// The link reads each module's id, path, route, lazy and vendor flags, depends and where they were
     /// written (for its diagnostics); nothing of the body. Equal for every module in the same order:
-    /// the edges, order and diagnostics are the previous build's, with this build's modules.
+    /// the edges, order and diagnostics are the previous build's, with this build's modules. Where only
+    /// some modules' depends changed (a header edit), only those are resolved again (<see cref="Linker.Relink"/>).
     /// </summary>
     public static (LinkResult Link, StepReasons Reasons) Link(CompiledModule[] inputs, FinishMemo? memo)
     {
         var previous = memo?.Link;
-        if (previous is { } prev && prev.Inputs.Length == inputs.Length && Enumerable.Range(0, inputs.Length).All(i => SameLinkInterface(prev.Inputs[i], inputs[i])))
+        if (previous is { } prev && prev.Inputs.Length == inputs.Length)
         {
-            var reused = prev.Result with { Modules = [.. prev.Positions.Select(i => inputs[i])] };
-            memo!.Link = (inputs, reused, prev.Positions);
-            return (reused, new StepReasons("link", "module", 0, 0, 0, inputs.Length, 0, 0));
+            var changed = new List<int>();
+            var dependsOnly = true;
+            for (var i = 0; i < inputs.Length && dependsOnly; i++)
+            {
+                if (!SameLinkInterface(prev.Inputs[i], inputs[i]))
+                {
+                    changed.Add(i);
+                    dependsOnly = SameLinkPlace(prev.Inputs[i], inputs[i]);
+                }
+            }
+
+            if (dependsOnly)
+            {
+                var modules = ImmutableCollectionsMarshal.AsImmutableArray(Array.ConvertAll(prev.Positions, i => inputs[i]));
+                var relinked = changed.Count == 0 ? prev.Result with { Modules = modules } : Linker.Relink(prev.Result, modules, LinkPositions(prev.Positions, changed));
+                if (relinked is not null)
+                {
+                    // Counted by position: the same paths stand at the same places (a path is one file).
+                    memo!.Link = (inputs, relinked, prev.Positions);
+                    return (relinked, changed.Count == 0
+                        ? new StepReasons("link", "module", 0, 0, 0, inputs.Length, 0, 0)
+                        : new StepReasons("link", "module", 0, changed.Count, inputs.Length - changed.Count, 0, 0, 0));
+                }
+            }
         }
 
         var link = Linker.Link(inputs);
@@ -42,6 +65,27 @@ internal static class Incremental
         }
 
         return (link, Compare("link", "module", previous?.Inputs ?? [], inputs, m => m.Path, SameLinkInterface));
+    }
+
+    /// <summary>Everything the link reads but the depends: the module keeps its id, its place, its route and flags.</summary>
+    private static bool SameLinkPlace(CompiledModule a, CompiledModule b) =>
+        a.Id == b.Id && a.Path == b.Path && a.Route == b.Route && a.Lazy == b.Lazy && a.Vendor == b.Vendor
+        && a.Locations.Id == b.Locations.Id && a.Locations.Route == b.Locations.Route;
+
+    /// <summary>The link positions of the changed inputs, ascending; an input that lost its id to an earlier one is linked nowhere, and nothing reads its depends.</summary>
+    private static List<int> LinkPositions(int[] positions, List<int> changedInputs)
+    {
+        var changed = new HashSet<int>(changedInputs);
+        var linked = new List<int>();
+        for (var p = 0; p < positions.Length; p++)
+        {
+            if (changed.Contains(positions[p]))
+            {
+                linked.Add(p);
+            }
+        }
+
+        return linked;
     }
 
     private static bool SameLinkInterface(CompiledModule a, CompiledModule b) =>

@@ -121,12 +121,7 @@ public static class Linker
 
         if (!IsSorted(ids, static id => id))
         {
-            Array.Sort(ids, modules, StringComparer.Ordinal); // ids are distinct here
-        }
-
-        for (var m = 0; m < ids.Length; m++)
-        {
-            index[ids[m]] = m;
+            Array.Sort(ids, modules, StringComparer.Ordinal); // ids are distinct here, and depends are found in them by binary search
         }
 
         var edges = new int[modules.Length][];
@@ -134,38 +129,128 @@ public static class Linker
         var graph = ImmutableSortedDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
         for (var m = 0; m < modules.Length; m++)
         {
-            var module = modules[m];
-            resolved.Clear();
-            for (var i = 0; i < module.Depends.Length; i++)
-            {
-                var dep = module.Depends[i];
-                if (index.TryGetValue(dep, out var d))
-                {
-                    resolved.Add(d);
-                }
-                else
-                {
-                    var at = i < module.Locations.Depends.Length ? module.Locations.Depends[i] : new SourceLocation(1, 1);
-                    diagnostics.Report(DiagnosticCatalog.UnknownDependency, module.Path, at.Line, at.Column, dep);
-                }
-            }
-
-            resolved.Sort();
-            var distinct = resolved.Count == 0 ? [] : new List<int>(resolved.Count) { resolved[0] };
-            for (var i = 1; i < resolved.Count; i++)
-            {
-                if (resolved[i] != resolved[i - 1])
-                {
-                    distinct.Add(resolved[i]);
-                }
-            }
-
-            edges[m] = [.. distinct];
-            graph[ids[m]] = [.. distinct.Select(d => ids[d])];
+            Resolve(modules[m], ids, resolved, diagnostics);
+            edges[m] = [.. resolved];
+            graph[ids[m]] = [.. resolved.Select(d => ids[d])];
         }
 
         ReportCycles(modules, ids, edges, diagnostics);
         return new LinkResult(ImmutableCollectionsMarshal.AsImmutableArray(modules), graph.ToImmutable(), TopologicalOrder(ids, edges), diagnostics.ToImmutableSorted()) { EdgeIndexes = edges };
+    }
+
+    /// <summary>
+    /// The link of <paramref name="previous"/>'s modules after some of them changed their depends only (ids, paths,
+    /// routes and flags as they were, at the same link positions): their edges and unknown-dependency diagnostics
+    /// are resolved again, every other module's are kept, and the order is walked again on the int edges. Null when
+    /// the previous link reported a cycle or the new edges make one: the whole link then finds and reports it.
+    /// Tested equal to a whole link of the same modules (<c>LinkerEquivalenceTests</c>).
+    /// </summary>
+    /// <param name="modules">This build's modules at the previous link's positions.</param>
+    /// <param name="changed">The positions whose module's depends (or where they were written) changed.</param>
+    internal static LinkResult? Relink(LinkResult previous, ImmutableArray<CompiledModule> modules, IReadOnlyList<int> changed)
+    {
+        if (previous.Diagnostics.Any(d => d.Descriptor == DiagnosticCatalog.DependencyCycle))
+        {
+            return null;
+        }
+
+        var n = modules.Length;
+        var ids = new string[n];
+        for (var m = 0; m < n; m++)
+        {
+            ids[m] = modules[m].Id;
+        }
+
+        var edges = (int[][])previous.EdgeIndexes.Clone();
+        var graph = previous.Edges.ToBuilder();
+        var stale = new List<Diagnostic>();
+        var fresh = new DiagnosticBag();
+        var resolved = new List<int>();
+        foreach (var m in changed)
+        {
+            // What the whole link reported of the module as it was goes; what it reports of the module now comes.
+            var was = new DiagnosticBag();
+            Resolve(previous.Modules[m], ids, resolved, was);
+            stale.AddRange(was.ToImmutableSorted());
+            Resolve(modules[m], ids, resolved, fresh);
+            edges[m] = [.. resolved];
+            graph[ids[m]] = [.. resolved.Select(d => ids[d])];
+        }
+
+        // The previous graph had no cycle, so a cycle now runs through a changed module.
+        var seen = new int[n];
+        for (var c = 0; c < changed.Count; c++)
+        {
+            if (Reaches(edges, changed[c], changed[c], seen, c + 1))
+            {
+                return null;
+            }
+        }
+
+        var kept = previous.Diagnostics.ToList();
+        foreach (var diagnostic in stale)
+        {
+            kept.Remove(diagnostic); // one occurrence each (value equality)
+        }
+
+        fresh.AddRange(kept);
+        return new LinkResult(modules, graph.ToImmutable(), TopologicalOrder(ids, edges), fresh.ToImmutableSorted()) { EdgeIndexes = edges };
+    }
+
+    /// <summary>Module's depends as ascending distinct positions into <paramref name="resolved"/>; the unknown ones reported.</summary>
+    private static void Resolve(CompiledModule module, string[] ids, List<int> resolved, DiagnosticBag diagnostics)
+    {
+        resolved.Clear();
+        for (var i = 0; i < module.Depends.Length; i++)
+        {
+            var dep = module.Depends[i];
+            var d = Array.BinarySearch(ids, dep, StringComparer.Ordinal);
+            if (d >= 0)
+            {
+                resolved.Add(d);
+            }
+            else
+            {
+                var at = i < module.Locations.Depends.Length ? module.Locations.Depends[i] : new SourceLocation(1, 1);
+                diagnostics.Report(DiagnosticCatalog.UnknownDependency, module.Path, at.Line, at.Column, dep);
+            }
+        }
+
+        resolved.Sort();
+        var k = 0;
+        for (var i = 0; i < resolved.Count; i++)
+        {
+            if (i == 0 || resolved[i] != resolved[i - 1])
+            {
+                resolved[k++] = resolved[i];
+            }
+        }
+
+        resolved.RemoveRange(k, resolved.Count - k);
+    }
+
+    /// <summary>Whether <paramref name="target"/> is reached from <paramref name="from"/>'s depends (<paramref name="seen"/> stamped with <paramref name="stamp"/>).</summary>
+    private static bool Reaches(int[][] edges, int from, int target, int[] seen, int stamp)
+    {
+        var stack = new Stack<int>(edges[from]);
+        while (stack.TryPop(out var m))
+        {
+            if (m == target)
+            {
+                return true;
+            }
+
+            if (seen[m] != stamp)
+            {
+                seen[m] = stamp;
+                foreach (var dep in edges[m])
+                {
+                    stack.Push(dep);
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Dependencies before dependents; ties by id; members of a cycle in id order after what they need.</summary>
