@@ -63,43 +63,55 @@ public sealed class SplitProblem
     public static (ulong[][] RoutesOfGroup, long[] Copies) Shape(ImmutableArray<SharedGroup> groups,
         ImmutableSortedDictionary<string, string> routeRoots, ImmutableSortedDictionary<string, ImmutableArray<string>> routeLoadedRoots)
     {
-        // Roots as numbers, and a group's consumers marked in one array while its routes are read: a set of strings per
-        // group, asked once per route and loaded root, was 40% of the split's graph analysis (groups x routes lookups).
+        // Roots as numbers, and for each root the groups it consumes: each route then visits only the groups of its own
+        // root and of the roots it loads. A set of strings per group, asked once per route and loaded root, was 40% of
+        // the split's graph analysis (groups x routes lookups).
         var rootIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         int Index(string root) => rootIndex.TryGetValue(root, out var i) ? i : rootIndex[root] = rootIndex.Count;
         var routes = routeRoots.Keys.ToArray();
         var rootOfRoute = routes.Select(r => Index(routeRoots[r])).ToArray();
         var loadedOfRoute = routes.Select(r => routeLoadedRoots[r].Select(Index).ToArray()).ToArray();
-        var consumersOfGroup = groups.Select(g => g.Consumers.Select(Index).ToArray()).ToArray();
-        var consumes = new bool[rootIndex.Count];
-        var words = Math.Max(1, (routes.Length + 63) / 64);
-        var routesOfGroup = new ulong[groups.Length][];
-        var copies = new long[groups.Length];
+        var groupsOf = new List<List<int>>();
         for (var g = 0; g < groups.Length; g++)
         {
-            foreach (var consumer in consumersOfGroup[g])
+            foreach (var consumer in groups[g].Consumers)
             {
-                consumes[consumer] = true;
-            }
+                var root = Index(consumer);
+                while (groupsOf.Count <= root)
+                {
+                    groupsOf.Add([]);
+                }
 
+                if (groupsOf[root] is not [.., var last] || last != g) // a consumer counts once per group
+                {
+                    groupsOf[root].Add(g);
+                }
+            }
+        }
+
+        List<int> GroupsOf(int root) => root < groupsOf.Count ? groupsOf[root] : [];
+        var words = Math.Max(1, (routes.Length + 63) / 64);
+        var routesOfGroup = new ulong[groups.Length][];
+        for (var g = 0; g < groups.Length; g++)
+        {
             routesOfGroup[g] = new ulong[words];
-            for (var r = 0; r < routes.Length; r++)
-            {
-                if (consumes[rootOfRoute[r]])
-                {
-                    routesOfGroup[g][r >> 6] |= 1UL << (r & 63);
-                }
+        }
 
-                // A copied group is loaded once for every root chunk of the route that holds a copy.
-                foreach (var loaded in loadedOfRoute[r])
-                {
-                    copies[g] += consumes[loaded] ? 1 : 0;
-                }
+        var copies = new long[groups.Length];
+        for (var r = 0; r < routes.Length; r++)
+        {
+            foreach (var g in GroupsOf(rootOfRoute[r]))
+            {
+                routesOfGroup[g][r >> 6] |= 1UL << (r & 63);
             }
 
-            foreach (var consumer in consumersOfGroup[g])
+            // A copied group is loaded once for every root chunk of the route that holds a copy.
+            foreach (var loaded in loadedOfRoute[r])
             {
-                consumes[consumer] = false;
+                foreach (var g in GroupsOf(loaded))
+                {
+                    copies[g]++;
+                }
             }
         }
 

@@ -371,10 +371,17 @@ public static class Splitter
     internal static IEnumerable<List<int>> OrphanPieces(List<int> orphans, ImmutableArray<CompiledModule> modules)
     {
         var piece = new List<int>();
+        var utf8 = new byte[256]; // one buffer for every id's bytes
         foreach (var m in orphans)
         {
             piece.Add(m);
-            if (System.IO.Hashing.XxHash32.HashToUInt32(Encoding.UTF8.GetBytes(modules[m].Id)) % OrphansPerPiece == 0)
+            var id = modules[m].Id;
+            if (utf8.Length < Encoding.UTF8.GetMaxByteCount(id.Length))
+            {
+                utf8 = new byte[Encoding.UTF8.GetMaxByteCount(id.Length)];
+            }
+
+            if (System.IO.Hashing.XxHash32.HashToUInt32(utf8.AsSpan(0, Encoding.UTF8.GetBytes(id, utf8))) % OrphansPerPiece == 0)
             {
                 yield return piece;
                 piece = [];
