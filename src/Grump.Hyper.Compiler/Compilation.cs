@@ -66,7 +66,7 @@ public static class Compilation
         if (options.Parallel)
         {
             // Planning and splitting read the same linked graph and write nothing shared.
-            var planning = Task.Run(() => Incremental.Plan(link, memo));
+            var planning = Task.Run(() => Incremental.Plan(link, memo, parallel: true));
             split = Splitter.Split(link, project.Settings.Split, rendered, options, graph);
             (plan, planReasons) = planning.GetAwaiter().GetResult();
             Done("plan+split");

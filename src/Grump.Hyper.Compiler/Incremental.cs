@@ -99,7 +99,7 @@ internal static class Incremental
     /// Kubernetes. All equal: the previous plan. Otherwise the plan is rebuilt, drafting tasks again only for
     /// modules that are new objects (edited or new); the step counts those.
     /// </summary>
-    public static (Plan Plan, StepReasons Reasons) Plan(LinkResult link, FinishMemo? memo)
+    public static (Plan Plan, StepReasons Reasons) Plan(LinkResult link, FinishMemo? memo, bool parallel = false)
     {
         if (memo?.Plan is { } prev && ReferenceEquals(prev.Link.Edges, link.Edges) && prev.Link.Modules.Length == link.Modules.Length
             && Enumerable.Range(0, link.Modules.Length).All(i => SamePlanInputs(prev.Link.Modules[i], link.Modules[i])))
@@ -114,7 +114,7 @@ internal static class Incremental
         }
 
         // The kept task graph repaired where this build's changes reach; a project with a cycle is planned whole.
-        if (memo.Planner.Build(link, memo.Drafts) is { } repaired)
+        if (memo.Planner.Build(link, memo.Drafts, parallel) is { } repaired)
         {
             var (fresh, gone) = (memo.Planner.Added, memo.Planner.Removed);
             var redrafted = memo.Drafts.Drafted;

@@ -107,6 +107,30 @@ public sealed class PlannerEquivalenceTests
     }
 
     [Fact]
+    public void Repairing_large_projects_side_by_side_gives_the_plan_a_fresh_planner_makes()
+    {
+        // Past the repair's threshold for sharing work out (512 modules or tasks): rules, tasks made again and the
+        // execution order sorted by id rank take their parallel and large paths, on a first build, on every module's
+        // priority changed at once, and on small random edits after.
+        var large = Gen.Int[600, 800].SelectMany(n =>
+            Gen.Select(Gen.Int[1, 5], Gen.Int[0, n - 1].Array[0, 3], Gen.Select(Gen.Int[0, Phrases.Length - 1], Gen.Int[0, 5].Select(x => x == 0)).Array[1, 5],
+                (priority, depends, wants) => new Module(priority, depends, wants)).Array[n]
+            .Select(modules => modules.Select((m, i) => m with { Depends = i == 0 ? [] : [.. m.Depends.Select(d => d % i)] }).ToArray()));
+        Gen.Select(large, Edits.Array[1, 3]).Sample((project, edits) =>
+        {
+            var memo = new FinishMemo();
+            var compiled = new Dictionary<string, CompiledModule>();
+            var versions = new List<Module[]> { project, project.Select(m => m with { Priority = (m.Priority % 5) + 1 }).ToArray() };
+            foreach (var version in edits.Aggregate(versions, (list, edit) => [.. list, edit(list[^1])]))
+            {
+                var (link, _) = Incremental.Link(Compile(version, compiled), memo);
+                var (plan, _) = Incremental.Plan(link, memo, parallel: true);
+                Assert.Equal(Plan(Planner.Build(Linker.Link(link.Modules))), Plan(plan));
+            }
+        }, iter: 8, seed: "9dK3wQp7Lz2B");
+    }
+
+    [Fact]
     public void The_fast_planner_equals_the_reference_on_random_projects_cycles_included()
     {
         Projects.Sample(project =>

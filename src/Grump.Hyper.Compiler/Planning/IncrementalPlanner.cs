@@ -57,6 +57,15 @@ internal sealed class IncrementalPlanner
 
     private (object Edges, Graph Graph)? _graph;
     private int _build;
+    private bool _parallel;
+
+    /// <summary>
+    /// Below this many items module-local work stays on the calling thread (an edit's handful of modules); above, a
+    /// cold build or a large edit shares it out. The plan runs beside the split: by the time the rules are resolved the
+    /// split is done and the second core idles. (Drafting and making first nodes side by side, while the split still
+    /// runs, measured no faster and is not done.)
+    /// </summary>
+    private const int ParallelFrom = 512;
 
     /// <summary>Modules the last build planned for the first time, and modules it found gone.</summary>
     public int Added { get; private set; }
@@ -86,8 +95,10 @@ internal sealed class IncrementalPlanner
     }
 
     /// <summary>The repaired plan, or null when the project has a cycle (the state is then dropped).</summary>
-    public Plan? Build(LinkResult link, PlanMemo drafts)
+    /// <param name="parallel">Module-local work (rules, tasks made again) may use every core.</param>
+    public Plan? Build(LinkResult link, PlanMemo drafts, bool parallel = false)
     {
+        _parallel = parallel;
         try
         {
             var plan = Repair(link, drafts);
@@ -231,8 +242,11 @@ internal sealed class IncrementalPlanner
             reach.AddWithDependents(edgesChanged, graph.Dependents);
         }
 
-        // Feature rules, resolved again in the reached modules; then each one's first and finishing tasks.
-        foreach (var m in reach.Members)
+        // Feature rules, resolved again in the reached modules; then each one's first and finishing tasks. All of it
+        // inside the module: only a rule the module holds itself is kept (one resolved in a module below is always
+        // implied by the first tasks' waits, see Reduction, and this planner runs only on an acyclic project).
+        var cyclic = false;
+        Each(reach.Members, m =>
         {
             var st = states[m];
             foreach (var node in st.Listed)
@@ -242,14 +256,7 @@ internal sealed class IncrementalPlanner
 
             foreach (var edge in modules[m].Dependencies)
             {
-                if (st.Nodes.GetValueOrDefault(edge.From) is not { } from)
-                {
-                    continue;
-                }
-
-                // Only a rule the module holds itself: one resolved in a module below is always implied by the first
-                // tasks' waits (see Reduction), and this planner runs only on an acyclic project.
-                if (st.Nodes.GetValueOrDefault(edge.To) is { } to && to != from)
+                if (st.Nodes.GetValueOrDefault(edge.From) is { } from && st.Nodes.GetValueOrDefault(edge.To) is { } to && to != from)
                 {
                     from.RuleDeps.Add(to);
                 }
@@ -257,8 +264,12 @@ internal sealed class IncrementalPlanner
 
             if (!st.Arrange())
             {
-                return null; // the rules inside the module make a cycle
+                Volatile.Write(ref cyclic, true);
             }
+        });
+        if (cyclic)
+        {
+            return null; // the rules inside a module make a cycle
         }
 
         // Finishing tasks, in module topological order so a module without tasks reads its dependencies' final ones.
@@ -385,6 +396,7 @@ internal sealed class IncrementalPlanner
         // taken out of the kept arrays and put back where it now belongs (found by binary search, so only the
         // moved tasks are visited).
         var moved = new List<Node>();
+        var remade = new List<Node>();
         foreach (var node in touched)
         {
             if (!node.Alive || node.Stamp == -build)
@@ -395,16 +407,7 @@ internal sealed class IncrementalPlanner
             node.Stamp = -build; // listed once
             if (node.Task is null || node.New || node.DraftChanged || node.DepsChanged || node.BatchChanged)
             {
-                var d = node.Draft;
-                var ids = new string[node.Deps.Length];
-                for (var i = 0; i < ids.Length; i++)
-                {
-                    ids[i] = node.Deps[i].Draft.Id;
-                }
-
-                node.Task = new PlanTask(d.Id, d.Module, d.Feature, d.Action, d.Description, d.Priority, d.Risk, d.Tools, d.Seconds, ImmutableCollectionsMarshal.AsImmutableArray(ids), node.Batch);
-                string[] factors = [.. d.Tools.Where(rules.RiskFactors.ContainsKey).Select(tool => rules.RiskFactors[tool])];
-                node.Factors = factors.Length > 0 ? factors : null;
+                remade.Add(node);
                 moved.Add(node);
             }
             else if (node.EndChanged)
@@ -413,8 +416,23 @@ internal sealed class IncrementalPlanner
             }
         }
 
-        SpliceOrder(moved);
+        Each(remade, node =>
+        {
+            var d = node.Draft;
+            var ids = new string[node.Deps.Length];
+            for (var i = 0; i < ids.Length; i++)
+            {
+                ids[i] = node.Deps[i].Draft.Id;
+            }
+
+            node.Task = new PlanTask(d.Id, d.Module, d.Feature, d.Action, d.Description, d.Priority, d.Risk, d.Tools, d.Seconds, ImmutableCollectionsMarshal.AsImmutableArray(ids), node.Batch);
+            string[] factors = [.. d.Tools.Where(rules.RiskFactors.ContainsKey).Select(tool => rules.RiskFactors[tool])];
+            node.Factors = factors.Length > 0 ? factors : null;
+        });
+
+        // The id order first: a large splice sorts its tasks by their place in it instead of comparing ids again.
         SpliceById(moved);
+        SpliceOrder(moved);
         foreach (var node in touched)
         {
             node.New = node.DraftChanged = node.DepsChanged = node.BatchChanged = node.EndChanged = false;
@@ -422,6 +440,28 @@ internal sealed class IncrementalPlanner
 
         _killed.Clear();
         return Output();
+    }
+
+    /// <summary>Runs <paramref name="work"/> on each item, side by side when allowed and worth it; each item's work touches only its own state.</summary>
+    private void Each<T>(List<T> items, Action<T> work)
+    {
+        if (_parallel && items.Count >= ParallelFrom)
+        {
+            Parallel.For(0, items.Count, i => work(items[i]));
+            return;
+        }
+
+        foreach (var item in items)
+        {
+            work(item);
+        }
+    }
+
+    /// <summary>The execution order's key with the id as its rank in id order: the same order as <see cref="CompareExecution"/>, compared as ints.</summary>
+    private readonly record struct ExecutionKey(int Batch, int Priority, int IdRank) : IComparable<ExecutionKey>
+    {
+        public int CompareTo(ExecutionKey other) =>
+            Batch != other.Batch ? Batch.CompareTo(other.Batch) : Priority != other.Priority ? Priority.CompareTo(other.Priority) : IdRank.CompareTo(other.IdRank);
     }
 
     private static Node[] Waits(Graph graph, ModuleState[] states, int m)
@@ -465,7 +505,26 @@ internal sealed class IncrementalPlanner
         }
 
         var ins = moved.ToArray();
-        Array.Sort(ins, CompareExecution);
+        if (ins.Length >= ParallelFrom)
+        {
+            // Every task is in the id order already (spliced first): its place there is its id's rank.
+            for (var i = 0; i < _tasksById.Length; i++)
+            {
+                _byId[i].IdRank = i;
+            }
+
+            var keys = new ExecutionKey[ins.Length];
+            for (var i = 0; i < ins.Length; i++)
+            {
+                keys[i] = new ExecutionKey(ins[i].Batch, ins[i].Draft.Priority, ins[i].IdRank);
+            }
+
+            Array.Sort(keys, ins);
+        }
+        else
+        {
+            Array.Sort(ins, CompareExecution);
+        }
         var at = new int[ins.Length];
         for (var i = 0; i < ins.Length; i++)
         {
@@ -1006,5 +1065,8 @@ internal sealed class IncrementalPlanner
         public int SortPriority;
         public bool InOrder;
         public bool ById;
+
+        /// <summary>Its place in the id order, written just before a large splice of the execution order reads it.</summary>
+        public int IdRank;
     }
 }
