@@ -295,7 +295,7 @@ public static class Splitter
         {
             var members = numbered.SelectMany(g => graph.GroupPositions[g]).ToList();
             members.Sort();
-            var chunk = Build("common-" + Hash8(string.Join('\n', members.Select(m => all[m].Id))), "common", members);
+            var chunk = Build("common-" + Hash8(string.Join('\n', members.Distinct().Select(m => all[m].Id))), "common", members);
             commonChunk[number] = chunk;
             chunks.Add(chunk);
         }
@@ -410,22 +410,8 @@ public sealed record SplitGraph
     {
     }
 
-    private readonly LinkResult _link = null!;
-    private Dictionary<string, CompiledModule>? _modules;
-
     /// <summary>The link whose modules the chunks hold (a later link with the very same edges takes the place of the first).</summary>
-    private LinkResult Link
-    {
-        get => _link;
-        init
-        {
-            _link = value;
-            _modules = null;
-        }
-    }
-
-    /// <summary>The modules by id, made when first asked for (a build that only rechunks never asks).</summary>
-    internal Dictionary<string, CompiledModule> Modules => _modules ??= _link.Modules.ToDictionary(m => m.Id, StringComparer.Ordinal);
+    internal LinkResult Link { get; private init; } = null!;
 
     /// <summary>Each shared group's modules as link positions, in the order of <see cref="Groups"/>.</summary>
     internal int[][] GroupPositions { get; private init; } = null!;
@@ -518,13 +504,12 @@ public sealed record SplitGraph
         groupOrder.Sort(StringComparer.Ordinal);
         var groups = groupOrder.Select(key => new SharedGroup([.. groupOf[key].Modules.Select(m => all[m].Id)], [.. groupOf[key].Consumers.Select(r => all[r].Id)], 0)).ToImmutableArray();
         var vendorPositions = Enumerable.Range(0, n).Where(m => all[m].Vendor && !isRoot[m]).ToArray();
-        var modules = all.ToDictionary(m => m.Id, StringComparer.Ordinal);
 
         // What each route loads whatever the partition: its own chunk, other roots it reaches, the vendor chunk.
         // Two modules on one route is reported by the linker (GH1033); the route stays with the first.
         var routeRoots = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal,
-            roots.Where(r => modules[r].Route is not null).GroupBy(r => modules[r].Route!, StringComparer.Ordinal)
-                .Select(g => KeyValuePair.Create(g.Key, g.First())));
+            rootList.Where(r => all[r].Route is not null).GroupBy(r => all[r].Route!, StringComparer.Ordinal)
+                .Select(g => KeyValuePair.Create(g.Key, all[g.First()].Id)));
         var loadedRoots = ImmutableSortedDictionary.CreateBuilder<string, ImmutableArray<string>>(StringComparer.Ordinal);
         var usesVendor = new Dictionary<string, bool>(StringComparer.Ordinal);
         foreach (var (route, root) in routeRoots)
@@ -539,7 +524,6 @@ public sealed record SplitGraph
         return new SplitGraph
         {
             Link = link,
-            _modules = modules,
             GroupPositions = [.. groupOrder.Select(key => groupOf[key].Modules.ToArray())],
             RootPositions = rootList.ToDictionary(r => all[r].Id, r => (int[])[r, .. exclusiveOf.GetValueOrDefault(r) ?? []], StringComparer.Ordinal),
             VendorPositions = vendorPositions,
@@ -659,12 +643,6 @@ internal sealed class ChunkBuilder(RenderedModules rendered, FinishMemo? memo)
         {
             Interlocked.Add(ref memo.ChunkHitsThisBuild, chunks);
         }
-    }
-
-    public Chunk Build(string name, string kind, SortedSet<string> members, Dictionary<string, CompiledModule> modules)
-    {
-        var ids = members.ToImmutableArray();
-        return Build(name, kind, ids, ids.Select(id => modules[id]).ToArray());
     }
 
     /// <param name="ids">The members' ids in order.</param>
