@@ -152,12 +152,35 @@ internal static class Tokenizer
         return i;
     }
 
+    /// <summary>
+    /// The words this thread normalised last, by their characters as written: a body repeats a few hundred words ("the",
+    /// "users", "can"), and a hit skips the lower-casing and the shared table's lookup. Direct-mapped and bounded; a
+    /// word's normal form is a function of its characters, so a hit is always the answer the table would give.
+    /// </summary>
+    [ThreadStatic]
+    private static (string Raw, string Norm, int Word)[]? t_recent;
+
     private static (string Norm, int Word) Normalize(ReadOnlySpan<char> raw)
     {
+        var recent = t_recent ??= new (string, string, int)[1024];
+        var hash = 0u;
+        foreach (var c in raw)
+        {
+            hash = (hash * 31) + c;
+        }
+
+        ref var entry = ref recent[(int)((hash * 2654435769u) >> 22)];
+        if (entry.Raw is { } known && raw.SequenceEqual(known))
+        {
+            return (entry.Norm, entry.Word);
+        }
+
         Span<char> buffer = raw.Length <= 128 ? stackalloc char[raw.Length] : new char[raw.Length];
         raw.ToLowerInvariant(buffer);
         buffer.Replace('’', '\'');
-        return WordTable.Shared.Get(buffer);
+        var (norm, word) = WordTable.Shared.Get(buffer);
+        entry = (raw.SequenceEqual(norm) ? norm : new string(raw), norm, word);
+        return (norm, word);
     }
 
     private static bool StartsNewThought(string text, int i, int end)
