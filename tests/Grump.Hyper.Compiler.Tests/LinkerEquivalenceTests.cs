@@ -14,7 +14,8 @@ public sealed class LinkerEquivalenceTests
 {
     internal sealed record Spec(int Id, int Path, int Route, int[] Depends, bool Located);
 
-    // Ids drawn from fewer values than there are modules, so some repeat; a depend past the ids is unknown.
+    // Ids drawn at random from a few more values than there are modules, so many projects repeat one (paths too, more
+    // rarely); a depend on an id no module drew is unknown.
     private static readonly Gen<Spec[]> Projects = Gen.Int[1, 30].SelectMany(n =>
         Gen.Select(Gen.Int[0, n + 2], Gen.Int[0, 3 * n], Gen.Int[-3, 6], Gen.Int[0, n + 4].Array[0, 5], Gen.Int[0, 4], (id, path, route, depends, located) =>
             new Spec(id, path, route, depends, located > 0)).Array[n]);
