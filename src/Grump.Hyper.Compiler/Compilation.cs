@@ -59,7 +59,8 @@ public static class Compilation
         var rendered = memo?.Rendered(results) ?? new RenderedModules(results);
 
         // The split's graph analysis is the previous build's when the edges are the very same (the link was reused).
-        var graph = memo?.SplitGraph is { } known && ReferenceEquals(known.Edges, link.Edges) ? known.With(link) : SplitGraph.Of(link);
+        // It holds positions and ids only (the chunks read this build's modules from the link), so the same edges reuse it as it is.
+        var graph = memo?.SplitGraph is { } known && ReferenceEquals(known.Edges, link.Edges) ? known : SplitGraph.Of(link);
         Plan plan;
         StepReasons planReasons;
         SplitResult split;

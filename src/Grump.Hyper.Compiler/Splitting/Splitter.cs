@@ -410,8 +410,6 @@ public sealed record SplitGraph
     {
     }
 
-    /// <summary>The link whose modules the chunks hold (a later link with the very same edges takes the place of the first).</summary>
-    internal LinkResult Link { get; private init; } = null!;
 
     /// <summary>Each shared group's modules as link positions, in the order of <see cref="Groups"/>.</summary>
     internal int[][] GroupPositions { get; private init; } = null!;
@@ -523,7 +521,6 @@ public sealed record SplitGraph
         var loaded = loadedRoots.ToImmutable();
         return new SplitGraph
         {
-            Link = link,
             GroupPositions = [.. groupOrder.Select(key => groupOf[key].Modules.ToArray())],
             RootPositions = rootList.ToDictionary(r => all[r].Id, r => (int[])[r, .. exclusiveOf.GetValueOrDefault(r) ?? []], StringComparer.Ordinal),
             VendorPositions = vendorPositions,
@@ -579,9 +576,6 @@ public sealed record SplitGraph
 
         return ([.. reached], [.. distinct]);
     }
-
-    /// <summary>This analysis with the modules of a build whose graph is the same (flags and edges), for the chunks' contents.</summary>
-    public SplitGraph With(LinkResult link) => this with { Link = link };
 }
 
 /// <summary>
