@@ -121,9 +121,9 @@ public static class ArtifactEmitter
         var features = plan.TasksById;
         var document = new LineDocument(fragments.Graph, blocks)
             .Raw("{\n\"modules\": {\n\"nodes\": [\n")
-            .Lines(nodes, static b => b)
+            .Lines(nodes)
             .Raw("],\n\"edges\": [\n")
-            .Lines(edges, static b => b)
+            .Lines(edges)
             .Raw("]\n},\n\"features\": {\n\"nodes\": [\n");
         static byte[] Feature(PlanTask v) => LineJson.Of(new GraphFeature(v.Id, v.Module, v.Feature), LineJson.Default.GraphFeature);
         if (plan.Lines is { } slots)
@@ -157,13 +157,13 @@ public static class ArtifactEmitter
             .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(new ProjectStamp(project.Settings.Name, project.Settings.Constraints), LineJson.Default.ProjectStamp)))
             .Raw(",\n\"inputs\": [\n")
             .Lines(fragments.InputsByPosition.Of(project.Inputs, static f => f, f => fragments.Inputs.Get(f.Path, new InputEntry(f.Path, f.Sha256, f.Size),
-                static v => LineJson.Of(v, LineJson.Default.InputEntry)), fragments.Inputs.Reuse), static b => b)
+                static v => LineJson.Of(v, LineJson.Default.InputEntry)), fragments.Inputs.Reuse))
             .Raw("],\n\"modules\": [\n")
             .Lines(fragments.ManifestModulesByPosition.Of(link.Modules, static m => m, m => fragments.ManifestModules.Get(m.Id,
-                new ManifestModule(m.Id, m.Path, ModuleFile(m.Id), m.Route, m.Lazy, m.Vendor), static v => LineJson.Of(v, LineJson.Default.ManifestModule)), fragments.ManifestModules.Reuse), static b => b)
+                new ManifestModule(m.Id, m.Path, ModuleFile(m.Id), m.Route, m.Lazy, m.Vendor), static v => LineJson.Of(v, LineJson.Default.ManifestModule)), fragments.ManifestModules.Reuse))
             .Raw("],\n\"chunks\": [\n")
             .Lines(fragments.ChunksByPosition.Of(split.Chunks, static c => c, c => fragments.Chunks.Get(c.File, new ChunkEntry(c.Name, c.Kind, c.File, c.Content.Length, c.Modules),
-                static v => LineJson.Of(v, LineJson.Default.ChunkEntry)), fragments.Chunks.Reuse), static b => b)
+                static v => LineJson.Of(v, LineJson.Default.ChunkEntry)), fragments.Chunks.Reuse))
             .Raw("],\n\"routes\": {\n")
             .Lines(routes, r => fragments.Routes.Get(r.Key, r.Value, chunks => Entry(r.Key, chunks)))
             .Raw("},\n\"lazyChunks\": {\n")
