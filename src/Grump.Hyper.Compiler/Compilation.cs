@@ -64,11 +64,17 @@ public static class Compilation
         Plan plan;
         StepReasons planReasons;
         SplitResult split;
+        ImmutableArray<Diagnostic> diagnostics;
+        var fragments = memo?.Documents ?? new DocumentFragments();
+        PlanFreeDocuments? early = null;
         if (options.Parallel)
         {
-            // Planning and splitting read the same linked graph and write nothing shared.
+            // Planning and splitting read the same linked graph and write nothing shared. The documents that read no
+            // plan are written once the split is done, while the plan is still being made (the other core idles then).
             var planning = Task.Run(() => Incremental.Plan(link, memo, parallel: true));
             split = Splitter.Split(link, project.Settings.Split, rendered, options, graph);
+            diagnostics = Diagnostics(project, results, link, split);
+            early = ArtifactEmitter.WithoutPlan(project, link, split, diagnostics, fragments, options.DocumentBlocks);
             (plan, planReasons) = planning.GetAwaiter().GetResult();
             Done("plan+split");
         }
@@ -78,24 +84,12 @@ public static class Compilation
             Done("plan");
             split = Splitter.Split(link, project.Settings.Split, rendered, options, graph);
             Done("split");
+            diagnostics = Diagnostics(project, results, link, split);
         }
 
         steps.Add(planReasons);
         steps.Add(Incremental.SplitReasons(split, memo));
-
-        var all = new List<Diagnostic>(project.Diagnostics);
-        foreach (var r in results)
-        {
-            all.AddRange(r.Diagnostics);
-        }
-
-        all.AddRange(link.Diagnostics);
-        all.AddRange(split.Diagnostics);
-        var sorted = all.ToArray();
-        Array.Sort(sorted, Diagnostic.Compare);
-        var diagnostics = DiagnosticLimits.Cap(sorted);
-        var fragments = memo?.Documents ?? new DocumentFragments();
-        var artifacts = ArtifactEmitter.Emit(project, link, plan, split, rendered, diagnostics, options.Parallel, fragments, options.DocumentBlocks);
+        var artifacts = ArtifactEmitter.Emit(project, link, plan, split, rendered, diagnostics, options.Parallel, fragments, options.DocumentBlocks, early);
         steps.AddRange(Incremental.DocumentReasons(fragments));
         Done("emit");
 
@@ -115,5 +109,21 @@ public static class Compilation
             Split = split,
             Steps = steps.ToImmutable(),
         };
+    }
+
+    /// <summary>Every diagnostic of the build, sorted and capped: the selection's, the modules', the link's and the split's (the plan reports none).</summary>
+    private static ImmutableArray<Diagnostic> Diagnostics(ProjectSelection project, IReadOnlyList<ModuleResult> results, LinkResult link, SplitResult split)
+    {
+        var all = new List<Diagnostic>(project.Diagnostics);
+        foreach (var r in results)
+        {
+            all.AddRange(r.Diagnostics);
+        }
+
+        all.AddRange(link.Diagnostics);
+        all.AddRange(split.Diagnostics);
+        var sorted = all.ToArray();
+        Array.Sort(sorted, Diagnostic.Compare);
+        return DiagnosticLimits.Cap(sorted);
     }
 }

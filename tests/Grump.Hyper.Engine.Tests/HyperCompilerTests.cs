@@ -32,6 +32,31 @@ public sealed class HyperCompilerTests
     }
 
     [Fact]
+    public void A_project_large_enough_to_write_its_documents_on_every_core_gives_the_conservative_tier_s_bytes()
+    {
+        // Acyclic, so the plan keeps its lines in slots; past 2,048 empty slots a build renders them side by side, and
+        // the aggressive tier writes manifest.json while the plan is being made. Cold, then an edit of every ninth file.
+        const int count = 1_100;
+        static List<SourceFile> Files(int count, Func<int, string> body) => [.. Enumerable.Range(0, count).Select(i =>
+            new SourceFile($"area{i % 7}/m{i:000}.intent", Encoding.UTF8.GetBytes(
+                $"---\ndepends: [{(i + 1 < count ? $"area{(i + 1) % 7}/m{i + 1:000}" : "")}]\n---\n{body(i)}")))];
+        var files = Files(count, i => $"As a customer I want checkout with Stripe and a dashboard in React; no MongoDB. Item {i}.");
+        var edited = Files(count, i => i % 9 == 0 ? $"Build a blog with Vue and search. Item {i}." : $"As a customer I want checkout with Stripe and a dashboard in React; no MongoDB. Item {i}.");
+        var (conservative, aggressive) = (new HyperCompiler(), new HyperCompiler());
+        foreach (var project in new[] { files, edited })
+        {
+            var baseline = conservative.Compile(project, HyperOptions.Default with { Tier = CompileTier.Conservative }, cancellationToken: Ct);
+            var fast = aggressive.Compile(project, HyperOptions.Default with { Tier = CompileTier.Aggressive }, cancellationToken: Ct);
+            Assert.True(baseline.Compilation.Plan!.Tasks.Length > 2_048, $"{baseline.Compilation.Plan.Tasks.Length} tasks: too few to render side by side");
+            Assert.Equal(baseline.Artifacts.Select(a => a.Key), fast.Artifacts.Select(a => a.Key));
+            foreach (var (path, content) in baseline.Artifacts.Where(a => a.Key != ArtifactSet.Metrics))
+            {
+                Assert.True(content.ToArray().AsSpan().SequenceEqual(fast.Artifacts[path]), $"{path} differs");
+            }
+        }
+    }
+
+    [Fact]
     public void The_memo_and_the_module_cache_each_alone_give_the_baseline_s_artifacts_cold_and_after_an_edit()
     {
         var files = Project(60);

@@ -19,8 +19,22 @@ public static class ArtifactEmitter
 
     public static byte[] Render(ModuleDocument module) => ArtifactJson.Serialize(module, ArtifactJson.Default.ModuleDocument);
 
+    /// <summary>
+    /// manifest.json and diagnostics.json, the documents that read no plan: a caller that has a core to spare while the
+    /// plan is made writes them then and hands them to <see cref="Emit"/>.
+    /// </summary>
+    public static PlanFreeDocuments WithoutPlan(ProjectSelection project, LinkResult link, SplitResult split, ImmutableArray<Diagnostic> diagnostics, DocumentFragments fragments, bool blocks) =>
+        new(ManifestDocument(project, link, split, diagnostics, fragments, blocks), DiagnosticsDocument(diagnostics, fragments));
+
+    private static ArtifactContent DiagnosticsDocument(ImmutableArray<Diagnostic> diagnostics, DocumentFragments fragments) =>
+        fragments.Diagnostics(diagnostics, () => ArtifactContent.Of(ArtifactJson.Serialize(
+            [.. diagnostics.Select(d => new DiagnosticEntry(d.SeverityName, d.Code, d.File, d.Line, d.Column, d.Message))],
+            ArtifactJson.Default.ImmutableArrayDiagnosticEntry)));
+
+    /// <param name="early">manifest.json and diagnostics.json when already written (by <see cref="WithoutPlan"/> with these inputs).</param>
     public static ArtifactSet Emit(ProjectSelection project, LinkResult link, Plan plan, SplitResult split,
-        RenderedModules rendered, ImmutableArray<Diagnostic> diagnostics, bool parallel = false, DocumentFragments? fragments = null, bool blocks = false)
+        RenderedModules rendered, ImmutableArray<Diagnostic> diagnostics, bool parallel = false, DocumentFragments? fragments = null, bool blocks = false,
+        PlanFreeDocuments? early = null)
     {
         fragments ??= new DocumentFragments();
         var artifacts = new ArtifactSet(link.Modules.Length + split.Chunks.Length + 4);
@@ -38,24 +52,20 @@ public static class ArtifactEmitter
         // The four documents are independent (each has its own fragment caches); written side by side when allowed.
         Func<ArtifactContent>[] documents =
         [
-            () => PlanDocument(plan, fragments, blocks),
-            () => GraphDocument(link, plan, fragments, blocks),
-            () => ManifestDocument(project, link, split, diagnostics, fragments, blocks),
-            () => fragments.Diagnostics(diagnostics, () => ArtifactContent.Of(ArtifactJson.Serialize(
-                [.. diagnostics.Select(d => new DiagnosticEntry(d.SeverityName, d.Code, d.File, d.Line, d.Column, d.Message))],
-                ArtifactJson.Default.ImmutableArrayDiagnosticEntry))),
+            () => PlanDocument(plan, fragments, blocks, parallel),
+            () => GraphDocument(link, plan, fragments, blocks, parallel),
+            () => early?.Manifest ?? ManifestDocument(project, link, split, diagnostics, fragments, blocks),
+            () => early?.Diagnostics ?? DiagnosticsDocument(diagnostics, fragments),
         ];
         var written = new ArtifactContent[documents.Length];
         if (parallel)
         {
-            Parallel.For(0, documents.Length, i => written[i] = documents[i]());
+            Parallel.For(0, early is null ? documents.Length : 2, i => written[i] = documents[i]());
         }
-        else
+
+        for (var i = 0; i < documents.Length; i++)
         {
-            for (var i = 0; i < documents.Length; i++)
-            {
-                written[i] = documents[i]();
-            }
+            written[i] ??= documents[i]();
         }
 
         artifacts.Add(ArtifactSet.Plan, written[0]);
@@ -65,7 +75,7 @@ public static class ArtifactEmitter
         return artifacts;
     }
 
-    private static ArtifactContent PlanDocument(Plan plan, DocumentFragments fragments, bool blocks)
+    private static ArtifactContent PlanDocument(Plan plan, DocumentFragments fragments, bool blocks, bool parallel)
     {
         var tasks = fragments.Tasks;
         var document = new LineDocument(fragments.Plan, blocks).Raw("{\n\"tasks\": [\n");
@@ -73,10 +83,10 @@ public static class ArtifactEmitter
         {
             // The incremental planner's plan: kept tasks' lines sit in their slots; the batches are the
             // execution order in turn, so the order's array is the batch lines' insides joined.
-            var rendered = tasks.Rendered;
-            document.Lines(slots.Tasks, i => tasks.Fill(plan.Tasks[i], static v => LineJson.Of(v, LineJson.Default.PlanTask)))
+            document.Lines(slots.Tasks, i => LineJson.Of(plan.Tasks[i], LineJson.Default.PlanTask), parallel, out var filled)
                 .Raw("],\n\"executionOrder\": ");
-            tasks.Reuse(slots.Tasks.Length - (tasks.Rendered - rendered));
+            tasks.Filled(filled);
+            tasks.Reuse(slots.Tasks.Length - filled);
             // A batch listing other tasks than the build before is laid out again from its tasks' quoted ids,
             // each rendered once for as long as its task stays (the batches cover the order in turn).
             var batches = new byte[plan.ParallelBatches.Length][];
@@ -109,7 +119,7 @@ public static class ArtifactEmitter
     /// Modules with their depends, and the feature tasks by id. The tasks' own edges are not repeated
     /// here: they are each task's <c>dependsOn</c> in plan.json (writing them twice doubled the document).
     /// </summary>
-    private static ArtifactContent GraphDocument(LinkResult link, Plan plan, DocumentFragments fragments, bool blocks)
+    private static ArtifactContent GraphDocument(LinkResult link, Plan plan, DocumentFragments fragments, bool blocks, bool parallel)
     {
         // A module linked again as the very same object at the same place keeps its lines; its edges likewise
         // when the link handed back the very same edge list (a reused link does).
@@ -128,9 +138,9 @@ public static class ArtifactEmitter
         static byte[] Feature(PlanTask v) => LineJson.Of(new GraphFeature(v.Id, v.Module, v.Feature), LineJson.Default.GraphFeature);
         if (plan.Lines is { } slots)
         {
-            var rendered = fragments.GraphFeatures.Rendered;
-            document.Lines(slots.Features, i => fragments.GraphFeatures.Fill(features[i], Feature));
-            fragments.GraphFeatures.Reuse(slots.Features.Length - (fragments.GraphFeatures.Rendered - rendered));
+            document.Lines(slots.Features, i => Feature(features[i]), parallel, out var filled);
+            fragments.GraphFeatures.Filled(filled);
+            fragments.GraphFeatures.Reuse(slots.Features.Length - filled);
         }
         else
         {
@@ -200,3 +210,6 @@ public static class ArtifactEmitter
         diagnostics.Count(d => d.Severity == DiagnosticSeverity.Warning),
         diagnostics.Count(d => d.Severity == DiagnosticSeverity.Info));
 }
+
+/// <summary>The documents <see cref="ArtifactEmitter.WithoutPlan"/> writes.</summary>
+public sealed record PlanFreeDocuments(ArtifactContent Manifest, ArtifactContent Diagnostics);

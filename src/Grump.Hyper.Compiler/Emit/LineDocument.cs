@@ -107,16 +107,37 @@ internal sealed class LineDocument
     }
 
     /// <summary>Lines kept in slots by position: an empty slot is rendered (by its index) and filled, for the next build to find.</summary>
-    public LineDocument Lines(byte[]?[] slots, Func<int, byte[]> render)
+    /// <param name="parallel">Many empty slots (a first build's) are rendered on every core: the render is then called side by side.</param>
+    /// <param name="filled">How many slots were empty.</param>
+    public LineDocument Lines(byte[]?[] slots, Func<int, byte[]> render, bool parallel, out int filled)
     {
-        for (var i = 0; i < slots.Length; i++)
+        filled = 0;
+        foreach (var slot in slots)
         {
-            slots[i] ??= render(i);
+            filled += slot is null ? 1 : 0;
+        }
+
+        if (parallel && filled >= ParallelFillFrom)
+        {
+            Parallel.For(0, slots.Length, i => slots[i] ??= render(i));
+        }
+        else if (filled > 0)
+        {
+            for (var i = 0; i < slots.Length; i++)
+            {
+                slots[i] ??= render(i);
+            }
         }
 
         Write(slots!);
         return this;
     }
+
+    /// <summary>
+    /// From this many empty slots a document renders them on every core: a first build's 40,000 plan.json lines were
+    /// the longest of the documents written side by side, so the other core waited for it.
+    /// </summary>
+    private const int ParallelFillFrom = 2048;
 
     private void Write(ReadOnlySpan<byte[]> lines)
     {
@@ -236,12 +257,8 @@ public sealed class FragmentCache<T>(Func<T, T, bool> same)
         return entry.Line;
     }
 
-    /// <summary>A line for a slot the plan carries (so no lookup): counted as rendered; counted as reused by <see cref="Reuse"/>.</summary>
-    public byte[] Fill(T value, Func<T, byte[]> render)
-    {
-        Rendered++;
-        return render(value);
-    }
+    /// <summary>Lines rendered for slots the plan carries (so no lookup); the rest are counted by <see cref="Reuse"/>.</summary>
+    public void Filled(int lines) => Rendered += lines;
 
     public void Reuse(int lines) => Reused += lines;
 
