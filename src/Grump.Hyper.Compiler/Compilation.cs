@@ -72,9 +72,27 @@ public static class Compilation
             // Planning and splitting read the same linked graph and write nothing shared. The documents that read no
             // plan are written once the split is done, while the plan is still being made (the other core idles then).
             var planning = Task.Run(() => Incremental.Plan(link, memo, parallel: true));
-            split = Splitter.Split(link, project.Settings.Split, rendered, options, graph);
-            diagnostics = Diagnostics(project, results, link, split);
-            early = ArtifactEmitter.WithoutPlan(project, link, split, diagnostics, fragments, options.DocumentBlocks);
+            try
+            {
+                split = Splitter.Split(link, project.Settings.Split, rendered, options, graph);
+                diagnostics = Diagnostics(project, results, link, split);
+                early = ArtifactEmitter.WithoutPlan(project, link, split, diagnostics, fragments, options.DocumentBlocks);
+            }
+            catch
+            {
+                // The plan writes into the memo: this build does not end, and give the memo back, while it still runs.
+                try
+                {
+                    planning.Wait();
+                }
+                catch (AggregateException)
+                {
+                    // The split's failure is the one reported.
+                }
+
+                throw;
+            }
+
             (plan, planReasons) = planning.GetAwaiter().GetResult();
             Done("plan+split");
         }

@@ -265,6 +265,33 @@ public sealed class SplitTests
         Assert.Equal("greedy", split.Chosen);
     }
 
+    [Fact]
+    public void A_split_that_fails_beside_the_plan_ends_the_build_only_once_the_plan_is_done()
+    {
+        // In the parallel tiers the plan runs beside the split and writes into the memo: a build that fails in the
+        // split must not end (and give the memo back) while the plan still runs. The plan of 1,500 modules takes far
+        // longer than the split takes to fail, and setting the memo's plan is its last step.
+        var files = Enumerable.Range(0, 1_500).Select(i => File($"area{i % 7}/m{i:0000}.intent",
+            $"---\ndepends: [{(i + 1 < 1_500 ? $"area{(i + 1) % 7}/m{i + 1:0000}" : "")}]\n---\nBuild checkout with Stripe, a dashboard and search. Item {i}.")).ToList();
+        var project = Project.ProjectLoader.Select(files);
+        var results = project.Sources.Select(f => ModuleCompiler.Compile(f, false, CompilationOptions.Default)).ToList();
+        var memo = new FinishMemo();
+
+        var failure = Record.Exception(() => Compilation.Finish(project, results, new FinishOptions { Parallel = true, Memo = memo, Partitioners = [new Failing()] }));
+
+        Assert.Contains(Failing.Message, failure?.ToString() ?? "", StringComparison.Ordinal);
+        Assert.NotNull(memo.Plan);
+    }
+
+    private sealed class Failing : IChunkPartitioner
+    {
+        public const string Message = "this partitioner fails";
+
+        public string Name => "failing";
+
+        public ChunkPartition Partition(SplitProblem problem) => throw new InvalidOperationException(Message);
+    }
+
     private sealed class CopyEverything : IChunkPartitioner
     {
         public string Name => "copy-everything";
