@@ -49,7 +49,8 @@ public static class ArtifactEmitter
             artifacts.Add(chunk.File, chunk.Content);
         }
 
-        // The four documents are independent (each has its own fragment caches); written side by side when allowed.
+        // The four documents are independent (each has its own fragment caches); written side by side when allowed, but
+        // for the two a caller wrote while the plan was made.
         Func<ArtifactContent>[] documents =
         [
             () => PlanDocument(plan, fragments, blocks, parallel),
