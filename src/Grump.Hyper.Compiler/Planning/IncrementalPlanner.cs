@@ -1030,44 +1030,91 @@ internal sealed class IncrementalPlanner
         /// </summary>
         public bool Arrange()
         {
-            var pending = new Dictionary<Node, int>(ReferenceEqualityComparer.Instance);
-            var waitedFor = new HashSet<Node>(ReferenceEqualityComparer.Instance);
-            foreach (var node in Listed)
+            // By place in Listed, in arrays (a dictionary, a set and a queue per module were most of what arranging
+            // 10,000 modules allocated); Local holds that place until the order below writes the real one.
+            var listed = Listed;
+            var n = listed.Length;
+            for (var k = 0; k < n; k++)
+            {
+                listed[k].Local = k;
+            }
+
+            Span<int> pending = n <= 64 ? stackalloc int[n] : new int[n];
+            Span<bool> waitedFor = n <= 64 ? stackalloc bool[n] : new bool[n];
+            for (var k = 0; k < n; k++)
             {
                 var own = 0;
-                foreach (var d in node.RuleDeps)
+                foreach (var d in listed[k].RuleDeps)
                 {
                     if (d.Owner == this)
                     {
                         own++;
-                        waitedFor.Add(d);
-                    }
-                }
-
-                node.IsStart = own == 0;
-                pending[node] = own;
-            }
-
-            OwnFinishing = [.. Listed.Where(x => !waitedFor.Contains(x)).OrderBy(x => x.Draft.Id, StringComparer.Ordinal)];
-            var ready = new Queue<Node>(Listed.Where(x => x.IsStart));
-            var place = 0;
-            while (ready.TryDequeue(out var node))
-            {
-                node.Local = place++;
-                foreach (var other in Listed)
-                {
-                    if (pending[other] > 0 && other.RuleDeps.Contains(node))
-                    {
-                        pending[other] -= other.RuleDeps.Count(d => d == node);
-                        if (pending[other] == 0)
+                        if ((uint)d.Local < (uint)n && ReferenceEquals(listed[d.Local], d))
                         {
-                            ready.Enqueue(other);
+                            waitedFor[d.Local] = true;
                         }
                     }
                 }
+
+                listed[k].IsStart = own == 0;
+                pending[k] = own;
             }
 
-            return place == Listed.Length;
+            var finishing = new List<Node>(n);
+            for (var k = 0; k < n; k++)
+            {
+                if (!waitedFor[k])
+                {
+                    finishing.Add(listed[k]);
+                }
+            }
+
+            finishing.Sort(static (a, b) => string.CompareOrdinal(a.Draft.Id, b.Draft.Id));
+            OwnFinishing = [.. finishing];
+
+            // Kahn's order, ready tasks first come first served, starts in the order the module lists them.
+            Span<int> ready = n <= 64 ? stackalloc int[n] : new int[n];
+            Span<int> places = n <= 64 ? stackalloc int[n] : new int[n];
+            int head = 0, tail = 0, place = 0;
+            for (var k = 0; k < n; k++)
+            {
+                if (listed[k].IsStart)
+                {
+                    ready[tail++] = k;
+                }
+            }
+
+            while (head < tail)
+            {
+                var at = ready[head++];
+                var node = listed[at];
+                places[at] = place++;
+                for (var o = 0; o < n; o++)
+                {
+                    if (pending[o] == 0)
+                    {
+                        continue;
+                    }
+
+                    var times = 0; // a rule listed twice is waited for twice
+                    foreach (var d in listed[o].RuleDeps)
+                    {
+                        times += d == node ? 1 : 0;
+                    }
+
+                    if (times > 0 && (pending[o] -= times) == 0)
+                    {
+                        ready[tail++] = o;
+                    }
+                }
+            }
+
+            for (var k = 0; k < n; k++)
+            {
+                listed[k].Local = places[k];
+            }
+
+            return place == n;
         }
     }
 
