@@ -29,7 +29,7 @@ public sealed class GoldenTests
         }
 
         var commonest = plan.Tasks.GroupBy(t => t.EstimatedSeconds).Max(g => g.Count());
-        Assert.True(commonest * 2 < plan.Tasks.Length, $"{commonest} of {plan.Tasks.Length} tasks share one estimate");
+        Assert.True(commonest * 2 < plan.Tasks.Count, $"{commonest} of {plan.Tasks.Count} tasks share one estimate");
     }
 
     [Fact]

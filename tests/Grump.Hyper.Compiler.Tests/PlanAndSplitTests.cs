@@ -18,7 +18,7 @@ public sealed class PlanTests
         var plan = Plan(File("app.intent", "Build RBAC with authentication."));
         var rbac = plan.Tasks.Single(t => t.Id == "app:role-based-access");
         Assert.Equal(["app:authentication"], rbac.DependsOn);
-        Assert.True(plan.ExecutionOrder.IndexOf("app:authentication") < plan.ExecutionOrder.IndexOf("app:role-based-access"));
+        Assert.True(plan.ExecutionOrder.ToList().IndexOf("app:authentication") < plan.ExecutionOrder.ToList().IndexOf("app:role-based-access"));
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class PlanTests
         Assert.Equal("risky", plan.Risk.Level);
         Assert.Contains("Kubernetes deployment", plan.Risk.RiskFactors);
         Assert.False(plan.Risk.AutoApprovable);
-        Assert.Equal(plan.Tasks.Length, plan.Risk.Safe + plan.Risk.Moderate + plan.Risk.Risky);
+        Assert.Equal(plan.Tasks.Count, plan.Risk.Safe + plan.Risk.Moderate + plan.Risk.Risky);
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public sealed class PlanTests
     public void A_cycle_still_gives_a_complete_plan()
     {
         var plan = Plan(File("a.intent", "---\ndepends: [b]\n---\nBuild a blog."), File("b.intent", "---\ndepends: [a]\n---\nBuild a dashboard."));
-        Assert.Equal(2, plan.ExecutionOrder.Length);
+        Assert.Equal(2, plan.ExecutionOrder.Count);
     }
 }
 

@@ -127,7 +127,7 @@ internal static class ReferencePlanner
         var built = order.Select(id => tasks[id]).Select(d => new PlanTask(
             d.Id, d.Module, d.Feature, d.Action, d.Description, d.Priority, d.Risk, d.Tools, d.Seconds,
             Listed(d), batch[d.Id])).ToImmutableArray();
-        var batches = built.GroupBy(t => t.Batch).OrderBy(g => g.Key).Select(g => g.Select(t => t.Id).ToImmutableArray()).ToImmutableArray();
+        IReadOnlyList<string>[] batches = [.. built.GroupBy(t => t.Batch).OrderBy(g => g.Key).Select(g => g.Select(t => t.Id).ToArray())];
         var critical = CriticalPathOf(end, previous);
         return new Plan(built, order, batches, critical, critical.EstimatedSeconds, built.Sum(t => t.EstimatedSeconds), Risk(built, rules));
     }

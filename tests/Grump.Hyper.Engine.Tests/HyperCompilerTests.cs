@@ -47,7 +47,7 @@ public sealed class HyperCompilerTests
         {
             var baseline = conservative.Compile(project, HyperOptions.Default with { Tier = CompileTier.Conservative }, cancellationToken: Ct);
             var fast = aggressive.Compile(project, HyperOptions.Default with { Tier = CompileTier.Aggressive }, cancellationToken: Ct);
-            Assert.True(baseline.Compilation.Plan!.Tasks.Length > 2_048, $"{baseline.Compilation.Plan.Tasks.Length} tasks: too few to render side by side");
+            Assert.True(baseline.Compilation.Plan!.Tasks.Count > 2_048, $"{baseline.Compilation.Plan.Tasks.Count} tasks: too few to render side by side");
             Assert.Equal(baseline.Artifacts.Select(a => a.Key), fast.Artifacts.Select(a => a.Key));
             foreach (var (path, content) in baseline.Artifacts.Where(a => a.Key != ArtifactSet.Metrics))
             {

@@ -53,7 +53,7 @@ public sealed class IncrementalTests
         var leafTasks = result.Compilation.Plan!.Tasks.Where(t => t.Module == leaf).ToList();
         var rendered = Step(result, "render plan.json");
         Assert.InRange(rendered.Modified, 1, leafTasks.Count);
-        Assert.Equal(result.Compilation.Plan.Tasks.Length - rendered.Modified, rendered.Cached);
+        Assert.Equal(result.Compilation.Plan.Tasks.Count - rendered.Modified, rendered.Cached);
 
         // The chunks that hold the module are rebuilt (renamed: the name carries their hash), no other.
         var holding = result.Compilation.Split!.Chunks.Where(c => c.Modules.Contains(leaf)).Select(c => c.File).ToList();

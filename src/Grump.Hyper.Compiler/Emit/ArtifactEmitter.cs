@@ -84,16 +84,17 @@ public static class ArtifactEmitter
         {
             // The incremental planner's plan: kept tasks' lines sit in their slots; the batches are the
             // execution order in turn, so the order's array is the batch lines' insides joined.
-            document.Lines(slots.Tasks, i => LineJson.Of(plan.Tasks[i], LineJson.Default.PlanTask), parallel, out var filled)
+            document.Lines(slots.Order, IncrementalPlanner.OrderEntry.LineSlot, static e => LineJson.Of(e.Task, LineJson.Default.PlanTask), parallel, out var filled)
                 .Raw("],\n\"executionOrder\": ");
             tasks.Filled(filled);
-            tasks.Reuse(slots.Tasks.Length - filled);
+            tasks.Reuse(slots.Order.Count - filled);
             // A batch listing other tasks than the build before is laid out again from its tasks' quoted ids,
             // each rendered once for as long as its task stays (the batches cover the order in turn).
-            var batches = new byte[plan.ParallelBatches.Length][];
-            for (int b = 0, from = 0; b < batches.Length; from += plan.ParallelBatches[b].Length, b++)
+            var batches = new byte[plan.ParallelBatches.Count][];
+            for (int b = 0, from = 0; b < batches.Length; from += plan.ParallelBatches[b].Count, b++)
             {
-                batches[b] = slots.Batches[b] ??= LineDocument.JsonArray(slots.Ids, from, plan.ParallelBatches[b].Length, i => LineJson.Of(plan.ExecutionOrder[i], LineJson.Default.String));
+                batches[b] = slots.Batches[b] ??= LineDocument.JsonArray(slots.Order, IncrementalPlanner.OrderEntry.IdLineSlot, from, plan.ParallelBatches[b].Count,
+                    static e => LineJson.Of(e.Task.Id, LineJson.Default.String));
             }
 
             document.Joined(batches).Raw(",\n\"parallelBatches\": [\n").Lines(batches, static b => b);
@@ -102,9 +103,9 @@ public static class ArtifactEmitter
         {
             document.Lines(plan.Tasks, t => tasks.Get(t.Id, t, static v => LineJson.Of(v, LineJson.Default.PlanTask)))
                 .Raw("],\n\"executionOrder\": ")
-                .Raw(Json(plan.ExecutionOrder))
+                .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(plan.ExecutionOrder, LineJson.Default.IReadOnlyListString)))
                 .Raw(",\n\"parallelBatches\": [\n")
-                .Lines(plan.ParallelBatches, b => LineJson.Of(b, LineJson.Default.ImmutableArrayString));
+                .Lines(plan.ParallelBatches, b => LineJson.Of(b, LineJson.Default.IReadOnlyListString));
         }
 
         return document
@@ -139,9 +140,9 @@ public static class ArtifactEmitter
         static byte[] Feature(PlanTask v) => LineJson.Of(new GraphFeature(v.Id, v.Module, v.Feature), LineJson.Default.GraphFeature);
         if (plan.Lines is { } slots)
         {
-            document.Lines(slots.Features, i => Feature(features[i]), parallel, out var filled);
+            document.Lines(slots.ById, IncrementalPlanner.IdEntry.FeatureSlot, static e => Feature(e.Task), parallel, out var filled);
             fragments.GraphFeatures.Filled(filled);
-            fragments.GraphFeatures.Reuse(slots.Features.Length - filled);
+            fragments.GraphFeatures.Reuse(slots.ById.Count - filled);
         }
         else
         {

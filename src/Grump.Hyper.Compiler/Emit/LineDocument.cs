@@ -106,30 +106,15 @@ internal sealed class LineDocument
         return this;
     }
 
-    /// <summary>Lines kept in slots by position: an empty slot is rendered (by its index) and filled, for the next build to find.</summary>
+    /// <summary>Lines kept in slots of a paged list's entries: an empty slot is rendered (from its entry) and filled, for the next build to find.</summary>
     /// <param name="parallel">Many empty slots (a first build's) are rendered on every core: the render is then called side by side.</param>
     /// <param name="filled">How many slots were empty.</param>
-    public LineDocument Lines(byte[]?[] slots, Func<int, byte[]> render, bool parallel, out int filled)
+    public LineDocument Lines<T>(PagedList<T> entries, LineSlot<T> slot, Func<T, byte[]> render, bool parallel, out int filled)
     {
-        filled = 0;
-        foreach (var slot in slots)
-        {
-            filled += slot is null ? 1 : 0;
-        }
-
-        if (parallel && filled >= ParallelFillFrom)
-        {
-            Parallel.For(0, slots.Length, i => slots[i] ??= render(i));
-        }
-        else if (filled > 0)
-        {
-            for (var i = 0; i < slots.Length; i++)
-            {
-                slots[i] ??= render(i);
-            }
-        }
-
-        Write(slots!);
+        var lines = _memo.Scratch(entries.Count);
+        filled = entries.Fill(lines, slot, render, parallel && entries.EmptySlots(slot) >= ParallelFillFrom);
+        Write(lines.AsSpan(0, entries.Count));
+        lines.AsSpan(0, entries.Count).Clear(); // the scratch keeps no line alive
         return this;
     }
 
@@ -194,29 +179,32 @@ internal sealed class LineDocument
     }
 
     /// <summary>
-    /// A JSON array (no spaces, as the serializer writes one) of the values in slots from..from+count, each slot
-    /// rendered when empty; the same bytes as serialising the list, copied once into one array.
+    /// A JSON array (no spaces, as the serializer writes one) of the values in the slots of entries from..from+count,
+    /// each slot rendered when empty; the same bytes as serialising the list, copied once into one array.
     /// </summary>
-    public static byte[] JsonArray(byte[]?[] slots, int from, int count, Func<int, byte[]> render)
+    public static byte[] JsonArray<T>(PagedList<T> entries, LineSlot<T> slot, int from, int count, Func<T, byte[]> render)
     {
         var length = 2 + Math.Max(0, count - 1);
-        for (var i = from; i < from + count; i++)
+        foreach (ref var entry in entries.Range(from, count))
         {
-            length += (slots[i] ??= render(i)).Length;
+            length += (slot(ref entry) ??= render(entry)).Length;
         }
 
         var array = new byte[length];
         array[0] = (byte)'[';
         var at = 1;
-        for (var i = from; i < from + count; i++)
+        var first = true;
+        foreach (ref var entry in entries.Range(from, count))
         {
-            if (i > from)
+            if (!first)
             {
                 array[at++] = (byte)',';
             }
 
-            slots[i]!.CopyTo(array, at);
-            at += slots[i]!.Length;
+            var value = slot(ref entry)!;
+            value.CopyTo(array, at);
+            at += value.Length;
+            first = false;
         }
 
         array[at] = (byte)']';
@@ -285,6 +273,7 @@ public sealed class FragmentCache<T>(Func<T, T, bool> same)
 [JsonSerializable(typeof(CriticalPath))]
 [JsonSerializable(typeof(RiskSummary))]
 [JsonSerializable(typeof(ImmutableArray<string>))]
+[JsonSerializable(typeof(IReadOnlyList<string>))]
 [JsonSerializable(typeof(GraphModule))]
 [JsonSerializable(typeof(GraphEdge))]
 [JsonSerializable(typeof(GraphFeature))]

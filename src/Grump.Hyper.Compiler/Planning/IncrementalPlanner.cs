@@ -26,34 +26,15 @@ internal sealed class IncrementalPlanner
     private readonly Dictionary<string, ModuleState> _modules = new(StringComparer.Ordinal);
     private readonly List<Node> _killed = [];
 
-    // The execution order, with what the plan lists of each task alongside, so a build copies these arrays
-    // instead of visiting every task object (at 50,000 tasks the visits, not the work, were the cost).
-    private Node[] _order = [];
-    private PlanTask[] _tasks = [];
-    private string[] _ids = [];
-    private int[] _batches = [];
-    private int[] _ends = [];
+    // The execution order, with what the plan lists of each task alongside, and the id order: paged lists a build
+    // splices, sharing every page it does not touch with the plan of the build before (see PagedList).
+    private PagedList<OrderEntry> _order = PagedList<OrderEntry>.Empty;
+    private PagedList<IdEntry> _byId = PagedList<IdEntry>.Empty;
     private int _risky;
     private int _moderate;
     private int _sequential;
-    private string[]?[] _factors = [];
-    private byte[]?[] _lines = [];
-    private byte[]?[] _idLines = [];
-    private Node[] _byId = [];
-    private PlanTask[] _tasksById = [];
-    private byte[]?[] _featureLines = [];
-    private ImmutableArray<string>[] _batchIds = [];
+    private PagedView<OrderEntry, string>[] _batchIds = [];
     private byte[]?[] _batchLines = [];
-
-    // The order, batches, finish times, risk factors and id order are the planner's own (a plan gets the tasks, ids
-    // and lines), so they may be longer than the plan: the count is the tasks' (_tasks, _tasksById are exact). A
-    // splice writes them into the arrays the build before left when those are long enough. A 10-file edit of 100,000
-    // files filled five fresh arrays of 425,000 entries each here, every page faulted in and zeroed by the kernel first.
-    private Node[] _spareOrder = [];
-    private int[] _spareBatches = [];
-    private int[] _spareEnds = [];
-    private string[]?[] _spareFactors = [];
-    private Node[] _spareById = [];
 
     private (object Edges, Graph Graph)? _graph;
     private int _build;
@@ -82,19 +63,9 @@ internal sealed class IncrementalPlanner
     {
         _modules.Clear();
         _killed.Clear();
-        _order = [];
-        _tasks = [];
-        _ids = [];
-        _batches = [];
-        _ends = [];
+        _order = PagedList<OrderEntry>.Empty;
+        _byId = PagedList<IdEntry>.Empty;
         (_risky, _moderate, _sequential) = (0, 0, 0);
-        _factors = [];
-        _lines = [];
-        _idLines = [];
-        _byId = [];
-        (_spareOrder, _spareBatches, _spareEnds, _spareFactors, _spareById) = ([], [], [], [], []);
-        _tasksById = [];
-        _featureLines = [];
         _batchIds = [];
         _batchLines = [];
         _graph = null;
@@ -523,7 +494,8 @@ internal sealed class IncrementalPlanner
             {
                 var p = PositionInOrder(node.SortBatch, node.SortPriority, node.Draft.Id);
                 outs.Add(p);
-                if (node.Alive && ReferenceEquals(_tasks[p], node.Task) && _lines[p] is { } line)
+                ref var entry = ref _order[p];
+                if (node.Alive && ReferenceEquals(entry.Task, node.Task) && entry.Line is { } line)
                 {
                     keptLines[node] = line; // moved for its finish time only: the same task, the same line
                 }
@@ -533,16 +505,20 @@ internal sealed class IncrementalPlanner
         outs.Sort();
         foreach (var p in outs)
         {
-            Count(_tasks[p], -1);
+            Count(_order[p].Task, -1);
         }
 
         var ins = moved.ToArray();
         if (ins.Length >= RankSortFrom)
         {
             // Every task is in the id order already (spliced first): its place there is its id's rank.
-            for (var i = 0; i < _tasksById.Length; i++)
+            var rank = 0;
+            foreach (var page in _byId.Pages)
             {
-                _byId[i].IdRank = i;
+                foreach (var entry in page)
+                {
+                    entry.Node.IdRank = rank++;
+                }
             }
 
             var keys = new ExecutionKey[ins.Length];
@@ -558,72 +534,21 @@ internal sealed class IncrementalPlanner
             Array.Sort(ins, CompareExecution);
         }
 
-        var at = new int[ins.Length];
+        var entries = new (int At, OrderEntry Entry)[ins.Length];
         for (var i = 0; i < ins.Length; i++)
         {
-            at[i] = PositionInOrder(ins[i].Batch, ins[i].Draft.Priority, ins[i].Draft.Id);
-        }
-
-        var t = _tasks.Length - outs.Count + ins.Length;
-        var order = Spare(ref _spareOrder, t);
-        var tasks = new PlanTask[t];
-        var ids = new string[t];
-        var batches = Spare(ref _spareBatches, t);
-        var ends = Spare(ref _spareEnds, t);
-        var factors = Spare(ref _spareFactors, t);
-        var lines = new byte[]?[t];
-        var idLines = new byte[]?[t];
-        int k = 0, o = 0, from = 0;
-        void CopyKept(int until)
-        {
-            // Old positions from..until, less the ones taken out.
-            while (from < until)
-            {
-                var stop = o < outs.Count && outs[o] < until ? outs[o] : until;
-                var length = stop - from;
-                Array.Copy(_order, from, order, k, length);
-                Array.Copy(_tasks, from, tasks, k, length);
-                Array.Copy(_ids, from, ids, k, length);
-                Array.Copy(_batches, from, batches, k, length);
-                Array.Copy(_ends, from, ends, k, length);
-                Array.Copy(_factors, from, factors, k, length);
-                Array.Copy(_lines, from, lines, k, length);
-                Array.Copy(_idLines, from, idLines, k, length);
-                k += length;
-                from = stop;
-                if (o < outs.Count && outs[o] == from)
-                {
-                    from++;
-                    o++;
-                }
-            }
-        }
-
-        for (var i = 0; i < ins.Length; i++)
-        {
-            CopyKept(at[i]);
             var node = ins[i];
-            (order[k], tasks[k], ids[k], batches[k], ends[k], factors[k], lines[k]) = (node, node.Task!, node.Draft.Id, node.Batch, node.End, node.Factors, keptLines.GetValueOrDefault(node));
+            entries[i] = (PositionInOrder(node.Batch, node.Draft.Priority, node.Draft.Id),
+                new OrderEntry(node, node.Task!, node.Batch, node.End, node.Factors, keptLines.GetValueOrDefault(node)));
+        }
+
+        foreach (var node in ins)
+        {
             Count(node.Task!, +1);
             (node.SortBatch, node.SortPriority, node.InOrder) = (node.Batch, node.Draft.Priority, true);
-            k++;
         }
 
-        CopyKept(_tasks.Length);
-        (_spareOrder, _spareBatches, _spareEnds, _spareFactors) = (_order, _batches, _ends, _factors);
-        (_order, _tasks, _ids, _batches, _ends, _factors, _lines, _idLines) = (order, tasks, ids, batches, ends, factors, lines, idLines);
-    }
-
-    /// <summary>
-    /// The spare when it is long enough (entries up to <paramref name="length"/> are all written again, and those past
-    /// it are never read) and not far longer (a project that shrank does not keep arrays its old size), else a new
-    /// array with room to grow; the spare is taken either way.
-    /// </summary>
-    private static T[] Spare<T>(ref T[] spare, int length)
-    {
-        var array = spare.Length >= length && spare.Length <= (2 * length) + 1024 ? spare : new T[length + (length >> 6)];
-        spare = [];
-        return array;
+        _order = _order.Splice(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(outs), entries, []);
     }
 
     /// <summary>The plan's totals, kept as tasks come and go (a task's risk is one of three literals).</summary>
@@ -635,170 +560,161 @@ internal sealed class IncrementalPlanner
     }
 
     /// <summary>The first position in the kept order whose task sorts at or after the given key (an exact hit for a kept task's own key).</summary>
-    private int PositionInOrder(int batch, int priority, string id)
-    {
-        int lo = 0, hi = _tasks.Length;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            var entry = _order[mid];
-            var c = batch != entry.SortBatch ? batch.CompareTo(entry.SortBatch) : priority != entry.SortPriority ? priority.CompareTo(entry.SortPriority) : string.CompareOrdinal(id, entry.Draft.Id);
-            if (c > 0)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
-    }
+    private int PositionInOrder(int batch, int priority, string id) =>
+        _order.LowerBound((batch, priority, id), static (key, entry) =>
+            key.batch != entry.Node.SortBatch ? key.batch.CompareTo(entry.Node.SortBatch)
+            : key.priority != entry.Node.SortPriority ? key.priority.CompareTo(entry.Node.SortPriority)
+            : string.CompareOrdinal(key.id, entry.Node.Draft.Id));
 
     /// <summary>The id order: killed tasks out, new ones in, and the task made again set at its place.</summary>
     private void SpliceById(List<Node> moved)
     {
-        var count = _tasksById.Length;
-        var outs = _killed.Where(x => x.ById).Select(x => PositionById(_byId, count, x.Draft.Id)).Order().ToList();
+        var outs = _killed.Where(x => x.ById).Select(x => PositionById(x.Draft.Id)).Order().ToArray();
         var ins = moved.Where(x => !x.ById).ToArray();
         Array.Sort(ins, CompareId);
-        var t = count - outs.Count + ins.Length;
-        var same = outs.Count == 0 && ins.Length == 0; // no task came or went: the id order is the same nodes
-        var byId = same ? _byId : Spare(ref _spareById, t);
-        var tasks = new PlanTask[t];
-        var lines = new byte[]?[t];
-        int k = 0, o = 0, from = 0;
-        void CopyKept(int until)
+        var entries = new (int At, IdEntry Entry)[ins.Length];
+        for (var i = 0; i < ins.Length; i++)
         {
-            while (from < until)
-            {
-                var stop = o < outs.Count && outs[o] < until ? outs[o] : until;
-                if (!same)
-                {
-                    Array.Copy(_byId, from, byId, k, stop - from);
-                }
-
-                Array.Copy(_tasksById, from, tasks, k, stop - from);
-                Array.Copy(_featureLines, from, lines, k, stop - from);
-                k += stop - from;
-                from = stop;
-                if (o < outs.Count && outs[o] == from)
-                {
-                    from++;
-                    o++;
-                }
-            }
+            entries[i] = (PositionById(ins[i].Draft.Id), new IdEntry(ins[i], ins[i].Task!));
         }
 
-        foreach (var node in ins)
-        {
-            CopyKept(PositionById(_byId, count, node.Draft.Id));
-            (byId[k], tasks[k]) = (node, node.Task!);
-            node.ById = true;
-            k++;
-        }
-
-        CopyKept(count);
+        var sets = new List<(int At, IdEntry Entry)>();
         foreach (var node in moved)
         {
-            if (node.New)
+            if (node.ById && PositionById(node.Draft.Id) is var at && !ReferenceEquals(_byId[at].Task, node.Task))
             {
-                continue; // put in above, with its task
-            }
-
-            var at = PositionById(byId, t, node.Draft.Id);
-            if (!ReferenceEquals(tasks[at], node.Task))
-            {
-                (tasks[at], lines[at]) = (node.Task!, null);
+                sets.Add((at, new IdEntry(node, node.Task!))); // its task made again: its line is rendered again
             }
         }
 
-        if (!same)
+        sets.Sort(static (a, b) => a.At.CompareTo(b.At));
+        foreach (var node in ins)
         {
-            _spareById = _byId;
+            node.ById = true;
         }
 
-        (_byId, _tasksById, _featureLines) = (byId, tasks, lines);
+        _byId = _byId.Splice(outs, entries, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(sets));
     }
 
-    private static int PositionById(Node[] byId, int count, string id)
-    {
-        int lo = 0, hi = count;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (string.CompareOrdinal(id, byId[mid].Draft.Id) > 0)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
-    }
+    private int PositionById(string id) => _byId.LowerBound(id, static (key, entry) => string.CompareOrdinal(key, entry.Node.Draft.Id));
 
     private Plan Output()
     {
-        var t = _tasks.Length;
-        var batches = ImmutableArray.CreateBuilder<ImmutableArray<string>>();
+        var t = _order.Count;
+        var batches = new List<PagedView<OrderEntry, string>>();
         var batchLines = new List<byte[]?>();
         var factors = new List<string>();
         var seenFactors = new HashSet<string>(StringComparer.Ordinal);
-        int risky = _risky, moderate = _moderate, from = 0, last = -1;
-        for (var i = 0; i < t; i++)
+        int risky = _risky, moderate = _moderate, from = 0, i = 0, lastEnd = 0;
+        Node? last = null;
+        string? lastId = null;
+        foreach (var page in _order.Pages)
         {
-            if (_factors[i] is { } listed)
+            for (var k = 0; k < page.Length; k++, i++)
             {
-                foreach (var factor in listed)
+                ref readonly var entry = ref page[k];
+                if (entry.Factors is { } listed)
                 {
-                    if (seenFactors.Add(factor))
+                    foreach (var factor in listed)
                     {
-                        factors.Add(factor);
+                        if (seenFactors.Add(factor))
+                        {
+                            factors.Add(factor);
+                        }
                     }
                 }
-            }
 
-            if (i + 1 == t || _batches[i + 1] != _batches[i])
-            {
-                // A batch listing the same tasks as the build before is the same array, and keeps its line.
-                var b = batches.Count;
-                var ids = _ids.AsSpan(from, i + 1 - from);
-                var same = b < _batchIds.Length && ids.SequenceEqual(_batchIds[b].AsSpan(), ReferenceEqualityComparer.Instance);
-                batches.Add(same ? _batchIds[b] : [.. ids]);
-                batchLines.Add(same ? _batchLines[b] : null);
-                from = i + 1;
-            }
+                if (i + 1 == t || (k + 1 < page.Length ? page[k + 1].Batch : _order[i + 1].Batch) != entry.Batch)
+                {
+                    // A batch listing the same tasks as the build before is the same list, and keeps its line.
+                    var b = batches.Count;
+                    var same = b < _batchIds.Length && SameBatch(_batchIds[b], _order, from, i + 1 - from);
+                    batches.Add(same ? _batchIds[b] : new PagedView<OrderEntry, string>(_order, static e => e.Task.Id, from, i + 1 - from));
+                    batchLines.Add(same ? _batchLines[b] : null);
+                    from = i + 1;
+                }
 
-            // The latest finish; on a tie the smallest id.
-            if (last < 0 || _ends[i] > _ends[last] || (_ends[i] == _ends[last] && string.CompareOrdinal(_ids[i], _ids[last]) < 0))
-            {
-                last = i;
+                // The latest finish; on a tie the smallest id.
+                if (last is null || entry.End > lastEnd || (entry.End == lastEnd && string.CompareOrdinal(entry.Task.Id, lastId) < 0))
+                {
+                    (last, lastEnd, lastId) = (entry.Node, entry.End, entry.Task.Id);
+                }
             }
         }
 
         var path = new List<string>();
-        for (var at = last < 0 ? null : _order[last]; at is not null; at = at.Via)
+        for (var at = last; at is not null; at = at.Via)
         {
             path.Add(at.Draft.Id);
         }
 
         path.Reverse();
-        var critical = new CriticalPath([.. path], last < 0 ? 0 : _ends[last]);
+        var critical = new CriticalPath([.. path], last is null ? 0 : lastEnd);
         var level = risky > 0 ? "risky" : moderate > 0 ? "moderate" : "safe";
         var risk = new RiskSummary(level, t - risky - moderate, moderate, risky, [.. factors], risky == 0 && moderate == 0);
         _batchIds = [.. batches];
         _batchLines = [.. batchLines];
-        // The order and id arrays are handed out as they are, not copied: every build that changes them makes new
-        // ones (the splices), so an array a plan holds is never written again.
-        return new Plan(ImmutableCollectionsMarshal.AsImmutableArray(_tasks), ImmutableCollectionsMarshal.AsImmutableArray(_ids), batches.ToImmutable(), critical, critical.EstimatedSeconds, _sequential, risk)
+        // The paged lists are handed out as they are: a splice never writes a page a plan holds, it makes new ones.
+        return new Plan(new PagedView<OrderEntry, PlanTask>(_order, static e => e.Task), new PagedView<OrderEntry, string>(_order, static e => e.Task.Id),
+            [.. batches], critical, critical.EstimatedSeconds, _sequential, risk)
         {
-            TasksById = ImmutableCollectionsMarshal.AsImmutableArray(_tasksById),
-            Lines = new PlanLines(_lines, _featureLines, _batchLines, _idLines), // the planner's own arrays: what the emitter renders into them, the next build keeps
+            TasksById = new PagedView<IdEntry, PlanTask>(_byId, static e => e.Task),
+            Lines = new PlanLines(_order, _byId, _batchLines), // the planner's own lists: what the emitter renders into them, the next build keeps
         };
+    }
+
+    /// <summary>A task in the execution order, with what the plan lists of it, as it was spliced in.</summary>
+    internal struct OrderEntry(Node node, PlanTask task, int batch, int end, string[]? factors, byte[]? line)
+    {
+        public readonly Node Node = node;
+        public readonly PlanTask Task = task;
+        public readonly int Batch = batch;
+        public readonly int End = end;
+        public readonly string[]? Factors = factors;
+
+        /// <summary>Its line in plan.json's tasks and its quoted id in the batches, filled in place by the emitter.</summary>
+        public byte[]? Line = line;
+        public byte[]? IdLine;
+
+        public static ref byte[]? LineSlot(ref OrderEntry entry) => ref entry.Line;
+
+        public static ref byte[]? IdLineSlot(ref OrderEntry entry) => ref entry.IdLine;
+    }
+
+    /// <summary>A task in the id order, with its line in graph.json's features (filled in place by the emitter).</summary>
+    internal struct IdEntry(Node node, PlanTask task)
+    {
+        public readonly Node Node = node;
+        public readonly PlanTask Task = task;
+        public byte[]? FeatureLine;
+
+        public static ref byte[]? FeatureSlot(ref IdEntry entry) => ref entry.FeatureLine;
+    }
+
+    /// <summary>Whether a batch of the build before lists the very same ids, in order, as entries from..from+count.</summary>
+    private static bool SameBatch(PagedView<OrderEntry, string> before, PagedList<OrderEntry> order, int from, int count)
+    {
+        if (before.Count != count)
+        {
+            return false;
+        }
+
+        if (ReferenceEquals(before.List, order) && before.From == from)
+        {
+            return true;
+        }
+
+        var was = before.List.Range(before.From, count).GetEnumerator();
+        foreach (var entry in order.Range(from, count))
+        {
+            was.MoveNext();
+            if (!ReferenceEquals(was.Current.Task.Id, entry.Task.Id))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The module graph as int arrays with a topological rank, the reverse edges and a reachability index; null when it has a cycle.</summary>
@@ -1006,7 +922,7 @@ internal sealed class IncrementalPlanner
         }
     }
 
-    private sealed class ModuleState
+    internal sealed class ModuleState
     {
         public int Seen;
         public int Index;
@@ -1118,7 +1034,7 @@ internal sealed class IncrementalPlanner
         }
     }
 
-    private sealed class Node(Planner.Draft draft, ModuleState owner)
+    internal sealed class Node(Planner.Draft draft, ModuleState owner)
     {
         public Planner.Draft Draft = draft;
         public readonly ModuleState Owner = owner;

@@ -20,10 +20,14 @@ public sealed record RiskSummary(string Level, int Safe, int Moderate, int Risky
 public sealed record CriticalPath(ImmutableArray<string> Tasks, int EstimatedSeconds);
 
 /// <summary>The contents of <c>plan.json</c>.</summary>
+/// <remarks>
+/// Its lists are read-only views: the incremental planner hands out its paged lists, shared with the plans of the
+/// builds before and after wherever an edit left them alone, instead of arrays of every task made again per build.
+/// </remarks>
 public sealed record Plan(
-    ImmutableArray<PlanTask> Tasks,
-    ImmutableArray<string> ExecutionOrder,
-    ImmutableArray<ImmutableArray<string>> ParallelBatches,
+    IReadOnlyList<PlanTask> Tasks,
+    IReadOnlyList<string> ExecutionOrder,
+    IReadOnlyList<IReadOnlyList<string>> ParallelBatches,
     CriticalPath CriticalPath,
     int EstimatedDurationSeconds,
     int SequentialSeconds,
@@ -31,13 +35,13 @@ public sealed record Plan(
 {
     /// <summary>The same tasks in ordinal id order (what graph.json lists); not part of plan.json.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public ImmutableArray<PlanTask> TasksById
+    public IReadOnlyList<PlanTask> TasksById
     {
-        get => _byId.IsDefault ? _byId = [.. Tasks.OrderBy(t => t.Id, StringComparer.Ordinal)] : _byId;
+        get => _byId ??= [.. Tasks.OrderBy(t => t.Id, StringComparer.Ordinal)];
         init => _byId = value;
     }
 
-    private ImmutableArray<PlanTask> _byId;
+    private IReadOnlyList<PlanTask>? _byId;
 
     /// <summary>
     /// Rendered lines that travel with the plan, by position: the incremental planner moves them along with
@@ -48,5 +52,9 @@ public sealed record Plan(
     internal PlanLines? Lines { get; init; }
 }
 
-/// <summary>Line slots aligned with <see cref="Plan.Tasks"/>, <see cref="Plan.TasksById"/> and <see cref="Plan.ParallelBatches"/>; an empty slot is rendered and filled by the emitter.</summary>
-internal sealed record PlanLines(byte[]?[] Tasks, byte[]?[] Features, byte[]?[] Batches, byte[]?[] Ids);
+/// <summary>
+/// Line slots aligned with <see cref="Plan.Tasks"/> and <see cref="Plan.ExecutionOrder"/> (the order's entries),
+/// <see cref="Plan.TasksById"/> (the id order's) and <see cref="Plan.ParallelBatches"/>; an empty slot is rendered
+/// and filled by the emitter.
+/// </summary>
+internal sealed record PlanLines(PagedList<IncrementalPlanner.OrderEntry> Order, PagedList<IncrementalPlanner.IdEntry> ById, byte[]?[] Batches);

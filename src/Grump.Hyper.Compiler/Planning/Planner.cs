@@ -184,9 +184,9 @@ public static class Planner
         }
 
         var tasks = built.MoveToImmutable();
-        var batches = tasks.GroupBy(task => task.Batch).OrderBy(g => g.Key).Select(g => g.Select(task => task.Id).ToImmutableArray()).ToImmutableArray();
+        IReadOnlyList<string>[] batches = [.. tasks.GroupBy(task => task.Batch).OrderBy(g => g.Key).Select(g => g.Select(task => task.Id).ToArray())];
         var critical = CriticalPathOf(drafts, end, previous);
-        return new Plan(tasks, [.. order.Select(r => drafts[r].Id)], batches, critical, critical.EstimatedSeconds, drafts.Sum(d => d.Seconds), Risk(tasks, rules)) { TasksById = ImmutableCollectionsMarshal.AsImmutableArray(byId) };
+        return new Plan(tasks, order.Select(r => drafts[r].Id).ToArray(), batches, critical, critical.EstimatedSeconds, drafts.Sum(d => d.Seconds), Risk(tasks, rules)) { TasksById = byId };
     }
 
     private static bool SameIds(ImmutableArray<string> ids, int[] ranks, Draft[] drafts)
