@@ -88,16 +88,33 @@ public static class ArtifactEmitter
                 .Raw("],\n\"executionOrder\": ");
             tasks.Filled(filled);
             tasks.Reuse(slots.Order.Count - filled);
-            // A batch listing other tasks than the build before is laid out again from its tasks' quoted ids,
-            // each rendered once for as long as its task stays (the batches cover the order in turn).
-            var batches = new byte[plan.ParallelBatches.Count][];
+            // A batch listing other tasks than the build before is laid out again from its tasks' quoted ids (each
+            // rendered once for as long as its task stays), mostly as pieces of the build before (see BatchPieces).
+            var pieces = fragments.BatchPieces;
+            pieces.Begin();
+            var batches = new BatchLine[plan.ParallelBatches.Count];
             for (int b = 0, from = 0; b < batches.Length; from += plan.ParallelBatches[b].Count, b++)
             {
-                batches[b] = slots.Batches[b] ??= LineDocument.JsonArray(slots.Order, IncrementalPlanner.OrderEntry.IdLineSlot, from, plan.ParallelBatches[b].Count,
-                    static e => LineJson.Of(e.Task.Id, LineJson.Default.String));
+                if (slots.Batches[b] is { } kept)
+                {
+                    pieces.Keep(batches[b] = kept);
+                    continue;
+                }
+
+                var count = plan.ParallelBatches[b].Count;
+                var ids = fragments.Plan.Scratch(count);
+                var k = 0;
+                foreach (ref var entry in slots.Order.Range(from, count))
+                {
+                    ids[k++] = entry.IdLine ??= LineJson.Of(entry.Task.Id, LineJson.Default.String);
+                }
+
+                batches[b] = slots.Batches[b] = pieces.Of(ids.AsSpan(0, count));
+                ids.AsSpan(0, count).Clear(); // the scratch keeps no line alive
             }
 
-            document.Joined(batches).Raw(",\n\"parallelBatches\": [\n").Lines(batches, static b => b);
+            pieces.End();
+            document.Joined(batches).Raw(",\n\"parallelBatches\": [\n").Lines(batches);
         }
         else
         {

@@ -140,14 +140,36 @@ internal sealed class LineDocument
         }
     }
 
-    /// <summary>One JSON array made of the insides of several (each <c>[...]</c>, on one line), as slices of them.</summary>
-    public LineDocument Joined(byte[][] arrays)
+    /// <summary>Parts kept as they are: a run of the held document (never copied), or each into the composite's blocks.</summary>
+    private void Run(ReadOnlyMemory<byte>[] parts)
+    {
+        if (parts.Length == 0)
+        {
+            return;
+        }
+
+        if (_composite)
+        {
+            foreach (var part in parts)
+            {
+                Add(part);
+            }
+
+            return;
+        }
+
+        EndRun();
+        _runs.Add(parts);
+    }
+
+    /// <summary>One JSON array made of the insides of several batch lines.</summary>
+    public LineDocument Joined(BatchLine[] arrays)
     {
         Add(Open);
         var first = true;
         foreach (var array in arrays)
         {
-            if (array.Length <= 2)
+            if (array.Inside.Length == 0)
             {
                 continue; // []
             }
@@ -157,11 +179,25 @@ internal sealed class LineDocument
                 Add(Separator);
             }
 
-            Add(array.AsMemory(1, array.Length - 2));
+            Run(array.Inside);
             first = false;
         }
 
         Add(Close);
+        return this;
+    }
+
+    /// <summary>Each batch on a line of its own, as <see cref="Lines(byte[][])"/> does with lines.</summary>
+    public LineDocument Lines(BatchLine[] lines)
+    {
+        for (var i = 0; i < lines.Length; i++)
+        {
+            Add(Open);
+            Run(lines[i].Inside);
+            Add(Close);
+            Add(i < lines.Length - 1 ? Comma : Newline);
+        }
+
         return this;
     }
 
@@ -176,39 +212,6 @@ internal sealed class LineDocument
         _memo.Segments.EndDocument();
         EndRun();
         return ArtifactContent.Runs([.. _runs]);
-    }
-
-    /// <summary>
-    /// A JSON array (no spaces, as the serializer writes one) of the values in the slots of entries from..from+count,
-    /// each slot rendered when empty; the same bytes as serialising the list, copied once into one array.
-    /// </summary>
-    public static byte[] JsonArray<T>(PagedList<T> entries, LineSlot<T> slot, int from, int count, Func<T, byte[]> render)
-    {
-        var length = 2 + Math.Max(0, count - 1);
-        foreach (ref var entry in entries.Range(from, count))
-        {
-            length += (slot(ref entry) ??= render(entry)).Length;
-        }
-
-        var array = new byte[length];
-        array[0] = (byte)'[';
-        var at = 1;
-        var first = true;
-        foreach (ref var entry in entries.Range(from, count))
-        {
-            if (!first)
-            {
-                array[at++] = (byte)',';
-            }
-
-            var value = slot(ref entry)!;
-            value.CopyTo(array, at);
-            at += value.Length;
-            first = false;
-        }
-
-        array[at] = (byte)']';
-        return array;
     }
 }
 
@@ -344,6 +347,9 @@ public sealed class PositionalLines
 /// <summary>The line caches of the three big documents; kept by the engine between builds of one project.</summary>
 public sealed class DocumentFragments
 {
+    /// <summary>plan.json's batches, as pieces of ids kept from the build before.</summary>
+    internal BatchPieces BatchPieces { get; } = new();
+
     /// <summary>How plan.json, graph.json and manifest.json were laid out, each kept from the build before.</summary>
     public DocumentMemo Plan { get; } = new();
 

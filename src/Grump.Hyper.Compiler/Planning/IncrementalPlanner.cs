@@ -34,7 +34,7 @@ internal sealed class IncrementalPlanner
     private int _moderate;
     private int _sequential;
     private PagedView<OrderEntry, string>[] _batchIds = [];
-    private byte[]?[] _batchLines = [];
+    private Emit.BatchLine?[] _batchLines = [];
 
     private (object Edges, Graph Graph)? _graph;
     private int _build;
@@ -602,7 +602,7 @@ internal sealed class IncrementalPlanner
     {
         var t = _order.Count;
         var batches = new List<PagedView<OrderEntry, string>>();
-        var batchLines = new List<byte[]?>();
+        var batchLines = new List<Emit.BatchLine?>();
         var factors = new List<string>();
         var seenFactors = new HashSet<string>(StringComparer.Ordinal);
         int risky = _risky, moderate = _moderate, from = 0, i = 0, lastEnd = 0;

@@ -57,4 +57,4 @@ public sealed record Plan(
 /// <see cref="Plan.TasksById"/> (the id order's) and <see cref="Plan.ParallelBatches"/>; an empty slot is rendered
 /// and filled by the emitter.
 /// </summary>
-internal sealed record PlanLines(PagedList<IncrementalPlanner.OrderEntry> Order, PagedList<IncrementalPlanner.IdEntry> ById, byte[]?[] Batches);
+internal sealed record PlanLines(PagedList<IncrementalPlanner.OrderEntry> Order, PagedList<IncrementalPlanner.IdEntry> ById, Emit.BatchLine?[] Batches);
