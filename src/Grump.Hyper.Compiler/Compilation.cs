@@ -75,7 +75,7 @@ public static class Compilation
             try
             {
                 split = Splitter.Split(link, project.Settings.Split, rendered, options, graph);
-                diagnostics = Diagnostics(project, results, link, split);
+                diagnostics = Diagnostics(project, results, link, split, memo);
                 early = ArtifactEmitter.WithoutPlan(project, link, split, diagnostics, fragments, options.DocumentBlocks);
             }
             catch
@@ -102,7 +102,7 @@ public static class Compilation
             Done("plan");
             split = Splitter.Split(link, project.Settings.Split, rendered, options, graph);
             Done("split");
-            diagnostics = Diagnostics(project, results, link, split);
+            diagnostics = Diagnostics(project, results, link, split, memo);
         }
 
         steps.Add(planReasons);
@@ -130,18 +130,6 @@ public static class Compilation
     }
 
     /// <summary>Every diagnostic of the build, sorted and capped: the selection's, the modules', the link's and the split's (the plan reports none).</summary>
-    private static ImmutableArray<Diagnostic> Diagnostics(ProjectSelection project, IReadOnlyList<ModuleResult> results, LinkResult link, SplitResult split)
-    {
-        var all = new List<Diagnostic>(project.Diagnostics);
-        foreach (var r in results)
-        {
-            all.AddRange(r.Diagnostics);
-        }
-
-        all.AddRange(link.Diagnostics);
-        all.AddRange(split.Diagnostics);
-        var sorted = all.ToArray();
-        Array.Sort(sorted, Diagnostic.Compare);
-        return DiagnosticLimits.Cap(sorted);
-    }
+    private static ImmutableArray<Diagnostic> Diagnostics(ProjectSelection project, IReadOnlyList<ModuleResult> results, LinkResult link, SplitResult split, FinishMemo? memo) =>
+        (memo?.Diagnostics ?? new SortedDiagnostics()).Of(project.Diagnostics, results, link.Diagnostics, split.Diagnostics);
 }

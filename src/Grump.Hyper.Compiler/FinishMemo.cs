@@ -44,6 +44,9 @@ public sealed class FinishMemo
 
     internal DocumentFragments Documents { get; } = new();
 
+    /// <summary>The last build's diagnostics, sorted, for an edit to merge its modules' into.</summary>
+    internal Diagnostics.SortedDiagnostics Diagnostics { get; } = new();
+
     private RenderedModules? _rendered;
 
     /// <summary>The modules' rendered JSON for this build: the last build's table, updated in place (see <see cref="RenderedModules"/>).</summary>

@@ -37,7 +37,8 @@ public static class ArtifactEmitter
         PlanFreeDocuments? early = null)
     {
         fragments ??= new DocumentFragments();
-        var artifacts = new ArtifactSet(link.Modules.Length + split.Chunks.Length + 4);
+        // Room for the four documents and the metrics.json the engine adds: one more than fits doubled both arrays.
+        var artifacts = new ArtifactSet(link.Modules.Length + split.Chunks.Length + 5);
         foreach (var module in link.Modules)
         {
             var result = rendered.Get(module);

@@ -443,8 +443,11 @@ public sealed class DocumentMemo
 
     private byte[][] _scratch = [];
 
-    /// <summary>A buffer of at least <paramref name="length"/> lines, reused by every list of the document.</summary>
-    internal byte[][] Scratch(int length) => _scratch.Length >= length ? _scratch : _scratch = new byte[length][];
+    /// <summary>
+    /// A buffer of at least <paramref name="length"/> lines, reused by every list of the document and every build: made
+    /// with room to grow, as a project's edits add tasks (an exact size was made again by most edits).
+    /// </summary>
+    internal byte[][] Scratch(int length) => _scratch.Length >= length ? _scratch : _scratch = new byte[length + (length >> 4)][];
 }
 
 /// <summary>

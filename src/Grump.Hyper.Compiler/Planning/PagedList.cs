@@ -263,7 +263,8 @@ internal sealed class PagedList<T>
 
     private int FillPage(int p, byte[][] into, LineSlot<T> slot, Func<T, byte[]> render)
     {
-        var (page, at, empty) = (_pages[p], _starts[p], 0);
+        var (page, empty) = (_pages[p], 0);
+        var lines = into.AsSpan(_starts[p], page.Length); // stores through a span skip the array's per-store type check
         for (var i = 0; i < page.Length; i++)
         {
             ref var line = ref slot(ref page[i]);
@@ -273,7 +274,7 @@ internal sealed class PagedList<T>
                 empty++;
             }
 
-            into[at + i] = line;
+            lines[i] = line;
         }
 
         return empty;
