@@ -10,7 +10,7 @@ namespace Grump.Hyper.Compiler.Tests;
 /// </summary>
 public sealed class PagedListTests
 {
-    private const int Page = 1024; // PagedList<T>.MaxPage
+    private const int Page = PagedList<int>.MaxPage;
 
     private static void AssertHolds(List<int> expected, PagedList<int> list)
     {

@@ -131,7 +131,11 @@ public sealed class ArtifactSet : IReadOnlyCollection<KeyValuePair<string, Artif
     internal ArtifactSet Snapshot()
     {
         EnsureSorted();
-        return new ArtifactSet(_paths[.._count], _contents[.._count], _count);
+        // One entry of room: a copy is made to add metrics.json to, and an exact one doubled both arrays for it.
+        var (paths, contents) = (new string[_count + 1], new ArtifactContent[_count + 1]);
+        Array.Copy(_paths, paths, _count);
+        Array.Copy(_contents, contents, _count);
+        return new ArtifactSet(paths, contents, _count);
     }
 
     internal string PathAt(int i) => _paths[i];
