@@ -1,4 +1,6 @@
+using System.Text;
 using CsCheck;
+using Grump.Hyper.Compiler.Emit;
 using Grump.Hyper.Compiler.Planning;
 
 namespace Grump.Hyper.Compiler.Tests;
@@ -134,5 +136,36 @@ public sealed class PagedListTests
 
         var spliced = list.Splice([5], [(10, new Slotted(-1))], []);
         Assert.Equal(1, spliced.EmptySlots(Slotted.Slot)); // only the new entry has no line yet
+    }
+
+    [Fact]
+    public void A_held_document_of_a_paged_list_s_lines_is_its_lines_joined_whatever_the_splices()
+    {
+        // Laid out a run per page, a page of the build before taken as its run: the bytes must not tell.
+        var build = Gen.Select(Gen.Int[0, 30], Gen.Int[0, 30], Gen.Int[0, 10]);
+        Gen.Select(Gen.Int[0, 3_000], build.Array[1, 6], Gen.Int, Gen.Bool).Sample((size, builds, seed, parallel) =>
+        {
+            var random = new Random(seed);
+            var memo = new DocumentMemo();
+            var next = 0;
+            var list = PagedList<Slotted>.Of([.. Enumerable.Range(0, size).Select(_ => new Slotted(next++))]);
+            foreach (var (o, n, s) in builds.Prepend((0, 0, 0)))
+            {
+                var count = list.Count;
+                var outs = Enumerable.Range(0, count == 0 ? 0 : o).Select(_ => random.Next(count)).Distinct().Order().ToArray();
+                var ins = Enumerable.Range(0, n).Select(_ => (At: random.Next(count + 1), Entry: new Slotted(next++))).OrderBy(x => x.At).ToArray();
+                if (n % 3 == 0)
+                {
+                    ins = [.. ins, .. Enumerable.Range(0, PagedList<Slotted>.MaxPage / 2).Select(_ => (count, new Slotted(next++)))]; // a page of its own after the last
+                }
+
+                var sets = Enumerable.Range(0, count == 0 ? 0 : s).Select(_ => (At: random.Next(count), Entry: new Slotted(next++))).DistinctBy(x => x.At).OrderBy(x => x.At).ToArray();
+                list = list.Splice(outs, ins, sets);
+                var held = new LineDocument(memo, composite: false).Raw("[\n")
+                    .Lines(list, Slotted.Slot, static e => Encoding.UTF8.GetBytes($"{{\"n\":{e.Value}}}"), parallel, out _).Raw("]\n").ToContent();
+                var values = list.Pages.ToArray().SelectMany(p => p).Select(e => $"{{\"n\":{e.Value}}}").ToList();
+                Assert.Equal("[\n" + (values.Count == 0 ? "" : string.Join(",\n", values) + "\n") + "]\n", Encoding.UTF8.GetString(held.ToArray()));
+            }
+        }, iter: 150);
     }
 }
