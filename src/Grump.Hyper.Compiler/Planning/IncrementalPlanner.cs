@@ -33,6 +33,9 @@ internal sealed class IncrementalPlanner
     private int _risky;
     private int _moderate;
     private int _sequential;
+
+    /// <summary>How many tasks in the order name each risk factor: the plan lists those present, so its walk stops once it met them all.</summary>
+    private readonly Dictionary<string, int> _factors = new(StringComparer.Ordinal);
     private PagedView<OrderEntry, string>[] _batchIds = [];
     private Emit.BatchLine?[] _batchLines = [];
 
@@ -66,6 +69,7 @@ internal sealed class IncrementalPlanner
         _order = PagedList<OrderEntry>.Empty;
         _byId = PagedList<IdEntry>.Empty;
         (_risky, _moderate, _sequential) = (0, 0, 0);
+        _factors.Clear();
         _batchIds = [];
         _batchLines = [];
         _graph = null;
@@ -505,7 +509,7 @@ internal sealed class IncrementalPlanner
         outs.Sort();
         foreach (var p in outs)
         {
-            Count(_order[p].Task, -1);
+            Count(_order[p].Task, _order[p].Factors, -1);
         }
 
         var ins = moved.ToArray();
@@ -544,7 +548,7 @@ internal sealed class IncrementalPlanner
 
         foreach (var node in ins)
         {
-            Count(node.Task!, +1);
+            Count(node.Task!, node.Factors, +1);
             (node.SortBatch, node.SortPriority, node.InOrder) = (node.Batch, node.Draft.Priority, true);
         }
 
@@ -552,11 +556,23 @@ internal sealed class IncrementalPlanner
     }
 
     /// <summary>The plan's totals, kept as tasks come and go (a task's risk is one of three literals).</summary>
-    private void Count(PlanTask task, int sign)
+    private void Count(PlanTask task, string[]? factors, int sign)
     {
         _risky += task.Risk == "risky" ? sign : 0;
         _moderate += task.Risk == "moderate" ? sign : 0;
         _sequential += task.EstimatedSeconds * sign;
+        foreach (var factor in factors ?? [])
+        {
+            var left = (_factors.TryGetValue(factor, out var had) ? had : 0) + sign;
+            if (left == 0)
+            {
+                _factors.Remove(factor);
+            }
+            else
+            {
+                _factors[factor] = left;
+            }
+        }
     }
 
     /// <summary>The first position in the kept order whose task sorts at or after the given key (an exact hit for a kept task's own key).</summary>
@@ -613,7 +629,7 @@ internal sealed class IncrementalPlanner
             for (var k = 0; k < page.Length; k++, i++)
             {
                 ref readonly var entry = ref page[k];
-                if (entry.Factors is { } listed)
+                if (entry.Factors is { } listed && factors.Count < _factors.Count)
                 {
                     foreach (var factor in listed)
                     {
@@ -699,22 +715,7 @@ internal sealed class IncrementalPlanner
             return false;
         }
 
-        if (ReferenceEquals(before.List, order) && before.From == from)
-        {
-            return true;
-        }
-
-        var was = before.List.Range(before.From, count).GetEnumerator();
-        foreach (var entry in order.Range(from, count))
-        {
-            was.MoveNext();
-            if (!ReferenceEquals(was.Current.Task.Id, entry.Task.Id))
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return PagedList<OrderEntry>.SameRange(before.List, before.From, order, from, count, static (a, b) => ReferenceEquals(a.Task.Id, b.Task.Id));
     }
 
     /// <summary>The module graph as int arrays with a topological rank, the reverse edges and a reachability index; null when it has a cycle.</summary>

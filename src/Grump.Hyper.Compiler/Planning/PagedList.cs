@@ -283,6 +283,43 @@ internal sealed class PagedList<T>
         return empty;
     }
 
+    /// <summary>
+    /// Whether entries <paramref name="aFrom"/>.. of <paramref name="a"/> and <paramref name="bFrom"/>.. of
+    /// <paramref name="b"/> (two versions of a list) are the same by <paramref name="same"/>, walking both page by page:
+    /// a stretch that lies in the very same page at the same place in both is equal without being read.
+    /// </summary>
+    public static bool SameRange(PagedList<T> a, int aFrom, PagedList<T> b, int bFrom, int count, Func<T, T, bool> same)
+    {
+        if (count <= 0)
+        {
+            return true;
+        }
+
+        var (pa, pb) = (a.PageOf(aFrom), b.PageOf(bFrom));
+        var (oa, ob) = (aFrom - a._starts[pa], bFrom - b._starts[pb]);
+        while (count > 0)
+        {
+            var (pageA, pageB) = (a._pages[pa], b._pages[pb]);
+            var n = Math.Min(count, Math.Min(pageA.Length - oa, pageB.Length - ob));
+            if (!ReferenceEquals(pageA, pageB) || oa != ob)
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    if (!same(pageA[oa + i], pageB[ob + i]))
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            (count, oa, ob) = (count - n, oa + n, ob + n);
+            (pa, oa) = oa == pageA.Length ? (pa + 1, 0) : (pa, oa);
+            (pb, ob) = ob == pageB.Length ? (pb + 1, 0) : (pb, ob);
+        }
+
+        return true;
+    }
+
     /// <summary>Entries from..from+count in order, page by page.</summary>
     public RangeEnumerable Range(int from, int count) => new(this, from, count);
 
