@@ -72,7 +72,8 @@ public sealed class SplitProblemTests
     public void One_pass_scoring_with_a_reused_scratch_equals_the_objective_and_the_limits_read_route_by_route()
     {
         // Up to 130 routes (three words of bitsets), random groups and limits, several random partitions of each
-        // problem scored through one scratch, so a value left behind by the call before would show.
+        // problem scored through one scratch, so a value left behind by the call before would show; the scratch is the
+        // thread's spare, handed from problem to problem of other sizes as from build to build.
         var problems = Gen.Int[1, 130].SelectMany(routes => Gen.Int[1, 40].SelectMany(groups =>
             Gen.Select(Gen.Int[0, routes + 4].Array[1, 6].Array[groups], Gen.Int[-1, groups - 1].Array[groups].Array[1, 6], Gen.Int[1, 6], Gen.Int[50, 450],
                 (consumers, assignments, limit, minBytes) => (routes, consumers, assignments, limit, minBytes))));
@@ -80,7 +81,7 @@ public sealed class SplitProblemTests
         problems.Sample(p =>
         {
             var problem = Problem(p.routes, p.consumers, p.limit, p.minBytes);
-            var scratch = problem.NewScratch();
+            var scratch = problem.RentScratch();
             foreach (var assignment in p.assignments)
             {
                 var partition = new ChunkPartition([.. assignment]);
@@ -88,8 +89,29 @@ public sealed class SplitProblemTests
                 Assert.Equal(expected, problem.Score(assignment, scratch));
                 broken += expected.Item2 > 0 ? 1 : 0;
             }
+
+            SplitProblem.Return(scratch);
         }, iter: 300, seed: "4kQ9vW2mZ7Hd", threads: 1);
         Assert.True(broken > 50, $"only {broken} partitions broke a limit"); // the violation counts were exercised
+    }
+
+    [Fact]
+    public void A_spare_scratch_serves_a_later_problem_only_when_large_enough_for_it()
+    {
+        // One route word, then three: the same number of groups, so only the route bitsets tell the sizes apart.
+        var all = Enumerable.Range(0, 40).ToArray();
+        var small = Problem(1, [.. all.Select(g => new[] { 0, 1 + g })], 3, 150); // lazy roots past the route: forty groups
+        var large = Problem(130, [.. all.Select(g => new[] { g, 129 - g, 64 })], 3, 150);
+        var assignment = all.Select(g => g / 2).ToArray();
+        Assert.Equal(large.Groups.Length, small.Groups.Length);
+        var spare = small.RentScratch();
+        small.Score(assignment, spare);
+        SplitProblem.Return(spare);
+        var scratch = large.RentScratch();
+        var partition = new ChunkPartition([.. assignment]);
+        Assert.Equal((large.ReferenceObjective(partition), large.ReferenceViolations(partition)), large.Score(assignment, scratch));
+        SplitProblem.Return(scratch);
+        Assert.Same(scratch, small.RentScratch()); // the large one serves the small problem
     }
 
     [Fact]

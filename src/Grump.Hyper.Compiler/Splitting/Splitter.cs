@@ -203,7 +203,9 @@ public static class Splitter
         void Run(int i)
         {
             var partition = partitioners[i].Partition(problem);
-            var (cost, violations) = problem.Score(partition.Assignment.AsSpan(), problem.NewScratch());
+            var scratch = problem.RentScratch();
+            var (cost, violations) = problem.Score(partition.Assignment.AsSpan(), scratch);
+            SplitProblem.Return(scratch);
             found[i] = (partition, cost, violations == 0);
         }
 
