@@ -74,7 +74,7 @@ internal sealed class BatchPieces
         while (i < ids.Length)
         {
             if (_last.TryGetValue(ids[i], out var kept) && i + kept.Lines.Length <= ids.Length
-                && kept.Last == (i + kept.Lines.Length == ids.Length) && Same(kept.Lines, ids.Slice(i, kept.Lines.Length)))
+                && kept.Last == (i + kept.Lines.Length == ids.Length) && LineSegments.Same(kept.Lines, ids.Slice(i, kept.Lines.Length)))
             {
                 _kept++;
             }
@@ -133,17 +133,4 @@ internal sealed class BatchPieces
     }
 
     private static bool Cuts(byte[] line) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(line) % Every == 0;
-
-    private static bool Same(byte[][] kept, ReadOnlySpan<byte[]> lines)
-    {
-        for (var k = 0; k < kept.Length; k++)
-        {
-            if (!ReferenceEquals(kept[k], lines[k]))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }

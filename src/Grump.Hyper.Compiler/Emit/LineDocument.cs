@@ -624,7 +624,8 @@ public sealed class LineSegments
 
     private static bool Cuts(byte[] line) => System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(line) % Every == 0;
 
-    private static bool Same(byte[][] kept, ReadOnlySpan<byte[]> lines)
+    /// <summary>Whether the lines are the very arrays kept (by reference; their bytes are never read).</summary>
+    internal static bool Same(byte[][] kept, ReadOnlySpan<byte[]> lines)
     {
         for (var i = 0; i < kept.Length; i++)
         {
