@@ -90,12 +90,13 @@ public sealed class BatchPiecesTests
         Written(pieces, memo, [batch]);
         Assert.Equal((0, made), pieces.Counts); // laid out again from the same lines: every piece kept
 
-        // One id rendered again, two put in, one taken out: new pieces only where each is (a cut may move by one).
+        // One id rendered again, two put in, one taken out: new pieces only where each is. A cut may move, and where no
+        // id's hash cuts for a while the cuts at the longest piece move along until one does, so the bound is loose.
         batch[12_000] = Id(90_000);
         batch.InsertRange(100, [Id(90_001), Id(90_002)]);
         batch.RemoveAt(17_000);
         var written = Written(pieces, memo, [batch]);
-        Assert.InRange(pieces.Counts.Made, 3, 9);
+        Assert.InRange(pieces.Counts.Made, 3, 20);
         Assert.Equal(Expected([batch]), written);
     }
 }
