@@ -40,6 +40,9 @@ internal sealed class IncrementalPlanner
     /// <summary>How many tasks in the order name each risk factor: the plan lists those present, so its walk stops once it met them all.</summary>
     private readonly Dictionary<string, int> _factors = new(StringComparer.Ordinal);
     private PagedView<OrderEntry, string>[] _batchIds = [];
+
+    /// <summary>Per page of the order: where batches end in it and its latest finish, so the plan's output reads only new pages.</summary>
+    private readonly PageSummaries _summaries = new();
     private Emit.BatchLine?[] _batchLines = [];
 
     private (object Edges, Graph Graph)? _graph;
@@ -70,6 +73,7 @@ internal sealed class IncrementalPlanner
         _modules.Clear();
         _killed.Clear();
         _states = [];
+        _summaries.Clear();
         _order = PagedList<OrderEntry>.Empty;
         _byId = PagedList<IdEntry>.Empty;
         (_risky, _moderate, _sequential) = (0, 0, 0);
@@ -636,42 +640,55 @@ internal sealed class IncrementalPlanner
         var batchLines = new List<Emit.BatchLine?>();
         var factors = new List<string>();
         var seenFactors = new HashSet<string>(StringComparer.Ordinal);
-        int risky = _risky, moderate = _moderate, from = 0, i = 0, lastEnd = 0;
+        int risky = _risky, moderate = _moderate, from = 0, start = 0, lastEnd = 0;
         Node? last = null;
         string? lastId = null;
-        foreach (var page in _order.Pages)
+        void Close(int end)
         {
-            for (var k = 0; k < page.Length; k++, i++)
+            // A batch listing the same tasks as the build before is the same list, and keeps its line.
+            var b = batches.Count;
+            var same = b < _batchIds.Length && SameBatch(_batchIds[b], _order, from, end + 1 - from);
+            batches.Add(same ? _batchIds[b] : new PagedView<OrderEntry, string>(_order, static e => e.Task.Id, from, end + 1 - from));
+            batchLines.Add(same ? _batchLines[b] : null);
+            from = end + 1;
+        }
+
+        var pages = _order.Pages;
+        for (var p = 0; p < pages.Length; start += pages[p].Length, p++)
+        {
+            var page = pages[p];
+            for (var k = 0; k < page.Length && factors.Count < _factors.Count; k++)
             {
-                ref readonly var entry = ref page[k];
-                if (entry.Factors is { } listed && factors.Count < _factors.Count)
+                foreach (var factor in page[k].Factors ?? [])
                 {
-                    foreach (var factor in listed)
+                    if (seenFactors.Add(factor))
                     {
-                        if (seenFactors.Add(factor))
-                        {
-                            factors.Add(factor);
-                        }
+                        factors.Add(factor);
                     }
                 }
+            }
 
-                if (i + 1 == t || (k + 1 < page.Length ? page[k + 1].Batch : _order[i + 1].Batch) != entry.Batch)
-                {
-                    // A batch listing the same tasks as the build before is the same list, and keeps its line.
-                    var b = batches.Count;
-                    var same = b < _batchIds.Length && SameBatch(_batchIds[b], _order, from, i + 1 - from);
-                    batches.Add(same ? _batchIds[b] : new PagedView<OrderEntry, string>(_order, static e => e.Task.Id, from, i + 1 - from));
-                    batchLines.Add(same ? _batchLines[b] : null);
-                    from = i + 1;
-                }
+            // Batch ends and the latest finish read from the page's summary, made once per page (a kept page keeps it).
+            var summary = _summaries.Of(page);
+            foreach (var k in summary.Ends)
+            {
+                Close(start + k);
+            }
 
-                // The latest finish; on a tie the smallest id.
-                if (last is null || entry.End > lastEnd || (entry.End == lastEnd && string.CompareOrdinal(entry.Task.Id, lastId) < 0))
-                {
-                    (last, lastEnd, lastId) = (entry.Node, entry.End, entry.Task.Id);
-                }
+            if (p + 1 == pages.Length || pages[p + 1][0].Batch != page[^1].Batch)
+            {
+                Close(start + page.Length - 1);
+            }
+
+            // The latest finish; on a tie the smallest id.
+            ref readonly var best = ref page[summary.Latest];
+            if (last is null || best.End > lastEnd || (best.End == lastEnd && string.CompareOrdinal(best.Task.Id, lastId) < 0))
+            {
+                (last, lastEnd, lastId) = (best.Node, best.End, best.Task.Id);
             }
         }
+
+        _summaries.EndBuild();
 
         var path = new List<string>();
         for (var at = last; at is not null; at = at.Via)
@@ -692,6 +709,54 @@ internal sealed class IncrementalPlanner
             TasksById = new PagedView<IdEntry, PlanTask>(_byId, static e => e.Task),
             Lines = new PlanLines(_order, _byId, _batchLines), // the planner's own lists: what the emitter renders into them, the next build keeps
         };
+    }
+
+    /// <summary>What the plan's output reads of one page of the order: the places where a batch ends before the page's last entry, and its latest finish (on a tie the smallest id).</summary>
+    private sealed record PageSummary(int[] Ends, int Latest);
+
+    /// <summary>Page summaries by page, the build before's and this build's (the two tables swap, so pages no build reads again are dropped).</summary>
+    private sealed class PageSummaries
+    {
+        private Dictionary<OrderEntry[], PageSummary> _last = new(ReferenceEqualityComparer.Instance);
+        private Dictionary<OrderEntry[], PageSummary> _next = new(ReferenceEqualityComparer.Instance);
+
+        public PageSummary Of(OrderEntry[] page)
+        {
+            if (!_last.TryGetValue(page, out var summary))
+            {
+                var ends = new List<int>();
+                var latest = 0;
+                for (var k = 0; k < page.Length; k++)
+                {
+                    if (k + 1 < page.Length && page[k + 1].Batch != page[k].Batch)
+                    {
+                        ends.Add(k);
+                    }
+
+                    if (page[k].End > page[latest].End || (page[k].End == page[latest].End && string.CompareOrdinal(page[k].Task.Id, page[latest].Task.Id) < 0))
+                    {
+                        latest = k;
+                    }
+                }
+
+                summary = new PageSummary([.. ends], latest);
+            }
+
+            _next[page] = summary;
+            return summary;
+        }
+
+        public void EndBuild()
+        {
+            (_last, _next) = (_next, _last);
+            _next.Clear();
+        }
+
+        public void Clear()
+        {
+            _last.Clear();
+            _next.Clear();
+        }
     }
 
     /// <summary>A task in the execution order, with what the plan lists of it, as it was spliced in.</summary>
