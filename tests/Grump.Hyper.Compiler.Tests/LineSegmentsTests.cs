@@ -94,7 +94,7 @@ public sealed class LineSegmentsTests
 
         // One line replaced, two inserted, one removed: each makes new segments only where it is. A cut may move, and
         // where no line's hash cuts for 32 lines the cuts made at that length move along until one does, so the bound
-        // is loose (it failed about once in a few hundred runs at 9): 20 of about a thousand segments, not all of them.
+        // is loose (at 9 it failed once in this round's runs): 20 of about a thousand segments, not all of them.
         lines[4000] = Line(90_000);
         lines.InsertRange(100, [Line(90_001), Line(90_002)]);
         lines.RemoveAt(7000);
