@@ -99,13 +99,13 @@ public static class Splitter
 
         var chosen = best!.Value;
         var builder = new ChunkBuilder(rendered, options.Memo);
-        var rechunked = Rechunk(link, settings, builder, chosen.Partition, options.Memo, scores.ToImmutable(), chosen.Name);
-        var split = rechunked?.Split
+        var (split, members) = Rechunk(link, settings, builder, chosen.Partition, options.Memo, scores.ToImmutable(), chosen.Name)
             ?? Materialize(link, graph, builder, groups, chosen.Partition, problem, scores.ToImmutable(), chosen.Name);
         if (options.Memo is { } memo)
         {
-            // A rechunked split keeps every chunk's members at the same place, so the last one's member index stands.
-            memo.LastSplit = new SplitMemo(link.Edges, settings, chosen.Partition.Assignment, [.. link.Modules], split, rechunked?.Members);
+            // A rechunked split keeps every chunk's members at the same place, so the last one's member index stands;
+            // a materialised one knows its members' places as it lays the chunks out.
+            memo.LastSplit = new SplitMemo(link.Edges, settings, chosen.Partition.Assignment, [.. link.Modules], split, members);
         }
 
         return split;
@@ -225,16 +225,18 @@ public static class Splitter
     }
 
     /// <summary>Every chunk laid out from the partition, on link positions (ascending positions are ids in order).</summary>
-    private static SplitResult Materialize(LinkResult link, SplitGraph graph, ChunkBuilder builder, ImmutableArray<SharedGroup> groups, ChunkPartition partition,
-        SplitProblem problem, ImmutableArray<PartitionScore> scores, string chosen)
+    private static (SplitResult Split, ChunkMembers Members) Materialize(LinkResult link, SplitGraph graph, ChunkBuilder builder, ImmutableArray<SharedGroup> groups,
+        ChunkPartition partition, SplitProblem problem, ImmutableArray<PartitionScore> scores, string chosen)
     {
         var all = link.Modules;
         var placed = new bool[all.Length];
+        var placesOf = new Dictionary<Chunk, int[]>(ReferenceEqualityComparer.Instance); // each chunk's members' link positions, for the next build's rechunk
         Chunk Build(string name, string kind, List<int> members)
         {
             members.Sort();
             var ids = ImmutableArray.CreateBuilder<string>(members.Count);
             var values = new List<CompiledModule>(members.Count);
+            var places = new List<int>(members.Count);
             for (var i = 0; i < members.Count; i++)
             {
                 var m = members[i];
@@ -242,11 +244,14 @@ public static class Splitter
                 {
                     ids.Add(all[m].Id);
                     values.Add(all[m]);
+                    places.Add(m);
                     placed[m] = true;
                 }
             }
 
-            return builder.Build(name, kind, ids.DrainToImmutable(), [.. values]);
+            var chunk = builder.Build(name, kind, ids.DrainToImmutable(), [.. values]);
+            placesOf[chunk] = [.. places];
+            return chunk;
         }
 
         var chunks = new List<Chunk>();
@@ -357,7 +362,9 @@ public static class Splitter
             }
         }
 
-        return new SplitResult([.. chunks.OrderBy(c => c.File, StringComparer.Ordinal)], routes.ToImmutable(), lazy.ToImmutable(), scores, chosen, diagnostics.ToImmutableSorted());
+        ImmutableArray<Chunk> sorted = [.. chunks.OrderBy(c => c.File, StringComparer.Ordinal)];
+        var split = new SplitResult(sorted, routes.ToImmutable(), lazy.ToImmutable(), scores, chosen, diagnostics.ToImmutableSorted());
+        return (split, ChunkMembers.Of([.. sorted.Select(c => placesOf[c])], all.Length));
     }
 
     private static string Slug(string id) => id.Replace('/', '-');
@@ -582,46 +589,23 @@ public sealed record SplitGraph
 
 /// <summary>
 /// The last build's split as the next one can reuse it: the graph and partition it was cut for, the modules
-/// it read (in link order), and, made when first asked for, where each chunk's members stand.
+/// it read (in link order), and where each chunk's members stand (known as the chunks were laid out, so the first
+/// edit after a cold build does not look every member up by id: at 100,000 files that was most of its split).
 /// </summary>
-internal sealed class SplitMemo(object edges, SplitSettings settings, ImmutableArray<int> assignment, CompiledModule[] modules, SplitResult result, ChunkMembers? members)
-{
-    private ChunkMembers? _members = members;
-
-    public object Edges { get; } = edges;
-
-    public SplitSettings Settings { get; } = settings;
-
-    public ImmutableArray<int> Assignment { get; } = assignment;
-
-    public CompiledModule[] Modules { get; } = modules;
-
-    public SplitResult Result { get; } = result;
-
-    public ChunkMembers Members => _members ??= ChunkMembers.Of(Result.Chunks, Modules);
-}
+internal sealed record SplitMemo(object Edges, SplitSettings Settings, ImmutableArray<int> Assignment, CompiledModule[] Modules, SplitResult Result, ChunkMembers Members);
 
 /// <summary>Each chunk's members as link positions, and for each position the chunks that hold it (positions in <see cref="SplitResult.Chunks"/>).</summary>
 internal sealed record ChunkMembers(int[][] Positions, int[][] ChunksOf)
 {
-    public static ChunkMembers Of(ImmutableArray<Chunk> chunks, CompiledModule[] modules)
+    /// <summary>From each chunk's members' positions: the chunks holding each position.</summary>
+    public static ChunkMembers Of(int[][] positions, int modules)
     {
-        var at = new Dictionary<string, int>(modules.Length, StringComparer.Ordinal);
-        for (var i = 0; i < modules.Length; i++)
+        var holders = new List<int>?[modules];
+        for (var c = 0; c < positions.Length; c++)
         {
-            at[modules[i].Id] = i;
-        }
-
-        var positions = new int[chunks.Length][];
-        var holders = new List<int>?[modules.Length];
-        for (var c = 0; c < chunks.Length; c++)
-        {
-            var members = chunks[c].Modules;
-            var list = positions[c] = new int[members.Length];
-            for (var m = 0; m < members.Length; m++)
+            foreach (var p in positions[c])
             {
-                list[m] = at[members[m]];
-                (holders[list[m]] ??= []).Add(c);
+                (holders[p] ??= []).Add(c);
             }
         }
 
