@@ -200,7 +200,7 @@ internal static class CompileBenchmark
         {
             var m = Measure(off);
             lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {m.Cold:0} | {m.Cold - baseline.Cold:+0;-0} ms ({(m.Cold - baseline.Cold) / m.Cold:+0%;-0%}) | {m.Incremental:0} | {m.Incremental - baseline.Incremental:+0;-0} ms ({(m.Incremental - baseline.Incremental) / m.Incremental:+0%;-0%}) | {m.Branch:0} | {m.Branch - baseline.Branch:+0;-0} ms ({(m.Branch - baseline.Branch) / m.Branch:+0%;-0%}) | {(m.Hash == baseline.Hash ? "identical" : "DIFFER " + m.Hash)} |"));
+                $"| {name} | {m.Cold:0} | {m.Cold - baseline.Cold:+0;-0;+0} ms ({(m.Cold - baseline.Cold) / m.Cold:+0%;-0%;+0%}) | {m.Incremental:0} | {m.Incremental - baseline.Incremental:+0;-0;+0} ms ({(m.Incremental - baseline.Incremental) / m.Incremental:+0%;-0%;+0%}) | {m.Branch:0} | {m.Branch - baseline.Branch:+0;-0;+0} ms ({(m.Branch - baseline.Branch) / m.Branch:+0%;-0%;+0%}) | {(m.Hash == baseline.Hash ? "identical" : "DIFFER " + m.Hash)} |"));
         }
 
         Console.WriteLine();
