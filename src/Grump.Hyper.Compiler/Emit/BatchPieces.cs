@@ -30,9 +30,8 @@ internal sealed class BatchPieces
     /// <param name="Bytes">The ids, comma-separated.</param>
     internal sealed record Piece(byte[][] Lines, bool Last, byte[] Bytes);
 
-    /// <summary>The pieces of the build before and of this build, by first line (the two tables swap, as in <see cref="LineSegments"/>).</summary>
-    private Dictionary<byte[], Piece> _last = new(ReferenceEqualityComparer.Instance);
-    private Dictionary<byte[], Piece> _next = new(ReferenceEqualityComparer.Instance);
+    /// <summary>The pieces of the build before and of this build, by first line.</summary>
+    private readonly BuildTables<byte[], Piece> _pieces = new();
 
     /// <summary>Pieces made anew and kept by the last build.</summary>
     public (int Made, int Kept) Counts { get; private set; }
@@ -43,15 +42,14 @@ internal sealed class BatchPieces
     /// <summary>Starts a build: whatever a build abandoned half-way left is dropped.</summary>
     public void Begin()
     {
-        _next.Clear();
+        _pieces.Begin();
         (_made, _kept) = (0, 0);
     }
 
     /// <summary>The build is done: its pieces are the ones the next build looks for.</summary>
     public void End()
     {
-        (_last, _next) = (_next, _last);
-        _next.Clear();
+        _pieces.End();
         Counts = (_made, _kept);
     }
 
@@ -60,7 +58,7 @@ internal sealed class BatchPieces
     {
         foreach (var piece in line.Pieces)
         {
-            _next.TryAdd(piece.Lines[0], piece);
+            _pieces.Keep(piece.Lines[0], piece);
         }
 
         _kept += line.Pieces.Length;
@@ -73,7 +71,7 @@ internal sealed class BatchPieces
         var i = 0;
         while (i < ids.Length)
         {
-            if (_last.TryGetValue(ids[i], out var kept) && i + kept.Lines.Length <= ids.Length
+            if (_pieces.TryGet(ids[i], out var kept) && i + kept.Lines.Length <= ids.Length
                 && kept.Last == (i + kept.Lines.Length == ids.Length) && LineSegments.Same(kept.Lines, ids.Slice(i, kept.Lines.Length)))
             {
                 _kept++;
@@ -91,7 +89,7 @@ internal sealed class BatchPieces
             }
 
             pieces.Add(kept);
-            _next.TryAdd(ids[i], kept);
+            _pieces.Keep(ids[i], kept);
             i += kept.Lines.Length;
         }
 

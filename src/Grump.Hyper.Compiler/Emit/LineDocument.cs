@@ -140,7 +140,7 @@ internal sealed class LineDocument
         for (var p = 0; p < pages.Length; p++)
         {
             // The last page ends the list with a newline, not a comma: never taken from the cache.
-            if (p == pages.Length - 1 || !_memo.Pages.TryGet(pages[p], out runs[p]))
+            if (p == pages.Length - 1 || !_memo.Pages.TryGet(pages[p]!, out runs[p]))
             {
                 fresh.Add(p);
             }
@@ -151,24 +151,16 @@ internal sealed class LineDocument
         var many = parallel && fresh.Count > 1 && fresh.Sum(p => pageArray[p].Length) >= ParallelFillFrom;
         void Lay(int p)
         {
-            var page = pageArray[p];
-            var run = new ReadOnlyMemory<byte>[2 * page.Length];
-            var empty = 0;
-            for (var i = 0; i < page.Length; i++)
+            var lines = new byte[pageArray[p].Length][];
+            Interlocked.Add(ref filled, entries.FillPage(p, lines, slot, render));
+            var run = new ReadOnlyMemory<byte>[2 * lines.Length];
+            for (var i = 0; i < lines.Length; i++)
             {
-                ref var line = ref slot(ref page[i]);
-                if (line is null)
-                {
-                    line = render(page[i]);
-                    empty++;
-                }
-
-                run[2 * i] = line;
-                run[(2 * i) + 1] = p == pageArray.Length - 1 && i == page.Length - 1 ? Newline : Comma;
+                run[2 * i] = lines[i];
+                run[(2 * i) + 1] = p == pageArray.Length - 1 && i == lines.Length - 1 ? Newline : Comma;
             }
 
             runs[p] = run;
-            Interlocked.Add(ref filled, empty);
         }
 
         if (many)
@@ -284,7 +276,7 @@ internal sealed class LineDocument
         }
 
         _memo.Segments.EndDocument();
-        _memo.Pages.EndDocument();
+        _memo.Pages.End();
         EndRun();
         return ArtifactContent.Runs([.. _runs]);
     }
@@ -517,7 +509,7 @@ public sealed class DocumentMemo
     public LineSegments Segments { get; } = new();
 
     /// <summary>The runs of the paged lists' pages a held document laid out (see <see cref="LineDocument"/>).</summary>
-    internal PageRuns Pages { get; } = new();
+    internal BuildTables<object, ReadOnlyMemory<byte>[]> Pages { get; } = new();
 
     private byte[][] _scratch = [];
 
@@ -557,9 +549,8 @@ public sealed class LineSegments
     /// <param name="Parts">Its lines and their separators, as the document's parts.</param>
     private sealed record Segment(byte[][] Lines, bool Last, ReadOnlyMemory<byte>[] Parts);
 
-    /// <summary>The segments of the build before and of this build, by their first line (the two tables swap, so a build allocates none).</summary>
-    private Dictionary<byte[], Segment> _last = new(ReferenceEqualityComparer.Instance);
-    private Dictionary<byte[], Segment> _next = new(ReferenceEqualityComparer.Instance);
+    /// <summary>The segments of the build before and of this build, by their first line.</summary>
+    private readonly BuildTables<byte[], Segment> _segments = new();
 
     /// <summary>Segments made anew and kept by the last document.</summary>
     public (int Made, int Kept) Counts { get; private set; }
@@ -573,12 +564,12 @@ public sealed class LineSegments
         var i = 0;
         while (i < lines.Length)
         {
-            if (_last.TryGetValue(lines[i], out var kept) && i + kept.Lines.Length <= lines.Length
+            if (_segments.TryGet(lines[i], out var kept) && i + kept.Lines.Length <= lines.Length
                 && kept.Last == (i + kept.Lines.Length == lines.Length) && Same(kept.Lines, lines.Slice(i, kept.Lines.Length)))
             {
                 _kept++;
                 runs.Add(kept.Parts);
-                _next.TryAdd(lines[i], kept);
+                _segments.Keep(lines[i], kept);
                 i += kept.Lines.Length;
                 continue;
             }
@@ -601,7 +592,7 @@ public sealed class LineSegments
             _made++;
             var made = new Segment(these, last, parts);
             runs.Add(parts);
-            _next.TryAdd(lines[i], made);
+            _segments.Keep(lines[i], made);
             i = end + 1;
         }
     }
@@ -609,8 +600,7 @@ public sealed class LineSegments
     /// <summary>The document is written: its segments are the ones the next build looks for.</summary>
     internal void EndDocument()
     {
-        (_last, _next) = (_next, _last);
-        _next.Clear();
+        _segments.End();
         Counts = (_made, _kept);
         (_made, _kept) = (0, 0);
     }
@@ -618,7 +608,7 @@ public sealed class LineSegments
     /// <summary>Starts a document: whatever a document abandoned half-way (an exception while rendering) left is dropped.</summary>
     internal void Begin()
     {
-        _next.Clear();
+        _segments.Begin();
         (_made, _kept) = (0, 0);
     }
 
@@ -636,28 +626,5 @@ public sealed class LineSegments
         }
 
         return true;
-    }
-}
-
-/// <summary>
-/// Runs of parts by the page array they were laid out from, the build before's and this build's (the two tables swap
-/// when a document is written, so pages no build asks for again are dropped).
-/// </summary>
-internal sealed class PageRuns
-{
-    private Dictionary<object, ReadOnlyMemory<byte>[]> _last = new(ReferenceEqualityComparer.Instance);
-    private Dictionary<object, ReadOnlyMemory<byte>[]> _next = new(ReferenceEqualityComparer.Instance);
-
-    public bool TryGet(object page, out ReadOnlyMemory<byte>[]? run) => _last.TryGetValue(page, out run);
-
-    public void Keep(object page, ReadOnlyMemory<byte>[] run) => _next[page] = run;
-
-    /// <summary>Starts a document: whatever a document abandoned half-way left is dropped.</summary>
-    public void Begin() => _next.Clear();
-
-    public void EndDocument()
-    {
-        (_last, _next) = (_next, _last);
-        _next.Clear();
     }
 }

@@ -42,7 +42,7 @@ internal sealed class IncrementalPlanner
     private PagedView<OrderEntry, string>[] _batchIds = [];
 
     /// <summary>Per page of the order: where batches end in it and its latest finish, so the plan's output reads only new pages.</summary>
-    private readonly PageSummaries _summaries = new();
+    private readonly BuildTables<OrderEntry[], PageSummary> _summaries = new();
     private Emit.BatchLine?[] _batchLines = [];
 
     private (object Edges, Graph Graph)? _graph;
@@ -654,6 +654,7 @@ internal sealed class IncrementalPlanner
         }
 
         var pages = _order.Pages;
+        _summaries.Begin();
         for (var p = 0; p < pages.Length; start += pages[p].Length, p++)
         {
             var page = pages[p];
@@ -669,7 +670,7 @@ internal sealed class IncrementalPlanner
             }
 
             // Batch ends and the latest finish read from the page's summary, made once per page (a kept page keeps it).
-            var summary = _summaries.Of(page);
+            var summary = Summary(_summaries, page);
             foreach (var k in summary.Ends)
             {
                 Close(start + k);
@@ -688,7 +689,7 @@ internal sealed class IncrementalPlanner
             }
         }
 
-        _summaries.EndBuild();
+        _summaries.End();
 
         var path = new List<string>();
         for (var at = last; at is not null; at = at.Via)
@@ -714,49 +715,31 @@ internal sealed class IncrementalPlanner
     /// <summary>What the plan's output reads of one page of the order: the places where a batch ends before the page's last entry, and its latest finish (on a tie the smallest id).</summary>
     private sealed record PageSummary(int[] Ends, int Latest);
 
-    /// <summary>Page summaries by page, the build before's and this build's (the two tables swap, so pages no build reads again are dropped).</summary>
-    private sealed class PageSummaries
+    /// <summary>A page's summary: kept from the build before, or made from its entries.</summary>
+    private static PageSummary Summary(BuildTables<OrderEntry[], PageSummary> summaries, OrderEntry[] page)
     {
-        private Dictionary<OrderEntry[], PageSummary> _last = new(ReferenceEqualityComparer.Instance);
-        private Dictionary<OrderEntry[], PageSummary> _next = new(ReferenceEqualityComparer.Instance);
-
-        public PageSummary Of(OrderEntry[] page)
+        if (!summaries.TryGet(page, out var summary))
         {
-            if (!_last.TryGetValue(page, out var summary))
+            var ends = new List<int>();
+            var latest = 0;
+            for (var k = 0; k < page.Length; k++)
             {
-                var ends = new List<int>();
-                var latest = 0;
-                for (var k = 0; k < page.Length; k++)
+                if (k + 1 < page.Length && page[k + 1].Batch != page[k].Batch)
                 {
-                    if (k + 1 < page.Length && page[k + 1].Batch != page[k].Batch)
-                    {
-                        ends.Add(k);
-                    }
-
-                    if (page[k].End > page[latest].End || (page[k].End == page[latest].End && string.CompareOrdinal(page[k].Task.Id, page[latest].Task.Id) < 0))
-                    {
-                        latest = k;
-                    }
+                    ends.Add(k);
                 }
 
-                summary = new PageSummary([.. ends], latest);
+                if (page[k].End > page[latest].End || (page[k].End == page[latest].End && string.CompareOrdinal(page[k].Task.Id, page[latest].Task.Id) < 0))
+                {
+                    latest = k;
+                }
             }
 
-            _next[page] = summary;
-            return summary;
+            summary = new PageSummary([.. ends], latest);
         }
 
-        public void EndBuild()
-        {
-            (_last, _next) = (_next, _last);
-            _next.Clear();
-        }
-
-        public void Clear()
-        {
-            _last.Clear();
-            _next.Clear();
-        }
+        summaries.Keep(page, summary);
+        return summary;
     }
 
     /// <summary>A task in the execution order, with what the plan lists of it, as it was spliced in.</summary>

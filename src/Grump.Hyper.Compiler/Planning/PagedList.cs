@@ -264,10 +264,13 @@ internal sealed class PagedList<T>
         return empty;
     }
 
-    private int FillPage(int p, byte[][] into, LineSlot<T> slot, Func<T, byte[]> render)
+    private int FillPage(int p, byte[][] into, LineSlot<T> slot, Func<T, byte[]> render) =>
+        FillPage(p, into.AsSpan(_starts[p], _pages[p].Length), slot, render); // stores through a span skip the array's per-store type check
+
+    /// <summary>Page <paramref name="p"/>'s lines into <paramref name="lines"/> (its length), an empty slot rendered and filled first; returns how many were empty.</summary>
+    public int FillPage(int p, Span<byte[]> lines, LineSlot<T> slot, Func<T, byte[]> render)
     {
         var (page, empty) = (_pages[p], 0);
-        var lines = into.AsSpan(_starts[p], page.Length); // stores through a span skip the array's per-store type check
         for (var i = 0; i < page.Length; i++)
         {
             ref var line = ref slot(ref page[i]);
