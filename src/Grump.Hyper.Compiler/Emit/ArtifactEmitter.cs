@@ -17,7 +17,11 @@ public static class ArtifactEmitter
 {
     public static string ModuleFile(string id) => $"modules/{id}.json";
 
-    public static byte[] Render(ModuleDocument module) => ArtifactJson.Serialize(module, ArtifactJson.Default.ModuleDocument);
+    /// <summary>A module's JSON, written by <see cref="ModuleJson"/>; <see cref="RenderReference"/> is the serialiser's, the same bytes.</summary>
+    public static byte[] Render(ModuleDocument module) => ModuleJson.Render(module);
+
+    /// <summary>The source-generated serialiser's module JSON: what <see cref="ModuleJson"/> is tested against.</summary>
+    public static byte[] RenderReference(ModuleDocument module) => ArtifactJson.Serialize(module, ArtifactJson.Default.ModuleDocument);
 
     /// <summary>
     /// manifest.json and diagnostics.json, the documents that read no plan: a caller that has a core to spare while the

@@ -1,0 +1,407 @@
+using System.Buffers;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Grump.Hyper.Compiler.Modules;
+
+namespace Grump.Hyper.Compiler.Emit;
+
+/// <summary>
+/// <c>modules/&lt;id&gt;.json</c> written straight into a buffer kept per thread: the same bytes as the source-generated
+/// serialiser (<see cref="ArtifactJson"/>: indented by two spaces, '\n', nulls left out, the default encoder's escaping),
+/// which stays the reference the tests compare with. The serialiser was a fifth of the per-file compile, nearly all of
+/// it in <see cref="Utf8JsonWriter"/>'s per-value work (state checks, indentation, escaping each string through the
+/// encoder); a module's shape is fixed, so its names are written as prepared bytes and a string as its ASCII bytes
+/// when none of them needs escaping (nearly every one), the encoder's escaping otherwise.
+/// </summary>
+public static class ModuleJson
+{
+    /// <summary>ASCII bytes the default encoder writes otherwise than as themselves, found by asking it (not listed by hand).</summary>
+    private static readonly SearchValues<byte> Escaped = SearchValues.Create([.. Enumerable.Range(0, 128)
+        .Where(b => JsonEncodedText.Encode(((char)b).ToString()).EncodedUtf8Bytes.Length != 1)
+        .Select(b => (byte)b)]);
+
+    [ThreadStatic]
+    private static byte[]? t_buffer;
+
+    /// <summary>The module's JSON and a final '\n', as one array of exactly that size.</summary>
+    public static byte[] Render(ModuleDocument module)
+    {
+        var writer = new Writer(t_buffer ??= new byte[16 * 1024]);
+        writer.Module(module);
+        var bytes = writer.Finish();
+        if (writer.Buffer.Length <= 1 << 20)
+        {
+            t_buffer = writer.Buffer; // grown for a large module, kept; a huge one's is not kept for the small ones after it
+        }
+
+        return bytes;
+    }
+
+    /// <summary>The module's own members, one level in.</summary>
+    private static class Top
+    {
+        public static readonly PropertyName Id = new("id", 1);
+
+        public static readonly PropertyName Path = new("path", 1);
+
+        public static readonly PropertyName Sha256 = new("sha256", 1);
+
+        public static readonly PropertyName Bytes = new("bytes", 1);
+
+        public static readonly PropertyName Title = new("title", 1);
+
+        public static readonly PropertyName Route = new("route", 1);
+
+        public static readonly PropertyName Lazy = new("lazy", 1);
+
+        public static readonly PropertyName Priority = new("priority", 1);
+
+        public static readonly PropertyName Vendor = new("vendor", 1);
+
+        public static readonly PropertyName Tags = new("tags", 1);
+
+        public static readonly PropertyName Depends = new("depends", 1);
+
+        public static readonly PropertyName Actors = new("actors", 1);
+
+        public static readonly PropertyName Features = new("features", 1);
+
+        public static readonly PropertyName Tech = new("tech", 1);
+
+        public static readonly PropertyName DataFlows = new("dataFlows", 1);
+
+        public static readonly PropertyName ProjectType = new("projectType", 1);
+
+        public static readonly PropertyName Architecture = new("architecture", 1);
+
+        public static readonly PropertyName Complexity = new("complexity", 1);
+
+        public static readonly PropertyName Confidence = new("confidence", 1);
+
+        public static readonly PropertyName Dependencies = new("dependencies", 1);
+
+        public static readonly PropertyName Sentences = new("sentences", 1);
+    }
+
+    /// <summary>The members of a feature, technology, data flow, dependency or sentence: three levels in.</summary>
+    private static class Inner
+    {
+        public static readonly PropertyName Name = new("name", 3);
+
+        public static readonly PropertyName Action = new("action", 3);
+
+        public static readonly PropertyName Negated = new("negated", 3);
+
+        public static readonly PropertyName Priority = new("priority", 3);
+
+        public static readonly PropertyName Confidence = new("confidence", 3);
+
+        public static readonly PropertyName Line = new("line", 3);
+
+        public static readonly PropertyName MatchedAs = new("matchedAs", 3);
+
+        public static readonly PropertyName Status = new("status", 3);
+
+        public static readonly PropertyName Canonical = new("canonical", 3);
+
+        public static readonly PropertyName Category = new("category", 3);
+
+        public static readonly PropertyName ReplacedBy = new("replacedBy", 3);
+
+        public static readonly PropertyName Kind = new("kind", 3);
+
+        public static readonly PropertyName From = new("from", 3);
+
+        public static readonly PropertyName To = new("to", 3);
+
+        public static readonly PropertyName Reason = new("reason", 3);
+
+        public static readonly PropertyName Index = new("index", 3);
+
+        public static readonly PropertyName Text = new("text", 3);
+
+        public static readonly PropertyName Features = new("features", 3);
+
+        public static readonly PropertyName Tech = new("tech", 3);
+    }
+
+    /// <summary>A member's name as written before its value, with and without the comma after the member before it.</summary>
+    private sealed class PropertyName(string name, int depth)
+    {
+        public byte[] First { get; } = Encoding.ASCII.GetBytes($"\n{new string(' ', 2 * depth)}\"{name}\": ");
+
+        public byte[] Next { get; } = Encoding.ASCII.GetBytes($",\n{new string(' ', 2 * depth)}\"{name}\": ");
+    }
+
+    /// <summary>
+    /// The scores a module writes (confidence, complexity) are thousandths; their text is made once each. An entry
+    /// is used only for exactly its double, so the text is the formatter's either way.
+    /// </summary>
+    private static readonly byte[][] Thousandths = [.. Enumerable.Range(0, 1001).Select(k => Encoding.ASCII.GetBytes((k / 1000.0).ToString(CultureInfo.InvariantCulture)))];
+
+    private struct Writer(byte[] buffer)
+    {
+        public byte[] Buffer = buffer;
+        private int _at;
+        private int _depth;
+        private bool _first = true;
+
+        public void Module(ModuleDocument m)
+        {
+            Start((byte)'{');
+            String(Top.Id, m.Id);
+            String(Top.Path, m.Path);
+            String(Top.Sha256, m.Sha256);
+            Number(Top.Bytes, m.Bytes);
+            if (m.Title is { } title)
+            {
+                String(Top.Title, title);
+            }
+
+            if (m.Route is { } route)
+            {
+                String(Top.Route, route);
+            }
+
+            Bool(Top.Lazy, m.Lazy);
+            Number(Top.Priority, m.Priority);
+            Bool(Top.Vendor, m.Vendor);
+            Strings(Top.Tags, m.Tags);
+            Strings(Top.Depends, m.Depends);
+            Strings(Top.Actors, m.Actors);
+            Name(Top.Features);
+            Start((byte)'[');
+            foreach (var f in Items(m.Features))
+            {
+                Item();
+                Start((byte)'{');
+                String(Inner.Name, f.Name);
+                String(Inner.Action, f.Action);
+                Bool(Inner.Negated, f.Negated);
+                Number(Inner.Priority, f.Priority);
+                Number(Inner.Confidence, f.Confidence);
+                Number(Inner.Line, f.Line);
+                String(Inner.MatchedAs, f.MatchedAs);
+                String(Inner.Status, f.Status);
+                End((byte)'}');
+            }
+
+            End((byte)']');
+            Name(Top.Tech);
+            Start((byte)'[');
+            foreach (var t in Items(m.Tech))
+            {
+                Item();
+                Start((byte)'{');
+                String(Inner.Canonical, t.Canonical);
+                String(Inner.MatchedAs, t.MatchedAs);
+                String(Inner.Category, t.Category);
+                Bool(Inner.Negated, t.Negated);
+                Number(Inner.Confidence, t.Confidence);
+                Number(Inner.Line, t.Line);
+                String(Inner.Status, t.Status);
+                if (t.ReplacedBy is { } replacedBy)
+                {
+                    String(Inner.ReplacedBy, replacedBy);
+                }
+
+                End((byte)'}');
+            }
+
+            End((byte)']');
+            Name(Top.DataFlows);
+            Start((byte)'[');
+            foreach (var d in Items(m.DataFlows))
+            {
+                Item();
+                Start((byte)'{');
+                String(Inner.Kind, d.Kind);
+                String(Inner.MatchedAs, d.MatchedAs);
+                Number(Inner.Line, d.Line);
+                End((byte)'}');
+            }
+
+            End((byte)']');
+            String(Top.ProjectType, m.ProjectType);
+            String(Top.Architecture, m.Architecture);
+            Number(Top.Complexity, m.Complexity);
+            Number(Top.Confidence, m.Confidence);
+            Name(Top.Dependencies);
+            Start((byte)'[');
+            foreach (var d in Items(m.Dependencies))
+            {
+                Item();
+                Start((byte)'{');
+                String(Inner.From, d.From);
+                String(Inner.To, d.To);
+                String(Inner.Reason, d.Reason);
+                End((byte)'}');
+            }
+
+            End((byte)']');
+            Name(Top.Sentences);
+            Start((byte)'[');
+            foreach (var s in Items(m.Sentences))
+            {
+                Item();
+                Start((byte)'{');
+                Number(Inner.Index, s.Index);
+                Number(Inner.Line, s.Line);
+                String(Inner.Text, s.Text);
+                Strings(Inner.Features, s.Features);
+                Strings(Inner.Tech, s.Tech);
+                End((byte)'}');
+            }
+
+            End((byte)']');
+            End((byte)'}');
+        }
+
+        public byte[] Finish()
+        {
+            // Every byte is written over, so the array is not cleared first.
+            var bytes = GC.AllocateUninitializedArray<byte>(_at + 1);
+            Buffer.AsSpan(0, _at).CopyTo(bytes);
+            bytes[^1] = (byte)'\n';
+            return bytes;
+        }
+
+        // A default (uninitialised) array is written as an empty one: records made by hand may leave one so.
+        private static ImmutableArray<T> Items<T>(ImmutableArray<T> items) => items.IsDefault ? [] : items;
+
+        private void Start(byte open)
+        {
+            Ensure(1);
+            Buffer[_at++] = open;
+            _depth++;
+            _first = true;
+        }
+
+        /// <summary>An empty container closes on its own line's end ("[]"), as the serialiser writes it.</summary>
+        private void End(byte close)
+        {
+            _depth--;
+            if (!_first)
+            {
+                NewLine();
+            }
+
+            Ensure(1);
+            Buffer[_at++] = close;
+            _first = false;
+        }
+
+        /// <summary>Before an array element: the comma after the one before, a new line and the indentation.</summary>
+        private void Item()
+        {
+            if (!_first)
+            {
+                Ensure(1);
+                Buffer[_at++] = (byte)',';
+            }
+
+            NewLine();
+            _first = false;
+        }
+
+        private void Name(PropertyName name)
+        {
+            var bytes = _first ? name.First : name.Next;
+            Ensure(bytes.Length);
+            bytes.CopyTo(Buffer.AsSpan(_at));
+            _at += bytes.Length;
+            _first = false;
+        }
+
+        private void NewLine()
+        {
+            Ensure(1 + (2 * _depth));
+            Buffer[_at++] = (byte)'\n';
+            Buffer.AsSpan(_at, 2 * _depth).Fill((byte)' ');
+            _at += 2 * _depth;
+        }
+
+        private void String(PropertyName name, string value)
+        {
+            Name(name);
+            Value(value);
+        }
+
+        private void Value(string value)
+        {
+            // At most six bytes a char (\uXXXX) and the quotes.
+            Ensure((6 * value.Length) + 2);
+            Buffer[_at++] = (byte)'"';
+            var to = Buffer.AsSpan(_at);
+            if (Ascii.FromUtf16(value, to, out var written) == OperationStatus.Done && to[..written].IndexOfAny(Escaped) < 0)
+            {
+                _at += written;
+            }
+            else
+            {
+                var escaped = JsonEncodedText.Encode(value).EncodedUtf8Bytes;
+                escaped.CopyTo(to);
+                _at += escaped.Length;
+            }
+
+            Buffer[_at++] = (byte)'"';
+        }
+
+        private void Strings(PropertyName name, ImmutableArray<string> values)
+        {
+            Name(name);
+            Start((byte)'[');
+            foreach (var value in Items(values))
+            {
+                Item();
+                Value(value);
+            }
+
+            End((byte)']');
+        }
+
+        private void Bool(PropertyName name, bool value)
+        {
+            Name(name);
+            var text = value ? "true"u8 : "false"u8;
+            Ensure(text.Length);
+            text.CopyTo(Buffer.AsSpan(_at));
+            _at += text.Length;
+        }
+
+        private void Number(PropertyName name, long value)
+        {
+            Name(name);
+            Ensure(20);
+            value.TryFormat(Buffer.AsSpan(_at), out var written, default, CultureInfo.InvariantCulture);
+            _at += written;
+        }
+
+        /// <summary>The shortest text that reads back as the same double: what <see cref="Utf8JsonWriter"/> writes.</summary>
+        private void Number(PropertyName name, double value)
+        {
+            Name(name);
+            Ensure(32);
+            var k = value is >= 0 and <= 1 ? (int)Math.Round(value * 1000) : -1;
+            if (k >= 0 && BitConverter.DoubleToInt64Bits(k / 1000.0) == BitConverter.DoubleToInt64Bits(value)) // not -0, which writes "-0"
+            {
+                Thousandths[k].CopyTo(Buffer.AsSpan(_at));
+                _at += Thousandths[k].Length;
+                return;
+            }
+
+            value.TryFormat(Buffer.AsSpan(_at), out var written, default, CultureInfo.InvariantCulture);
+            _at += written;
+        }
+
+        private void Ensure(int more)
+        {
+            if (_at + more > Buffer.Length)
+            {
+                Array.Resize(ref Buffer, Math.Max(Buffer.Length * 2, _at + more));
+            }
+        }
+    }
+}
