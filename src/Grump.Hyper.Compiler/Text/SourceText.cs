@@ -39,23 +39,20 @@ public sealed class SourceText
 
     private static int[] ComputeLineStarts(string text, int expectedLines)
     {
+        // Line breaks found by the vectorised search, not char by char: a CRLF, a LF or a lone CR each end a line.
         var starts = new List<int>(expectedLines + 1) { 0 };
-        for (var i = 0; i < text.Length; i++)
+        var rest = text.AsSpan();
+        var at = 0;
+        while (rest[at..].IndexOfAny('\r', '\n') is var next and >= 0)
         {
-            var c = text[i];
-            if (c == '\r')
+            var i = at + next;
+            if (rest[i] == '\r' && i + 1 < rest.Length && rest[i + 1] == '\n')
             {
-                if (i + 1 < text.Length && text[i + 1] == '\n')
-                {
-                    i++;
-                }
+                i++;
+            }
 
-                starts.Add(i + 1);
-            }
-            else if (c == '\n')
-            {
-                starts.Add(i + 1);
-            }
+            starts.Add(i + 1);
+            at = i + 1;
         }
 
         return [.. starts];
