@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Collections.Immutable;
 using Grump.Hyper.Compiler.Diagnostics;
@@ -183,7 +184,8 @@ public static class ArtifactEmitter
         // what changed), so its line is kept by route and array, never rendered again.
         KeyValuePair<string, ImmutableArray<string>>[] routes = [.. split.Routes];
         KeyValuePair<string, ImmutableArray<string>>[] lazy = [.. split.LazyChunks];
-        static byte[] Entry(string key, ImmutableArray<string> chunks) => System.Text.Encoding.UTF8.GetBytes(Json(key) + ": " + Json(chunks));
+        static byte[] Entry(string key, ImmutableArray<string> chunks) =>
+            [.. LineJson.Of(key, LineJson.Default.String), .. ": "u8, .. LineJson.Of(chunks, LineJson.Default.ImmutableArrayString)];
         return new LineDocument(fragments.Manifest, blocks)
             .Raw("{\n\"compiler\": ")
             .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(new CompilerStamp(CompilerInfo.Name, CompilerInfo.Version), LineJson.Default.CompilerStamp)))
@@ -197,7 +199,7 @@ public static class ArtifactEmitter
                 new ManifestModule(m.Id, m.Path, ModuleFile(m.Id), m.Route, m.Lazy, m.Vendor), static v => LineJson.Of(v, LineJson.Default.ManifestModule)), fragments.ManifestModules.Reuse))
             .Raw("],\n\"chunks\": [\n")
             .Lines(fragments.ChunksByPosition.Of(split.Chunks, static c => c, c => fragments.Chunks.Get(c.File, new ChunkEntry(c.Name, c.Kind, c.File, c.Content.Length, c.Modules),
-                static v => LineJson.Of(v, LineJson.Default.ChunkEntry)), fragments.Chunks.Reuse))
+                static v => ChunkLine(v)), fragments.Chunks.Reuse))
             .Raw("],\n\"routes\": {\n")
             .Lines(routes, r => fragments.Routes.Get(r.Key, r.Value, chunks => Entry(r.Key, chunks)))
             .Raw("},\n\"lazyChunks\": {\n")
@@ -207,6 +209,32 @@ public static class ArtifactEmitter
             .Raw("\n}\n")
             .ToContent();
     }
+
+    /// <summary>
+    /// A chunk's manifest line: its name, file and size, then its members' ids. An edit renames about half the chunks
+    /// (a member's JSON changed, so the chunk's hash did) but leaves their members as they were, in the very same
+    /// array (the rechunk passes it on), so the members' list, most of the line, is written once per list and the
+    /// line is the serialiser's head for no members with that list in its place.
+    /// </summary>
+    private static byte[] ChunkLine(ChunkEntry chunk)
+    {
+        var head = LineJson.Of(chunk with { Modules = [] }, LineJson.Default.ChunkEntry);
+        var members = ImmutableCollectionsMarshal.AsArray(chunk.Modules);
+        if (members is null || !head.AsSpan().EndsWith("[]}"u8))
+        {
+            return LineJson.Of(chunk, LineJson.Default.ChunkEntry);
+        }
+
+        var list = MemberLists.GetValue(members, static m => LineJson.Of(ImmutableCollectionsMarshal.AsImmutableArray(m), LineJson.Default.ImmutableArrayString));
+        var line = GC.AllocateUninitializedArray<byte>(head.Length - 2 + list.Length);
+        head.AsSpan(0, head.Length - 3).CopyTo(line);
+        list.CopyTo(line.AsSpan(head.Length - 3));
+        line[^1] = (byte)'}';
+        return line;
+    }
+
+    /// <summary>Each member list's JSON, for as long as the list lives (a chunk's, kept from build to build while its members stay).</summary>
+    private static readonly ConditionalWeakTable<string[], byte[]> MemberLists = new();
 
     /// <summary>One module's edges, a line each (no line when it depends on nothing).</summary>
     private static byte[] EdgeLines(string from, ImmutableArray<string> to)
