@@ -49,7 +49,7 @@ public sealed partial class HyperCompiler
         var counters = new CacheCounters();
         var prefetched = _cache.Prefetch([.. files.Select((f, i) => (f, vendor[i]))], options.Compilation, counters);
         var (hints, _) = ScanSources(files);
-        var modules = CompileModules(files, i => vendor[i], options.Compilation, options.Parallelism ?? Environment.ProcessorCount, _cache, counters, _tiered, hints, null, progress, cancellationToken, prefetched: prefetched);
+        var modules = CompileModules(files, i => vendor[i], options.Compilation, options.Parallelism ?? Environment.ProcessorCount, _cache, counters, _tiered.Value, hints, null, progress, cancellationToken, prefetched: prefetched);
         return new ShardOutput(modules, counters.Hits, counters.Misses, counters.L2Hits);
     }
 

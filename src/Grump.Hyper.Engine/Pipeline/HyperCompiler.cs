@@ -62,15 +62,17 @@ public sealed partial class HyperCompiler
     private readonly ModuleCache _cache;
     private readonly ProjectCache _projects;
     private readonly ProjectStates _states = new();
-    private readonly MatcherSet _tiered = Matching.Matchers.Tiered();
-    private readonly TextKernels _kernels;
+    // Built when a build first asks for them, not with the compiler: no default tier does (both cost a fresh CLI
+    // process about a tenth of a second of start-up, the CUDA probe most of it, for nothing).
+    private readonly Lazy<MatcherSet> _tiered = new(Matching.Matchers.Tiered);
+    private readonly Lazy<TextKernels> _kernels;
     private readonly ChangeModel _changes = new();
 
     public HyperCompiler(ModuleCache? cache = null, ProjectCache? projects = null, TextKernels? kernels = null)
     {
         _cache = cache ?? new ModuleCache();
         _projects = projects ?? new ProjectCache();
-        _kernels = kernels ?? SharedKernels.Value;
+        _kernels = kernels is null ? SharedKernels : new(kernels);
     }
 
     /// <summary>One probe per process: finding (or not finding) a GPU costs a second or so.</summary>
@@ -156,7 +158,7 @@ public sealed partial class HyperCompiler
         }
         else
         {
-            var matchers = profile.TieredMatchers ? _tiered : Interpreted;
+            var matchers = profile.TieredMatchers ? _tiered.Value : Interpreted;
             SourceHints[]? hints = null;
             if (profile.Scan)
             {
@@ -259,7 +261,7 @@ public sealed partial class HyperCompiler
             Speculation = speculation,
             Shards = shards,
             Cache = useCache || useMemo ? CacheMetricsOf(counters) : new CacheMetrics(0, 0, 0, 0),
-            Backends = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [new KeyValuePair<string, string>("matcher", matcherTiers), new("text", textBackend), new("gpu", _kernels.GpuName)]),
+            Backends = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [new KeyValuePair<string, string>("matcher", matcherTiers), new("text", textBackend), new("gpu", _kernels.IsValueCreated ? _kernels.Value.GpuName : "none")]),
             Workers = [options.WorkerName],
             Partitioners = PartitionersOf(compilation),
             Steps = steps,
@@ -376,7 +378,7 @@ public sealed partial class HyperCompiler
         }
 
         var stats = new TextStats[sources.Count];
-        var backend = _kernels.Scan(data, offsets, stats);
+        var backend = _kernels.Value.Scan(data, offsets, stats);
         return ([.. stats.Select(s => new SourceHints(s.Ascii, s.Newlines))], backend);
     }
 
