@@ -32,7 +32,7 @@ public static class Compilation
     {
         options ??= CompilationOptions.Default;
         var project = ProjectLoader.Select(files);
-        var results = project.Sources.Select(s => ModuleCompiler.Compile(s, project.VendorPaths.Contains(s.Path), options)).ToImmutableArray();
+        var results = project.Sources.Select((s, i) => ModuleCompiler.Compile(s, project.IsVendor(i), options)).ToImmutableArray();
         return Finish(project, results);
     }
 

@@ -64,12 +64,24 @@ public sealed class SelectionOrderTests
             var again = ProjectLoader.Select(next, first.Order);
             var scratch = ProjectLoader.Select(next);
             Assert.Equal(Describe(scratch), Describe(again));
+            AssertVendorFlags(first);
+            AssertVendorFlags(again);
             Assert.NotNull(again.Order);
             if (change == 0)
             {
                 Assert.Same(first.VendorPaths, again.VendorPaths); // placed by the last decisions, not selected again
             }
         }, iter: 400);
+    }
+
+    /// <summary>The flags a selection answers by position are its vendor paths' (and a selection without an order's too).</summary>
+    private static void AssertVendorFlags(ProjectSelection s)
+    {
+        foreach (var selection in new[] { s, s with { Order = null } })
+        {
+            Assert.Equal(selection.Sources.Select(f => s.VendorPaths.Contains(f.Path)), selection.Sources.Select((_, i) => selection.IsVendor(i)));
+            Assert.Equal(selection.Inputs.Select(f => s.VendorPaths.Contains(f.Path)), selection.Inputs.Select((_, i) => selection.IsVendorInput(i)));
+        }
     }
 
     [Fact]
@@ -89,5 +101,7 @@ public sealed class SelectionOrderTests
         Assert.Same(first.VendorPaths, again.VendorPaths); // taken from the decisions, not matched again
         Assert.Equal(["a.intent", "b.intent", "v/lib.intent"], again.Sources.Select(f => f.Path));
         Assert.Equal("Build a checkout.", Encoding.UTF8.GetString(again.Sources[1].Content.Span));
+        Assert.Equal([false, false, true], again.Sources.Select((_, i) => again.IsVendor(i)));
+        Assert.Equal([false, false, false, true], again.Inputs.Select((_, i) => again.IsVendorInput(i))); // grump.json, third in path order, is no vendor code
     }
 }

@@ -19,6 +19,22 @@ public sealed record ProjectSelection(
 {
     /// <summary>How this selection was made from its list of files, for selecting the next build's list (see <see cref="ProjectLoader.Select(IEnumerable{SourceFile}, SelectionOrder?)"/>).</summary>
     public SelectionOrder? Order { get; init; }
+
+    private bool[]? _sourceVendor;
+    private bool[]? _inputVendor;
+
+    /// <summary>
+    /// Whether source <paramref name="index"/> is vendor code. Asked of every source by several steps of every build:
+    /// answered by position, from flags the selection order keeps (an edit's selection looks nothing up) or made once
+    /// per selection, where a lookup in <see cref="VendorPaths"/> reads the path's characters each time (at 100,000
+    /// sources, 8-10 ms a walk, most of it cache misses on the paths).
+    /// </summary>
+    public bool IsVendor(int index) => VendorPaths.Count != 0 && (Order?.SourceVendor ?? (_sourceVendor ??= Flags(Sources)))[index];
+
+    /// <summary>The same for input <paramref name="index"/> (the project file is no vendor code).</summary>
+    public bool IsVendorInput(int index) => VendorPaths.Count != 0 && (Order?.InputVendor ?? (_inputVendor ??= Flags(Inputs)))[index];
+
+    private bool[] Flags(ImmutableArray<SourceFile> files) => [.. files.Select(f => VendorPaths.Contains(f.Path))];
 }
 
 /// <summary>
@@ -34,7 +50,30 @@ public sealed class SelectionOrder
     {
         (Paths, Prefix, Sorted, Roles, ProjectFileSha256) = (paths, prefix, sorted, roles, projectFileSha256);
         (Settings, VendorPaths, Diagnostics, SourceCount, InputCount) = (made.Settings, made.VendorPaths, made.Diagnostics, made.Sources.Length, made.Inputs.Length);
+
+        // The files in path order that are inputs (sources, vendor or not, and the project file) and sources, by position.
+        (SourceVendor, InputVendor) = (new bool[SourceCount], new bool[InputCount]);
+        int source = 0, input = 0;
+        foreach (var role in roles)
+        {
+            if (role == Other)
+            {
+                continue;
+            }
+
+            InputVendor[input++] = role == Vendor;
+            if (role != ProjectFile)
+            {
+                SourceVendor[source++] = role == Vendor;
+            }
+        }
     }
+
+    /// <summary>Each source's vendor flag, by its place among the sources (see <see cref="ProjectSelection.IsVendor"/>).</summary>
+    internal bool[] SourceVendor { get; }
+
+    /// <summary>Each input's vendor flag, by its place among the inputs.</summary>
+    internal bool[] InputVendor { get; }
 
     /// <summary>The paths as the list gave them, in its order.</summary>
     internal string[] Paths { get; }

@@ -44,12 +44,13 @@ public sealed record ProjectManifest(ManifestSettings Settings, ImmutableArray<P
         var settings = project.Settings;
         var next = 0;
         var inputs = ImmutableArray.CreateBuilder<ProjectInput>(project.Inputs.Length);
-        foreach (var file in project.Inputs)
+        for (var k = 0; k < project.Inputs.Length; k++)
         {
+            var file = project.Inputs[k];
             // Sources are a subsequence of the inputs in the same order: the one input that is not the next source is the project file.
             var isSource = next < project.Sources.Length && ReferenceEquals(file, project.Sources[next]);
             next += isSource ? 1 : 0;
-            var role = !isSource ? InputRole.Project : project.VendorPaths.Contains(file.Path) ? InputRole.Vendor : InputRole.Source;
+            var role = !isSource ? InputRole.Project : project.IsVendorInput(k) ? InputRole.Vendor : InputRole.Source;
             inputs.Add(new ProjectInput(file.Path, file.Sha256, file.Size, role));
         }
 

@@ -51,7 +51,7 @@ public sealed class ProjectFingerprint
                 for (var i = 0; i < length; i++)
                 {
                     var input = inputs[from + i];
-                    lines[i] = (input.Path, input.Sha256, project.VendorPaths.Contains(input.Path));
+                    lines[i] = (input.Path, input.Sha256, project.IsVendorInput(from + i));
                 }
 
                 blocks[b] = new Block(lines, Hash(lines));
@@ -95,7 +95,7 @@ public sealed class ProjectFingerprint
             {
                 var input = project.Inputs[from + i];
                 var (path, sha, vendor) = Lines[i];
-                if (!string.Equals(input.Path, path, StringComparison.Ordinal) || !string.Equals(input.Sha256, sha, StringComparison.Ordinal) || project.VendorPaths.Contains(path) != vendor)
+                if (!string.Equals(input.Path, path, StringComparison.Ordinal) || !string.Equals(input.Sha256, sha, StringComparison.Ordinal) || project.IsVendorInput(from + i) != vendor)
                 {
                     return false;
                 }

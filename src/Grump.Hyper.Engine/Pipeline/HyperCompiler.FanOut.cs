@@ -72,7 +72,7 @@ public sealed partial class HyperCompiler
         stages.Add(new StageMetrics("shards", distribution.FanOutMilliseconds, modules.Count, bytes));
         var stateKey = StateKey(project, options);
         var state = _states.Take(stateKey);
-        var compileReasons = state.CompileReasons(project.Sources, modules, i => project.VendorPaths.Contains(project.Sources[i].Path));
+        var compileReasons = state.CompileReasons(project.Sources, modules, project.IsVendor);
         var finish = new FinishOptions { Parallel = Environment.ProcessorCount > 1, Memo = state.Finish, DocumentBlocks = options.DocumentBlocks, FallbackPartitioners = OptimisingPartitioner.Optimisers };
         var compilation = Compilation.Finish(project, modules, finish, stage: (name, time) => stages.Add(new StageMetrics(name, time.TotalMilliseconds, modules.Count, 0)));
         _states.Give(stateKey, state);

@@ -121,7 +121,7 @@ public sealed partial class HyperCompiler
         }
 
         var bytes = project.Sources.Sum(s => s.Size);
-        bool IsVendor(int i) => project.VendorPaths.Contains(project.Sources[i].Path);
+        bool IsVendor(int i) => project.IsVendor(i);
         stages.Add(new StageMetrics("select", total.Elapsed.TotalMilliseconds, project.Sources.Length, bytes));
 
         var watch = Stopwatch.StartNew();
@@ -178,7 +178,18 @@ public sealed partial class HyperCompiler
             ProjectState.Marked? marked;
             try
             {
-                bool Kept(int i) => state?.Previous(i, project.Sources[i], IsVendor(i)) is not null;
+                // The last build's module of each source, found in one walk: the prefetch, the loader and the compile all ask.
+                ModuleResult?[]? previous = null;
+                if (state is not null)
+                {
+                    previous = new ModuleResult?[project.Sources.Length];
+                    for (var i = 0; i < previous.Length; i++)
+                    {
+                        previous[i] = state.Previous(i, project.Sources[i], IsVendor(i));
+                    }
+                }
+
+                bool Kept(int i) => previous?[i] is not null;
                 IReadOnlyDictionary<string, ModuleResult>? prefetched = null;
                 if (useCache)
                 {
@@ -216,7 +227,7 @@ public sealed partial class HyperCompiler
                 project = Loaded(project, i => !Kept(i)
                     && prefetched?.ContainsKey(ModuleCache.Key(project.Sources[i], IsVendor(i), options.Compilation)) != true, load);
                 var results = CompileModules(project.Sources, IsVendor, options.Compilation, parallelism, useCache ? _cache : null, counters, matchers, hints, order, progress, cancellationToken,
-                    state is null ? null : state.Previous, prefetched);
+                    previous is null ? null : (i, _, _) => previous[i], prefetched);
                 stages.Add(new StageMetrics("compile", watch.Elapsed.TotalMilliseconds, results.Length, bytes));
                 matcherTiers = string.Join(",", matchers.Tiers.Distinct().Select(t => t.ToString().ToLowerInvariant()));
 
