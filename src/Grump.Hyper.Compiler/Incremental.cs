@@ -240,7 +240,7 @@ internal static class Incremental
                 Hold(held, value, +1);
             }
 
-            memo.Artifacts = artifacts.Snapshot();
+            memo.Artifacts = artifacts.Freeze(); // shared, not copied: the set is read only from here on
             (memo.Held, memo.HeldFor, memo.HeldChange) = (held, memo.Artifacts, (before, gone, made));
         }
 

@@ -36,4 +36,39 @@ public sealed class ArtifactSetTests
         set.Add("b.json", [3]);
         Assert.Throws<ArgumentException>(() => set.Count > 0 && set.TryGet("a.json", out _));
     }
+
+    /// <summary>
+    /// A set with one more artifact beside it lists, finds and copies it in its sorted place; the set it was made from
+    /// is unchanged and read only from then on; without that artifact it is that set's entries again.
+    /// </summary>
+    [Fact]
+    public void One_more_artifact_beside_a_shared_set_is_listed_in_its_place_and_the_set_stays_as_it_was()
+    {
+        Gen.Select(Gen.String[Gen.Char["a-z/.-"], 1, 12].HashSet[0, 100], Gen.String[Gen.Char["a-z/.-"], 1, 12]).Sample((paths, extra) =>
+        {
+            paths.Remove(extra);
+            var set = new ArtifactSet();
+            foreach (var path in paths)
+            {
+                set.Add(path, System.Text.Encoding.UTF8.GetBytes(path));
+            }
+
+            var with = set.With(extra, ArtifactContent.Of(System.Text.Encoding.UTF8.GetBytes("+" + extra)));
+            List<string> expected = [.. paths.Append(extra).Order(StringComparer.Ordinal)];
+            Assert.Equal(expected, with.Select(a => a.Key));
+            Assert.Equal(expected, with.Snapshot().Select(a => a.Key));
+            Assert.All(with, a => Assert.Equal(a.Key == extra ? "+" + extra : a.Key, System.Text.Encoding.UTF8.GetString(a.Value.ToArray())));
+            Assert.True(with.TryGet(extra, out var found) && found.Length == extra.Length + 1);
+            Assert.Equal(paths.Count + 1, with.Count);
+
+            Assert.Equal(paths.Order(StringComparer.Ordinal), set.Select(a => a.Key));
+            Assert.False(set.TryGet(extra, out _));
+            Assert.Throws<InvalidOperationException>(() => set.Add("late.json", [1]));
+            Assert.Equal(paths.Order(StringComparer.Ordinal), with.Without(extra).Select(a => a.Key));
+
+            var copy = with.Without("no such path"); // a copy, which may be added to
+            copy.Add("~late.json", [1]);
+            Assert.Equal(expected.Append("~late.json"), copy.Select(a => a.Key));
+        }, iter: 300);
+    }
 }

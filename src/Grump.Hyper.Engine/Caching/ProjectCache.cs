@@ -52,9 +52,10 @@ public sealed class ProjectCache(int capacity = 8)
         }
     }
 
-    /// <summary>A fresh artifact set over the same (never mutated) bytes, so each caller may add its own metrics.json.</summary>
-    private static CompilationResult Copy(CompilationResult result)
-    {
-        return result with { Artifacts = result.Artifacts.Without(ArtifactSet.Metrics) };
-    }
+    /// <summary>
+    /// The build without metrics.json, which differs between builds of the same inputs: the engine keeps builds before
+    /// it adds theirs (beside the set, never in it), so the set itself is handed out, shared; each caller adds its own.
+    /// </summary>
+    private static CompilationResult Copy(CompilationResult result) =>
+        result.Artifacts.TryGet(ArtifactSet.Metrics, out _) ? result with { Artifacts = result.Artifacts.Without(ArtifactSet.Metrics) } : result;
 }

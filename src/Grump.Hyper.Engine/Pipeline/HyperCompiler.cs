@@ -347,12 +347,12 @@ public sealed partial class HyperCompiler
             ? [.. split.Scores.Select(x => new PartitionerScore(x.Partitioner, x.BytesLoaded, x.Valid, x.Partitioner == split.Chosen))]
             : [];
 
-    /// <summary>Records the metrics and adds them to the artifacts as metrics.json.</summary>
+    /// <summary>Records the metrics and adds them to the artifacts as metrics.json, beside the build's set (which the memo and the project cache share).</summary>
     private static HyperResult Seal(CompilationResult compilation, CompileMetrics metrics)
     {
         EngineMetrics.Record(metrics);
-        compilation.Artifacts.Set(ArtifactSet.Metrics, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(metrics, MetricsJson.Default.CompileMetrics));
-        return new HyperResult(compilation, metrics);
+        var json = ArtifactContent.Of(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(metrics, MetricsJson.Default.CompileMetrics));
+        return new HyperResult(compilation with { Artifacts = compilation.Artifacts.With(ArtifactSet.Metrics, json) }, metrics);
     }
 
     /// <summary>
