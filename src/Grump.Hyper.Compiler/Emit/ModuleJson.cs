@@ -141,6 +141,8 @@ public static class ModuleJson
     /// </summary>
     private static readonly byte[][] Thousandths = [.. Enumerable.Range(0, 1001).Select(k => Encoding.ASCII.GetBytes((k / 1000.0).ToString(CultureInfo.InvariantCulture)))];
 
+    private delegate void Members<T>(ref Writer writer, T item);
+
     private struct Writer(byte[] buffer)
     {
         public byte[] Buffer = buffer;
@@ -171,92 +173,72 @@ public static class ModuleJson
             Strings(Top.Tags, m.Tags);
             Strings(Top.Depends, m.Depends);
             Strings(Top.Actors, m.Actors);
-            Name(Top.Features);
-            Start((byte)'[');
-            foreach (var f in Items(m.Features))
+            Objects(Top.Features, m.Features, static (ref Writer w, FeatureInfo f) =>
             {
-                Item();
-                Start((byte)'{');
-                String(Inner.Name, f.Name);
-                String(Inner.Action, f.Action);
-                Bool(Inner.Negated, f.Negated);
-                Number(Inner.Priority, f.Priority);
-                Number(Inner.Confidence, f.Confidence);
-                Number(Inner.Line, f.Line);
-                String(Inner.MatchedAs, f.MatchedAs);
-                String(Inner.Status, f.Status);
-                End((byte)'}');
-            }
-
-            End((byte)']');
-            Name(Top.Tech);
-            Start((byte)'[');
-            foreach (var t in Items(m.Tech))
+                w.String(Inner.Name, f.Name);
+                w.String(Inner.Action, f.Action);
+                w.Bool(Inner.Negated, f.Negated);
+                w.Number(Inner.Priority, f.Priority);
+                w.Number(Inner.Confidence, f.Confidence);
+                w.Number(Inner.Line, f.Line);
+                w.String(Inner.MatchedAs, f.MatchedAs);
+                w.String(Inner.Status, f.Status);
+            });
+            Objects(Top.Tech, m.Tech, static (ref Writer w, TechInfo t) =>
             {
-                Item();
-                Start((byte)'{');
-                String(Inner.Canonical, t.Canonical);
-                String(Inner.MatchedAs, t.MatchedAs);
-                String(Inner.Category, t.Category);
-                Bool(Inner.Negated, t.Negated);
-                Number(Inner.Confidence, t.Confidence);
-                Number(Inner.Line, t.Line);
-                String(Inner.Status, t.Status);
+                w.String(Inner.Canonical, t.Canonical);
+                w.String(Inner.MatchedAs, t.MatchedAs);
+                w.String(Inner.Category, t.Category);
+                w.Bool(Inner.Negated, t.Negated);
+                w.Number(Inner.Confidence, t.Confidence);
+                w.Number(Inner.Line, t.Line);
+                w.String(Inner.Status, t.Status);
                 if (t.ReplacedBy is { } replacedBy)
                 {
-                    String(Inner.ReplacedBy, replacedBy);
+                    w.String(Inner.ReplacedBy, replacedBy);
                 }
-
-                End((byte)'}');
-            }
-
-            End((byte)']');
-            Name(Top.DataFlows);
-            Start((byte)'[');
-            foreach (var d in Items(m.DataFlows))
+            });
+            Objects(Top.DataFlows, m.DataFlows, static (ref Writer w, DataFlowInfo d) =>
             {
-                Item();
-                Start((byte)'{');
-                String(Inner.Kind, d.Kind);
-                String(Inner.MatchedAs, d.MatchedAs);
-                Number(Inner.Line, d.Line);
-                End((byte)'}');
-            }
-
-            End((byte)']');
+                w.String(Inner.Kind, d.Kind);
+                w.String(Inner.MatchedAs, d.MatchedAs);
+                w.Number(Inner.Line, d.Line);
+            });
             String(Top.ProjectType, m.ProjectType);
             String(Top.Architecture, m.Architecture);
             Number(Top.Complexity, m.Complexity);
             Number(Top.Confidence, m.Confidence);
-            Name(Top.Dependencies);
-            Start((byte)'[');
-            foreach (var d in Items(m.Dependencies))
+            Objects(Top.Dependencies, m.Dependencies, static (ref Writer w, FeatureDependency d) =>
             {
-                Item();
-                Start((byte)'{');
-                String(Inner.From, d.From);
-                String(Inner.To, d.To);
-                String(Inner.Reason, d.Reason);
-                End((byte)'}');
-            }
-
-            End((byte)']');
-            Name(Top.Sentences);
-            Start((byte)'[');
-            foreach (var s in Items(m.Sentences))
+                w.String(Inner.From, d.From);
+                w.String(Inner.To, d.To);
+                w.String(Inner.Reason, d.Reason);
+            });
+            Objects(Top.Sentences, m.Sentences, static (ref Writer w, SentenceInfo s) =>
             {
-                Item();
-                Start((byte)'{');
-                Number(Inner.Index, s.Index);
-                Number(Inner.Line, s.Line);
-                String(Inner.Text, s.Text);
-                Strings(Inner.Features, s.Features);
-                Strings(Inner.Tech, s.Tech);
-                End((byte)'}');
-            }
-
-            End((byte)']');
+                w.Number(Inner.Index, s.Index);
+                w.Number(Inner.Line, s.Line);
+                w.String(Inner.Text, s.Text);
+                w.Strings(Inner.Features, s.Features);
+                w.Strings(Inner.Tech, s.Tech);
+            });
             End((byte)'}');
+        }
+
+        /// <summary>A member whose value is an array of objects, each written by <paramref name="members"/>.</summary>
+        private void Objects<T>(PropertyName name, ImmutableArray<T> items, Members<T> members)
+        {
+            Name(name);
+            Start((byte)'[');
+            foreach (var item in Items(items))
+            {
+                Item();
+                Start((byte)'{');
+                members(ref this, item);
+                End((byte)'}');
+            }
+
+            End((byte)']');
         }
 
         public byte[] Finish()
