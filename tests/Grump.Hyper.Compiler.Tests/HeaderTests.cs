@@ -98,6 +98,13 @@ public sealed class HeaderTests
         """, "GH1004");
 
     [Fact]
+    public void A_key_given_twice_names_the_line_that_set_it_first()
+    {
+        var result = TestSources.Compile("---\nid: cart\n\nTitle: One\ntitle: Two\n---\nBuild a cart.\n");
+        Assert.Contains(result.Diagnostics, d => d.Code == "GH1004" && d.Line == 5 && d.Message.EndsWith("already set on line 4", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void An_unterminated_string_is_reported_at_its_quote() => AssertDiagnostics("""
         ---
         title: ⟦"Checkout
