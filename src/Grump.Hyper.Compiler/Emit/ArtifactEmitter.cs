@@ -253,10 +253,6 @@ public static class ArtifactEmitter
         return [.. lines];
     }
 
-    private static string Json(string value) => System.Text.Encoding.UTF8.GetString(LineJson.Of(value, LineJson.Default.String));
-
-    private static string Json(ImmutableArray<string> values) => System.Text.Encoding.UTF8.GetString(LineJson.Of(values, LineJson.Default.ImmutableArrayString));
-
     public static DiagnosticCounts Count(ImmutableArray<Diagnostic> diagnostics) => new(
         diagnostics.Count(d => d.Severity == DiagnosticSeverity.Error),
         diagnostics.Count(d => d.Severity == DiagnosticSeverity.Warning),

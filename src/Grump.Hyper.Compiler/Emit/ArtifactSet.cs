@@ -227,30 +227,19 @@ public sealed class ArtifactSet : IReadOnlyCollection<KeyValuePair<string, Artif
         }
     }
 
-    /// <summary>Where a path not in the arrays goes among them.</summary>
-    private int Place(string path)
-    {
-        int lo = 0, hi = _count - 1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (string.CompareOrdinal(_paths[mid], path) < 0)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return lo;
-    }
-
     /// <summary>The sorted position of a path, or -1.</summary>
     private int Find(string path)
     {
         EnsureSorted();
+        return Search(path) is var at and >= 0 ? at : -1;
+    }
+
+    /// <summary>Where a path not in the arrays goes among them (it must not be there).</summary>
+    private int Place(string path) => ~Search(path);
+
+    /// <summary>A binary search of the (sorted) arrays: the path's position, or the complement of where it would go.</summary>
+    private int Search(string path)
+    {
         int lo = 0, hi = _count - 1;
         while (lo <= hi)
         {
@@ -271,7 +260,7 @@ public sealed class ArtifactSet : IReadOnlyCollection<KeyValuePair<string, Artif
             }
         }
 
-        return -1;
+        return ~lo;
     }
 
     /// <summary>Sorts after out-of-order adds; readers on several threads may arrive here at once, so one sorts.</summary>

@@ -143,6 +143,8 @@ public static class ModuleJson
 
     private delegate void Members<T>(ref Writer writer, T item);
 
+    private delegate void Element<T, TState>(ref Writer writer, T item, TState state);
+
     private struct Writer(byte[] buffer)
     {
         public byte[] Buffer = buffer;
@@ -226,16 +228,23 @@ public static class ModuleJson
         }
 
         /// <summary>A member whose value is an array of objects, each written by <paramref name="members"/>.</summary>
-        private void Objects<T>(PropertyName name, ImmutableArray<T> items, Members<T> members)
+        private void Objects<T>(PropertyName name, ImmutableArray<T> items, Members<T> members) =>
+            Array(name, items, members, static (ref Writer w, T item, Members<T> members) =>
+            {
+                w.Start((byte)'{');
+                members(ref w, item);
+                w.End((byte)'}');
+            });
+
+        /// <summary>A member whose value is an array, each element written by <paramref name="element"/> after its separator.</summary>
+        private void Array<T, TState>(PropertyName name, ImmutableArray<T> items, TState state, Element<T, TState> element)
         {
             Name(name);
             Start((byte)'[');
             foreach (var item in Items(items))
             {
                 Item();
-                Start((byte)'{');
-                members(ref this, item);
-                End((byte)'}');
+                element(ref this, item, state);
             }
 
             End((byte)']');
@@ -331,18 +340,8 @@ public static class ModuleJson
             Buffer[_at++] = (byte)'"';
         }
 
-        private void Strings(PropertyName name, ImmutableArray<string> values)
-        {
-            Name(name);
-            Start((byte)'[');
-            foreach (var value in Items(values))
-            {
-                Item();
-                Value(value);
-            }
-
-            End((byte)']');
-        }
+        private void Strings(PropertyName name, ImmutableArray<string> values) =>
+            Array(name, values, 0, static (ref Writer w, string value, int _) => w.Value(value));
 
         private void Bool(PropertyName name, bool value)
         {
@@ -382,7 +381,7 @@ public static class ModuleJson
         {
             if (_at + more > Buffer.Length)
             {
-                Array.Resize(ref Buffer, Math.Max(Buffer.Length * 2, _at + more));
+                System.Array.Resize(ref Buffer, Math.Max(Buffer.Length * 2, _at + more));
             }
         }
     }

@@ -28,7 +28,7 @@ public sealed class ProjectCache(int capacity = 8)
                 {
                     _entries.Remove(node);
                     _entries.AddFirst(node);
-                    result = Copy(node.Value.Result);
+                    result = WithoutMetrics(node.Value.Result);
                     state = node.Value.State;
                     return true;
                 }
@@ -44,7 +44,7 @@ public sealed class ProjectCache(int capacity = 8)
     {
         lock (_gate)
         {
-            _entries.AddFirst((key, Copy(result), state));
+            _entries.AddFirst((key, WithoutMetrics(result), state));
             while (_entries.Count > capacity)
             {
                 _entries.RemoveLast();
@@ -56,6 +56,6 @@ public sealed class ProjectCache(int capacity = 8)
     /// The build without metrics.json, which differs between builds of the same inputs: the engine keeps builds before
     /// it adds theirs (beside the set, never in it), so the set itself is handed out, shared; each caller adds its own.
     /// </summary>
-    private static CompilationResult Copy(CompilationResult result) =>
+    private static CompilationResult WithoutMetrics(CompilationResult result) =>
         result.Artifacts.TryGet(ArtifactSet.Metrics, out _) ? result with { Artifacts = result.Artifacts.Without(ArtifactSet.Metrics) } : result;
 }
