@@ -107,7 +107,7 @@ public static class Compilation
 
         steps.Add(planReasons);
         steps.Add(Incremental.SplitReasons(split, memo));
-        var artifacts = ArtifactEmitter.Emit(project, link, plan, split, rendered, diagnostics, options.Parallel, fragments, options.DocumentBlocks, early);
+        var artifacts = ArtifactEmitter.Emit(project, link, plan, split, rendered, diagnostics, options.Parallel, fragments, options.DocumentBlocks, early, memo?.Artifacts);
         steps.AddRange(Incremental.DocumentReasons(fragments));
         Done("emit");
 

@@ -178,45 +178,36 @@ internal static class Incremental
     /// </summary>
     public static StepReasons ArtifactReasons(ArtifactSet artifacts, FinishMemo? memo)
     {
-        // Both sets are sorted by path, so they are walked side by side: no index of either is built.
         var before = memo?.Artifacts ?? new ArtifactSet();
         artifacts.EnsureSorted();
         int added = 0, modified = 0, unchanged = 0, cached = 0, removed = 0;
         long bytes = 0;
-        int i = 0, j = 0;
 
         // What the build before holds, by value: the memo's count when it describes that very set (it is kept up
         // to date below from the changed artifacts alone) or the set its last change started from, else counted here.
         var held = memo is null ? Count(before) : HeldBy(memo, before);
         var gone = new List<ArtifactContent>();
         var made = new List<ArtifactContent>();
-        while (i < artifacts.Count || j < before.Count)
+        void Compare(ArtifactContent? was, ArtifactContent? now, int at)
         {
-            var c = i == artifacts.Count ? 1 : j == before.Count ? -1 : string.CompareOrdinal(artifacts.PathAt(i), before.PathAt(j));
-            if (c > 0)
+            if (now is null)
             {
                 removed++;
-                gone.Add(before.ContentAt(j++));
-                continue;
+                gone.Add(was!);
             }
-
-            var now = artifacts.ContentAt(i++);
-            if (c < 0)
+            else if (was is null)
             {
                 added++;
                 bytes += NewBytes(now, held);
                 made.Add(now);
-                continue;
             }
-
-            var was = before.ContentAt(j++);
-            if (ReferenceEquals(was, now))
+            else if (ReferenceEquals(was, now))
             {
                 cached++;
             }
             else if (was.ContentEquals(now))
             {
-                artifacts.ReplaceAt(i - 1, was);
+                artifacts.ReplaceAt(at, was);
                 unchanged++;
             }
             else
@@ -228,6 +219,31 @@ internal static class Incremental
             }
         }
 
+        if (artifacts.Spliced is { } spliced && ReferenceEquals(spliced.From, before))
+        {
+            // Spliced from the build before: only its changes differ, every other entry is that build's very value.
+            foreach (var change in spliced.Changes)
+            {
+                Compare(change.Was, change.Now, change.At);
+            }
+
+            cached = artifacts.Count - added - modified - unchanged;
+        }
+        else
+        {
+            // Both sets are sorted by path, so they are walked side by side: no index of either is built.
+            int i = 0, j = 0;
+            while (i < artifacts.Count || j < before.Count)
+            {
+                var c = i == artifacts.Count ? 1 : j == before.Count ? -1 : string.CompareOrdinal(artifacts.PathAt(i), before.PathAt(j));
+                var was = c < 0 ? null : before.ContentAt(j++);
+                var now = c > 0 ? null : artifacts.ContentAt(i);
+                Compare(was, now, i);
+                i += now is null ? 0 : 1;
+            }
+        }
+
+        artifacts.Spliced = null; // it holds the set before
         if (memo is not null)
         {
             foreach (var value in gone)

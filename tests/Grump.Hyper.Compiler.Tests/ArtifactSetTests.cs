@@ -71,4 +71,55 @@ public sealed class ArtifactSetTests
             Assert.Equal(expected.Append("~late.json"), copy.Select(a => a.Key));
         }, iter: 300);
     }
+
+    /// <summary>
+    /// A set spliced from another with paths removed, replaced and added (a path may be removed and given a value
+    /// again, as a chunk made again under its name) holds exactly what applying them one by one gives, and lists each
+    /// change once with the value it had, the value it has and its place.
+    /// </summary>
+    [Fact]
+    public void A_spliced_set_is_the_set_with_its_changes_applied_and_lists_each_change_once()
+    {
+        var path = Gen.String[Gen.Char["a-e/."], 1, 4];
+        Gen.Select(path.HashSet[0, 60], path.HashSet[0, 20], path.HashSet[0, 20]).Sample((paths, removals, values) =>
+        {
+            var from = new ArtifactSet();
+            foreach (var p in paths)
+            {
+                from.Add(p, System.Text.Encoding.UTF8.GetBytes(p));
+            }
+
+            from.Freeze();
+            var changes = removals.Select(p => (p, (ArtifactContent?)null))
+                .Concat(values.Select(p => (p, (ArtifactContent?)ArtifactContent.Of(System.Text.Encoding.UTF8.GetBytes("+" + p))))).ToList();
+            var expected = paths.Except(removals).Union(values).Order(StringComparer.Ordinal).ToList();
+
+            var spliced = ArtifactSet.Splice(from, changes);
+
+            Assert.Equal(expected, spliced.Select(a => a.Key));
+            Assert.All(spliced, a => Assert.Equal(values.Contains(a.Key) ? "+" + a.Key : a.Key, System.Text.Encoding.UTF8.GetString(a.Value.ToArray())));
+            var (origin, log) = spliced.Spliced!.Value;
+            Assert.Same(from, origin);
+            var changed = values.Union(removals.Intersect(paths)).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(changed, log.Select(c => c.Path));
+            Assert.All(log, c =>
+            {
+                Assert.Equal(paths.Contains(c.Path), c.Was is not null);
+                Assert.Equal(values.Contains(c.Path), c.Now is not null);
+                if (c.Now is not null)
+                {
+                    Assert.Equal(c.Path, spliced.PathAt(c.At));
+                    Assert.Same(c.Now, spliced.ContentAt(c.At));
+                }
+            });
+            Assert.Equal(paths.Count, from.Count); // the set spliced from stays as it was
+        }, iter: 400);
+    }
+
+    [Fact]
+    public void A_splice_that_gives_one_path_two_values_is_refused()
+    {
+        var from = new ArtifactSet().Freeze();
+        Assert.Throws<ArgumentException>(() => ArtifactSet.Splice(from, [("a.json", ArtifactContent.Of([1])), ("a.json", ArtifactContent.Of([2]))]));
+    }
 }

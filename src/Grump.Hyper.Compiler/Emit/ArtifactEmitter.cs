@@ -37,23 +37,12 @@ public static class ArtifactEmitter
             ArtifactJson.Default.ImmutableArrayDiagnosticEntry)));
 
     /// <param name="early">manifest.json and diagnostics.json when already written (by <see cref="WithoutPlan"/> with these inputs).</param>
+    /// <param name="previous">The project's last build's set, when one is kept: spliced where this build changed it.</param>
     public static ArtifactSet Emit(ProjectSelection project, LinkResult link, Plan plan, SplitResult split,
         RenderedModules rendered, ImmutableArray<Diagnostic> diagnostics, bool parallel = false, DocumentFragments? fragments = null, bool blocks = false,
-        PlanFreeDocuments? early = null)
+        PlanFreeDocuments? early = null, ArtifactSet? previous = null)
     {
         fragments ??= new DocumentFragments();
-        // Room for the four documents and the metrics.json the engine adds: one more than fits doubled both arrays.
-        var artifacts = new ArtifactSet(link.Modules.Length + split.Chunks.Length + 5);
-        foreach (var module in link.Modules)
-        {
-            var result = rendered.Get(module);
-            artifacts.Add(result.File!, result.Content!);
-        }
-
-        foreach (var chunk in split.Chunks)
-        {
-            artifacts.Add(chunk.File, chunk.Content);
-        }
 
         // The four documents are independent (each has its own fragment caches); written side by side when allowed, but
         // for the two a caller wrote while the plan was made.
@@ -75,11 +64,90 @@ public static class ArtifactEmitter
             written[i] ??= documents[i]();
         }
 
-        artifacts.Add(ArtifactSet.Plan, written[0]);
-        artifacts.Add(ArtifactSet.Graph, written[1]);
-        artifacts.Add(ArtifactSet.Manifest, written[2]);
-        artifacts.Add(ArtifactSet.Diagnostics, written[3]);
+        var modules = ImmutableCollectionsMarshal.AsArray(link.Modules) ?? [];
+        var chunks = ImmutableCollectionsMarshal.AsArray(split.Chunks) ?? [];
+        var artifacts = (previous is null ? null : Splice(previous, modules, chunks, rendered, written)) ?? Whole(modules, chunks, rendered, written);
+        artifacts.Origin = (modules, chunks);
         return artifacts;
+    }
+
+    /// <summary>The documents' paths, in the order <see cref="Emit"/> writes them.</summary>
+    private static readonly string[] Documents = [ArtifactSet.Plan, ArtifactSet.Graph, ArtifactSet.Manifest, ArtifactSet.Diagnostics];
+
+    /// <summary>Every module, chunk and document added to a new set (a first build, or one whose modules moved).</summary>
+    private static ArtifactSet Whole(CompiledModule[] modules, Chunk[] chunks, RenderedModules rendered, ArtifactContent[] documents)
+    {
+        var artifacts = new ArtifactSet(modules.Length + chunks.Length + documents.Length);
+        foreach (var module in modules)
+        {
+            var result = rendered.Get(module);
+            artifacts.Add(result.File!, result.Content!);
+        }
+
+        foreach (var chunk in chunks)
+        {
+            artifacts.Add(chunk.File, chunk.Content);
+        }
+
+        for (var d = 0; d < documents.Length; d++)
+        {
+            artifacts.Add(Documents[d], documents[d]);
+        }
+
+        return artifacts;
+    }
+
+    /// <summary>
+    /// The last build's set with what this build changed: a module that is another object at its link position (with
+    /// the same id, so the same path), a chunk that is another object at its place (the old one's file out, the new
+    /// one's in), and the documents. None when the modules moved or the chunks were cut again (the positions say
+    /// nothing then), or when so much changed that adding everything again costs no more.
+    /// </summary>
+    private static ArtifactSet? Splice(ArtifactSet previous, CompiledModule[] modules, Chunk[] chunks, RenderedModules rendered, ArtifactContent[] documents)
+    {
+        if (previous.Origin is not { } origin || origin.Modules.Length != modules.Length || origin.Chunks.Length != chunks.Length)
+        {
+            return null;
+        }
+
+        var most = (modules.Length + chunks.Length) / 4;
+        var changes = new List<(string Path, ArtifactContent? Now)>();
+        for (var i = 0; i < modules.Length; i++)
+        {
+            if (ReferenceEquals(modules[i], origin.Modules[i]))
+            {
+                continue;
+            }
+
+            if (!string.Equals(modules[i].Id, origin.Modules[i].Id, StringComparison.Ordinal) || changes.Count > most)
+            {
+                return null;
+            }
+
+            var result = rendered.Get(modules[i]);
+            changes.Add((result.File!, result.Content));
+        }
+
+        for (var i = 0; i < chunks.Length; i++)
+        {
+            if (!ReferenceEquals(chunks[i], origin.Chunks[i]))
+            {
+                changes.Add((origin.Chunks[i].File, null));
+                changes.Add((chunks[i].File, chunks[i].Content));
+            }
+        }
+
+        if (changes.Count > 2 * most)
+        {
+            return null;
+        }
+
+        for (var d = 0; d < documents.Length; d++)
+        {
+            changes.Add((Documents[d], documents[d]));
+        }
+
+        return ArtifactSet.Splice(previous, changes);
     }
 
     private static ArtifactContent PlanDocument(Plan plan, DocumentFragments fragments, bool blocks, bool parallel)

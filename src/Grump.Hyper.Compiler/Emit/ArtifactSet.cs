@@ -32,6 +32,19 @@ public sealed class ArtifactSet : IReadOnlyCollection<KeyValuePair<string, Artif
     /// <summary>One entry beside the arrays, at its sorted place among them (see <see cref="With(string, ArtifactContent)"/>).</summary>
     private readonly (int At, string Path, ArtifactContent Content)? _extra;
 
+    /// <summary>
+    /// The build's modules (in link order) and chunks that the set was emitted from, which the next build compares its
+    /// own with by position to find what changed (see <see cref="Splice"/>): the set is kept by the project's memo, so
+    /// this is what made exactly that set, whatever the memo was rewound to.
+    /// </summary>
+    internal (Modules.CompiledModule[] Modules, Splitting.Chunk[] Chunks)? Origin { get; set; }
+
+    /// <summary>
+    /// A spliced set's changes against the set it was spliced from, until the comparison with the build before
+    /// (<see cref="Incremental.ArtifactReasons"/>) reads them and lets go (they hold that set).
+    /// </summary>
+    internal (ArtifactSet From, List<SpliceChange> Changes)? Spliced { get; set; }
+
     public ArtifactSet()
         : this(16)
     {
@@ -227,6 +240,69 @@ public sealed class ArtifactSet : IReadOnlyCollection<KeyValuePair<string, Artif
         }
     }
 
+    /// <summary>
+    /// A set made from a frozen one and the paths that changed: the runs of unchanged entries between them copied whole.
+    /// An edit of 10 files in 100,000 added all 110,000 paths to a new set, each compared with the one before it (the
+    /// paths' characters are cache misses at that size), and then walked both sets side by side to find what it had
+    /// changed. Each change is a path with its new value, or with none to remove it; the set keeps each change with
+    /// the value it replaced (<see cref="Spliced"/>), so the comparison with the build before reads those alone.
+    /// </summary>
+    internal static ArtifactSet Splice(ArtifactSet from, List<(string Path, ArtifactContent? Now)> changes)
+    {
+        if (from._extra is not null)
+        {
+            throw new InvalidOperationException("Splice a build's own set, not one with an entry beside it.");
+        }
+
+        from.EnsureSorted();
+        // In path order; a removal before a value for the same path (a chunk made again under the same name).
+        changes.Sort(static (a, b) => string.CompareOrdinal(a.Path, b.Path) is var c and not 0 ? c : (a.Now is null ? 0 : 1) - (b.Now is null ? 0 : 1));
+        var capacity = Math.Max(1, from._count + changes.Count);
+        var (paths, contents) = (new string[capacity], new ArtifactContent[capacity]);
+        var log = new List<SpliceChange>(changes.Count);
+        int j = 0, k = 0;
+        string? last = null;
+        foreach (var (path, now) in changes)
+        {
+            var found = from.Search(path, j);
+            var at = found >= 0 ? found : ~found;
+            Array.Copy(from._paths, j, paths, k, at - j);
+            Array.Copy(from._contents, j, contents, k, at - j);
+            (k, j) = (k + at - j, found >= 0 ? at + 1 : at);
+            var was = found >= 0 ? from._contents[found] : null;
+            if (now is null)
+            {
+                if (was is not null)
+                {
+                    log.Add(new SpliceChange(path, was, null, -1));
+                }
+
+                continue;
+            }
+
+            if (string.Equals(last, path, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"An artifact with the path '{path}' was added twice.");
+            }
+
+            if (was is null && log.Count > 0 && log[^1] is { Now: null } removed && string.Equals(removed.Path, path, StringComparison.Ordinal))
+            {
+                // Removed and given a value again: one change, from the value it had.
+                was = removed.Was;
+                log.RemoveAt(log.Count - 1);
+            }
+
+            last = path;
+            (paths[k], contents[k]) = (path, now);
+            log.Add(new SpliceChange(path, was, now, k++));
+        }
+
+        Array.Copy(from._paths, j, paths, k, from._count - j);
+        Array.Copy(from._contents, j, contents, k, from._count - j);
+        k += from._count - j;
+        return new ArtifactSet(paths, contents, k) { Spliced = (from, log) };
+    }
+
     /// <summary>The sorted position of a path, or -1.</summary>
     private int Find(string path)
     {
@@ -237,10 +313,10 @@ public sealed class ArtifactSet : IReadOnlyCollection<KeyValuePair<string, Artif
     /// <summary>Where a path not in the arrays goes among them (it must not be there).</summary>
     private int Place(string path) => ~Search(path);
 
-    /// <summary>A binary search of the (sorted) arrays: the path's position, or the complement of where it would go.</summary>
-    private int Search(string path)
+    /// <summary>A binary search of the (sorted) arrays from <paramref name="lo"/> on: the path's position, or the complement of where it would go.</summary>
+    private int Search(string path, int lo = 0)
     {
-        int lo = 0, hi = _count - 1;
+        var hi = _count - 1;
         while (lo <= hi)
         {
             var mid = (lo + hi) >>> 1;
@@ -346,3 +422,6 @@ public sealed class ArtifactSet : IReadOnlyCollection<KeyValuePair<string, Artif
         }
     }
 }
+
+/// <summary>One path a spliced set changed: the value it had (none when new), its value now (none when removed) and its place.</summary>
+internal sealed record SpliceChange(string Path, ArtifactContent? Was, ArtifactContent? Now, int At);
