@@ -28,7 +28,7 @@ public sealed class ArtifactContentTests
                 return new ReadOnlyMemory<byte>(bytes, 1, length); // a slice, as a line of a larger buffer is
             }).ToArray()).ToArray();
             var whole = parts.SelectMany(run => run).SelectMany(part => part.ToArray()).ToArray();
-            var content = ArtifactContent.Runs(parts);
+            var content = ArtifactContent.Runs(parts, whole.Length);
 
             Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(whole)), content.Sha256);
             using var written = new MemoryStream();

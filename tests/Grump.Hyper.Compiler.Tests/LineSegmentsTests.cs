@@ -102,4 +102,52 @@ public sealed class LineSegmentsTests
         Assert.InRange(memo.Segments.Counts.Made, 3, 20);
         Assert.Equal(Expected(lines, []), Encoding.UTF8.GetString(edited.ToArray()));
     }
+
+    /// <summary>
+    /// Lines kept by position (a held document lays them out a page of positions at a time, reusing the pages none of
+    /// whose lines changed): whatever the edits, and wherever the last line with bytes moves (an item may have none, a
+    /// module without depends), the list is the lines with bytes joined, its length counted right.
+    /// </summary>
+    [Fact]
+    public void Positional_lines_are_the_lines_with_bytes_joined_whatever_the_edits()
+    {
+        // A build's edits: positions given a new key and line, an empty one (no bytes) at times; the count may change.
+        var edit = Gen.Select(Gen.Int[0, 10_000], Gen.Bool, Gen.Bool);
+        // Lines with bytes up to a point only, as a module list whose last modules depend on nothing.
+        Gen.Select(Gen.Int[0, 800], Gen.Int[0, 800], edit.Array[1, 8].Array[1, 6], Gen.Int[0, 9]).Sample((size, filled, builds, resize) =>
+        {
+            var memo = new DocumentMemo();
+            var positional = new PositionalLines();
+            var next = 0;
+            byte[] Make(bool empty) => empty ? [] : Line(next++);
+            var items = Enumerable.Range(0, size).Select(i => (Key: new object(), Line: Make(i % 3 == 0 || i >= filled))).ToList();
+            for (var b = 0; b <= builds.Length; b++)
+            {
+                if (b > 0)
+                {
+                    foreach (var (where, empty, nearEnd) in builds[b - 1])
+                    {
+                        if (items.Count > 0)
+                        {
+                            // Half the edits among the last lines, where the list's last line with bytes moves.
+                            var at = nearEnd ? items.Count - 1 - (where % Math.Min(items.Count, 300)) : where % items.Count;
+                            items[at] = (new object(), Make(empty));
+                        }
+                    }
+
+                    if (b == resize)
+                    {
+                        items.Add((new object(), Make(false))); // another length: nothing is kept by position
+                    }
+                }
+
+                positional.Of(items, static i => i.Key, static i => i.Line, static _ => { });
+                var held = new LineDocument(memo, composite: false).Raw("[\n").Lines(positional).Raw("]\n").ToContent();
+                var lines = items.Where(i => i.Line.Length > 0).Select(i => Encoding.UTF8.GetString(i.Line)).ToList();
+                var expected = Encoding.UTF8.GetBytes("[\n" + (lines.Count == 0 ? "" : string.Join(",\n", lines) + "\n") + "]\n");
+                Assert.Equal(expected, held.ToArray());
+                Assert.Equal(expected.Length, held.Length);
+            }
+        }, iter: 300);
+    }
 }

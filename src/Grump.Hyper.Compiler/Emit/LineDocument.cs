@@ -34,6 +34,9 @@ internal sealed class LineDocument
     private readonly List<ReadOnlyMemory<byte>[]> _runs = [];
     private readonly List<ReadOnlyMemory<byte>> _loose = [];
 
+    /// <summary>A held document's bytes so far, counted as its parts are laid out (kept runs carry their own count).</summary>
+    private long _bytes;
+
     /// <param name="composite">Whether the document is to be a composite of blocks, for a content-addressed store.</param>
     public LineDocument(DocumentMemo memo, bool composite)
     {
@@ -58,6 +61,7 @@ internal sealed class LineDocument
         else
         {
             _loose.Add(part);
+            _bytes += part.Length;
         }
     }
 
@@ -107,6 +111,19 @@ internal sealed class LineDocument
         return this;
     }
 
+    /// <summary>Each position's line on a line of its own, as <see cref="Lines(byte[][])"/>: a held document takes the pages as they were laid out.</summary>
+    public LineDocument Lines(PositionalLines lines)
+    {
+        if (_composite)
+        {
+            return Lines(lines.Lines);
+        }
+
+        EndRun();
+        _bytes += lines.Lay(_runs);
+        return this;
+    }
+
     /// <summary>Lines kept in slots of a paged list's entries: an empty slot is rendered (from its entry) and filled, for the next build to find.</summary>
     /// <param name="parallel">Many empty slots (a first build's) are rendered on every core: the render is then called side by side.</param>
     /// <param name="filled">How many slots were empty.</param>
@@ -135,7 +152,7 @@ internal sealed class LineDocument
     {
         EndRun();
         var pages = entries.Pages;
-        var runs = new ReadOnlyMemory<byte>[]?[pages.Length];
+        var runs = new (ReadOnlyMemory<byte>[] Run, long Bytes)[pages.Length];
         var fresh = new List<int>();
         for (var p = 0; p < pages.Length; p++)
         {
@@ -154,13 +171,15 @@ internal sealed class LineDocument
             var lines = new byte[pageArray[p].Length][];
             Interlocked.Add(ref filled, entries.FillPage(p, lines, slot, render));
             var run = new ReadOnlyMemory<byte>[2 * lines.Length];
+            long bytes = 0;
             for (var i = 0; i < lines.Length; i++)
             {
                 run[2 * i] = lines[i];
                 run[(2 * i) + 1] = p == pageArray.Length - 1 && i == lines.Length - 1 ? Newline : Comma;
+                bytes += lines[i].Length + run[(2 * i) + 1].Length;
             }
 
-            runs[p] = run;
+            runs[p] = (run, bytes);
         }
 
         if (many)
@@ -174,10 +193,11 @@ internal sealed class LineDocument
 
         for (var p = 0; p < runs.Length; p++)
         {
-            _runs.Add(runs[p]!);
+            _runs.Add(runs[p].Run);
+            _bytes += runs[p].Bytes;
             if (p < runs.Length - 1)
             {
-                _memo.Pages.Keep(pageArray[p], runs[p]!);
+                _memo.Pages.Keep(pageArray[p], runs[p]);
             }
         }
 
@@ -195,7 +215,7 @@ internal sealed class LineDocument
         if (!_composite)
         {
             EndRun();
-            _memo.Segments.Write(lines, _runs);
+            _bytes += _memo.Segments.Write(lines, _runs);
             return;
         }
 
@@ -226,6 +246,7 @@ internal sealed class LineDocument
 
         EndRun();
         _runs.Add(parts);
+        _bytes += ArtifactContent.LengthOf([parts]);
     }
 
     /// <summary>One JSON array made of the insides of several batch lines.</summary>
@@ -278,7 +299,7 @@ internal sealed class LineDocument
         _memo.Segments.EndDocument();
         _memo.Pages.End();
         EndRun();
-        return ArtifactContent.Runs([.. _runs]);
+        return ArtifactContent.Runs([.. _runs], _bytes);
     }
 }
 
@@ -363,33 +384,48 @@ internal sealed partial class LineJson : JsonSerializerContext
 /// Lines of a list that mostly comes back as it was (the linked modules, in link order): an item whose key is
 /// the very object that stood at the same position last build keeps that build's line, with no lookup by id.
 /// Anything else goes to the value-keyed cache behind it. Keys are compared by reference only, so a stale
-/// entry can never be taken for a new value.
+/// entry can never be taken for a new value. A held document lays the lines out a page of positions at a time
+/// (<see cref="Lay"/>): a page none of whose lines changed is its run of the build before.
 /// </summary>
 public sealed class PositionalLines
 {
+    /// <summary>Positions a page (256).</summary>
+    private const int PageShift = 8;
+
     private object[] _keys = [];
     private byte[][] _lines = [];
 
+    /// <summary>Each page's run as last laid out; none once a line in it changed (or before it was laid out).</summary>
+    private PageRun?[] _pages = [];
+
+    /// <param name="Parts">The page's lines that have bytes, each with its separator.</param>
+    /// <param name="Bytes">The bytes of its parts.</param>
+    /// <param name="Last">Whether it holds the list's last line (a newline after it, not a comma).</param>
+    private sealed record PageRun(ReadOnlyMemory<byte>[] Parts, long Bytes, bool Last);
+
+    /// <summary>The lines by position, as the last <see cref="Of(int, Func{int, object}, Func{int, byte[]}, Action{int})"/> left them (an item with no lines has an empty one).</summary>
+    internal byte[][] Lines => _lines;
+
     /// <param name="reused">Told how many lines were kept (counted with the cache's reuse, for the step reasons).</param>
-    public byte[][] Of<T>(IReadOnlyList<T> items, Func<T, object> key, Func<T, byte[]> render, Action<int> reused) =>
+    public PositionalLines Of<T>(IReadOnlyList<T> items, Func<T, object> key, Func<T, byte[]> render, Action<int> reused) =>
         Of(items.Count, i => key(items[i]), i => render(items[i]), reused);
 
     /// <summary>The same by position alone, for lines whose key is found by index.</summary>
     /// <remarks>
     /// The arrays are updated in place, only where a key changed: they live as long as the project (so in the
     /// oldest generation), and storing all of a build's references into them again, the same ones, cost a write
-    /// barrier per line (a tenth of an edit's emit). The lines handed out are read by the document at once and
-    /// never kept. A line is stored before its key, so an exception while rendering leaves no key with another's line.
+    /// barrier per line (a tenth of an edit's emit). A line is stored before its key, so an exception while
+    /// rendering leaves no key with another's line; its page's run is dropped first.
     /// </remarks>
-    public byte[][] Of(int count, Func<int, object> key, Func<int, byte[]> render, Action<int> reused)
+    public PositionalLines Of(int count, Func<int, object> key, Func<int, byte[]> render, Action<int> reused)
     {
         if (_keys.Length != count)
         {
             // Another length: the positions moved, so nothing is kept by position.
-            (_keys, _lines) = (new object[count], new byte[count][]);
+            (_keys, _lines, _pages) = (new object[count], new byte[count][], new PageRun?[(count + (1 << PageShift) - 1) >> PageShift]);
         }
 
-        var (keys, lines) = (_keys, _lines);
+        var (keys, lines, pages) = (_keys, _lines, _pages);
         var kept = 0;
         for (var i = 0; i < count; i++)
         {
@@ -401,13 +437,74 @@ public sealed class PositionalLines
             else
             {
                 keys[i] = null!;
+                pages[i >> PageShift] = null;
                 lines[i] = render(i);
                 keys[i] = k;
             }
         }
 
         reused(kept);
-        return lines;
+        return this;
+    }
+
+    /// <summary>
+    /// The lines as runs of a held document, one per page, each line but the last with a comma after it: a page whose
+    /// lines are all as they were is its run again, so an edit lays out the pages it changed, not 100,000 lines a list
+    /// (the segments other lists are cut into are found by a lookup per segment and a check of every line).
+    /// </summary>
+    /// <returns>The bytes of the runs added.</returns>
+    internal long Lay(List<ReadOnlyMemory<byte>[]> runs)
+    {
+        var (lines, pages) = (_lines, _pages);
+        var last = lines.Length - 1;
+        while (last >= 0 && lines[last].Length == 0)
+        {
+            last--;
+        }
+
+        long bytes = 0;
+        for (var p = 0; p < pages.Length && p << PageShift <= last; p++)
+        {
+            var (from, to) = (p << PageShift, Math.Min((p + 1) << PageShift, lines.Length));
+            var holdsLast = last < to;
+            if (pages[p] is not { } page || page.Last != holdsLast)
+            {
+                pages[p] = page = LayPage(lines, from, to, last);
+            }
+
+            if (page.Parts.Length > 0)
+            {
+                runs.Add(page.Parts);
+                bytes += page.Bytes;
+            }
+        }
+
+        return bytes;
+    }
+
+    private static PageRun LayPage(byte[][] lines, int from, int to, int last)
+    {
+        var count = 0;
+        for (var i = from; i < to; i++)
+        {
+            count += lines[i].Length > 0 ? 1 : 0;
+        }
+
+        var parts = new ReadOnlyMemory<byte>[2 * count];
+        long bytes = 0;
+        var k = 0;
+        for (var i = from; i < to; i++)
+        {
+            if (lines[i].Length > 0)
+            {
+                var separator = i == last ? LineDocument.Newline : LineDocument.Comma;
+                (parts[k], parts[k + 1]) = (lines[i], separator);
+                bytes += lines[i].Length + separator.Length;
+                k += 2;
+            }
+        }
+
+        return new PageRun(parts, bytes, last < to);
     }
 }
 
@@ -509,7 +606,7 @@ public sealed class DocumentMemo
     public LineSegments Segments { get; } = new();
 
     /// <summary>The runs of the paged lists' pages a held document laid out (see <see cref="LineDocument"/>).</summary>
-    internal BuildTables<object, ReadOnlyMemory<byte>[]> Pages { get; } = new();
+    internal BuildTables<object, (ReadOnlyMemory<byte>[] Run, long Bytes)> Pages { get; } = new();
 
     private byte[][] _scratch = [];
 
@@ -547,7 +644,8 @@ public sealed class LineSegments
     /// <param name="Lines">Its lines, to know it again by reference.</param>
     /// <param name="Last">Whether it ends its list (a newline after it, not a comma).</param>
     /// <param name="Parts">Its lines and their separators, as the document's parts.</param>
-    private sealed record Segment(byte[][] Lines, bool Last, ReadOnlyMemory<byte>[] Parts);
+    /// <param name="Bytes">The bytes of its parts.</param>
+    private sealed record Segment(byte[][] Lines, bool Last, ReadOnlyMemory<byte>[] Parts, long Bytes);
 
     /// <summary>The segments of the build before and of this build, by their first line.</summary>
     private readonly BuildTables<byte[], Segment> _segments = new();
@@ -559,9 +657,11 @@ public sealed class LineSegments
     private int _kept;
 
     /// <summary>One list's lines, as a run of parts per segment.</summary>
-    internal void Write(ReadOnlySpan<byte[]> lines, List<ReadOnlyMemory<byte>[]> runs)
+    /// <returns>The bytes of the runs added.</returns>
+    internal long Write(ReadOnlySpan<byte[]> lines, List<ReadOnlyMemory<byte>[]> runs)
     {
         var i = 0;
+        long bytes = 0;
         while (i < lines.Length)
         {
             if (_segments.TryGet(lines[i], out var kept) && i + kept.Lines.Length <= lines.Length
@@ -569,6 +669,7 @@ public sealed class LineSegments
             {
                 _kept++;
                 runs.Add(kept.Parts);
+                bytes += kept.Bytes;
                 _segments.Keep(lines[i], kept);
                 i += kept.Lines.Length;
                 continue;
@@ -583,18 +684,23 @@ public sealed class LineSegments
             var these = lines[i..(end + 1)].ToArray();
             var last = end == lines.Length - 1;
             var parts = new ReadOnlyMemory<byte>[2 * these.Length];
+            long length = 0;
             for (var k = 0; k < these.Length; k++)
             {
                 parts[2 * k] = these[k];
                 parts[(2 * k) + 1] = k < these.Length - 1 || !last ? LineDocument.Comma : LineDocument.Newline;
+                length += these[k].Length + parts[(2 * k) + 1].Length;
             }
 
             _made++;
-            var made = new Segment(these, last, parts);
+            bytes += length;
+            var made = new Segment(these, last, parts, length);
             runs.Add(parts);
             _segments.Keep(lines[i], made);
             i = end + 1;
         }
+
+        return bytes;
     }
 
     /// <summary>The document is written: its segments are the ones the next build looks for.</summary>
