@@ -52,7 +52,7 @@ public static class Compilation
         }
 
         var steps = ImmutableArray.CreateBuilder<StepReasons>();
-        var inputs = results.Where(r => r.Module is not null).Select(r => r.Module!).ToArray();
+        var inputs = Modules(results);
         var (link, linkReasons) = Incremental.Link(inputs, memo);
         steps.Add(linkReasons);
         Done("link");
@@ -127,6 +127,27 @@ public static class Compilation
             Split = split,
             Steps = steps.ToImmutable(),
         };
+    }
+
+    /// <summary>The compiled modules in order (a source that gave none is left out); a plain loop, as this is a walk of every source of every build.</summary>
+    private static CompiledModule[] Modules(IReadOnlyList<ModuleResult> results)
+    {
+        var count = 0;
+        for (var i = 0; i < results.Count; i++)
+        {
+            count += results[i].Module is null ? 0 : 1;
+        }
+
+        var modules = new CompiledModule[count];
+        for (int i = 0, k = 0; i < results.Count; i++)
+        {
+            if (results[i].Module is { } module)
+            {
+                modules[k++] = module;
+            }
+        }
+
+        return modules;
     }
 
     /// <summary>Every diagnostic of the build, sorted and capped: the selection's, the modules', the link's and the split's (the plan reports none).</summary>

@@ -80,7 +80,8 @@ public sealed class FinishMemo
     /// </summary>
     internal (ArtifactSet From, List<ArtifactContent> Gone, List<ArtifactContent> Made)? HeldChange { get; set; }
 
-    internal HashSet<string> ChunkNames { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>The last build's chunks' names, by position (what its split's reasons are counted against).</summary>
+    internal string[] ChunkNames { get; set; } = [];
 
     /// <summary>Chunks this build took from the memo (the rest it built).</summary>
     internal int ChunkHitsThisBuild;
@@ -124,7 +125,7 @@ public sealed class FinishMemo
     }
 
     private sealed record Marked((CompiledModule[] Inputs, LinkResult Result, int[] Positions)? Link, (LinkResult Link, Plan Plan)? Plan,
-        SplitGraph? SplitGraph, ArtifactSet? Artifacts, HashSet<string> ChunkNames);
+        SplitGraph? SplitGraph, ArtifactSet? Artifacts, string[] ChunkNames);
 
     /// <summary>Called when a build has finished: what it made becomes what the next build may reuse.</summary>
     public void EndBuild()

@@ -149,11 +149,27 @@ internal static class Incremental
         }
 
         var before = memo.ChunkNames;
-        var names = split.Chunks.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var names = new string[split.Chunks.Length];
+        var same = names.Length == before.Length;
+        for (var i = 0; i < names.Length; i++)
+        {
+            names[i] = split.Chunks[i].Name;
+            same = same && string.Equals(names[i], before[i], StringComparison.Ordinal);
+        }
+
+        // A rechunk keeps every chunk's name at its place: then none is new and none gone, and no set of names is made.
+        int renamed = 0, removed = 0;
+        if (!same)
+        {
+            var now = names.ToHashSet(StringComparer.Ordinal);
+            var then = before.ToHashSet(StringComparer.Ordinal);
+            renamed = names.Count(n => !then.Contains(n));
+            removed = before.Count(n => !now.Contains(n));
+        }
+
         var built = split.Chunks.Length - memo.ChunkHitsThisBuild;
-        var renamed = split.Chunks.Count(c => !before.Contains(c.Name));
         memo.ChunkNames = names;
-        return new StepReasons("split", "chunk", renamed, Math.Max(0, built - renamed), 0, memo.ChunkHitsThisBuild, before.Count(n => !names.Contains(n)), 0);
+        return new StepReasons("split", "chunk", renamed, Math.Max(0, built - renamed), 0, memo.ChunkHitsThisBuild, removed, 0);
     }
 
     /// <summary>

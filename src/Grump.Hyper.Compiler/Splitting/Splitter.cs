@@ -39,11 +39,14 @@ public static class Splitter
         graph ??= SplitGraph.Of(link);
         var routeRoots = graph.RouteRoots;
 
-        // Weighed by position (the graph's module order is the link's), so a build reads each module's size once.
-        var bytes = new long[link.Modules.Length];
+        // Weighed by position (the graph's module order is the link's), so a build reads each module's size once; a
+        // module that is the very one at its place last build weighs what it did (no lookup of its JSON).
+        var modules = ImmutableCollectionsMarshal.AsArray(link.Modules)!;
+        var last = options.Memo?.LastSplit is { } kept && kept.Modules.Length == modules.Length ? kept : null;
+        var bytes = new long[modules.Length];
         for (var i = 0; i < bytes.Length; i++)
         {
-            bytes[i] = rendered.Json(link.Modules[i]).Length;
+            bytes[i] = last is not null && ReferenceEquals(last.Modules[i], modules[i]) ? last.Bytes[i] : rendered.Json(modules[i]).Length;
         }
 
         long Sum(int[] positions)
@@ -99,13 +102,13 @@ public static class Splitter
 
         var chosen = best!.Value;
         var builder = new ChunkBuilder(rendered, options.Memo);
-        var (split, members) = Rechunk(link, settings, builder, chosen.Partition, options.Memo, scores.ToImmutable(), chosen.Name)
+        var (split, members, lists) = Rechunk(link, settings, builder, chosen.Partition, options.Memo, scores.ToImmutable(), chosen.Name)
             ?? Materialize(link, graph, builder, groups, chosen.Partition, problem, scores.ToImmutable(), chosen.Name);
         if (options.Memo is { } memo)
         {
-            // A rechunked split keeps every chunk's members at the same place, so the last one's member index stands;
-            // a materialised one knows its members' places as it lays the chunks out.
-            memo.LastSplit = new SplitMemo(link.Edges, settings, chosen.Partition.Assignment, [.. link.Modules], split, members);
+            // A rechunked split keeps every chunk's members and lists at the same place, so the last one's indexes stand;
+            // a materialised one knows its members' places as it lays the chunks out, and its lists are indexed when asked.
+            memo.LastSplit = new SplitMemo(link.Edges, settings, chosen.Partition.Assignment, modules, bytes, split, members) { Lists = lists };
         }
 
         return split;
@@ -117,7 +120,7 @@ public static class Splitter
     /// came out the same. Routes and lazy lists are the build before's with the renamed files swapped in. Null
     /// when it does not apply (then every chunk is laid out from the partition).
     /// </summary>
-    private static (SplitResult Split, ChunkMembers Members)? Rechunk(LinkResult link, SplitSettings settings, ChunkBuilder builder, ChunkPartition partition,
+    private static (SplitResult Split, ChunkMembers Members, ChunkLists? Lists)? Rechunk(LinkResult link, SplitSettings settings, ChunkBuilder builder, ChunkPartition partition,
         FinishMemo? memo, ImmutableArray<PartitionScore> scores, string chosen)
     {
         // The limits too: the diagnostics are the build before's, and they read them.
@@ -145,6 +148,7 @@ public static class Splitter
 
         var chunks = last.Result.Chunks.ToArray();
         var renamed = new Dictionary<string, string>(StringComparer.Ordinal);
+        var renamedAt = new List<int>();
         foreach (var c in dirty)
         {
             var was = chunks[c];
@@ -152,6 +156,7 @@ public static class Splitter
             if (chunks[c].File != was.File)
             {
                 renamed[was.File] = chunks[c].File;
+                renamedAt.Add(c);
             }
         }
 
@@ -166,21 +171,20 @@ public static class Splitter
         }
 
         builder.Reused(chunks.Length - dirty.Count);
-        ImmutableSortedDictionary<string, ImmutableArray<string>> Swap(ImmutableSortedDictionary<string, ImmutableArray<string>> lists)
+        var lists = last.Lists ??= ChunkLists.Of(last.Result);
+        ImmutableSortedDictionary<string, ImmutableArray<string>> Swap(ImmutableSortedDictionary<string, ImmutableArray<string>> routes, string[][] holding)
         {
-            if (renamed.Count == 0)
+            if (renamedAt.Count == 0)
             {
-                return lists;
+                return routes;
             }
 
+            // Only the lists that hold a renamed chunk (the index says which), not every route's files hashed to find them.
             // The builder shares the tree and copies only the paths to the lists it replaces.
-            var swapped = lists.ToBuilder();
-            foreach (var (key, files) in lists)
+            var swapped = routes.ToBuilder();
+            foreach (var key in renamedAt.SelectMany(c => holding[c]).Distinct(StringComparer.Ordinal))
             {
-                if (files.Any(renamed.ContainsKey))
-                {
-                    swapped[key] = [.. files.Select(f => renamed.GetValueOrDefault(f, f))];
-                }
+                swapped[key] = [.. routes[key].Select(f => renamed.GetValueOrDefault(f, f))];
             }
 
             return swapped.ToImmutable();
@@ -189,12 +193,12 @@ public static class Splitter
         var split = last.Result with
         {
             Chunks = ImmutableCollectionsMarshal.AsImmutableArray(chunks),
-            Routes = Swap(last.Result.Routes),
-            LazyChunks = Swap(last.Result.LazyChunks),
+            Routes = Swap(last.Result.Routes, lists.Routes),
+            LazyChunks = Swap(last.Result.LazyChunks, lists.Lazy),
             Scores = scores,
             Chosen = chosen,
         };
-        return (split, members);
+        return (split, members, lists);
     }
 
     private static (ChunkPartition Partition, long Cost, bool Valid)[] Partition(SplitProblem problem, IReadOnlyList<IChunkPartitioner> partitioners, bool parallel)
@@ -225,7 +229,7 @@ public static class Splitter
     }
 
     /// <summary>Every chunk laid out from the partition, on link positions (ascending positions are ids in order).</summary>
-    private static (SplitResult Split, ChunkMembers Members) Materialize(LinkResult link, SplitGraph graph, ChunkBuilder builder, ImmutableArray<SharedGroup> groups,
+    private static (SplitResult Split, ChunkMembers Members, ChunkLists? Lists) Materialize(LinkResult link, SplitGraph graph, ChunkBuilder builder, ImmutableArray<SharedGroup> groups,
         ChunkPartition partition, SplitProblem problem, ImmutableArray<PartitionScore> scores, string chosen)
     {
         var all = link.Modules;
@@ -364,7 +368,7 @@ public static class Splitter
 
         ImmutableArray<Chunk> sorted = [.. chunks.OrderBy(c => c.File, StringComparer.Ordinal)];
         var split = new SplitResult(sorted, routes.ToImmutable(), lazy.ToImmutable(), scores, chosen, diagnostics.ToImmutableSorted());
-        return (split, ChunkMembers.Of([.. sorted.Select(c => placesOf[c])], all.Length));
+        return (split, ChunkMembers.Of([.. sorted.Select(c => placesOf[c])], all.Length), null);
     }
 
     private static string Slug(string id) => id.Replace('/', '-');
@@ -592,7 +596,44 @@ public sealed record SplitGraph
 /// it read (in link order), and where each chunk's members stand (known as the chunks were laid out, so the first
 /// edit after a cold build does not look every member up by id: at 100,000 files that was most of its split).
 /// </summary>
-internal sealed record SplitMemo(object Edges, SplitSettings Settings, ImmutableArray<int> Assignment, CompiledModule[] Modules, SplitResult Result, ChunkMembers Members);
+/// <param name="Bytes">Each module's JSON size, by link position.</param>
+internal sealed record SplitMemo(object Edges, SplitSettings Settings, ImmutableArray<int> Assignment, CompiledModule[] Modules, long[] Bytes, SplitResult Result, ChunkMembers Members)
+{
+    /// <summary>Which route lists hold each chunk, made the first time a rechunk asks and kept while the chunks' places stay.</summary>
+    public ChunkLists? Lists { get; set; }
+}
+
+/// <summary>For each chunk (a position in <see cref="SplitResult.Chunks"/>), the routes whose initial and lazy lists hold its file.</summary>
+internal sealed record ChunkLists(string[][] Routes, string[][] Lazy)
+{
+    public static ChunkLists Of(SplitResult split)
+    {
+        var position = new Dictionary<string, int>(split.Chunks.Length, StringComparer.Ordinal);
+        for (var c = 0; c < split.Chunks.Length; c++)
+        {
+            position[split.Chunks[c].File] = c;
+        }
+
+        string[][] Holding(ImmutableSortedDictionary<string, ImmutableArray<string>> lists)
+        {
+            var holding = new List<string>?[split.Chunks.Length];
+            foreach (var (key, files) in lists)
+            {
+                foreach (var file in files)
+                {
+                    if (position.TryGetValue(file, out var c) && (holding[c] ??= []) is var routes && (routes.Count == 0 || !ReferenceEquals(routes[^1], key)))
+                    {
+                        routes.Add(key);
+                    }
+                }
+            }
+
+            return Array.ConvertAll(holding, h => h?.ToArray() ?? []);
+        }
+
+        return new ChunkLists(Holding(split.Routes), Holding(split.LazyChunks));
+    }
+}
 
 /// <summary>Each chunk's members as link positions, and for each position the chunks that hold it (positions in <see cref="SplitResult.Chunks"/>).</summary>
 internal sealed record ChunkMembers(int[][] Positions, int[][] ChunksOf)
