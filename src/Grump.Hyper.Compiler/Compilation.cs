@@ -52,7 +52,7 @@ public static class Compilation
         }
 
         var steps = ImmutableArray.CreateBuilder<StepReasons>();
-        var inputs = Modules(results);
+        var inputs = Modules(results, memo);
         var (link, linkReasons) = Incremental.Link(inputs, memo);
         steps.Add(linkReasons);
         Done("link");
@@ -129,25 +129,68 @@ public static class Compilation
         };
     }
 
-    /// <summary>The compiled modules in order (a source that gave none is left out); a plain loop, as this is a walk of every source of every build.</summary>
-    private static CompiledModule[] Modules(IReadOnlyList<ModuleResult> results)
+    /// <summary>The compiled modules in order (a source that gave none is left out).</summary>
+    /// <remarks>
+    /// A walk of every source of every build, so by position against the last build's: the very same result at its
+    /// place gives the module it gave then, without reading the result (a cache miss per source at 100,000 files).
+    /// </remarks>
+    private static CompiledModule[] Modules(IReadOnlyList<ModuleResult> results, FinishMemo? memo)
     {
+        if (memo?.Inputs is { } last && last.Results.Length == results.Count && last.Modules.Length == results.Count)
+        {
+            var (kept, modules) = (last.Results, new CompiledModule[results.Count]);
+            var whole = true;
+            for (var i = 0; i < modules.Length && whole; i++)
+            {
+                var result = results[i];
+                modules[i] = ReferenceEquals(kept[i], result) ? last.Modules[i] : result.Module!;
+                whole = modules[i] is not null;
+            }
+
+            if (whole)
+            {
+                memo.Inputs = (Copy(results), modules);
+                return modules;
+            }
+        }
+
         var count = 0;
         for (var i = 0; i < results.Count; i++)
         {
             count += results[i].Module is null ? 0 : 1;
         }
 
-        var modules = new CompiledModule[count];
+        var all = new CompiledModule[count];
         for (int i = 0, k = 0; i < results.Count; i++)
         {
             if (results[i].Module is { } module)
             {
-                modules[k++] = module;
+                all[k++] = module;
             }
         }
 
-        return modules;
+        if (memo is not null)
+        {
+            memo.Inputs = (Copy(results), all);
+        }
+
+        return all;
+    }
+
+    private static ModuleResult[] Copy(IReadOnlyList<ModuleResult> results)
+    {
+        if (results is ModuleResult[] array)
+        {
+            return (ModuleResult[])array.Clone();
+        }
+
+        var copy = new ModuleResult[results.Count];
+        for (var i = 0; i < copy.Length; i++)
+        {
+            copy[i] = results[i];
+        }
+
+        return copy;
     }
 
     /// <summary>Every diagnostic of the build, sorted and capped: the selection's, the modules', the link's and the split's (the plan reports none).</summary>

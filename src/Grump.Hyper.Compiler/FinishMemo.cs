@@ -30,6 +30,9 @@ public sealed class FinishMemo
     /// <summary>The modules the last link read (in input order), its result, and where each linked module sits in the input.</summary>
     internal (CompiledModule[] Inputs, LinkResult Result, int[] Positions)? Link { get; set; }
 
+    /// <summary>The last build's module results by position, and the modules they gave (when every one gave one).</summary>
+    internal (ModuleResult[] Results, CompiledModule[] Modules)? Inputs { get; set; }
+
     /// <summary>The last plan and the linked modules it was made from.</summary>
     internal (LinkResult Link, Plan Plan)? Plan { get; set; }
 

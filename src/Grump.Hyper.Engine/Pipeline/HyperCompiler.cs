@@ -287,7 +287,8 @@ public sealed partial class HyperCompiler
     private static ProjectSelection Loaded(ProjectSelection project, Func<int, bool> needed, SourceLoader? load)
     {
         var sources = project.Sources;
-        var wanted = Enumerable.Range(0, sources.Length).Where(i => !sources[i].IsLoaded && needed(i)).ToArray();
+        // Asked first whether the build needs it (an edit needs few), so most sources are not read at all.
+        var wanted = Enumerable.Range(0, sources.Length).Where(i => needed(i) && !sources[i].IsLoaded).ToArray();
         if (wanted.Length == 0 || load is null)
         {
             return project; // without a loader, a described source the build needs says so where it is read

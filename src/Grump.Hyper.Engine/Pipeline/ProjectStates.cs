@@ -12,18 +12,25 @@ internal sealed class ProjectState
     public Caching.ProjectFingerprint Fingerprint { get; } = new();
 
     /// <summary>This state as the last build left it (see <see cref="FinishMemo.Mark"/>).</summary>
-    public Marked Mark() => new(Finish.Mark(), Modules);
+    public Marked Mark() => new(Finish.Mark(), Modules, _files);
 
     public void Rewind(Marked mark)
     {
         Finish.Rewind(mark.Finish);
-        Modules = mark.Modules;
+        (Modules, _files) = (mark.Modules, mark.Files);
     }
 
-    public sealed record Marked(object Finish, SourceModule[] Modules);
+    public sealed record Marked(object Finish, SourceModule[] Modules, SourceFile[] Files);
 
     /// <summary>Each source of the last build (in path order, as a selection lists them) with its hash, vendor flag and module result.</summary>
-    public SourceModule[] Modules { get; set; } = [];
+    public SourceModule[] Modules { get; private set; } = [];
+
+    /// <summary>
+    /// The last build's source files themselves, beside <see cref="Modules"/>: a build handed the very same file at the
+    /// same place (a selection keeps the objects of unchanged files) is known to have its path and bytes without reading
+    /// either. At 100,000 files each per-source walk that read them was a cache miss per source, a few ms each.
+    /// </summary>
+    private SourceFile[] _files = [];
 
     /// <summary>
     /// The last build's module for source <paramref name="index"/> of this build, when its path, bytes and vendor
@@ -32,6 +39,11 @@ internal sealed class ProjectState
     /// </summary>
     public ModuleResult? Previous(int index, SourceFile file, bool vendor)
     {
+        if (index < _files.Length && ReferenceEquals(_files[index], file))
+        {
+            return Modules[index].Vendor == vendor ? Modules[index].Result : null;
+        }
+
         var at = index < Modules.Length && string.Equals(Modules[index].Path, file.Path, StringComparison.Ordinal) ? index : Find(file.Path);
         return at >= 0 && Modules[at].Vendor == vendor && Modules[at].Sha256 == file.Sha256 ? Modules[at].Result : null;
     }
@@ -65,11 +77,29 @@ internal sealed class ProjectState
         int added = 0, modified = 0, unchanged = 0, cached = 0, removed = 0;
         long bytes = 0;
         var next = new SourceModule[sources.Count];
+        var files = new SourceFile[sources.Count];
+        // Whether the records come out in path order: checked for each pair but two of the last build's records taken in
+        // a row at their own places (those are in its order, sorted already), so an edit reads the paths it touched only.
+        var sorted = true;
+        var keptBefore = false;
         var j = 0;
         for (var i = 0; i < sources.Count; i++)
         {
-            var path = sources[i].Path;
-            var sha = sources[i].Sha256;
+            var source = files[i] = sources[i];
+            if (j == i && j < Modules.Length && ReferenceEquals(_files[j], source) && ReferenceEquals(Modules[j].Result, results[i]) && Modules[j].Vendor == isVendor(i))
+            {
+                // The very same file and module at the same place: the last build's record, unread (an edit's usual case).
+                cached++;
+                next[i] = Modules[j++];
+                sorted = sorted && (keptBefore || Ordered(next, i));
+                keptBefore = true;
+                continue;
+            }
+
+            keptBefore = false;
+
+            var path = source.Path;
+            var sha = source.Sha256;
             var vendor = isVendor(i);
             while (j < Modules.Length && string.CompareOrdinal(Modules[j].Path, path) < 0)
             {
@@ -90,6 +120,7 @@ internal sealed class ProjectState
                     // moved (at 100,000 files a new record per source was 100,000 allocations per build).
                     cached++;
                     next[i] = before.Sha256 == sha && before.Vendor == vendor ? before : new SourceModule(path, sha, vendor, results[i]);
+                    sorted = sorted && Ordered(next, i);
                     continue;
                 }
 
@@ -105,31 +136,22 @@ internal sealed class ProjectState
 
             next[i] = new SourceModule(path, sha, vendor, results[i]);
             bytes += results[i].Rendered?.Length ?? 0;
+            sorted = sorted && Ordered(next, i);
         }
 
         removed += Modules.Length - j;
-        if (!IsSorted(next))
+        if (!sorted)
         {
             // Sources come from a selection, which sorts them; anything else is looked up by path.
-            Array.Sort(next, static (a, b) => string.CompareOrdinal(a.Path, b.Path));
+            Array.Sort(next, files, Comparer<SourceModule>.Create(static (a, b) => string.CompareOrdinal(a.Path, b.Path)));
         }
 
-        Modules = next;
+        (Modules, _files) = (next, files);
         return new StepReasons("compile", "module", added, modified, unchanged, cached, removed, bytes);
     }
 
-    private static bool IsSorted(SourceModule[] modules)
-    {
-        for (var i = 1; i < modules.Length; i++)
-        {
-            if (string.CompareOrdinal(modules[i - 1].Path, modules[i].Path) > 0)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    /// <summary>Whether the record at <paramref name="i"/> sorts after the one before it.</summary>
+    private static bool Ordered(SourceModule[] next, int i) => i == 0 || string.CompareOrdinal(next[i - 1].Path, next[i].Path) <= 0;
 }
 
 /// <summary>One source of a build: its path, hash, vendor flag and the module result the build used for it.</summary>
