@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Grump.Hyper.Compiler.Diagnostics;
 using Grump.Hyper.Compiler.Emit;
 using Grump.Hyper.Compiler.Linking;
@@ -139,12 +140,14 @@ public static class Compilation
         if (memo?.Inputs is { } last && last.Results.Length == results.Count && last.Modules.Length == results.Count)
         {
             var (kept, modules) = (last.Results, new CompiledModule[results.Count]);
+            // Stored through a span: an array store of a reference reads the stored object's type (a cache miss each).
+            var span = modules.AsSpan();
             var whole = true;
-            for (var i = 0; i < modules.Length && whole; i++)
+            for (var i = 0; i < span.Length && whole; i++)
             {
                 var result = results[i];
-                modules[i] = ReferenceEquals(kept[i], result) ? last.Modules[i] : result.Module!;
-                whole = modules[i] is not null;
+                span[i] = ReferenceEquals(kept[i], result) ? last.Modules[i] : result.Module!;
+                whole = span[i] is not null;
             }
 
             if (whole)
@@ -177,8 +180,14 @@ public static class Compilation
         return all;
     }
 
+    /// <summary>The results as an array that stays as it is: an immutable array's own, else a copy.</summary>
     private static ModuleResult[] Copy(IReadOnlyList<ModuleResult> results)
     {
+        if (results is ImmutableArray<ModuleResult> immutable)
+        {
+            return ImmutableCollectionsMarshal.AsArray(immutable)!;
+        }
+
         if (results is ModuleResult[] array)
         {
             return (ModuleResult[])array.Clone();

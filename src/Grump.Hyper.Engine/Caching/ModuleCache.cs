@@ -40,6 +40,13 @@ public sealed class CacheCounters
         Interlocked.Add(ref _bytesServed, bytes);
     }
 
+    /// <summary>Several hits at once, with their bytes (a build counts the modules its last build gave it so).</summary>
+    internal void Hit(int hits, long bytes)
+    {
+        Interlocked.Add(ref _hits, hits);
+        Interlocked.Add(ref _bytesServed, bytes);
+    }
+
     internal void Miss(bool bloomSaidNo)
     {
         Interlocked.Increment(ref _misses);

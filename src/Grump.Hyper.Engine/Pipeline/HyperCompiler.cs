@@ -1,5 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Grump.Hyper.Compiler;
 using Grump.Hyper.Compiler.Emit;
 using Grump.Hyper.Compiler.Extraction;
@@ -183,9 +185,10 @@ public sealed partial class HyperCompiler
                 if (state is not null)
                 {
                     previous = new ModuleResult?[project.Sources.Length];
-                    for (var i = 0; i < previous.Length; i++)
+                    var span = previous.AsSpan(); // a span's store reads nothing of the object stored (see ProjectState)
+                    for (var i = 0; i < span.Length; i++)
                     {
-                        previous[i] = state.Previous(i, project.Sources[i], IsVendor(i));
+                        span[i] = state.Previous(i, project.Sources[i], IsVendor(i));
                     }
                 }
 
@@ -227,7 +230,7 @@ public sealed partial class HyperCompiler
                 project = Loaded(project, i => !Kept(i)
                     && prefetched?.ContainsKey(ModuleCache.Key(project.Sources[i], IsVendor(i), options.Compilation)) != true, load);
                 var results = CompileModules(project.Sources, IsVendor, options.Compilation, parallelism, useCache ? _cache : null, counters, matchers, hints, order, progress, cancellationToken,
-                    previous is null ? null : (i, _, _) => previous[i], prefetched);
+                    previous is null ? null : (i, _, _) => previous[i], prefetched, sourceBytes: bytes);
                 stages.Add(new StageMetrics("compile", watch.Elapsed.TotalMilliseconds, results.Length, bytes));
                 matcherTiers = string.Join(",", matchers.Tiers.Distinct().Select(t => t.ToString().ToLowerInvariant()));
 
@@ -396,10 +399,12 @@ public sealed partial class HyperCompiler
 
     private static ImmutableArray<ModuleResult> CompileModules(IReadOnlyList<SourceFile> sources, Func<int, bool> isVendor, CompilationOptions options, int parallelism,
         ModuleCache? cache, CacheCounters counters, MatcherSet matchers, SourceHints[]? hints, int[]? order, Action<int>? progress, CancellationToken cancellationToken,
-        Func<int, SourceFile, bool, ModuleResult?>? previous = null, IReadOnlyDictionary<string, ModuleResult>? prefetched = null)
+        Func<int, SourceFile, bool, ModuleResult?>? previous = null, IReadOnlyDictionary<string, ModuleResult>? prefetched = null, long sourceBytes = 0)
     {
         var results = new ModuleResult[sources.Count];
         var done = 0;
+        var reused = 0;
+        long compiledBytes = 0;
         void One(int n)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -408,11 +413,13 @@ public sealed partial class HyperCompiler
             var hint = hints is null ? (SourceHints?)null : hints[i];
             if (previous?.Invoke(i, sources[i], vendor) is { } kept)
             {
-                counters.Hit(sources[i].Size);
-                results[i] = kept;
+                // Counted once at the end, with the bytes of every source less the compiled ones' (no read of this one).
+                Interlocked.Increment(ref reused);
+                Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(results), i) = kept; // no read of the result's type
             }
             else
             {
+                Interlocked.Add(ref compiledBytes, sources[i].Size);
                 if (cache is null)
                 {
                     counters.Miss(bloomSaidNo: false);
@@ -443,6 +450,11 @@ public sealed partial class HyperCompiler
             Parallel.For(0, sources.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, One);
         }
 
-        return ImmutableArray.Create(results);
+        if (reused > 0)
+        {
+            counters.Hit(reused, sourceBytes - compiledBytes);
+        }
+
+        return ImmutableCollectionsMarshal.AsImmutableArray(results);
     }
 }

@@ -12,25 +12,20 @@ internal sealed class ProjectState
     public Caching.ProjectFingerprint Fingerprint { get; } = new();
 
     /// <summary>This state as the last build left it (see <see cref="FinishMemo.Mark"/>).</summary>
-    public Marked Mark() => new(Finish.Mark(), Modules, _files);
+    public Marked Mark() => new(Finish.Mark(), _last);
 
     public void Rewind(Marked mark)
     {
         Finish.Rewind(mark.Finish);
-        (Modules, _files) = (mark.Modules, mark.Files);
+        _last = mark.Last;
     }
 
-    public sealed record Marked(object Finish, SourceModule[] Modules, SourceFile[] Files);
+    public sealed record Marked(object Finish, LastSources Last);
+
+    private LastSources _last = new([], [], [], []);
 
     /// <summary>Each source of the last build (in path order, as a selection lists them) with its hash, vendor flag and module result.</summary>
-    public SourceModule[] Modules { get; private set; } = [];
-
-    /// <summary>
-    /// The last build's source files themselves, beside <see cref="Modules"/>: a build handed the very same file at the
-    /// same place (a selection keeps the objects of unchanged files) is known to have its path and bytes without reading
-    /// either. At 100,000 files each per-source walk that read them was a cache miss per source, a few ms each.
-    /// </summary>
-    private SourceFile[] _files = [];
+    public SourceModule[] Modules => _last.Modules;
 
     /// <summary>
     /// The last build's module for source <paramref name="index"/> of this build, when its path, bytes and vendor
@@ -39,9 +34,10 @@ internal sealed class ProjectState
     /// </summary>
     public ModuleResult? Previous(int index, SourceFile file, bool vendor)
     {
-        if (index < _files.Length && ReferenceEquals(_files[index], file))
+        var last = _last;
+        if (index < last.Files.Length && ReferenceEquals(last.Files[index], file))
         {
-            return Modules[index].Vendor == vendor ? Modules[index].Result : null;
+            return last.Vendors[index] == vendor ? last.Results[index] : null;
         }
 
         var at = index < Modules.Length && string.Equals(Modules[index].Path, file.Path, StringComparison.Ordinal) ? index : Find(file.Path);
@@ -76,8 +72,14 @@ internal sealed class ProjectState
     {
         int added = 0, modified = 0, unchanged = 0, cached = 0, removed = 0;
         long bytes = 0;
-        var next = new SourceModule[sources.Count];
-        var files = new SourceFile[sources.Count];
+        var last = _last;
+        var modules = last.Modules;
+        // Written through spans: an array store of a reference checks the stored object's type, a read of every
+        // object (a cache miss each at 100,000 files) that a span's store does not make.
+        var (next, files, kept, vendors) = (new SourceModule[sources.Count], new SourceFile[sources.Count], new ModuleResult[sources.Count], new bool[sources.Count]);
+        var nextSpan = next.AsSpan();
+        var filesSpan = files.AsSpan();
+        var keptSpan = kept.AsSpan();
         // Whether the records come out in path order: checked for each pair but two of the last build's records taken in
         // a row at their own places (those are in its order, sorted already), so an edit reads the paths it touched only.
         var sorted = true;
@@ -85,12 +87,14 @@ internal sealed class ProjectState
         var j = 0;
         for (var i = 0; i < sources.Count; i++)
         {
-            var source = files[i] = sources[i];
-            if (j == i && j < Modules.Length && ReferenceEquals(_files[j], source) && ReferenceEquals(Modules[j].Result, results[i]) && Modules[j].Vendor == isVendor(i))
+            var source = filesSpan[i] = sources[i];
+            var result = keptSpan[i] = results[i];
+            var vendor = vendors[i] = isVendor(i);
+            if (j == i && j < modules.Length && ReferenceEquals(last.Files[j], source) && ReferenceEquals(last.Results[j], result) && last.Vendors[j] == vendor)
             {
                 // The very same file and module at the same place: the last build's record, unread (an edit's usual case).
                 cached++;
-                next[i] = Modules[j++];
+                nextSpan[i] = modules[j++];
                 sorted = sorted && (keptBefore || Ordered(next, i));
                 keptBefore = true;
                 continue;
@@ -100,26 +104,25 @@ internal sealed class ProjectState
 
             var path = source.Path;
             var sha = source.Sha256;
-            var vendor = isVendor(i);
-            while (j < Modules.Length && string.CompareOrdinal(Modules[j].Path, path) < 0)
+            while (j < modules.Length && string.CompareOrdinal(modules[j].Path, path) < 0)
             {
                 removed++;
                 j++;
             }
 
-            if (j == Modules.Length || !string.Equals(Modules[j].Path, path, StringComparison.Ordinal))
+            if (j == modules.Length || !string.Equals(modules[j].Path, path, StringComparison.Ordinal))
             {
                 added++;
             }
             else
             {
-                var before = Modules[j++];
-                if (ReferenceEquals(before.Result, results[i]))
+                var before = modules[j++];
+                if (ReferenceEquals(before.Result, result))
                 {
                     // The very same module for the same path: the last build's record serves again when nothing in it
                     // moved (at 100,000 files a new record per source was 100,000 allocations per build).
                     cached++;
-                    next[i] = before.Sha256 == sha && before.Vendor == vendor ? before : new SourceModule(path, sha, vendor, results[i]);
+                    nextSpan[i] = before.Sha256 == sha && before.Vendor == vendor ? before : new SourceModule(path, sha, vendor, result);
                     sorted = sorted && Ordered(next, i);
                     continue;
                 }
@@ -134,25 +137,35 @@ internal sealed class ProjectState
                 }
             }
 
-            next[i] = new SourceModule(path, sha, vendor, results[i]);
-            bytes += results[i].Rendered?.Length ?? 0;
+            nextSpan[i] = new SourceModule(path, sha, vendor, result);
+            bytes += result.Rendered?.Length ?? 0;
             sorted = sorted && Ordered(next, i);
         }
 
-        removed += Modules.Length - j;
+        removed += modules.Length - j;
         if (!sorted)
         {
-            // Sources come from a selection, which sorts them; anything else is looked up by path.
-            Array.Sort(next, files, Comparer<SourceModule>.Create(static (a, b) => string.CompareOrdinal(a.Path, b.Path)));
+            // Sources come from a selection, which sorts them; anything else is looked up by path (the arrays beside
+            // the records are then of no use by position, and left empty).
+            Array.Sort(next, static (a, b) => string.CompareOrdinal(a.Path, b.Path));
+            (files, kept, vendors) = ([], [], []);
         }
 
-        (Modules, _files) = (next, files);
+        _last = new LastSources(next, files, kept, vendors);
         return new StepReasons("compile", "module", added, modified, unchanged, cached, removed, bytes);
     }
 
     /// <summary>Whether the record at <paramref name="i"/> sorts after the one before it.</summary>
     private static bool Ordered(SourceModule[] next, int i) => i == 0 || string.CompareOrdinal(next[i - 1].Path, next[i].Path) <= 0;
 }
+
+/// <summary>
+/// The last build's sources: a record per source in path order, and beside them, by position, the source file objects,
+/// module results and vendor flags: a build handed the very same file at the same place (a selection keeps the objects
+/// of unchanged files) is known to have its path and bytes without reading either, and finds its module without reading
+/// the record. At 100,000 files each per-source walk that read them was a cache miss per source, a few ms each.
+/// </summary>
+internal sealed record LastSources(SourceModule[] Modules, SourceFile[] Files, ModuleResult[] Results, bool[] Vendors);
 
 /// <summary>One source of a build: its path, hash, vendor flag and the module result the build used for it.</summary>
 internal sealed record SourceModule(string Path, string Sha256, bool Vendor, ModuleResult Result);
