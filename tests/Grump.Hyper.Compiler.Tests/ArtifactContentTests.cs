@@ -39,4 +39,34 @@ public sealed class ArtifactContentTests
             Assert.Equal(whole, writtenAsync.ToArray());
         }, iter: 100);
     }
+
+    /// <summary>
+    /// Two values that share some runs (the very arrays, as a document shares its pages with the last build's) and
+    /// differ in others are equal exactly when their bytes are: a shared run is passed over unread, and a run made
+    /// again with the same bytes, or one with a byte changed, is compared byte for byte.
+    /// </summary>
+    [Fact]
+    public void Values_sharing_runs_are_equal_exactly_when_their_bytes_are()
+    {
+        var run = Gen.Byte.Array[0, 6].Array[0, 5];
+        Gen.Select(run.Array[1, 8], Gen.Int.Array[1, 8], Gen.Int).Sample((runs, kinds, seed) =>
+        {
+            var random = new Random(seed);
+            var parts = runs.Select(r => r.Select(p => new ReadOnlyMemory<byte>(p)).ToArray()).ToArray();
+            // Each run of the other value: the same array, a copy of it, its bytes as one part (laid out otherwise), or a
+            // copy with one byte changed.
+            var other = parts.Select((r, i) => (kinds[i % kinds.Length] & 7) switch
+            {
+                0 or 1 or 2 => r,
+                3 => r.Select(p => new ReadOnlyMemory<byte>(p.ToArray())).ToArray(),
+                4 or 5 => [new ReadOnlyMemory<byte>([.. r.SelectMany(p => p.ToArray())])],
+                _ => r.Select((p, k) => k == 0 && p.Length > 0 ? new ReadOnlyMemory<byte>([.. p.Span[..^1], (byte)(p.Span[^1] ^ (1 + random.Next(255)))]) : p).ToArray(),
+            }).ToArray();
+            static byte[] Bytes(ReadOnlyMemory<byte>[][] r) => [.. r.SelectMany(x => x).SelectMany(p => p.ToArray())];
+            var (a, b) = (ArtifactContent.Runs(parts, Bytes(parts).Length), ArtifactContent.Runs(other, Bytes(other).Length));
+            var equal = Bytes(parts).AsSpan().SequenceEqual(Bytes(other));
+            Assert.Equal(equal, a.ContentEquals(b));
+            Assert.Equal(equal, b.ContentEquals(a));
+        }, iter: 500);
+    }
 }

@@ -164,10 +164,25 @@ public sealed class ArtifactContent
             return false;
         }
 
+        if (SameShape(other) is { } equal)
+        {
+            return equal;
+        }
+
         var a = new Cursor(_runs);
         var b = new Cursor(other._runs);
         while (!a.Done && !b.Done)
         {
+            if (a.AtRunStart && b.AtRunStart && ReferenceEquals(a.Run, b.Run))
+            {
+                // A run both share (a document's page or segment the build before laid out): equal without a look at its
+                // parts. An edit's documents share nearly all their runs with the last build's; walking their parts was
+                // a tenth of a 1% edit at 10,000 files.
+                a.SkipRun();
+                b.SkipRun();
+                continue;
+            }
+
             var (x, y) = (a.Rest, b.Rest);
             if (x.Length == y.Length && SameMemory(x, y))
             {
@@ -184,6 +199,55 @@ public sealed class ArtifactContent
 
             a.Skip(n);
             b.Skip(n);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Equality for two values laid out alike (as many runs, each of as many parts, of the same lengths): runs that are
+    /// the very same array, parts that are the very same memory, compared no further; the rest byte for byte. Null when
+    /// the layouts differ (then the bytes are walked as a stream). A chunk made again from the same members (an edit that
+    /// left a module's JSON as it was) has the same parts: it was walked through the cursor, a step per part.
+    /// </summary>
+    private bool? SameShape(ArtifactContent other)
+    {
+        var (mine, theirs) = (_runs, other._runs);
+        if (mine.Length != theirs.Length)
+        {
+            return null;
+        }
+
+        for (var r = 0; r < mine.Length; r++)
+        {
+            var (x, y) = (mine[r], theirs[r]);
+            if (ReferenceEquals(x, y))
+            {
+                continue;
+            }
+
+            if (x.Length != y.Length)
+            {
+                return null;
+            }
+
+            for (var p = 0; p < x.Length; p++)
+            {
+                if (x[p].Equals(y[p]))
+                {
+                    continue; // the same array, offset and length
+                }
+
+                if (x[p].Length != y[p].Length)
+                {
+                    return null;
+                }
+
+                if (!x[p].Span.SequenceEqual(y[p].Span))
+                {
+                    return false; // at the same offset in both, as every part before had the same length
+                }
+            }
         }
 
         return true;
@@ -222,7 +286,14 @@ public sealed class ArtifactContent
 
         public readonly ReadOnlyMemory<byte> Rest => runs[_run][_part][_at..];
 
+        /// <summary>Whether the walk is at the first byte of a run (read after <see cref="Done"/>, which steps past empty parts).</summary>
+        public readonly bool AtRunStart => _part == 0 && _at == 0;
+
+        public readonly ReadOnlyMemory<byte>[] Run => runs[_run];
+
         public void Skip(int bytes) => _at += bytes;
+
+        public void SkipRun() => (_run, _part, _at) = (_run + 1, 0, 0);
     }
 
     public void WriteTo(Stream stream)
