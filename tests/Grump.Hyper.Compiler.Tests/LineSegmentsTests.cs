@@ -94,12 +94,14 @@ public sealed class LineSegmentsTests
 
         // One line replaced, two inserted, one removed: each makes new segments only where it is. A cut may move, and
         // where no line's hash cuts for 32 lines the cuts made at that length move along until one does, so the bound
-        // is loose (at 9 it failed once in this round's runs): 20 of about a thousand segments, not all of them.
+        // is loose (at 9 it failed once in this round's runs): 20 of about a thousand segments, not all of them. The
+        // replaced and the inserted lines each make at least one; the removal may make none (when the line was a
+        // segment of its own, cut after it and after the line before, about one run in 64: the next segment is found).
         lines[4000] = Line(90_000);
         lines.InsertRange(100, [Line(90_001), Line(90_002)]);
         lines.RemoveAt(7000);
         var edited = Held(memo, lines, []);
-        Assert.InRange(memo.Segments.Counts.Made, 3, 20);
+        Assert.InRange(memo.Segments.Counts.Made, 2, 20);
         Assert.Equal(Expected(lines, []), Encoding.UTF8.GetString(edited.ToArray()));
     }
 
