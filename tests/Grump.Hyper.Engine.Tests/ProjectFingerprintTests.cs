@@ -18,7 +18,7 @@ public sealed class ProjectFingerprintTests
     [Fact]
     public void A_remembered_fingerprint_equals_a_fresh_one_through_random_edits()
     {
-        Gen.Select(Gen.Int[1, 700], Gen.Int[0, 1000], Gen.Select(Gen.Int[0, 2], Gen.Int[0, 100_000]).Array[1, 8]).Sample((size, seed, edits) =>
+        Gen.Select(Gen.Int[1, 700], Gen.Int[0, 1000], Gen.Select(Gen.Int[0, 3], Gen.Int[0, 100_000]).Array[1, 8]).Sample((size, seed, edits) =>
         {
             var files = ProjectGenerator.Generate(size, seed);
             var kept = new ProjectFingerprint();
@@ -29,6 +29,8 @@ public sealed class ProjectFingerprintTests
                 {
                     0 => Edit(files, at % files.Count, $"\nAdd item {at}.\n"),
                     1 => [.. files, new SourceFile($"added/n{at}.intent", Encoding.UTF8.GetBytes("Build a blog.\n"))],
+                    // Other vendor globs: every other file the very same object, some with another vendor flag.
+                    3 => [.. files.Where(f => f.Path != "grump.json"), new SourceFile("grump.json", Encoding.UTF8.GetBytes($"{{\"vendor\": [\"area{at % 37:00}/**\"]}}"))],
                     _ => files.Count > 1 ? [.. files.Where((_, i) => i != at % files.Count)] : files,
                 };
                 var key = kept.Of(Select(files), CompilationOptions.Default);
