@@ -79,15 +79,6 @@ public sealed class SelectionOrder
     /// <summary>The paths as the list gave them, in its order.</summary>
     internal string[] Paths { get; }
 
-    /// <summary>
-    /// Per list position, a file object already found there with that position's path: a list handing the very same
-    /// object again needs no read of its path (a cache miss per file at 100,000 files). Written only after the check,
-    /// element by element, so whatever another thread's selection wrote there was checked too.
-    /// </summary>
-    internal SourceFile?[] Checked => _checked ??= new SourceFile?[Paths.Length];
-
-    private SourceFile?[]? _checked;
-
     /// <summary>The length of the single top folder stripped from every path, 0 when none was.</summary>
     internal int Prefix { get; }
 
@@ -215,27 +206,20 @@ public static class ProjectLoader
             return null;
         }
 
-        var known = previous.Checked.AsSpan(); // stored through a span: no read of each stored object's type
+        // Every path is read: remembering the file objects checked here would make the selection, which the service keeps
+        // per tenant, hold the bytes of the files it last saw (a selection holds paths and decisions, never bytes).
         for (var i = 0; i < input.Count; i++)
         {
-            var file = input[i];
-            if (ReferenceEquals(known[i], file))
-            {
-                continue;
-            }
-
-            if (!string.Equals(file.Path, previous.Paths[i], StringComparison.Ordinal))
+            if (!string.Equals(input[i].Path, previous.Paths[i], StringComparison.Ordinal))
             {
                 return null;
             }
-
-            known[i] = file;
         }
 
         // Plain arrays of the sealed type, not builders: a builder's generic store checks each element's type (at
         // 100,000 files two arrays of 100,000 stores a build), an array of a sealed type does not.
         var (sourceArray, inputArray) = (new SourceFile[previous.SourceCount], new SourceFile[previous.InputCount]);
-        var sources = sourceArray.AsSpan(); // stored through spans, as above
+        var sources = sourceArray.AsSpan(); // stored through spans: an array store of a reference reads the object's type
         var inputs = inputArray.AsSpan();
         int s = 0, n = 0;
         for (var k = 0; k < previous.Sorted.Length; k++)
