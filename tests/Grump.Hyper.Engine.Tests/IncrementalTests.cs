@@ -185,6 +185,7 @@ public sealed class IncrementalTests
                 var incremental = compiler.Compile(project, options, cancellationToken: Ct);
                 var cold = new HyperCompiler().Compile(project, HyperOptions.Default with { Tier = CompileTier.Conservative }, cancellationToken: Ct);
                 ArtifactAssert.Same(cold.Artifacts, incremental.Artifacts);
+                Assert.Equal(cold.Metrics.Bytes, incremental.Metrics.Bytes); // the key's kept totals against every size read
 
                 // The bytes a store writes anew, counted from scratch against the build before (the engine keeps the
                 // count of what that build holds from build to build).

@@ -122,17 +122,20 @@ public sealed partial class HyperCompiler
             effective = CompileTier.Aggressive;
         }
 
-        var bytes = project.Sources.Sum(s => s.Size);
+        var selected = total.Elapsed.TotalMilliseconds;
         bool IsVendor(int i) => project.IsVendor(i);
-        stages.Add(new StageMetrics("select", total.Elapsed.TotalMilliseconds, project.Sources.Length, bytes));
-
         var watch = Stopwatch.StartNew();
         var profile = options.Profile ?? TierProfile.For(effective);
         var parallelism = profile.Parallel ? options.Parallelism ?? Environment.ProcessorCount : 1;
         var useMemo = profile.Memo;
         var useCache = profile.Cache;
         var counters = new CacheCounters();
-        var fingerprint = useMemo ? Fingerprint(project, options) : null;
+        var (fingerprint, inputBytes) = useMemo ? Fingerprint(project, options) : (null, null);
+
+        // The sources' bytes: the project key's walk totals the inputs (the sources and the project file) without reading
+        // the inputs it has seen; without a key, each source's size is read.
+        var bytes = SourceBytes(project, inputBytes);
+        stages.Add(new StageMetrics("select", selected, project.Sources.Length, bytes));
         CompilationResult compilation;
         var steps = ImmutableArray<StepReasons>.Empty;
         var textBackend = "none";
@@ -314,18 +317,49 @@ public sealed partial class HyperCompiler
     }
 
     /// <summary>The project's key, through its state's memo of the last build's blocks (only changed blocks are hashed again).</summary>
-    private string Fingerprint(ProjectSelection project, HyperOptions options)
+    private (string Key, long? InputBytes) Fingerprint(ProjectSelection project, HyperOptions options)
     {
         var stateKey = StateKey(project, options);
         var state = _states.Take(stateKey);
         try
         {
-            return state.Fingerprint.Of(project, options.Compilation);
+            return (state.Fingerprint.Of(project, options.Compilation), state.Fingerprint.InputBytes);
         }
         finally
         {
             _states.Give(stateKey, state);
         }
+    }
+
+    /// <summary>
+    /// The sources' bytes from the inputs' (the sources and the project file, in path order, the very same objects as a
+    /// selection makes them), less the one input that is not a source; else each source's size, read.
+    /// </summary>
+    private static long SourceBytes(ProjectSelection project, long? inputBytes)
+    {
+        var (inputs, sources) = (project.Inputs, project.Sources);
+        if (inputBytes is not { } all || inputs.Length - sources.Length is not (0 or 1))
+        {
+            return sources.Sum(s => s.Size);
+        }
+
+        var k = 0;
+        while (k < sources.Length && ReferenceEquals(inputs[k], sources[k]))
+        {
+            k++;
+        }
+
+        // Past the shared run: the project file, then the rest shared again (else the lists are not one selection's).
+        var rest = inputs.Length - sources.Length;
+        for (var i = k; i < sources.Length; i++)
+        {
+            if (!ReferenceEquals(inputs[i + rest], sources[i]))
+            {
+                return sources.Sum(s => s.Size);
+            }
+        }
+
+        return rest == 0 ? all : all - inputs[k].Size;
     }
 
     /// <summary>
