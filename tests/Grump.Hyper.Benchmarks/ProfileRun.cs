@@ -201,15 +201,18 @@ internal static class ProfileRun
             return 0;
         }
 
+        using var coldTypes = args.Contains("--types") ? new AllocationTypes() : null; // --types: what cold builds allocate, by type
         for (var i = 0; i < repeat; i++)
         {
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
             var pause = GC.GetTotalPauseDuration();
+            var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var watch = Stopwatch.StartNew();
             var result = new HyperCompiler().Compile(project, HyperOptions.Default with { Tier = tier });
-            Console.WriteLine($"{tier.Name()} cold {watch.ElapsedMilliseconds} ms (GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0} ms), allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576} MiB, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MiB: " + CompileBenchmark.StageTimes(result.Metrics));
+            Console.WriteLine($"{tier.Name()} cold {watch.ElapsedMilliseconds} ms (GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0} ms: {GC.CollectionCount(0) - gen0} gen0, {GC.CollectionCount(1) - gen1} gen1, {GC.CollectionCount(2) - gen2} gen2), allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576} MiB, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MiB: " + CompileBenchmark.StageTimes(result.Metrics));
         }
 
+        coldTypes?.Print();
         return 0;
     }
 
