@@ -18,12 +18,20 @@ internal static class BlobUpload
 
     public static async Task<(JobView Job, string Sent)> SubmitAsync(GrumpHyperClient client, string folder, Tier tier, string? label, CancellationToken cancellationToken)
     {
-        var files = new List<(DeclaredFile Entry, string FullPath)>();
-        foreach (var (relative, path) in ProjectFolder.Files(folder))
+        // Every file is read and hashed on every core, each in one synchronous read: a project is thousands of small
+        // files, and one after another with an asynchronous read each, listing and hashing 10,000 of them took
+        // 340-412 ms of a fresh process against 215-281 ms so (round 36, three submits each, alternating).
+        var found = ProjectFolder.Files(folder).ToArray();
+        var files = new List<(DeclaredFile Entry, string FullPath)>(found.Length);
+        var entries = new DeclaredFile[found.Length];
+        Parallel.For(0, found.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
-            await using var stream = File.OpenRead(path);
-            var sha = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken));
-            files.Add((new DeclaredFile { Path = relative, Sha256 = sha, Size = stream.Length }, path));
+            var bytes = File.ReadAllBytes(found[i].FullPath);
+            entries[i] = new DeclaredFile { Path = found[i].Relative, Sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes)), Size = bytes.Length };
+        });
+        for (var i = 0; i < found.Length; i++)
+        {
+            files.Add((entries[i], found[i].FullPath));
         }
 
         var missing = new HashSet<string>(StringComparer.Ordinal);
