@@ -24,11 +24,19 @@ internal static class BlobUpload
         var found = ProjectFolder.Files(folder).ToArray();
         var files = new List<(DeclaredFile Entry, string FullPath)>(found.Length);
         var entries = new DeclaredFile[found.Length];
-        Parallel.For(0, found.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        try
         {
-            var bytes = File.ReadAllBytes(found[i].FullPath);
-            entries[i] = new DeclaredFile { Path = found[i].Relative, Sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes)), Size = bytes.Length };
-        });
+            Parallel.For(0, found.Length, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+            {
+                var bytes = File.ReadAllBytes(found[i].FullPath);
+                entries[i] = new DeclaredFile { Path = found[i].Relative, Sha256 = Convert.ToHexStringLower(SHA256.HashData(bytes)), Size = bytes.Length };
+            });
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count > 0)
+        {
+            // As a read one after another would fail (an unreadable file), not wrapped, for the caller's handling.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
+        }
         for (var i = 0; i < found.Length; i++)
         {
             files.Add((entries[i], found[i].FullPath));
