@@ -25,7 +25,10 @@ public sealed class SplitProblem
     private readonly string[] _routes;
     private readonly ulong[][] _routesOfGroup;
     private readonly long[] _copyCost;
+    private readonly long[] _fixedBytes;
     private readonly int[] _fixedChunks;
+    private ImmutableSortedDictionary<string, long>? _routeFixedBytes;
+    private ImmutableSortedDictionary<string, int>? _routeFixedChunks;
     private readonly int _words;
 
     public SplitProblem(
@@ -36,23 +39,35 @@ public sealed class SplitProblem
         ImmutableSortedDictionary<string, ImmutableArray<string>> routeLoadedRoots,
         SplitSettings limits,
         (ulong[][] RoutesOfGroup, long[] Copies)? shape = null)
+        : this(groups, [.. routeRoots.Keys], [.. routeRoots.Keys.Select(r => routeFixedBytes[r])], [.. routeRoots.Keys.Select(r => routeFixedChunks[r])],
+            routeRoots, limits, shape ?? Shape(groups, routeRoots, routeLoadedRoots))
+    {
+        _routeFixedBytes = routeFixedBytes;
+        _routeFixedChunks = routeFixedChunks;
+    }
+
+    /// <summary>
+    /// The split's own: each route's fixed bytes and chunks as arrays in the order of <paramref name="routes"/> (the
+    /// keys of <paramref name="routeRoots"/>), so an edit builds no sorted map of them (the maps are made if asked for).
+    /// </summary>
+    internal SplitProblem(ImmutableArray<SharedGroup> groups, string[] routes, long[] fixedBytes, int[] fixedChunks,
+        ImmutableSortedDictionary<string, string> routeRoots, SplitSettings limits, (ulong[][] RoutesOfGroup, long[] Copies) shape)
     {
         Groups = groups;
-        RouteFixedBytes = routeFixedBytes;
-        RouteFixedChunks = routeFixedChunks;
         RouteRoots = routeRoots;
         Limits = limits;
-        _routes = [.. routeRoots.Keys];
-        _fixedChunks = [.. _routes.Select(r => routeFixedChunks[r])];
+        _routes = routes;
+        _fixedBytes = fixedBytes;
+        _fixedChunks = fixedChunks;
         _words = Math.Max(1, (_routes.Length + 63) / 64);
-        (_routesOfGroup, var copies) = shape ?? Shape(groups, routeRoots, routeLoadedRoots);
+        (_routesOfGroup, var copies) = shape;
         _copyCost = new long[groups.Length];
         for (var g = 0; g < groups.Length; g++)
         {
             _copyCost[g] = copies[g] * groups[g].Bytes;
         }
 
-        FixedTotal = routeFixedBytes.Values.Sum();
+        FixedTotal = fixedBytes.Sum();
     }
 
     /// <summary>
@@ -120,9 +135,11 @@ public sealed class SplitProblem
 
     public ImmutableArray<SharedGroup> Groups { get; }
 
-    public ImmutableSortedDictionary<string, long> RouteFixedBytes { get; }
+    public ImmutableSortedDictionary<string, long> RouteFixedBytes =>
+        _routeFixedBytes ??= ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, _routes.Select((r, i) => KeyValuePair.Create(r, _fixedBytes[i])));
 
-    public ImmutableSortedDictionary<string, int> RouteFixedChunks { get; }
+    public ImmutableSortedDictionary<string, int> RouteFixedChunks =>
+        _routeFixedChunks ??= ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, _routes.Select((r, i) => KeyValuePair.Create(r, _fixedChunks[i])));
 
     public ImmutableSortedDictionary<string, string> RouteRoots { get; }
 

@@ -61,20 +61,30 @@ public static class Splitter
         }
 
         var groups = graph.Groups.Select((g, i) => g with { Bytes = Sum(graph.GroupPositions[i]) }).ToImmutableArray();
-        long RootBytes(string root) => Sum(graph.RootPositions[root]);
-        var vendorBytes = Sum(graph.VendorPositions);
-        var fixedBytes = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
-        var fixedChunks = ImmutableSortedDictionary.CreateBuilder<string, int>(StringComparer.Ordinal);
-        foreach (var (route, root) in routeRoots)
+        // Per route in route order, from the graph's route tables (they change only with the graph): each root weighed
+        // once, however many routes load it. Looking every route up in the graph's sorted maps, and building sorted maps
+        // of the routes' fixed bytes and chunks, was about half of a 10-file edit's split at 100,000 files.
+        var tables = graph.Tables;
+        var rootBytes = new long[tables.RootPositions.Length];
+        for (var r = 0; r < rootBytes.Length; r++)
         {
-            var otherRoots = graph.LoadedRoots[route].RemoveAt(0);
-            var usesVendor = graph.UsesVendor[route];
-            fixedBytes[route] = RootBytes(root) + otherRoots.Sum(RootBytes) + (usesVendor ? vendorBytes : 0);
-            fixedChunks[route] = 1 + otherRoots.Length + (usesVendor ? 1 : 0);
+            rootBytes[r] = Sum(tables.RootPositions[r]);
         }
 
-        var loadedRoots = graph.LoadedRoots;
-        var problem = new SplitProblem(groups, fixedBytes.ToImmutable(), fixedChunks.ToImmutable(), routeRoots, loadedRoots, settings, graph.Shape);
+        var vendorBytes = Sum(graph.VendorPositions);
+        var fixedBytes = new long[tables.Routes.Length];
+        for (var route = 0; route < fixedBytes.Length; route++)
+        {
+            long sum = tables.UsesVendor[route] ? vendorBytes : 0;
+            foreach (var root in tables.LoadedRoots[route])
+            {
+                sum += rootBytes[root];
+            }
+
+            fixedBytes[route] = sum;
+        }
+
+        var problem = new SplitProblem(groups, tables.Routes, fixedBytes, tables.FixedChunks, routeRoots, settings, graph.Shape);
         // Each partitioner is deterministic on its own, so running them side by side changes nothing but time.
         var tried = partitioners.ToList();
         var found = Partition(problem, tried, options.Parallel);
@@ -441,6 +451,11 @@ public sealed record SplitGraph
     internal Dictionary<string, bool> UsesVendor { get; private init; } = null!;
     internal (ulong[][] RoutesOfGroup, long[] Copies) Shape { get; private init; }
 
+    /// <summary>The routes as arrays in route order, made once per graph (see <see cref="RouteTables"/>).</summary>
+    internal RouteTables Tables => _tables ??= RouteTables.Of(this);
+
+    private RouteTables? _tables;
+
     /// <summary>The graph the analysis was made from: reuse is valid only for this very edge set.</summary>
     public required ImmutableSortedDictionary<string, ImmutableArray<string>> Edges { get; init; }
 
@@ -718,4 +733,42 @@ internal sealed class ChunkBuilder(RenderedModules rendered, FinishMemo? memo)
 
     private static readonly byte[] Separator = ",\n"u8.ToArray();
     private static readonly byte[] Tail = "\n  ]\n}\n"u8.ToArray();
+}
+
+/// <summary>
+/// A split graph's routes as arrays in route order (ordinal, as <see cref="SplitGraph.RouteRoots"/>): the roots each
+/// route loads at once (its own first, as numbers into <see cref="RootPositions"/>), whether it loads the vendor chunk,
+/// and its fixed chunk count. None of it reads a module's size, so it is made once per graph.
+/// </summary>
+internal sealed record RouteTables(string[] Routes, int[][] RootPositions, int[][] LoadedRoots, bool[] UsesVendor, int[] FixedChunks)
+{
+    public static RouteTables Of(SplitGraph graph)
+    {
+        var routes = graph.RouteRoots.Keys.ToArray();
+        var number = new Dictionary<string, int>(StringComparer.Ordinal);
+        var positions = new List<int[]>();
+        var loaded = new int[routes.Length][];
+        var usesVendor = new bool[routes.Length];
+        var fixedChunks = new int[routes.Length];
+        for (var r = 0; r < routes.Length; r++)
+        {
+            var roots = graph.LoadedRoots[routes[r]];
+            loaded[r] = new int[roots.Length];
+            for (var i = 0; i < roots.Length; i++)
+            {
+                if (!number.TryGetValue(roots[i], out var n))
+                {
+                    number[roots[i]] = n = positions.Count;
+                    positions.Add(graph.RootPositions[roots[i]]);
+                }
+
+                loaded[r][i] = n;
+            }
+
+            usesVendor[r] = graph.UsesVendor[routes[r]];
+            fixedChunks[r] = roots.Length + (usesVendor[r] ? 1 : 0); // its own chunk, the other roots it loads, vendor
+        }
+
+        return new RouteTables(routes, [.. positions], loaded, usesVendor, fixedChunks);
+    }
 }
