@@ -251,6 +251,26 @@ public sealed class SplitTests
     }
 
     [Fact]
+    public void The_chosen_score_is_the_module_bytes_every_route_loads_up_front()
+    {
+        // The objective by its definition, read from the split's own output: for every route, the rendered bytes of the
+        // modules in the chunks its list loads at once (its own, the roots it loads, vendor, common chunks, copies).
+        // Routes that load other roots and vendor modules, and a group small enough to be copied, so every term counts.
+        var files = Shop(minChunkBytes: 1000).Append(File("both.intent", "---\nroute: /both\ndepends: [home, cart, lib/tracker]\n---\nA blog.")).ToArray();
+        var results = files.Where(f => f.Path.EndsWith(".intent", StringComparison.Ordinal))
+            .Select(f => ModuleCompiler.Compile(f, f.Path.StartsWith("vendor/", StringComparison.Ordinal), CompilationOptions.Default)).ToList();
+        var link = Linking.Linker.Link(results.Select(r => r.Module!));
+        var rendered = new RenderedModules(results);
+        var split = Splitter.Split(link, Project.SplitSettings.Default with { MinChunkBytes = 1000 }, rendered);
+
+        var bytes = link.Modules.ToDictionary(m => m.Id, m => (long)rendered.Json(m).Length, StringComparer.Ordinal);
+        var chunks = split.Chunks.ToDictionary(c => c.File, StringComparer.Ordinal);
+        var loaded = split.Routes.Values.Sum(list => list.Sum(file => chunks[file].Modules.Sum(id => bytes[id])));
+        Assert.Contains(split.Routes.Values, list => list.Any(file => chunks[file].Kind == "vendor"));
+        Assert.Equal(loaded, Assert.Single(split.Scores, s => s.Partitioner == split.Chosen).BytesLoaded);
+    }
+
+    [Fact]
     public void The_best_valid_partition_wins_and_every_score_is_reported()
     {
         // "/both" loads the home and cart chunks: copying "ui" into each would load it twice.
