@@ -451,10 +451,8 @@ public sealed record SplitGraph
     internal Dictionary<string, bool> UsesVendor { get; private init; } = null!;
     internal (ulong[][] RoutesOfGroup, long[] Copies) Shape { get; private init; }
 
-    /// <summary>The routes as arrays in route order, made once per graph (see <see cref="RouteTables"/>).</summary>
-    internal RouteTables Tables => _tables ??= RouteTables.Of(this);
-
-    private RouteTables? _tables;
+    /// <summary>The routes as arrays in route order, made with the graph (see <see cref="RouteTables"/>).</summary>
+    internal RouteTables Tables { get; private init; } = null!;
 
     /// <summary>The graph the analysis was made from: reuse is valid only for this very edge set.</summary>
     public required ImmutableSortedDictionary<string, ImmutableArray<string>> Edges { get; init; }
@@ -547,10 +545,11 @@ public sealed record SplitGraph
         }
 
         var loaded = loadedRoots.ToImmutable();
+        var rootPositions = rootList.ToDictionary(r => all[r].Id, r => (int[])[r, .. exclusiveOf.GetValueOrDefault(r) ?? []], StringComparer.Ordinal);
         return new SplitGraph
         {
             GroupPositions = [.. groupOrder.Select(key => groupOf[key].Modules.ToArray())],
-            RootPositions = rootList.ToDictionary(r => all[r].Id, r => (int[])[r, .. exclusiveOf.GetValueOrDefault(r) ?? []], StringComparer.Ordinal),
+            RootPositions = rootPositions,
             VendorPositions = vendorPositions,
             Roots = roots,
             Closures = closures,
@@ -559,6 +558,7 @@ public sealed record SplitGraph
             LoadedRoots = loaded,
             UsesVendor = usesVendor,
             Shape = SplitProblem.Shape(groups, routeRoots, loaded),
+            Tables = RouteTables.Of(routeRoots, loaded, usesVendor, rootPositions),
             Edges = link.Edges,
         };
     }
@@ -742,9 +742,10 @@ internal sealed class ChunkBuilder(RenderedModules rendered, FinishMemo? memo)
 /// </summary>
 internal sealed record RouteTables(string[] Routes, int[][] RootPositions, int[][] LoadedRoots, bool[] UsesVendor, int[] FixedChunks)
 {
-    public static RouteTables Of(SplitGraph graph)
+    public static RouteTables Of(ImmutableSortedDictionary<string, string> routeRoots, ImmutableSortedDictionary<string, ImmutableArray<string>> loadedRoots,
+        Dictionary<string, bool> routeUsesVendor, Dictionary<string, int[]> rootPositions)
     {
-        var routes = graph.RouteRoots.Keys.ToArray();
+        var routes = routeRoots.Keys.ToArray();
         var number = new Dictionary<string, int>(StringComparer.Ordinal);
         var positions = new List<int[]>();
         var loaded = new int[routes.Length][];
@@ -752,20 +753,20 @@ internal sealed record RouteTables(string[] Routes, int[][] RootPositions, int[]
         var fixedChunks = new int[routes.Length];
         for (var r = 0; r < routes.Length; r++)
         {
-            var roots = graph.LoadedRoots[routes[r]];
+            var roots = loadedRoots[routes[r]];
             loaded[r] = new int[roots.Length];
             for (var i = 0; i < roots.Length; i++)
             {
                 if (!number.TryGetValue(roots[i], out var n))
                 {
                     number[roots[i]] = n = positions.Count;
-                    positions.Add(graph.RootPositions[roots[i]]);
+                    positions.Add(rootPositions[roots[i]]);
                 }
 
                 loaded[r][i] = n;
             }
 
-            usesVendor[r] = graph.UsesVendor[routes[r]];
+            usesVendor[r] = routeUsesVendor[routes[r]];
             fixedChunks[r] = roots.Length + (usesVendor[r] ? 1 : 0); // its own chunk, the other roots it loads, vendor
         }
 
