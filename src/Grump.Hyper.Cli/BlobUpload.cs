@@ -22,7 +22,6 @@ internal static class BlobUpload
         // files, and one after another with an asynchronous read each, listing and hashing 10,000 of them took
         // 340-412 ms of a fresh process against 215-281 ms so (round 36, three submits each, alternating).
         var found = ProjectFolder.Files(folder).ToArray();
-        var files = new List<(DeclaredFile Entry, string FullPath)>(found.Length);
         var entries = new DeclaredFile[found.Length];
         try
         {
@@ -37,10 +36,8 @@ internal static class BlobUpload
             // As a read one after another would fail (an unreadable file), not wrapped, for the caller's handling.
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
         }
-        for (var i = 0; i < found.Length; i++)
-        {
-            files.Add((entries[i], found[i].FullPath));
-        }
+
+        var files = found.Select((file, i) => (Entry: entries[i], file.FullPath)).ToList();
 
         var missing = new HashSet<string>(StringComparer.Ordinal);
         foreach (var chunk in files.Select(f => f.Entry.Sha256).Distinct(StringComparer.Ordinal).Chunk(DigestsPerQuestion))

@@ -353,7 +353,7 @@ public static class Splitter
         {
             var files = new List<string>();
             var closure = graph.Closures[root];
-            if (vendorChunk is not null && graph.UsesVendor[route]) // the vendor chunk holds every vendor module that is not a root
+            if (vendorChunk is not null && graph.Tables.UsesVendor[routeIndex]) // the vendor chunk holds every vendor module that is not a root
             {
                 files.Add(vendorChunk.File);
             }
@@ -448,7 +448,6 @@ public sealed record SplitGraph
     internal ImmutableArray<SharedGroup> Groups { get; private init; }
     internal ImmutableSortedDictionary<string, string> RouteRoots { get; private init; } = ImmutableSortedDictionary<string, string>.Empty;
     internal ImmutableSortedDictionary<string, ImmutableArray<string>> LoadedRoots { get; private init; } = null!;
-    internal Dictionary<string, bool> UsesVendor { get; private init; } = null!;
     internal (ulong[][] RoutesOfGroup, long[] Copies) Shape { get; private init; }
 
     /// <summary>The routes as arrays in route order, made with the graph (see <see cref="RouteTables"/>).</summary>
@@ -556,7 +555,6 @@ public sealed record SplitGraph
             Groups = groups,
             RouteRoots = routeRoots,
             LoadedRoots = loaded,
-            UsesVendor = usesVendor,
             Shape = SplitProblem.Shape(groups, routeRoots, loaded),
             Tables = RouteTables.Of(routeRoots, loaded, usesVendor, rootPositions),
             Edges = link.Edges,
