@@ -14,7 +14,17 @@ namespace Grump.Hyper.Benchmarks;
 /// </summary>
 internal static partial class ServiceBenchmark
 {
-    private sealed record Run(string Name, double PostMs, double TotalMs, long BytesWritten, long UploadBytes);
+    private sealed record Run(string Name, double PostMs, double TotalMs, long BytesWritten, long UploadBytes, Runtime? Spent = null);
+
+    /// <summary>The service's own runtime counters (its /metrics), so a run's GC pauses and JIT time are seen beside its time.</summary>
+    private sealed record Runtime(double GcPauseMs, long Gen0, long Gen1, long Gen2, double JitMs, long JitMethods, long HeapBytes)
+    {
+        /// <summary>The counters' growth since <paramref name="o"/>; the heap is this one's (after the last collection).</summary>
+        public Runtime Minus(Runtime o) => new(GcPauseMs - o.GcPauseMs, Gen0 - o.Gen0, Gen1 - o.Gen1, Gen2 - o.Gen2, JitMs - o.JitMs, JitMethods - o.JitMethods, HeapBytes);
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"GC paused {GcPauseMs:0} ms (collections gen0 {Gen0}, gen1 {Gen1}, gen2 {Gen2}; heap after the last {HeapBytes / 1048576.0:0} MiB), JIT {JitMs:0} ms ({JitMethods} methods)");
+    }
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -80,7 +90,7 @@ internal static partial class ServiceBenchmark
         foreach (var run in runs)
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {run.Name,-10} upload {run.UploadBytes / 1048576.0:0.0} MiB: POST {run.PostMs:0} ms, POST to succeeded {run.TotalMs:0} ms, wrote {run.BytesWritten / 1048576.0:0.00} MiB"));
+                $"  {run.Name,-10} upload {run.UploadBytes / 1048576.0:0.0} MiB: POST {run.PostMs:0} ms, POST to succeeded {run.TotalMs:0} ms, wrote {run.BytesWritten / 1048576.0:0.00} MiB; {run.Spent}"));
         }
 
         var (c, u, e) = (runs[0], runs[1], runs[2]);
@@ -123,6 +133,7 @@ internal static partial class ServiceBenchmark
     private static async Task<Run> SubmitAsync(HttpClient client, string data, string name, byte[] archive, string tier, bool quiet = false)
     {
         var before = FolderBytes(data);
+        var counters = quiet ? null : await RuntimeOfAsync(client);
         var clock = Stopwatch.StartNew();
         using var content = new ByteArrayContent(archive);
         content.Headers.ContentType = new("application/gzip");
@@ -179,7 +190,47 @@ internal static partial class ServiceBenchmark
                 + string.Create(CultureInfo.InvariantCulture, $"; total {metrics.GetProperty("totalMilliseconds").GetDouble():0} ms"));
         }
 
-        return new Run(name, post, total, FolderBytes(data) - before, archive.Length);
+        return new Run(name, post, total, FolderBytes(data) - before, archive.Length, (await RuntimeOfAsync(client)).Minus(counters!));
+    }
+
+    /// <summary>Reads the service's GC and JIT counters from its Prometheus text (the runtime's meter, through OpenTelemetry).</summary>
+    private static async Task<Runtime> RuntimeOfAsync(HttpClient client)
+    {
+        var (pause, jit, methods, heap) = (0.0, 0.0, 0L, 0L);
+        var gens = new long[3];
+        foreach (var line in (await client.GetStringAsync("/metrics")).Split('\n'))
+        {
+            var space = line.LastIndexOf(' ');
+            if (line.StartsWith('#') || space < 0 ||
+                !double.TryParse(line.AsSpan(space + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            {
+                continue;
+            }
+
+            if (line.StartsWith("dotnet_gc_pause_time_seconds_total", StringComparison.Ordinal))
+            {
+                pause += value * 1000;
+            }
+            else if (line.StartsWith("dotnet_jit_compilation_time_seconds_total", StringComparison.Ordinal))
+            {
+                jit += value * 1000;
+            }
+            else if (line.StartsWith("dotnet_gc_last_collection_heap_size_bytes", StringComparison.Ordinal))
+            {
+                heap += (long)value;
+            }
+            else if (line.StartsWith("dotnet_jit_compiled_methods_total", StringComparison.Ordinal))
+            {
+                methods += (long)value;
+            }
+            else if (line.StartsWith("dotnet_gc_collections_total", StringComparison.Ordinal) && line.IndexOf("=\"gen", StringComparison.Ordinal) is var at and >= 0 &&
+                     at + 5 < line.Length && line[at + 5] is >= '0' and <= '2')
+            {
+                gens[line[at + 5] - '0'] += (long)value;
+            }
+        }
+
+        return new Runtime(pause, gens[0], gens[1], gens[2], jit, methods, heap);
     }
 
     private static long FolderBytes(string folder) =>
