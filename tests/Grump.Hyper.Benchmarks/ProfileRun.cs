@@ -50,17 +50,21 @@ internal static class ProfileRun
                 File.WriteAllBytes(args[save + 1] + ".tar.gz", tarGz);
             }
 
+            var allocated = new List<string>();
             double Best(Func<Grump.Hyper.Engine.Archives.ArchiveReadResult> read)
             {
-                var best = double.MaxValue;
+                var (best, bytes) = (double.MaxValue, long.MaxValue);
                 for (var i = 0; i < Math.Max(repeat, 3); i++)
                 {
+                    var before = GC.GetTotalAllocatedBytes(precise: true);
                     var watch = Stopwatch.StartNew();
                     var result = read();
                     Parallel.ForEach(result.Files!, file => _ = file.Sha256);
                     best = Math.Min(best, watch.Elapsed.TotalMilliseconds);
+                    bytes = Math.Min(bytes, GC.GetTotalAllocatedBytes(precise: true) - before);
                 }
 
+                allocated.Add((bytes / 1048576.0).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture));
                 return best;
             }
 
@@ -69,7 +73,7 @@ internal static class ProfileRun
             var tar = Best(() => Grump.Hyper.Engine.Archives.ArchiveReader.Read(tarGz, limits));
             var gnu = Best(() => Grump.Hyper.Engine.Archives.ArchiveReader.Read(gnuTarGz, limits));
             Console.WriteLine($"archive read + hash, {project.Count} files (best of {Math.Max(repeat, 3)}): zip {cores:0} ms on {Environment.ProcessorCount} cores, {one:0} ms on one; " +
-                $"tar.gz {tar:0} ms (pax, {tarGz.Length / 1024} KiB), {gnu:0} ms (gnu, {gnuTarGz.Length / 1024} KiB)");
+                $"tar.gz {tar:0} ms (pax, {tarGz.Length / 1024} KiB), {gnu:0} ms (gnu, {gnuTarGz.Length / 1024} KiB); allocated (MiB, in that order) {string.Join(" / ", allocated)}");
             return 0;
         }
 

@@ -17,13 +17,13 @@ internal static partial class ServiceBenchmark
     private sealed record Run(string Name, double PostMs, double TotalMs, long BytesWritten, long UploadBytes, Runtime? Spent = null);
 
     /// <summary>The service's own runtime counters (its /metrics), so a run's GC pauses and JIT time are seen beside its time.</summary>
-    private sealed record Runtime(double GcPauseMs, long Gen0, long Gen1, long Gen2, double JitMs, long JitMethods, long HeapBytes)
+    private sealed record Runtime(double GcPauseMs, long Gen0, long Gen1, long Gen2, double JitMs, long JitMethods, long HeapBytes, long Allocated)
     {
         /// <summary>The counters' growth since <paramref name="o"/>; the heap is this one's (after the last collection).</summary>
-        public Runtime Minus(Runtime o) => new(GcPauseMs - o.GcPauseMs, Gen0 - o.Gen0, Gen1 - o.Gen1, Gen2 - o.Gen2, JitMs - o.JitMs, JitMethods - o.JitMethods, HeapBytes);
+        public Runtime Minus(Runtime o) => new(GcPauseMs - o.GcPauseMs, Gen0 - o.Gen0, Gen1 - o.Gen1, Gen2 - o.Gen2, JitMs - o.JitMs, JitMethods - o.JitMethods, HeapBytes, Allocated - o.Allocated);
 
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-            $"GC paused {GcPauseMs:0} ms (collections gen0 {Gen0}, gen1 {Gen1}, gen2 {Gen2}; heap after the last {HeapBytes / 1048576.0:0} MiB), JIT {JitMs:0} ms ({JitMethods} methods)");
+            $"allocated {Allocated / 1048576.0:0} MiB, GC paused {GcPauseMs:0} ms (collections gen0 {Gen0}, gen1 {Gen1}, gen2 {Gen2}; heap after the last {HeapBytes / 1048576.0:0} MiB), JIT {JitMs:0} ms ({JitMethods} methods)");
     }
 
     public static async Task<int> RunAsync(string[] args)
@@ -196,7 +196,7 @@ internal static partial class ServiceBenchmark
     /// <summary>Reads the service's GC and JIT counters from its Prometheus text (the runtime's meter, through OpenTelemetry).</summary>
     private static async Task<Runtime> RuntimeOfAsync(HttpClient client)
     {
-        var (pause, jit, methods, heap) = (0.0, 0.0, 0L, 0L);
+        var (pause, jit, methods, heap, allocated) = (0.0, 0.0, 0L, 0L, 0L);
         var gens = new long[3];
         foreach (var line in (await client.GetStringAsync("/metrics")).Split('\n'))
         {
@@ -215,6 +215,10 @@ internal static partial class ServiceBenchmark
             {
                 jit += value * 1000;
             }
+            else if (line.StartsWith("dotnet_gc_heap_total_allocated_bytes_total", StringComparison.Ordinal))
+            {
+                allocated += (long)value;
+            }
             else if (line.StartsWith("dotnet_gc_last_collection_heap_size_bytes", StringComparison.Ordinal))
             {
                 heap += (long)value;
@@ -230,7 +234,7 @@ internal static partial class ServiceBenchmark
             }
         }
 
-        return new Runtime(pause, gens[0], gens[1], gens[2], jit, methods, heap);
+        return new Runtime(pause, gens[0], gens[1], gens[2], jit, methods, heap, allocated);
     }
 
     private static long FolderBytes(string folder) =>

@@ -224,4 +224,37 @@ public sealed class ArchiveReaderTests
         Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ").CopyTo(tar, 148);
         Assert.Equal(ArchiveErrorKind.Malformed, Refused(tar).Kind);
     }
+
+    /// <summary>An entry's bytes are read into an array of its declared size; a declaration that lies either way still gives what the stream holds, within the limits.</summary>
+    [Theory]
+    [InlineData(0, 0)]
+    [InlineData(300, 300)]
+    [InlineData(300, 120)]
+    [InlineData(300, 700)]
+    [InlineData(70_000, 300_000)]
+    public void An_entry_keeps_exactly_the_bytes_its_stream_holds_whatever_it_declared(int actual, int declared)
+    {
+        var bytes = Enumerable.Range(0, actual).Select(i => (byte)(i * 7 + 1)).ToArray();
+        var sink = new ArchiveReader.EntrySink(ArchiveLimits.Default, archiveBytes: actual + 1);
+        Assert.Null(sink.Begin("shop/a.intent", isDirectory: false));
+
+        Assert.Null(sink.Copy(new MemoryStream(bytes), compressedLength: null, declaredLength: declared));
+
+        Assert.Equal(bytes, sink.LastContent);
+        Assert.Equal(bytes, Assert.Single(sink.Files).Content.ToArray());
+    }
+
+    [Theory]
+    [InlineData(2_000, 1_000)]
+    [InlineData(2_000, 3_000)]
+    public void An_entry_over_the_limit_is_refused_whatever_it_declared(int actual, int declared)
+    {
+        var sink = new ArchiveReader.EntrySink(ArchiveLimits.Default with { MaxEntryBytes = 1_500 }, archiveBytes: actual);
+        Assert.Null(sink.Begin("shop/a.intent", isDirectory: false));
+
+        var error = sink.Copy(new MemoryStream(new byte[actual]), compressedLength: null, declaredLength: declared);
+
+        Assert.Equal(ArchiveErrorKind.EntryTooLarge, error?.Kind);
+        Assert.Empty(sink.Files);
+    }
 }
