@@ -66,7 +66,7 @@ public static class BlobsApi
     {
         var limits = options.Value.Limits;
         // Bounded before it is parsed: a digest and its quotes and comma are 67 bytes.
-        var bytes = await CompileApi.ReadBoundedAsync(request.Body, (limits.MaxEntries * 68L) + 1024, cancellationToken);
+        var bytes = await CompileApi.ReadBoundedAsync(request, (limits.MaxEntries * 68L) + 1024, cancellationToken);
         if (bytes is null)
         {
             return ProblemTypes.Create(StatusCodes.Status413PayloadTooLarge, "too-many-digests", "Too many digests", $"Ask about at most {limits.MaxEntries} digests at once.");
@@ -108,7 +108,7 @@ public static class BlobsApi
             return ProblemTypes.Create(StatusCodes.Status400BadRequest, "invalid-digest", "Invalid digest", "A blob's address is its SHA-256 as 64 lower-case hex digits.");
         }
 
-        var bytes = await CompileApi.ReadBoundedAsync(request.Body, limits.MaxEntryBytes, cancellationToken);
+        var bytes = await CompileApi.ReadBoundedAsync(request, limits.MaxEntryBytes, cancellationToken);
         if (bytes is null)
         {
             return ProblemTypes.Create(StatusCodes.Status413PayloadTooLarge, "blob-too-large", "Blob too large", $"A blob has at most {limits.MaxEntryBytes} bytes (the per-file limit).");
@@ -127,7 +127,7 @@ public static class BlobsApi
     private static async Task<IResult> PostBatchAsync(HttpRequest request, Tenant tenant, ISourceStore sources, ITenantBlobs tenantBlobs, IOptions<HyperApiOptions> options, CancellationToken cancellationToken)
     {
         var limits = options.Value.Limits;
-        var body = await CompileApi.ReadBoundedAsync(request.Body, limits.MaxArchiveBytes, cancellationToken);
+        var body = await CompileApi.ReadBoundedAsync(request, limits.MaxArchiveBytes, cancellationToken);
         if (body is null)
         {
             return ProblemTypes.Create(StatusCodes.Status413PayloadTooLarge, "archive-too-large", "Archive too large", $"The archive is over the limit of {limits.MaxArchiveBytes} bytes.");

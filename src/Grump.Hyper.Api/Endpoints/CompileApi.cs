@@ -424,7 +424,9 @@ public static class CompileApi
 
             using var buffer = new MemoryStream((int)file.Length);
             await file.CopyToAsync(buffer, cancellationToken);
-            return (new Submission(buffer.ToArray(), form["tier"], form["label"], form["callbackUrl"], form["callbackEvents"]), null);
+            // Sized by the file's length, so the buffer is the archive (no copy) unless the part held other bytes.
+            var archive = buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
+            return (new Submission(archive, form["tier"], form["label"], form["callbackUrl"], form["callbackEvents"]), null);
         }
 
         var mediaType = request.ContentType?.Split(';')[0].Trim();
@@ -442,7 +444,7 @@ public static class CompileApi
         byte[]? body;
         try
         {
-            body = await ReadBoundedAsync(request.Body, limits.MaxArchiveBytes, cancellationToken);
+            body = await ReadBoundedAsync(request, limits.MaxArchiveBytes, cancellationToken);
         }
         catch (BadHttpRequestException ex)
         {
@@ -466,7 +468,7 @@ public static class CompileApi
     /// <summary>A JSON manifest (<see cref="CompileManifestRequest"/>), bounded like an archive; its body is what the fingerprint reads.</summary>
     private static async Task<(Submission?, ProblemHttpResult?)> ReadManifestAsync(HttpRequest request, ArchiveLimits limits, CancellationToken cancellationToken)
     {
-        var body = await ReadBoundedAsync(request.Body, limits.MaxArchiveBytes, cancellationToken);
+        var body = await ReadBoundedAsync(request, limits.MaxArchiveBytes, cancellationToken);
         if (body is null)
         {
             return (null, TooLarge(limits));
@@ -501,8 +503,26 @@ public static class CompileApi
     private static ProblemHttpResult TooLarge(ArchiveLimits limits) =>
         ProblemTypes.Archive(new ArchiveError(ArchiveErrorKind.TooLarge, $"The archive is over the limit of {limits.MaxArchiveBytes} bytes.", null, limits.MaxArchiveBytes));
 
-    internal static async Task<byte[]?> ReadBoundedAsync(Stream body, long max, CancellationToken cancellationToken)
+    /// <summary>
+    /// The most a declared length alone makes a request hold before its bytes arrive; a larger body's buffer grows with
+    /// what arrives (a 100,000-file project's tar.gz is about 12 MiB).
+    /// </summary>
+    private const long MaxPresizedBody = 16L * 1024 * 1024;
+
+    /// <summary>The request's body, or null when it is over <paramref name="max"/> bytes.</summary>
+    internal static async Task<byte[]?> ReadBoundedAsync(HttpRequest request, long max, CancellationToken cancellationToken)
     {
+        var body = request.Body;
+        if (request.ContentLength is { } declared && declared <= Math.Min(max, MaxPresizedBody))
+        {
+            // A declared length is read into one array of that size: no buffer grown by doubling and copied out again
+            // (for a 1.2 MiB upload about 4 MiB less to allocate, on the path of every edit). The server ends the body
+            // at its declared length, and refuses a body that ends before it (the caller's BadHttpRequestException).
+            var exact = new byte[declared];
+            var got = await body.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, cancellationToken);
+            return got == exact.Length ? exact : exact[..got];
+        }
+
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         int read;
