@@ -21,6 +21,23 @@ internal static class Incremental
     /// the edges, order and diagnostics are the previous build's, with this build's modules. Where only
     /// some modules' depends changed (a header edit), only those are resolved again (<see cref="Linker.Relink"/>).
     /// </summary>
+    /// <summary>
+    /// The modules at <paramref name="positions"/>, stored through a span: <see cref="Array.ConvertAll{TInput, TOutput}"/>
+    /// stores through the array, and a reference stored into an array reads the stored object's type (a cache miss per
+    /// module; in `perf` of 1% edits of 10,000 files, most of the type checks' samples came from the two calls this replaced).
+    /// </summary>
+    internal static CompiledModule[] At(ReadOnlySpan<CompiledModule> modules, int[] positions)
+    {
+        var picked = new CompiledModule[positions.Length];
+        var into = picked.AsSpan();
+        for (var i = 0; i < positions.Length; i++)
+        {
+            into[i] = modules[positions[i]];
+        }
+
+        return picked;
+    }
+
     public static (LinkResult Link, StepReasons Reasons) Link(CompiledModule[] inputs, FinishMemo? memo)
     {
         var previous = memo?.Link;
@@ -39,7 +56,7 @@ internal static class Incremental
 
             if (dependsOnly)
             {
-                var modules = ImmutableCollectionsMarshal.AsImmutableArray(Array.ConvertAll(prev.Positions, i => inputs[i]));
+                var modules = ImmutableCollectionsMarshal.AsImmutableArray(At(inputs, prev.Positions));
                 var relinked = changed.Count == 0 ? prev.Result with { Modules = modules } : Linker.Relink(prev.Result, modules, LinkPositions(prev.Positions, changed));
                 if (relinked is not null)
                 {

@@ -162,7 +162,7 @@ public static class Splitter
         foreach (var c in dirty)
         {
             var was = chunks[c];
-            chunks[c] = builder.Build(was.Name, was.Kind, was.Modules, Array.ConvertAll(members.Positions[c], p => link.Modules[p]));
+            chunks[c] = builder.Build(was.Name, was.Kind, was.Modules, Incremental.At(link.Modules.AsSpan(), members.Positions[c]));
             if (chunks[c].File != was.File)
             {
                 renamed[was.File] = chunks[c].File;
