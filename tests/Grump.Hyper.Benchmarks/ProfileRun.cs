@@ -125,6 +125,43 @@ internal static class ProfileRun
             return 0;
         }
 
+        if (args.Contains("--plan"))
+        {
+            // The plan stage alone on one thread, from the same linked modules: the whole-project planner (conservative)
+            // and a first build of the incremental one (every other tier), with a hash over what each planned.
+            var modules = project.Where(f => f.Path.EndsWith(".intent", StringComparison.Ordinal))
+                .Select(f => Grump.Hyper.Compiler.Modules.ModuleCompiler.Compile(f, vendor: false, Grump.Hyper.Compiler.Modules.CompilationOptions.Default).Module!)
+                .ToList();
+            var link = Grump.Hyper.Compiler.Linking.Linker.Link(modules);
+            var times = new Dictionary<string, List<double>>();
+            for (var i = 0; i < repeat; i++)
+            {
+                foreach (var (name, plan) in new (string, Func<Grump.Hyper.Compiler.Planning.Plan>)[]
+                {
+                    ("whole-project planner", () => Grump.Hyper.Compiler.Planning.Planner.Build(link)),
+                    ("incremental planner, first build", () => Grump.Hyper.Compiler.Incremental.Plan(link, new Grump.Hyper.Compiler.FinishMemo()).Plan),
+                })
+                {
+                    GC.Collect(); // each from an empty young generation: what one plan's own collections cost, not the last one's
+                    var allocated = GC.GetTotalAllocatedBytes(precise: true);
+                    var pause = GC.GetTotalPauseDuration();
+                    var watch = Stopwatch.StartNew();
+                    var made = plan();
+                    var ms = watch.Elapsed.TotalMilliseconds;
+                    (times.TryGetValue(name, out var list) ? list : times[name] = []).Add(ms);
+                    Console.WriteLine($"{name}: {ms:0} ms (GC paused {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0} ms), allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576.0:0.0} MiB, {made.Tasks.Count} tasks, plan {PlanHash(made):x16}");
+                }
+            }
+
+            foreach (var (name, list) in times)
+            {
+                list.Sort();
+                Console.WriteLine($"{name}: best {list[0]:0} ms, median {list[list.Count / 2]:0} ms of {list.Count}");
+            }
+
+            return 0;
+        }
+
         if (args.Contains("--modules"))
         {
             // The per-file compile alone, on one thread: its time and its allocations per file.
@@ -206,18 +243,45 @@ internal static class ProfileRun
         }
 
         using var coldTypes = args.Contains("--types") ? new AllocationTypes() : null; // --types: what cold builds allocate, by type
+        using var collections = args.Contains("--gc") ? new Collections() : null; // --gc: each collection's pause and what it promoted
+        var coldOptions = HyperOptions.Default with { Tier = tier };
+        if (args.Contains("--sequential"))
+        {
+            coldOptions = coldOptions with { Profile = TierProfile.For(tier) with { Parallel = false } }; // stage by stage, each timed on its own
+        }
+
         for (var i = 0; i < repeat; i++)
         {
             var allocated = GC.GetTotalAllocatedBytes(precise: true);
             var pause = GC.GetTotalPauseDuration();
             var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
             var watch = Stopwatch.StartNew();
-            var result = new HyperCompiler().Compile(project, HyperOptions.Default with { Tier = tier });
+            var result = new HyperCompiler().Compile(project, coldOptions);
             Console.WriteLine($"{tier.Name()} cold {watch.ElapsedMilliseconds} ms (GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0} ms: {GC.CollectionCount(0) - gen0} gen0, {GC.CollectionCount(1) - gen1} gen1, {GC.CollectionCount(2) - gen2} gen2), allocated {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / 1048576} MiB, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576} MiB: " + CompileBenchmark.StageTimes(result.Metrics));
         }
 
         coldTypes?.Print();
         return 0;
+    }
+
+    /// <summary>A hash over everything a plan lists (tasks with their waits and batches, the order, the batches, the critical path).</summary>
+    private static ulong PlanHash(Grump.Hyper.Compiler.Planning.Plan plan)
+    {
+        var hash = new System.IO.Hashing.XxHash64();
+        void Add(string text) => hash.Append(System.Text.Encoding.UTF8.GetBytes(text + "\n"));
+        foreach (var task in plan.Tasks)
+        {
+            Add($"{task.Id} {task.Batch} {task.Description} {task.Risk} {task.EstimatedSeconds} {string.Join(',', task.Tools)} <- {string.Join(',', task.DependsOn)}");
+        }
+
+        Add(string.Join(',', plan.ExecutionOrder));
+        foreach (var batch in plan.ParallelBatches)
+        {
+            Add(string.Join(',', batch));
+        }
+
+        Add($"{string.Join(',', plan.CriticalPath.Tasks)} {plan.EstimatedDurationSeconds} {plan.SequentialSeconds} {plan.Risk.Level} {string.Join(',', plan.Risk.RiskFactors)}");
+        return hash.GetCurrentHashAsUInt64();
     }
 
     /// <summary>--hold: keep the warm compiler alive until stdin closes, for dotnet-gcdump to see what a build leaves behind.</summary>
@@ -231,6 +295,41 @@ internal static class ProfileRun
         Console.WriteLine($"holding process {Environment.ProcessId}; close stdin to end");
         Console.In.ReadToEnd();
         GC.KeepAlive(compiler);
+    }
+
+    /// <summary>--gc: one line per collection, from the runtime's events: generation, reason, pause, bytes promoted out of gen0 and gen1.</summary>
+    private sealed class Collections : System.Diagnostics.Tracing.EventListener
+    {
+        private DateTime _suspended;
+        private string _started = "";
+
+        protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+        {
+            if (source.Name == "Microsoft-Windows-DotNETRuntime")
+            {
+                EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Informational, (System.Diagnostics.Tracing.EventKeywords)0x1);
+            }
+        }
+
+        protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+        {
+            object? Field(string name) => e.PayloadNames is { } names && names.IndexOf(name) is var i and >= 0 ? e.Payload![i] : null;
+            switch (e.EventName)
+            {
+                case { } n when n.StartsWith("GCSuspendEEBegin", StringComparison.Ordinal):
+                    _suspended = e.TimeStamp;
+                    break;
+                case { } n when n.StartsWith("GCStart", StringComparison.Ordinal):
+                    _started = $"gen{Field("Depth")} ({Field("Reason")})";
+                    break;
+                case { } n when n.StartsWith("GCHeapStats", StringComparison.Ordinal):
+                    Console.WriteLine($"  gc {_started}: promoted gen0 {Convert.ToInt64(Field("TotalPromotedSize0"), System.Globalization.CultureInfo.InvariantCulture) / 1048576.0:0.0} MiB, gen1 {Convert.ToInt64(Field("TotalPromotedSize1"), System.Globalization.CultureInfo.InvariantCulture) / 1048576.0:0.0} MiB, gen2 size {Convert.ToInt64(Field("GenerationSize2"), System.Globalization.CultureInfo.InvariantCulture) / 1048576.0:0} MiB, LOH {Convert.ToInt64(Field("GenerationSize3"), System.Globalization.CultureInfo.InvariantCulture) / 1048576.0:0} MiB, POH {Convert.ToInt64(Field("GenerationSize4"), System.Globalization.CultureInfo.InvariantCulture) / 1048576.0:0} MiB");
+                    break;
+                case { } n when n.StartsWith("GCRestartEEEnd", StringComparison.Ordinal):
+                    Console.WriteLine($"    paused {(e.TimeStamp - _suspended).TotalMilliseconds:0} ms");
+                    break;
+            }
+        }
     }
 
     /// <summary>--types: the runtime's allocation samples (one per ~100 KB allocated) counted by type, for where the bytes go.</summary>

@@ -316,7 +316,7 @@ internal sealed class IncrementalPlanner
         while (queue.TryDequeue(out var m, out _))
         {
             var st = states[m];
-            var finishing = st.Listed.Length > 0 ? st.OwnFinishing : SortedUnion(graph.Edges[m].Select(d => states[d].Finishing));
+            var finishing = st.Listed.Length > 0 ? st.OwnFinishing : Merged(graph.Edges[m], states);
             if (finishing.AsSpan().SequenceEqual(st.Finishing))
             {
                 continue;
@@ -356,7 +356,7 @@ internal sealed class IncrementalPlanner
             var waits = Waits(graph, states, m);
             foreach (var node in st.Listed)
             {
-                var deps = node.IsStart ? waits : SortedUnion([[.. Reduction.Direct([.. node.RuleDeps], x => x.RuleDeps)]]);
+                var deps = node.IsStart ? waits : SortedDistinct([.. Reduction.Direct([.. node.RuleDeps], x => x.RuleDeps)]);
                 if (deps.AsSpan().SequenceEqual(node.Deps))
                 {
                     continue;
@@ -477,8 +477,7 @@ internal sealed class IncrementalPlanner
             }
 
             node.Task = new PlanTask(d.Id, d.Module, d.Feature, d.Action, d.Description, d.Priority, d.Risk, d.Tools, d.Seconds, ImmutableCollectionsMarshal.AsImmutableArray(ids), node.Batch);
-            string[] factors = [.. d.Tools.Where(rules.RiskFactors.ContainsKey).Select(tool => rules.RiskFactors[tool])];
-            node.Factors = factors.Length > 0 ? factors : null;
+            node.Factors = d.Factors;
         });
 
         // The id order first: a large splice sorts its tasks by their place in it instead of comparing ids again.
@@ -520,7 +519,7 @@ internal sealed class IncrementalPlanner
 
     private static Node[] Waits(Graph graph, ModuleState[] states, int m)
     {
-        var waits = SortedUnion(graph.Edges[m].Select(d => states[d].Finishing));
+        var waits = Merged(graph.Edges[m], states);
         var owners = new List<int>();
         foreach (var w in waits)
         {
@@ -634,7 +633,15 @@ internal sealed class IncrementalPlanner
     {
         var outs = _killed.Where(x => x.ById).Select(x => PositionById(x.Draft.Id)).Order().ToArray();
         var ins = moved.Where(x => !x.ById).ToArray();
-        Array.Sort(ins, CompareId);
+        if (ins.Length < RankSortFrom || ByIdThroughModules(ins) is not { } sorted)
+        {
+            Array.Sort(ins, CompareId);
+        }
+        else
+        {
+            ins = sorted;
+        }
+
         var entries = new (int At, IdEntry Entry)[ins.Length];
         for (var i = 0; i < ins.Length; i++)
         {
@@ -657,6 +664,29 @@ internal sealed class IncrementalPlanner
         }
 
         _byId = _byId.Splice(outs, entries, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(sets));
+    }
+
+    /// <summary>A large splice's tasks in id order, found through their modules (see <see cref="TaskIdOrder"/>); null where that is not right.</summary>
+    private Node[]? ByIdThroughModules(Node[] nodes)
+    {
+        var (modules, ids, features) = (new int[nodes.Length], new string[nodes.Length], new string[nodes.Length]);
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            (modules[i], ids[i], features[i]) = (nodes[i].Owner.Index, nodes[i].Draft.Module, nodes[i].Draft.Feature);
+        }
+
+        if (TaskIdOrder.Order(modules, _states.Length, ids, features) is not { } order)
+        {
+            return null;
+        }
+
+        var sorted = new Node[nodes.Length];
+        for (var k = 0; k < order.Length; k++)
+        {
+            sorted[k] = nodes[order[k]];
+        }
+
+        return sorted;
     }
 
     private int PositionById(string id) => _byId.LowerBound(id, static (key, entry) => string.CompareOrdinal(key, entry.Node.Draft.Id));
@@ -929,31 +959,80 @@ internal sealed class IncrementalPlanner
     private static int CompareExecution(Node a, Node b) =>
         a.Batch != b.Batch ? a.Batch.CompareTo(b.Batch) : a.Draft.Priority != b.Draft.Priority ? a.Draft.Priority.CompareTo(b.Draft.Priority) : CompareId(a, b);
 
-    /// <summary>Distinct nodes in id order.</summary>
-    private static Node[] SortedUnion(IEnumerable<Node[]> parts)
+    /// <summary>
+    /// The finishing tasks of the given modules, distinct, in id order. Each module's list is in id order already, so
+    /// they are merged, not sorted again: one module's list is handed on as it is (lists are never written once made).
+    /// </summary>
+    private static Node[] Merged(int[] modules, ModuleState[] states)
     {
-        var all = new List<Node>();
-        foreach (var part in parts)
+        var merged = modules.Length == 0 ? [] : states[modules[0]].Finishing;
+        for (var k = 1; k < modules.Length; k++)
         {
-            all.AddRange(part);
+            merged = Merge(merged, states[modules[k]].Finishing);
         }
 
-        if (all.Count < 2)
+        return merged;
+    }
+
+    /// <summary>Two lists in id order, each without repeats, as one (a node in both once).</summary>
+    private static Node[] Merge(Node[] a, Node[] b)
+    {
+        if (a.Length == 0 || ReferenceEquals(a, b))
         {
-            return [.. all];
+            return b;
         }
 
-        all.Sort(CompareId);
-        var distinct = new List<Node>(all.Count) { all[0] };
-        for (var i = 1; i < all.Count; i++)
+        if (b.Length == 0)
         {
-            if (!ReferenceEquals(all[i], all[i - 1]))
+            return a;
+        }
+
+        var merged = new List<Node>(a.Length + b.Length);
+        int i = 0, j = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            if (ReferenceEquals(a[i], b[j]))
             {
-                distinct.Add(all[i]);
+                merged.Add(a[i++]);
+                j++;
+                continue;
+            }
+
+            merged.Add(CompareId(a[i], b[j]) < 0 ? a[i++] : b[j++]);
+        }
+
+        for (; i < a.Length; i++)
+        {
+            merged.Add(a[i]);
+        }
+
+        for (; j < b.Length; j++)
+        {
+            merged.Add(b[j]);
+        }
+
+        return [.. merged];
+    }
+
+    /// <summary>The nodes, distinct, in id order.</summary>
+    private static Node[] SortedDistinct(Node[] nodes)
+    {
+        if (nodes.Length < 2)
+        {
+            return nodes;
+        }
+
+        Array.Sort(nodes, CompareId);
+        var distinct = new List<Node>(nodes.Length) { nodes[0] };
+        for (var i = 1; i < nodes.Length; i++)
+        {
+            if (!ReferenceEquals(nodes[i], nodes[i - 1]))
+            {
+                distinct.Add(nodes[i]);
             }
         }
 
-        return [.. distinct];
+        return distinct.Count == nodes.Length ? nodes : [.. distinct];
     }
 
     private sealed class Graph(int[][] edges, int[] topo, int[][] dependents, ModuleReach reach)

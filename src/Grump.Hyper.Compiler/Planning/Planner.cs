@@ -37,14 +37,16 @@ public static class Planner
         }
 
         var drafts = new Draft[total];
+        var draftModule = new int[total];
         var at = 0;
-        foreach (var plan in plans)
+        for (var m = 0; m < n; m++)
         {
-            plan.Drafts.CopyTo(drafts, at);
-            at += plan.Drafts.Length;
+            plans[m].Drafts.CopyTo(drafts, at);
+            draftModule.AsSpan(at, plans[m].Drafts.Length).Fill(m);
+            at += plans[m].Drafts.Length;
         }
 
-        drafts = memo?.Sorted(drafts) ?? SortById(drafts);
+        drafts = memo?.Sorted(drafts) ?? SortById(drafts, draftModule, n);
         var t = drafts.Length;
         for (var r = 0; r < t; r++)
         {
@@ -92,9 +94,19 @@ public static class Planner
 
         // Module depends: a module's first tasks wait for the last tasks of the modules it builds on.
         var finishing = new Finishing(edges, byModule, deps, t);
+        var starts = new List<int>();
         for (var m = 0; m < n; m++)
         {
-            var starts = byModule[m].Where(r => !deps[r].Exists(d => taskModule[d] == m)).ToList();
+            // The module's tasks that wait for nothing of its own.
+            starts.Clear();
+            foreach (var r in byModule[m])
+            {
+                if (!WaitsInModule(deps[r], taskModule, m))
+                {
+                    starts.Add(r);
+                }
+            }
+
             foreach (var dep in edges[m])
             {
                 foreach (var last in finishing.Of(dep))
@@ -110,9 +122,7 @@ public static class Planner
         var dependsOn = new int[t][];
         for (var r = 0; r < t; r++)
         {
-            var list = deps[r];
-            list.Sort();
-            dependsOn[r] = [.. list.Distinct()];
+            dependsOn[r] = SortedDistinct(deps[r]);
         }
 
         var (kahn, placed) = Order(drafts, dependsOn);
@@ -153,7 +163,13 @@ public static class Planner
         // The order people read and the incremental planner can repair: batch by batch, in a batch by priority
         // then id (a topological order, as every dependency sits in an earlier batch); tasks left in a cycle last.
         var order = kahn;
-        Array.Sort(order, 0, placed, Comparer<int>.Create((a, b) => ExecutionOrder(batch[a], drafts[a].Priority, a, batch[b], drafts[b].Priority, b)));
+        var keys = new ExecutionKey[placed];
+        for (var k = 0; k < placed; k++)
+        {
+            keys[k] = new ExecutionKey(batch[order[k]], drafts[order[k]].Priority, order[k]);
+        }
+
+        Array.Sort(keys, order, 0, placed);
 
         // A draft kept from the build before keeps its task too when its edges and batch came out the same,
         // so an unchanged task is the same object (and its plan.json line is reused without comparing).
@@ -184,9 +200,79 @@ public static class Planner
         }
 
         var tasks = built.MoveToImmutable();
-        IReadOnlyList<string>[] batches = [.. tasks.GroupBy(task => task.Batch).OrderBy(g => g.Key).Select(g => g.Select(task => task.Id).ToArray())];
+        var batches = Batches(tasks);
         var critical = CriticalPathOf(drafts, end, previous);
         return new Plan(tasks, order.Select(r => drafts[r].Id).ToArray(), batches, critical, critical.EstimatedSeconds, drafts.Sum(d => d.Seconds), Risk(tasks, rules)) { TasksById = byId };
+    }
+
+    /// <summary>Whether a task waits for another task of module <paramref name="m"/>.</summary>
+    private static bool WaitsInModule(List<int> waits, int[] taskModule, int m)
+    {
+        foreach (var d in waits)
+        {
+            if (taskModule[d] == m)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The ranks sorted, each once.</summary>
+    private static int[] SortedDistinct(List<int> ranks)
+    {
+        ranks.Sort();
+        var kept = 0;
+        for (var i = 0; i < ranks.Count; i++)
+        {
+            if (i == 0 || ranks[i] != ranks[kept - 1])
+            {
+                ranks[kept++] = ranks[i];
+            }
+        }
+
+        return [.. System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ranks)[..kept]];
+    }
+
+    /// <summary>
+    /// The tasks' ids by batch, batches in ascending order (tasks left in a cycle, batch -1, first), each in the order
+    /// of the tasks: what grouping by batch and ordering the groups gave.
+    /// </summary>
+    private static IReadOnlyList<string>[] Batches(ImmutableArray<PlanTask> tasks)
+    {
+        var highest = -1;
+        foreach (var task in tasks)
+        {
+            highest = Math.Max(highest, task.Batch);
+        }
+
+        var sizes = new int[highest + 2]; // by batch + 1
+        foreach (var task in tasks)
+        {
+            sizes[task.Batch + 1]++;
+        }
+
+        var lists = new string[sizes.Length][];
+        var filled = new int[sizes.Length];
+        for (var b = 0; b < sizes.Length; b++)
+        {
+            lists[b] = new string[sizes[b]];
+        }
+
+        foreach (var task in tasks)
+        {
+            lists[task.Batch + 1][filled[task.Batch + 1]++] = task.Id;
+        }
+
+        return [.. lists.Where(list => list.Length > 0)];
+    }
+
+    /// <summary>The execution order's key (batch, then priority, then id as its rank in id order), compared as ints.</summary>
+    private readonly record struct ExecutionKey(int Batch, int Priority, int IdRank) : IComparable<ExecutionKey>
+    {
+        public int CompareTo(ExecutionKey other) =>
+            Batch != other.Batch ? Batch.CompareTo(other.Batch) : Priority != other.Priority ? Priority.CompareTo(other.Priority) : IdRank.CompareTo(other.IdRank);
     }
 
     private static bool SameIds(ImmutableArray<string> ids, int[] ranks, Draft[] drafts)
@@ -207,6 +293,29 @@ public static class Planner
         return true;
     }
 
+    /// <summary>Drafts in id order, found through their modules where that is right (see <see cref="TaskIdOrder"/>).</summary>
+    private static Draft[] SortById(Draft[] drafts, int[] draftModule, int modules)
+    {
+        var (ids, features) = (new string[drafts.Length], new string[drafts.Length]);
+        for (var i = 0; i < drafts.Length; i++)
+        {
+            (ids[i], features[i]) = (drafts[i].Module, drafts[i].Feature);
+        }
+
+        if (TaskIdOrder.Order(draftModule, modules, ids, features) is not { } order)
+        {
+            return SortById(drafts);
+        }
+
+        var sorted = new Draft[drafts.Length];
+        for (var k = 0; k < order.Length; k++)
+        {
+            sorted[k] = drafts[order[k]];
+        }
+
+        return sorted;
+    }
+
     internal static Draft[] SortById(Draft[] drafts)
     {
         Array.Sort(drafts, static (a, b) => string.CompareOrdinal(a.Id, b.Id));
@@ -225,11 +334,13 @@ public static class Planner
         for (var m = 0; m < modules.Length; m++)
         {
             // The finishing tasks a first task waits for, by module: those of the modules no other one reaches.
-            var waits = new SortedSet<int>();
+            var union = new List<int>();
             foreach (var dep in edges[m])
             {
-                waits.UnionWith(finishing.Of(dep));
+                union.AddRange(finishing.Of(dep));
             }
+
+            var waits = SortedDistinct(union);
 
             owners.Clear();
             foreach (var w in waits)
@@ -241,10 +352,18 @@ public static class Planner
             }
 
             var kept = reach.Reduce(owners);
-            int[] startWaits = kept.Count == owners.Count ? [.. waits] : [.. waits.Where(w => kept.Contains(taskModule[w]))];
+            int[] startWaits = kept.Count == owners.Count ? waits : [.. waits.Where(w => kept.Contains(taskModule[w]))];
             foreach (var r in byModule[m])
             {
-                var own = dependsOn[r].Where(d => taskModule[d] == m).ToList();
+                var own = new List<int>();
+                foreach (var d in dependsOn[r])
+                {
+                    if (taskModule[d] == m)
+                    {
+                        own.Add(d);
+                    }
+                }
+
                 if (own.Count == 0)
                 {
                     listed[r] = startWaits;
@@ -360,6 +479,7 @@ public static class Planner
             Risk = work.Risk,
             Tools = work.Tools,
             Seconds = work.Seconds,
+            Factors = work.Factors,
         };
     }
 
@@ -370,7 +490,8 @@ public static class Planner
     /// </summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Action, string Feature, bool Kubernetes), Work> Works = new();
 
-    private sealed record Work(ImmutableArray<string> Tools, string Risk, int Seconds, string Verb);
+    /// <param name="Factors">The risk factors its tools name, one per tool that names one (the plan's risk summary counts them); null when none.</param>
+    private sealed record Work(ImmutableArray<string> Tools, string Risk, int Seconds, string Verb, string[]? Factors);
 
     private static Work WorkOf(string action, string feature, bool kubernetes, PlanningRules rules)
     {
@@ -389,7 +510,8 @@ public static class Planner
         }
 
         var risk = tools.Any(rules.Risky.Contains) ? "risky" : tools.Any(rules.Moderate.Contains) ? "moderate" : "safe";
-        return new Work([.. tools], risk, rules.Estimate(action, feature, tools.Count), CultureInfo.InvariantCulture.TextInfo.ToTitleCase(action));
+        string[] factors = [.. tools.Where(rules.RiskFactors.ContainsKey).Select(tool => rules.RiskFactors[tool])];
+        return new Work([.. tools], risk, rules.Estimate(action, feature, tools.Count), CultureInfo.InvariantCulture.TextInfo.ToTitleCase(action), factors.Length > 0 ? factors : null);
     }
 
     /// <summary>
@@ -521,10 +643,6 @@ public static class Planner
         }
     }
 
-    /// <summary>Batch, then priority, then id (ranks are in id order).</summary>
-    private static int ExecutionOrder(int batchA, int priorityA, int rankA, int batchB, int priorityB, int rankB) =>
-        batchA != batchB ? batchA.CompareTo(batchB) : priorityA != priorityB ? priorityA.CompareTo(priorityB) : rankA.CompareTo(rankB);
-
     /// <summary>Kahn's algorithm, always taking the ready task with the lowest (priority, id); tasks left in a cycle go last (after the placed count).</summary>
     private static (int[] Order, int Placed) Order(Draft[] drafts, int[][] dependsOn)
     {
@@ -635,6 +753,9 @@ public static class Planner
         public required string Risk { get; init; }
         public required ImmutableArray<string> Tools { get; init; }
         public required int Seconds { get; init; }
+
+        /// <summary>The risk factors its tools name (see <c>Work</c>), shared by every draft of the same work; null when none.</summary>
+        public string[]? Factors { get; init; }
 
         /// <summary>The last build that listed this draft (see <see cref="PlanMemo.Sorted"/>).</summary>
         public int Listed { get; set; }
