@@ -208,9 +208,10 @@ internal static class ProfileRun
                 var gen2 = GC.CollectionCount(2);
                 var gen0 = GC.CollectionCount(0);
                 var allocated = GC.GetTotalAllocatedBytes();
+                var (jitted, jitTime) = (System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false), System.Runtime.JitInfo.GetCompilationTime(currentThread: false));
                 var watch = Stopwatch.StartNew();
                 var result = compiler.Compile(next, options);
-                Console.WriteLine($"{tier.Name()} {(header ? "header" : changed.ToString("P1"))} edit {watch.ElapsedMilliseconds} ms (GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0} ms, {GC.CollectionCount(0) - gen0} gen0, {GC.CollectionCount(2) - gen2} gen2, {(GC.GetTotalAllocatedBytes() - allocated) / 1048576.0:0.0} MiB allocated): " + CompileBenchmark.StageTimes(result.Metrics) + (args.Contains("--steps") ? "\n  " + CompileBenchmark.Steps(result.Metrics) : ""));
+                Console.WriteLine($"{tier.Name()} {(header ? "header" : changed.ToString("P1"))} edit {watch.ElapsedMilliseconds} ms (GC pauses {(GC.GetTotalPauseDuration() - pause).TotalMilliseconds:0} ms, {GC.CollectionCount(0) - gen0} gen0, {GC.CollectionCount(2) - gen2} gen2, {(GC.GetTotalAllocatedBytes() - allocated) / 1048576.0:0.0} MiB allocated, JIT {System.Runtime.JitInfo.GetCompiledMethodCount(currentThread: false) - jitted} methods in {(System.Runtime.JitInfo.GetCompilationTime(currentThread: false) - jitTime).TotalMilliseconds:0} ms): " + CompileBenchmark.StageTimes(result.Metrics) + (args.Contains("--steps") ? "\n  " + CompileBenchmark.Steps(result.Metrics) : ""));
                 if (args.Contains("--artifacts"))
                 {
                     // What the edit made anew, by artifact: where a store's bytes go.

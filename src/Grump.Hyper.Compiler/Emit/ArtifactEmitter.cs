@@ -158,7 +158,7 @@ public static class ArtifactEmitter
         {
             // The incremental planner's plan: kept tasks' lines sit in their slots; the batches are the
             // execution order in turn, so the order's array is the batch lines' insides joined.
-            document.Lines(slots.Order, IncrementalPlanner.OrderEntry.LineSlot, static e => LineJson.Of(e.Task, LineJson.Default.PlanTask), parallel, out var filled)
+            document.Lines(slots.Order, IncrementalPlanner.OrderEntry.LineSlot, static e => LineWriter.Task(e.Task), parallel, out var filled)
                 .Raw("],\n\"executionOrder\": ");
             tasks.Filled(filled);
             tasks.Reuse(slots.Order.Count - filled);
@@ -182,7 +182,7 @@ public static class ArtifactEmitter
                 var k = 0;
                 foreach (ref var entry in slots.Order.Range(from, count))
                 {
-                    ids[k++] = entry.IdLine ??= LineJson.Of(entry.Task.Id, LineJson.Default.String);
+                    ids[k++] = entry.IdLine ??= LineWriter.String(entry.Task.Id);
                 }
 
                 batches[b] = slots.Batches[b] = pieces.Of(ids);
@@ -194,7 +194,7 @@ public static class ArtifactEmitter
         }
         else
         {
-            document.Lines(plan.Tasks, t => tasks.Get(t.Id, t, static v => LineJson.Of(v, LineJson.Default.PlanTask)))
+            document.Lines(plan.Tasks, t => tasks.Get(t.Id, t, static v => LineWriter.Task(v)))
                 .Raw("],\n\"executionOrder\": ")
                 .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(plan.ExecutionOrder, LineJson.Default.IReadOnlyListString)))
                 .Raw(",\n\"parallelBatches\": [\n")
@@ -219,7 +219,7 @@ public static class ArtifactEmitter
         // A module linked again as the very same object at the same place keeps its lines; its edges likewise
         // when the link handed back the very same edge list (a reused link does).
         var nodes = fragments.GraphModulesByPosition.Of(link.Modules, static m => m, m => fragments.GraphModules.Get(m.Id,
-            new GraphModule(m.Id, m.Path, m.Route, m.Lazy, m.Vendor, m.Features.Count(f => !f.Negated)), static v => LineJson.Of(v, LineJson.Default.GraphModule)), fragments.GraphModules.Reuse);
+            new GraphModule(m.Id, m.Path, m.Route, m.Lazy, m.Vendor, m.Features.Count(f => !f.Negated)), static v => LineWriter.Module(v)), fragments.GraphModules.Reuse);
         var byPosition = link.EdgesByPosition;
         var edges = fragments.GraphEdgesByPosition.Of(link.Modules.Length, i => ImmutableCollectionsMarshal.AsArray(byPosition[i])!,
             i => fragments.GraphEdges.Get(link.Modules[i].Id, byPosition[i], to => EdgeLines(link.Modules[i].Id, to)), fragments.GraphEdges.Reuse);
@@ -230,7 +230,7 @@ public static class ArtifactEmitter
             .Raw("],\n\"edges\": [\n")
             .Lines(edges)
             .Raw("]\n},\n\"features\": {\n\"nodes\": [\n");
-        static byte[] Feature(PlanTask v) => LineJson.Of(new GraphFeature(v.Id, v.Module, v.Feature), LineJson.Default.GraphFeature);
+        static byte[] Feature(PlanTask v) => LineWriter.Feature(v.Id, v.Module, v.Feature);
         if (plan.Lines is { } slots)
         {
             document.Lines(slots.ById, IncrementalPlanner.IdEntry.FeatureSlot, static e => Feature(e.Task), parallel, out var filled);
@@ -255,7 +255,7 @@ public static class ArtifactEmitter
         KeyValuePair<string, ImmutableArray<string>>[] routes = [.. split.Routes];
         KeyValuePair<string, ImmutableArray<string>>[] lazy = [.. split.LazyChunks];
         static byte[] Entry(string key, ImmutableArray<string> chunks) =>
-            [.. LineJson.Of(key, LineJson.Default.String), .. ": "u8, .. LineJson.Of(chunks, LineJson.Default.ImmutableArrayString)];
+            [.. LineWriter.String(key), .. ": "u8, .. LineWriter.Strings(chunks)];
         return new LineDocument(fragments.Manifest, blocks)
             .Raw("{\n\"compiler\": ")
             .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(new CompilerStamp(CompilerInfo.Name, CompilerInfo.Version), LineJson.Default.CompilerStamp)))
@@ -263,10 +263,10 @@ public static class ArtifactEmitter
             .Raw(System.Text.Encoding.UTF8.GetString(LineJson.Of(new ProjectStamp(project.Settings.Name, project.Settings.Constraints), LineJson.Default.ProjectStamp)))
             .Raw(",\n\"inputs\": [\n")
             .Lines(fragments.InputsByPosition.Of(project.Inputs, static f => f, f => fragments.Inputs.Get(f.Path, new InputEntry(f.Path, f.Sha256, f.Size),
-                static v => LineJson.Of(v, LineJson.Default.InputEntry)), fragments.Inputs.Reuse))
+                static v => LineWriter.Input(v)), fragments.Inputs.Reuse))
             .Raw("],\n\"modules\": [\n")
             .Lines(fragments.ManifestModulesByPosition.Of(link.Modules, static m => m, m => fragments.ManifestModules.Get(m.Id,
-                new ManifestModule(m.Id, m.Path, ModuleFile(m.Id), m.Route, m.Lazy, m.Vendor), static v => LineJson.Of(v, LineJson.Default.ManifestModule)), fragments.ManifestModules.Reuse))
+                new ManifestModule(m.Id, m.Path, ModuleFile(m.Id), m.Route, m.Lazy, m.Vendor), static v => LineWriter.Module(v)), fragments.ManifestModules.Reuse))
             .Raw("],\n\"chunks\": [\n")
             .Lines(fragments.ChunksByPosition.Of(split.Chunks, static c => c, c => fragments.Chunks.Get(c.File, new ChunkEntry(c.Name, c.Kind, c.File, c.Content.Length, c.Modules),
                 static v => ChunkLine(v)), fragments.Chunks.Reuse))
@@ -295,7 +295,7 @@ public static class ArtifactEmitter
             return LineJson.Of(chunk, LineJson.Default.ChunkEntry);
         }
 
-        var list = MemberLists.GetValue(members, static m => LineJson.Of(ImmutableCollectionsMarshal.AsImmutableArray(m), LineJson.Default.ImmutableArrayString));
+        var list = MemberLists.GetValue(members, static m => LineWriter.Strings(ImmutableCollectionsMarshal.AsImmutableArray(m)));
         var line = GC.AllocateUninitializedArray<byte>(head.Length - 2 + list.Length);
         head.AsSpan(0, head.Length - 3).CopyTo(line);
         list.CopyTo(line.AsSpan(head.Length - 3));
@@ -317,7 +317,7 @@ public static class ArtifactEmitter
                 lines.AddRange(LineDocument.Comma);
             }
 
-            lines.AddRange(LineJson.Of(new GraphEdge(from, to[i]), LineJson.Default.GraphEdge));
+            lines.AddRange(LineWriter.Edge(from, to[i]));
         }
 
         return [.. lines];

@@ -18,7 +18,7 @@ namespace Grump.Hyper.Compiler.Emit;
 public static class ModuleJson
 {
     /// <summary>ASCII bytes the default encoder writes otherwise than as themselves, found by asking it (not listed by hand).</summary>
-    private static readonly SearchValues<byte> Escaped = SearchValues.Create([.. Enumerable.Range(0, 128)
+    internal static readonly SearchValues<byte> Escaped = SearchValues.Create([.. Enumerable.Range(0, 128)
         .Where(b => JsonEncodedText.Encode(((char)b).ToString()).EncodedUtf8Bytes.Length != 1)
         .Select(b => (byte)b)]);
 
