@@ -1,8 +1,5 @@
-using System.Buffers;
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Grump.Hyper.Compiler.Planning;
 
 namespace Grump.Hyper.Compiler.Emit;
@@ -23,28 +20,17 @@ internal static class LineWriter
     public static byte[] Task(PlanTask task)
     {
         var w = Start();
-        w.Raw("{\"id\":"u8);
-        w.String(task.Id);
-        w.Raw(",\"module\":"u8);
-        w.String(task.Module);
-        w.Raw(",\"feature\":"u8);
-        w.String(task.Feature);
-        w.Raw(",\"action\":"u8);
-        w.String(task.Action);
-        w.Raw(",\"description\":"u8);
-        w.String(task.Description);
-        w.Raw(",\"priority\":"u8);
-        w.Number(task.Priority);
-        w.Raw(",\"risk\":"u8);
-        w.String(task.Risk);
-        w.Raw(",\"tools\":"u8);
-        w.Strings(task.Tools);
-        w.Raw(",\"estimatedSeconds\":"u8);
-        w.Number(task.EstimatedSeconds);
-        w.Raw(",\"dependsOn\":"u8);
-        w.Strings(task.DependsOn);
-        w.Raw(",\"batch\":"u8);
-        w.Number(task.Batch);
+        w.Member("{\"id\":"u8, task.Id);
+        w.Member(",\"module\":"u8, task.Module);
+        w.Member(",\"feature\":"u8, task.Feature);
+        w.Member(",\"action\":"u8, task.Action);
+        w.Member(",\"description\":"u8, task.Description);
+        w.Member(",\"priority\":"u8, task.Priority);
+        w.Member(",\"risk\":"u8, task.Risk);
+        w.Member(",\"tools\":"u8, task.Tools);
+        w.Member(",\"estimatedSeconds\":"u8, task.EstimatedSeconds);
+        w.Member(",\"dependsOn\":"u8, task.DependsOn);
+        w.Member(",\"batch\":"u8, task.Batch);
         w.Raw("}"u8);
         return w.Finish();
     }
@@ -67,12 +53,9 @@ internal static class LineWriter
     public static byte[] Feature(string id, string module, string feature)
     {
         var w = Start();
-        w.Raw("{\"id\":"u8);
-        w.String(id);
-        w.Raw(",\"module\":"u8);
-        w.String(module);
-        w.Raw(",\"feature\":"u8);
-        w.String(feature);
+        w.Member("{\"id\":"u8, id);
+        w.Member(",\"module\":"u8, module);
+        w.Member(",\"feature\":"u8, feature);
         w.Raw("}"u8);
         return w.Finish();
     }
@@ -80,10 +63,8 @@ internal static class LineWriter
     public static byte[] Edge(string from, string to)
     {
         var w = Start();
-        w.Raw("{\"from\":"u8);
-        w.String(from);
-        w.Raw(",\"to\":"u8);
-        w.String(to);
+        w.Member("{\"from\":"u8, from);
+        w.Member(",\"to\":"u8, to);
         w.Raw("}"u8);
         return w.Finish();
     }
@@ -91,22 +72,16 @@ internal static class LineWriter
     public static byte[] Module(GraphModule module)
     {
         var w = Start();
-        w.Raw("{\"id\":"u8);
-        w.String(module.Id);
-        w.Raw(",\"path\":"u8);
-        w.String(module.Path);
+        w.Member("{\"id\":"u8, module.Id);
+        w.Member(",\"path\":"u8, module.Path);
         if (module.Route is { } route)
         {
-            w.Raw(",\"route\":"u8);
-            w.String(route);
+            w.Member(",\"route\":"u8, route);
         }
 
-        w.Raw(",\"lazy\":"u8);
-        w.Bool(module.Lazy);
-        w.Raw(",\"vendor\":"u8);
-        w.Bool(module.Vendor);
-        w.Raw(",\"features\":"u8);
-        w.Number(module.Features);
+        w.Member(",\"lazy\":"u8, module.Lazy);
+        w.Member(",\"vendor\":"u8, module.Vendor);
+        w.Member(",\"features\":"u8, module.Features);
         w.Raw("}"u8);
         return w.Finish();
     }
@@ -114,22 +89,16 @@ internal static class LineWriter
     public static byte[] Module(ManifestModule module)
     {
         var w = Start();
-        w.Raw("{\"id\":"u8);
-        w.String(module.Id);
-        w.Raw(",\"path\":"u8);
-        w.String(module.Path);
-        w.Raw(",\"file\":"u8);
-        w.String(module.File);
+        w.Member("{\"id\":"u8, module.Id);
+        w.Member(",\"path\":"u8, module.Path);
+        w.Member(",\"file\":"u8, module.File);
         if (module.Route is { } route)
         {
-            w.Raw(",\"route\":"u8);
-            w.String(route);
+            w.Member(",\"route\":"u8, route);
         }
 
-        w.Raw(",\"lazy\":"u8);
-        w.Bool(module.Lazy);
-        w.Raw(",\"vendor\":"u8);
-        w.Bool(module.Vendor);
+        w.Member(",\"lazy\":"u8, module.Lazy);
+        w.Member(",\"vendor\":"u8, module.Vendor);
         w.Raw("}"u8);
         return w.Finish();
     }
@@ -137,12 +106,9 @@ internal static class LineWriter
     public static byte[] Input(InputEntry input)
     {
         var w = Start();
-        w.Raw("{\"path\":"u8);
-        w.String(input.Path);
-        w.Raw(",\"sha256\":"u8);
-        w.String(input.Sha256);
-        w.Raw(",\"bytes\":"u8);
-        w.Number(input.Bytes);
+        w.Member("{\"path\":"u8, input.Path);
+        w.Member(",\"sha256\":"u8, input.Sha256);
+        w.Member(",\"bytes\":"u8, input.Bytes);
         w.Raw("}"u8);
         return w.Finish();
     }
@@ -163,22 +129,33 @@ internal static class LineWriter
 
         public void String(string value)
         {
-            // At most six bytes a char (\uXXXX) and the quotes.
-            Ensure((6 * value.Length) + 2);
-            _buffer[_at++] = (byte)'"';
-            var to = _buffer.AsSpan(_at);
-            if (Ascii.FromUtf16(value, to, out var written) == OperationStatus.Done && to[..written].IndexOfAny(ModuleJson.Escaped) < 0)
-            {
-                _at += written;
-            }
-            else
-            {
-                var escaped = JsonEncodedText.Encode(value).EncodedUtf8Bytes;
-                escaped.CopyTo(to);
-                _at += escaped.Length;
-            }
+            Ensure(ModuleJson.MaxQuoted(value));
+            _at += ModuleJson.Quoted(value, _buffer.AsSpan(_at));
+        }
 
-            _buffer[_at++] = (byte)'"';
+        /// <summary>A member: its name (with the comma before it, if any, and the colon after) and its value.</summary>
+        public void Member(ReadOnlySpan<byte> name, string value)
+        {
+            Raw(name);
+            String(value);
+        }
+
+        public void Member(ReadOnlySpan<byte> name, long value)
+        {
+            Raw(name);
+            Number(value);
+        }
+
+        public void Member(ReadOnlySpan<byte> name, bool value)
+        {
+            Raw(name);
+            Raw(value ? "true"u8 : "false"u8);
+        }
+
+        public void Member(ReadOnlySpan<byte> name, ImmutableArray<string> values)
+        {
+            Raw(name);
+            Strings(values);
         }
 
         public void Strings(ImmutableArray<string> values)
@@ -205,8 +182,6 @@ internal static class LineWriter
             value.TryFormat(_buffer.AsSpan(_at), out var written, default, CultureInfo.InvariantCulture);
             _at += written;
         }
-
-        public void Bool(bool value) => Raw(value ? "true"u8 : "false"u8);
 
         public byte[] Finish()
         {

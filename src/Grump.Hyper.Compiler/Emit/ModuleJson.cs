@@ -25,6 +25,30 @@ public static class ModuleJson
     [ThreadStatic]
     private static byte[]? t_buffer;
 
+    /// <summary>The most bytes <see cref="Quoted"/> writes for <paramref name="value"/>: six a char (\uXXXX) and the quotes.</summary>
+    internal static int MaxQuoted(string value) => (6 * value.Length) + 2;
+
+    /// <summary>
+    /// The string as a JSON value, as the default encoder writes it, into <paramref name="to"/> (at least
+    /// <see cref="MaxQuoted"/> bytes); returns the bytes written. Its ASCII bytes as they are when none needs escaping
+    /// (nearly every string), else the encoder's escaping.
+    /// </summary>
+    internal static int Quoted(string value, Span<byte> to)
+    {
+        to[0] = (byte)'"';
+        var inside = to[1..];
+        int written;
+        if (Ascii.FromUtf16(value, inside, out written) != OperationStatus.Done || inside[..written].IndexOfAny(Escaped) >= 0)
+        {
+            var escaped = JsonEncodedText.Encode(value).EncodedUtf8Bytes;
+            escaped.CopyTo(inside);
+            written = escaped.Length;
+        }
+
+        inside[written] = (byte)'"';
+        return written + 2;
+    }
+
     /// <summary>The module's JSON and a final '\n', as one array of exactly that size.</summary>
     public static byte[] Render(ModuleDocument module)
     {
@@ -322,22 +346,8 @@ public static class ModuleJson
 
         private void Value(string value)
         {
-            // At most six bytes a char (\uXXXX) and the quotes.
-            Ensure((6 * value.Length) + 2);
-            Buffer[_at++] = (byte)'"';
-            var to = Buffer.AsSpan(_at);
-            if (Ascii.FromUtf16(value, to, out var written) == OperationStatus.Done && to[..written].IndexOfAny(Escaped) < 0)
-            {
-                _at += written;
-            }
-            else
-            {
-                var escaped = JsonEncodedText.Encode(value).EncodedUtf8Bytes;
-                escaped.CopyTo(to);
-                _at += escaped.Length;
-            }
-
-            Buffer[_at++] = (byte)'"';
+            Ensure(MaxQuoted(value));
+            _at += Quoted(value, Buffer.AsSpan(_at));
         }
 
         private void Strings(PropertyName name, ImmutableArray<string> values) =>
