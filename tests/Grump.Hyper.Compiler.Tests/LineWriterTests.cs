@@ -7,17 +7,13 @@ namespace Grump.Hyper.Compiler.Tests;
 
 /// <summary>
 /// The compact line writer against the source-generated serialiser it replaced, byte for byte, on random values whose
-/// strings mix what every escaping rule treats differently (quotes, backslashes, the characters the default encoder
-/// escapes for HTML, controls, non-ASCII, a surrogate pair), with optional members present and absent.
+/// strings are the module writer's test strings (every escaping case), with optional members present and absent.
 /// </summary>
 public sealed class LineWriterTests
 {
-    private static readonly string[] Pieces =
-        ["a", "Zeta", "0", "42", " ", "-", "/", ".", "_", ":", "\"", "\\", "<", ">", "&", "'", "+", "`", "\n", "\t", "\u0001", "\u007f", "é", "中", "😀", "\u2028"];
+    private static readonly Gen<string> Text = ModuleJsonTests.Text;
 
-    private static readonly Gen<string> Text = Gen.Int[0, Pieces.Length - 1].Array[0, 8].Select(ks => string.Concat(ks.Select(k => Pieces[k])));
-
-    private static readonly Gen<ImmutableArray<string>> Texts = Text.Array[0, 4].Select(a => a.ToImmutableArray());
+    private static readonly Gen<ImmutableArray<string>> Texts = ModuleJsonTests.Texts;
 
     private static readonly Gen<string?> Maybe = Gen.Bool.Select(Text, (some, text) => some ? text : null);
 
