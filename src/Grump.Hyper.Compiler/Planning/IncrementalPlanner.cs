@@ -510,13 +510,6 @@ internal sealed class IncrementalPlanner
         }
     }
 
-    /// <summary>The execution order's key with the id as its rank in id order: the same order as <see cref="CompareExecution"/>, compared as ints.</summary>
-    private readonly record struct ExecutionKey(int Batch, int Priority, int IdRank) : IComparable<ExecutionKey>
-    {
-        public int CompareTo(ExecutionKey other) =>
-            Batch != other.Batch ? Batch.CompareTo(other.Batch) : Priority != other.Priority ? Priority.CompareTo(other.Priority) : IdRank.CompareTo(other.IdRank);
-    }
-
     private static Node[] Waits(Graph graph, ModuleState[] states, int m)
     {
         var waits = Merged(graph.Edges[m], states);
@@ -571,10 +564,10 @@ internal sealed class IncrementalPlanner
                 }
             }
 
-            var keys = new ExecutionKey[ins.Length];
+            var keys = new Planner.ExecutionKey[ins.Length];
             for (var i = 0; i < ins.Length; i++)
             {
-                keys[i] = new ExecutionKey(ins[i].Batch, ins[i].Draft.Priority, ins[i].IdRank);
+                keys[i] = new Planner.ExecutionKey(ins[i].Batch, ins[i].Draft.Priority, ins[i].IdRank);
             }
 
             Array.Sort(keys, ins);

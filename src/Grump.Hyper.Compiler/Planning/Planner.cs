@@ -268,8 +268,11 @@ public static class Planner
         return [.. lists.Where(list => list.Length > 0)];
     }
 
-    /// <summary>The execution order's key (batch, then priority, then id as its rank in id order), compared as ints.</summary>
-    private readonly record struct ExecutionKey(int Batch, int Priority, int IdRank) : IComparable<ExecutionKey>
+    /// <summary>
+    /// The execution order's key (batch, then priority, then id as its rank in id order), compared as ints; both planners
+    /// sort by it (the incremental one for a large splice, the same order as comparing ids).
+    /// </summary>
+    internal readonly record struct ExecutionKey(int Batch, int Priority, int IdRank) : IComparable<ExecutionKey>
     {
         public int CompareTo(ExecutionKey other) =>
             Batch != other.Batch ? Batch.CompareTo(other.Batch) : Priority != other.Priority ? Priority.CompareTo(other.Priority) : IdRank.CompareTo(other.IdRank);
